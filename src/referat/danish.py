@@ -1,0 +1,88 @@
+"""Danish numbers, dates and times, parsed exactly.
+
+Danish writes 1.070,9 for 1070.9 and dates as 30.11.2021, 30-11-2021, 11.09.23
+or "2. marts 2022". Numbers go through babel's Danish locale with strict=True so
+that a malformed grouping is refused rather than guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+from babel.numbers import NumberFormatError, parse_decimal
+
+MONTHS = {
+    "januar": 1, "februar": 2, "marts": 3, "april": 4, "maj": 5, "juni": 6,
+    "juli": 7, "august": 8, "september": 9, "oktober": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
+    "sep": 9, "sept": 9, "okt": 10, "nov": 11, "dec": 12,
+}
+
+# 30.11.2021, 30-11-2021, 30/11/2021, 11.09.23 and, with no year, 05.10
+NUMERIC_DATE = re.compile(r"(?<![\d.])(\d{1,2})[.\-/](\d{1,2})(?:[.\-/](\d{4}|\d{2}))?(?![\d])")
+# "2. marts 2022", "30. november 2021", "4 juni 2025"
+WORDED_DATE = re.compile(
+    r"(?<!\d)(\d{1,2})\.?\s+(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?\s+(\d{4})",
+    re.IGNORECASE,
+)
+TIME = re.compile(r"\bkl\.?\s*(\d{1,2})[:.](\d{2})\b|\b(\d{1,2}):(\d{2})\b")
+MINUS = "-\u2212\u2013"  # hyphen-minus, minus sign, en dash
+
+
+def parse_number(text: str) -> float | None:
+    """Parse a Danish-formatted number ("1.070,9", "-7,8", "−3,2"); None when it is not one."""
+    s = text.strip().replace("\u2212", "-").replace("\u2013", "-").replace(" ", "")
+    if not s:
+        return None
+    try:
+        value: Decimal = parse_decimal(s, locale="da_DK", strict=True)
+    except (NumberFormatError, ValueError):
+        return None
+    return float(value)
+
+
+def _year(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    year = int(raw)
+    return 2000 + year if len(raw) == 2 else year
+
+
+def _date(year: int | None, month: int, day: int) -> dt.date | None:
+    if year is None:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_date(text: str) -> dt.date | None:
+    """The first full date in text (numeric or with a Danish month name); None if there is none."""
+    worded = WORDED_DATE.search(text)
+    numeric = None
+    for m in NUMERIC_DATE.finditer(text):
+        if m.group(3):
+            numeric = m
+            break
+    candidates = [m for m in (worded, numeric) if m]
+    if not candidates:
+        return None
+    first = min(candidates, key=lambda m: m.start())
+    if first is worded:
+        return _date(int(first.group(3)), MONTHS[first.group(2).lower()], int(first.group(1)))
+    return _date(_year(first.group(3)), int(first.group(2)), int(first.group(1)))
+
+
+def parse_time(text: str) -> str | None:
+    """The first clock time "kl. 16:30" / "kl. 16.30" / "16:30" as HH:MM."""
+    m = TIME.search(text)
+    if not m:
+        return None
+    hour, minute = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    h, mi = int(hour), int(minute)
+    if h > 23 or mi > 59:
+        return None
+    return f"{h:02d}:{mi:02d}"

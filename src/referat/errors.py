@@ -1,0 +1,31 @@
+"""Named exceptions. Library code raises these; only the CLI and API turn them into messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ReferatError(Exception):
+    """Base class: every error referat raises on purpose has a message a user can act on."""
+
+
+class SourceError(ReferatError):
+    """A file could not be read as a document (missing, empty, binary, undecodable)."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class NotMinutesError(ReferatError):
+    """The text was read, but it is neither minutes (referat) nor an agenda (dagsorden)."""
+
+    def __init__(self, path: str | Path | None, reason: str) -> None:
+        self.path = str(path) if path is not None else "<text>"
+        self.reason = reason
+        super().__init__(f"{self.path}: not minutes or an agenda: {reason}")
+
+
+class DocumentTooLargeError(SourceError):
+    """A document exceeds the size bound that keeps parsing time and memory predictable."""

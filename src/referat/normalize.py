@@ -1,0 +1,237 @@
+"""Normalize decoded text into clean lines that keep their original line numbers.
+
+Converters leave their marks on minutes: markdown emphasis and heading marks,
+run-on headings ("Dagsordenpunkt**Title****Beslutning**"), running page headers
+repeated on every page and cutting sentences in two, page numbers, words broken
+at line ends, soft hyphens and non-breaking spaces. This stage removes those
+marks and nothing else; what it drops is returned as artifacts with reasons, so
+that text conservation can be checked.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+from referat import vocab
+from referat.danish import parse_date
+
+_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
+_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_RULE = re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$")
+_GLUED_BOLD = re.compile(r"[^\s*]\*\*[^\s*]|\*\*\*\*")
+_BOLD = re.compile(r"\*\*|__(?=\S)|(?<=\S)__")
+_GLUED_ITALIC = re.compile(r"^(?P<head>[^*]*\S)\*(?P<tail>[^*\s][^*]*)\*\s*$")
+_ITALIC = re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
+_SENTENCE_END = re.compile(r"[.:!?;»\"”)]\s*$")
+_HYPHEN_END = re.compile(r"(?P<before>[A-Za-zÆØÅæøåÄÖÜäöüé0-9])-$")
+_SECTION = vocab.section_pattern()
+_ITEM_STRONG = vocab.compiled(vocab.ITEM_HEADINGS_STRONG)
+
+
+@dataclass(slots=True)
+class Line:
+    """One normalized line. `no` is the 1-based line number in the source; blank lines have text ''."""
+
+    no: int
+    text: str
+    heading: bool = False  # printed as a markdown heading or a bold-only line: a hint, not a rule
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Artifact:
+    """A source line the normalizer dropped, and why."""
+
+    no: int
+    text: str
+    reason: str
+
+
+@dataclass(slots=True)
+class Normalized:
+    lines: list[Line]
+    artifacts: list[Artifact] = field(default_factory=list)
+
+
+def clean_unicode(text: str) -> str:
+    """NFC, no soft hyphens or zero-width characters, every kind of space a plain space."""
+    text = unicodedata.normalize("NFC", text)
+    text = _INVISIBLE.sub("", text)
+    return _SPACES.sub(" ", text)
+
+
+def _strip_markdown(raw: str) -> tuple[list[str], bool]:
+    """Markdown marks off one line; a run-on bold line splits into several. Returns (lines, heading)."""
+    heading = False
+    m = _MD_HEADING.match(raw)
+    if m:
+        raw, heading = m.group(2), True
+    parts = [raw]
+    if _GLUED_BOLD.search(raw):
+        parts = [p for p in re.split(r"\*\*+", raw)]
+    elif raw.strip().startswith("**") and raw.strip().endswith("**") and raw.count("**") == 2:
+        heading = True
+    out: list[str] = []
+    for part in parts:
+        g = _GLUED_ITALIC.match(part)
+        pieces = [g.group("head"), g.group("tail")] if g and " " not in g.group("tail")[:1] else [part]
+        for piece in pieces:
+            piece = _BOLD.sub("", piece)
+            piece = _ITALIC.sub(r"\1", piece)
+            out.append(piece)
+    kept = [p for p in out if p.strip()] or [""]
+    return kept, heading
+
+
+def _clean_line(raw: str) -> str:
+    """Trailing spaces (markdown hard breaks) and leading spaces off; tabs stay (table cells,
+    including empty leading and trailing ones). A line of only whitespace becomes blank."""
+    if not raw.strip():
+        return ""
+    return raw.rstrip(" \r\n\f\v").lstrip(" ")
+
+
+def _is_structural(text: str) -> bool:
+    """Lines the header/footer detector must never take: headings, item headings, case numbers."""
+    t = text.strip()
+    if _SECTION.match(t) or any(p.match(t) for p in _ITEM_STRONG):
+        return True
+    return bool(vocab.CASE_NUMBER.fullmatch(t))
+
+
+def _header_block_ok(block: tuple[str, ...], header_dates: set) -> bool:
+    """A repeated block is a running page header/footer when it is short, not structure and not
+    sentences, and carries the meeting's date or a page number."""
+    marker = False
+    for t in block:
+        if len(t) > 100 or _is_structural(t):
+            return False
+        if t.endswith(".") and len(t.split()) >= 6:
+            return False
+        if vocab.PAGE_NUMBER.match(t) or (header_dates and parse_date(t) in header_dates):
+            marker = True
+    return marker
+
+
+def _remove_running_headers(lines: list[Line], artifacts: list[Artifact]) -> list[Line]:
+    nonblank = [i for i, ln in enumerate(lines) if not ln.blank]
+    texts = [lines[i].text.strip() for i in nonblank]
+    header_dates = {d for t in texts[:15] if (d := parse_date(t))}
+    dropped: set[int] = set()  # positions in nonblank
+    for n in (4, 3, 2, 1):
+        if len(texts) < n:
+            continue
+        counts = Counter(tuple(texts[i:i + n]) for i in range(len(texts) - n + 1))
+        for block, c in counts.items():
+            if c < 3 or not _header_block_ok(block, header_dates):
+                continue
+            if n == 1 and not vocab.PAGE_NUMBER.match(block[0]) and len(block[0].split()) > 8:
+                continue
+            i = 0
+            while i <= len(texts) - n:
+                if tuple(texts[i:i + n]) == block and not any(j in dropped for j in range(i, i + n)):
+                    dropped.update(range(i, i + n))
+                    i += n
+                else:
+                    i += 1
+    if not dropped:
+        return lines
+    drop_idx = {nonblank[j] for j in dropped}
+    for idx in sorted(drop_idx):
+        artifacts.append(Artifact(lines[idx].no, lines[idx].text, "running page header/footer"))
+    kept = [ln for i, ln in enumerate(lines) if i not in drop_idx]
+    return _rejoin_cut_sentences(kept, {lines[i].no for i in drop_idx})
+
+
+def _rejoin_cut_sentences(lines: list[Line], removed_nos: set[int]) -> list[Line]:
+    """Where a removed page header cut a sentence ("merudgifter" | header | "på 0,5 mio. kr."),
+    drop the blank lines between the two halves so they read as one paragraph again."""
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        ln = lines[i]
+        if ln.blank and out and not out[-1].blank:
+            j = i
+            while j < len(lines) and lines[j].blank:
+                j += 1
+            prev, nxt = out[-1], lines[j] if j < len(lines) else None
+            crossed = nxt is not None and any(prev.no < no < nxt.no for no in removed_nos)
+            if crossed and nxt is not None and not _SENTENCE_END.search(prev.text) \
+                    and nxt.text[:1].islower() and not _is_structural(nxt.text):
+                i = j
+                continue
+        out.append(ln)
+        i += 1
+    return out
+
+
+def _join_hyphenated(lines: list[Line]) -> list[Line]:
+    """Join words broken at a line end ("be-" / "skæftigelse"), keeping real hyphens:
+    "Børne-" / "og Ungeudvalget" and "IT-" / "systemer" keep theirs."""
+    out: list[Line] = []
+    for ln in lines:
+        prev = out[-1] if out else None
+        if prev is not None and not prev.blank and not ln.blank and not ln.heading and not prev.heading:
+            m = _HYPHEN_END.search(prev.text)
+            nxt = ln.text.lstrip()
+            first_word = nxt.split(" ", 1)[0].lower() if nxt else ""
+            if m and nxt and not _is_structural(nxt):
+                if first_word in vocab.HYPHEN_KEEP_NEXT:
+                    prev.text = prev.text + " " + nxt
+                    continue
+                if nxt[0].islower():
+                    before = m.group("before")
+                    if before.isupper() or before.isdigit():
+                        prev.text = prev.text + nxt
+                    else:
+                        prev.text = prev.text[:-1] + nxt
+                    continue
+        out.append(ln)
+    return out
+
+
+def normalize(text: str) -> Normalized:
+    """Text -> normalized lines (blank lines kept as paragraph breaks) plus dropped artifacts."""
+    artifacts: list[Artifact] = []
+    lines: list[Line] = []
+    for no, raw in enumerate(clean_unicode(text).splitlines(), start=1):
+        if _MD_RULE.match(raw):
+            if raw.strip():
+                artifacts.append(Artifact(no, raw, "markdown rule"))
+            lines.append(Line(no, ""))
+            continue
+        parts, heading = _strip_markdown(raw)
+        for part in parts:
+            t = _clean_line(part)
+            if vocab.PAGE_NUMBER.match(t.strip()):
+                artifacts.append(Artifact(no, t, "page number"))
+                t = ""
+            lines.append(Line(no, t, heading and bool(t)))
+    lines = _drop_isolated_numbers(lines, artifacts)
+    lines = _remove_running_headers(lines, artifacts)
+    lines = _join_hyphenated(lines)
+    artifacts.sort(key=lambda a: a.no)
+    return Normalized(lines, artifacts)
+
+
+def _drop_isolated_numbers(lines: list[Line], artifacts: list[Artifact]) -> list[Line]:
+    """A bare number alone between blank lines is a page number left by a PDF converter."""
+    out: list[Line] = []
+    for i, ln in enumerate(lines):
+        t = ln.text.strip()
+        if vocab.BARE_NUMBER.match(t):
+            before = i == 0 or lines[i - 1].blank
+            after = i + 1 == len(lines) or lines[i + 1].blank
+            if before and after:
+                artifacts.append(Artifact(ln.no, ln.text, "page number"))
+                out.append(Line(ln.no, ""))
+                continue
+        out.append(ln)
+    return out

@@ -1,0 +1,109 @@
+"""The parser: text -> one meeting record, as an ordered list of named stages.
+
+    normalize  text -> clean lines with source line numbers (normalize.py)
+    layout     find the table of contents and the item headings (structure.py)
+    header     read kind, committee, period, date, time, place, participants (header.py)
+    toc        read the table of contents entries (structure.py)
+    items      split each item into title, case number and sections (structure.py)
+    fields     run the field extractors over each item (item.py FIELDS)
+
+Each stage takes plain data and returns plain data; nothing is shared or mutated
+between them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from referat.errors import NotMinutesError
+from referat.model import Meeting, ParsedDocument, ParseWarning, TocEntry
+from referat.normalize import Line, Normalized, normalize
+from referat.parse.header import Header, parse_header
+from referat.parse.item import build_item
+from referat.parse.structure import Heading, RawItem, find_items, find_toc, split_item, toc_titles
+from referat.parse.text import comparable, squash
+from referat.sources import read_text
+
+__all__ = ["Layout", "parse_file", "parse_text", "layout"]
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Where things are: the table of contents (line positions) and the item headings."""
+
+    lines: list[Line]
+    toc: tuple[int, int] | None
+    headings: list[Heading]
+
+    @property
+    def header_lines(self) -> list[Line]:
+        """Lines before the first item, minus the table of contents."""
+        end = self.headings[0].index if self.headings else len(self.lines)
+        toc = range(*self.toc) if self.toc else range(0)
+        return [ln for i, ln in enumerate(self.lines[:end]) if i not in toc]
+
+
+def layout(normalized: Normalized) -> Layout:
+    lines = normalized.lines
+    toc = find_toc(lines)
+    titles = {comparable(t) for t, _, _ in toc_titles(lines, toc)}
+    start = toc[1] if toc else 0
+    return Layout(lines, toc, find_items(lines, start, titles))
+
+
+def raw_items(lay: Layout) -> list[RawItem]:
+    ends = [h.index for h in lay.headings[1:]] + [len(lay.lines)]
+    return [split_item(lay.lines, h, end) for h, end in zip(lay.headings, ends)]
+
+
+def _meeting(header: Header, lay: Layout, items: list[RawItem]) -> Meeting:
+    kind = header.kind
+    if kind is None:
+        has_decisions = any(s.role == "decision" for it in items for s in it.sections)
+        kind = "minutes" if has_decisions else "agenda"
+    toc = [TocEntry(title=t, page=p) for t, p, _ in toc_titles(lay.lines, lay.toc)]
+    return Meeting(kind=kind, committee=header.committee, election_period=header.election_period,
+                   date=header.date, start_time=header.start_time, location=header.location,
+                   participants=header.participants, toc=toc)
+
+
+def parse_text(text: str, path: str | Path | None = None, *, encoding: str | None = None,
+               disabled: frozenset[str] = frozenset()) -> ParsedDocument:
+    """Parse the text of one minutes/agenda document. Raises NotMinutesError for other texts.
+
+    `disabled` switches field extractors off by name (see referat.parse.item.FIELDS)."""
+    normalized = normalize(text)
+    lay = layout(normalized)
+    header = parse_header(lay.header_lines)
+    items = raw_items(lay)
+    if not items and not (header.kind and header.date):
+        reason = ("no agenda items (Punkt 1: …, Pkt. 2, Sag nr. 3, …) and no minutes/agenda header "
+                  "(REFERAT/DAGSORDEN, Mødedato) found")
+        if header.kind:
+            reason = f"a '{header.kind}' title but no meeting date and no agenda items found"
+        raise NotMinutesError(path, reason)
+    meeting = _meeting(header, lay, items)
+    warnings: list[ParseWarning] = []
+    if encoding and encoding not in ("utf-8", "utf-8-sig"):
+        warnings.append(ParseWarning(line=None, message=f"not valid UTF-8; decoded as {encoding}"))
+    for ln in header.unrecognised:
+        warnings.append(ParseWarning(line=ln.no, message=f"header line not recognised: {squash(ln.text)!r}"))
+    if not items:
+        warnings.append(ParseWarning(line=None, message="no agenda items found"))
+    records = []
+    for raw in items:
+        item, item_warnings = build_item(raw, meeting.committee, header.absent, disabled)
+        records.append(item)
+        warnings.extend(item_warnings)
+    return ParsedDocument(meeting=meeting, items=records, warnings=warnings,
+                          source={"path": str(path) if path else None, "encoding": encoding,
+                                  "artifacts": normalized.artifacts, "header_consumed": header.consumed})
+
+
+def parse_file(path: str | Path, *, disabled: frozenset[str] = frozenset()) -> ParsedDocument:
+    """Read a text or markdown file and parse it; raises SourceError or NotMinutesError with the path."""
+    source = read_text(path)
+    doc = parse_text(source.text, source.path, encoding=source.encoding, disabled=disabled)
+    doc.source["size"] = source.size
+    return doc

@@ -1,0 +1,118 @@
+"""The meeting header: kind, committee, election period, date, time, place and participants."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from referat import vocab
+from referat.danish import NUMERIC_DATE, WORDED_DATE, parse_date, parse_time
+from referat.model import Participant
+from referat.normalize import Line
+from referat.parse.text import split_names, squash, strip_party
+
+_TITLE = vocab.TITLE_LINE.compile()
+_LABELS = sorted(((label, key) for key, labels in vocab.HEADER_FIELDS.items() for label in labels),
+                 key=lambda x: -len(x[0]))
+_FIELD = re.compile(r"^(?P<label>" + "|".join(re.escape(label) for label, _ in _LABELS) + r")\b\s*:?\s*(?P<value>.*)$",
+                    re.IGNORECASE)
+_LABEL_KEY = {label: key for label, key in _LABELS}
+_COMMITTEE_PREFIX = re.compile(r"^(?:(?:af|fra|for)\s+)?(?:(?:det\s+)?(?:ordinære\s+)?møde(?:t)?\s+(?:i|for)\s+)?",
+                               re.IGNORECASE)
+_DATE_TAIL = re.compile(r"\s*(?:\b(?:den|d\.)\s*)?$", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class Header:
+    kind: str | None = None
+    committee: str | None = None
+    election_period: str | None = None
+    date: dt.date | None = None
+    start_time: str | None = None
+    location: str | None = None
+    participants: list[Participant] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)
+    unrecognised: list[Line] = field(default_factory=list)
+    consumed: list[int] = field(default_factory=list)  # source line numbers read into fields
+
+
+def _title_parts(rest: str) -> tuple[str | None, str | None, dt.date | None, str | None]:
+    """"Beskæftigelses- og Integrationsudvalget - 2016-2021 d. 30-11-2021" -> committee, period, date, time."""
+    period = None
+    m = vocab.ELECTION_PERIOD.search(rest)
+    if m:
+        period = f"{m.group(1)}-{m.group(2)}"
+        rest = rest[: m.start()] + " " + rest[m.end():]
+    date = parse_date(rest)
+    time = parse_time(rest)
+    cut = len(rest)
+    for pat in (WORDED_DATE, NUMERIC_DATE):
+        dm = pat.search(rest)
+        if dm:
+            cut = min(cut, dm.start())
+    committee = rest[:cut]
+    committee = _DATE_TAIL.sub("", committee)
+    committee = _COMMITTEE_PREFIX.sub("", committee.strip())
+    committee = squash(committee).strip(" -–,:")
+    return committee or None, period, date, time
+
+
+def parse_participants(value: str) -> list[Participant]:
+    out = []
+    for part in re.split(r"\s*[,;]\s*(?![^()]*\))|\s+og\s+(?![^()]*\))", squash(value).rstrip(".")):
+        name, party = strip_party(part)
+        if name:
+            out.append(Participant(name=name, party=party))
+    return out
+
+
+def parse_header(lines: list[Line]) -> Header:
+    """Read the header fields from the lines before the first item (TOC excluded)."""
+    h = Header()
+    i = 0
+    while i < len(lines):
+        ln = lines[i]
+        i += 1
+        if ln.blank:
+            continue
+        text = ln.text.strip()
+        m = _TITLE.match(text)
+        if m and h.kind is None:
+            h.kind = vocab.KIND_WORDS[m.group("kind").lower()]
+            committee, period, date, time = _title_parts(m.group("rest"))
+            h.committee = h.committee or committee
+            h.election_period = h.election_period or period
+            h.date = h.date or date
+            h.start_time = h.start_time or time
+            h.consumed.append(ln.no)
+            continue
+        f = _FIELD.match(text)
+        if f and f.group("value"):
+            key = _LABEL_KEY[f.group("label").lower()]
+            value = f.group("value")
+            h.consumed.append(ln.no)
+            # a wrapped value continues on the following lines until a blank line or another field
+            while key in ("participants", "absent") and i < len(lines) and not lines[i].blank \
+                    and not _FIELD.match(lines[i].text.strip()):
+                value += " " + lines[i].text
+                h.consumed.append(lines[i].no)
+                i += 1
+            _set_field(h, key, squash(value))
+            continue
+        h.unrecognised.append(ln)
+    return h
+
+
+def _set_field(h: Header, key: str, value: str) -> None:
+    if key == "date":
+        h.date = parse_date(value) or h.date
+        h.start_time = parse_time(value) or h.start_time
+    elif key == "location":
+        h.location = value
+    elif key == "participants":
+        h.participants.extend(parse_participants(value))
+    elif key == "absent":
+        h.absent.extend(split_names(value))
+    elif key == "committee":
+        h.committee = value

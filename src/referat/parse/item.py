@@ -1,0 +1,91 @@
+"""Assemble one agenda item from its raw block: an ordered list of small named field extractors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from referat import vocab
+from referat.model import Item, ParseWarning, Section
+from referat.parse import amounts, attendance, decision, lists, recommendation, references, tables
+from referat.parse.structure import RawItem
+from referat.parse.text import squash, verbatim
+
+_CLOSED_TITLE = vocab.CLOSED_TITLE.compile()
+_CLOSED_WHOLE = vocab.CLOSED_WHOLE.compile()
+_CLOSED_SUFFIX = vocab.CLOSED_SUFFIX.compile()
+
+
+@dataclass(frozen=True, slots=True)
+class ItemContext:
+    """What the field extractors read: the raw item, the meeting's committee and header absences, and
+    the decision text (computed once, used by several extractors)."""
+
+    raw: RawItem
+    committee: str | None
+    meeting_absent: tuple[str, ...]
+    decision: str | None
+
+
+def title_and_closed(title: str) -> tuple[str, bool]:
+    """"Lukket: Lukkede meddelelser" -> ("Lukkede meddelelser", True); "Lukket" stays as the title."""
+    t = squash(title)
+    if _CLOSED_WHOLE.match(t):
+        return t, True
+    m = _CLOSED_TITLE.match(t) or _CLOSED_SUFFIX.match(t)
+    if m:
+        return squash(m.group("title")), True
+    return t, False
+
+
+def _all_text(ctx: ItemContext) -> list[str]:
+    return [ctx.raw.title] + [squash(ln.text) for s in ctx.raw.sections for ln in s.lines if not ln.blank]
+
+
+def _item_lines(ctx: ItemContext):
+    return [ln for s in ctx.raw.sections for ln in s.lines]
+
+
+def _recommendation(c: ItemContext) -> dict[str, Any]:
+    points, body = recommendation.recommendation(c.raw)
+    return {"recommendation": points, "recommending_body": body}
+
+
+def _related(c: ItemContext) -> dict[str, Any]:
+    return {"related": references.related(c.raw)[0]}
+
+
+# The extractors, in order. Each is named, takes the context and returns the fields it fills.
+FIELDS: tuple[tuple[str, Callable[[ItemContext], dict[str, Any]]], ...] = (
+    ("decision", lambda c: {"decision": c.decision}),
+    ("decision_kind", lambda c: {"decision_kind": decision.decision_kind(c.raw, c.committee)}),
+    ("recommendation", _recommendation),
+    ("absent", lambda c: {"absent": attendance.absent(c.raw, c.decision, list(c.meeting_absent))}),
+    ("substitutes", lambda c: {"substitutes": attendance.substitutes(c.raw, c.decision)}),
+    ("votes", lambda c: {"votes": attendance.votes(c.decision)}),
+    ("upcoming", lambda c: {"upcoming": references.upcoming(c.raw)}),
+    ("related", _related),
+    ("attachments", lambda c: {"attachments": lists.attachments(c.raw)}),
+    ("presenters", lambda c: {"presenters": lists.presenters(c.raw)}),
+    ("amounts_mio_kr", lambda c: {"amounts_mio_kr": amounts.amounts_mio_kr(_all_text(c))}),
+    ("tables", lambda c: {"tables": tables.tables(_item_lines(c))}),
+)
+
+
+def build_item(raw: RawItem, committee: str | None, meeting_absent: list[str],
+               disabled: frozenset[str] = frozenset()) -> tuple[Item, list[ParseWarning]]:
+    """Run every enabled field extractor over one raw item. `disabled` switches extractors off by name."""
+    ctx = ItemContext(raw, committee, tuple(meeting_absent), decision.decision_text(raw, committee))
+    title, closed = title_and_closed(raw.title)
+    values: dict[str, Any] = {}
+    for name, fn in FIELDS:
+        if name not in disabled:
+            values.update(fn(ctx))
+    sections = [Section(heading=s.heading, text=verbatim(s.lines)) for s in raw.sections]
+    item = Item(number=raw.number, title=title, case_number=raw.case_number, closed=closed,
+                sections=sections, **values)
+    unread = references.related(raw)[1] if "related" not in disabled else []
+    warnings = [ParseWarning(line=raw.no, message=f"item {raw.number}: 'Relateret behandling' line not read "
+                             f"as a reference (body, date, item): {line!r}") for line in unread]
+    return item, warnings

@@ -1,0 +1,92 @@
+"""The administration's recommendation (Indstilling): numbered "at …" points and who recommends.
+
+Where there is an Indstilling section it is read; otherwise the last sentence
+"X indstiller, at …" (or "X indstiller," followed by numbered points) in the case
+text is the formal recommendation - earlier "indstiller" sentences are part of
+the reasoning. The recommending body also comes from "X forelægger sagen …".
+"""
+
+from __future__ import annotations
+
+import re
+
+from referat import vocab
+from referat.normalize import Line
+from referat.parse.structure import RawItem
+from referat.parse.text import squash
+
+_RECOMMENDS = vocab.RECOMMENDS.compile(0)
+_PRESENTS = vocab.PRESENTS.compile(0)
+_PRESENTED_BY = vocab.PRESENTED_BY.compile()
+_POINT = vocab.RECOMMENDATION_POINT.compile()
+_NUMBERED = re.compile(r"^(?:\d{1,2}[.)]|[a-h][.)]|[-•–])\s+(?P<text>\S.*)$")
+_TEXT_ROLES = (None, "presentation")
+
+
+def _points_after(lines: list[Line], start: int) -> list[str]:
+    """Numbered points from position start on; a wrapped point's continuation lines are joined,
+    a blank line may separate points, and anything else after a blank line ends the list."""
+    points: list[str] = []
+    gap = False
+    for ln in lines[start:]:
+        if ln.blank:
+            gap = True
+            continue
+        text = ln.text.strip()
+        m = _POINT.match(text) or _NUMBERED.match(text)
+        if m:
+            points.append(m.group("text"))
+            gap = False
+        elif points and not gap:
+            points[-1] = points[-1] + " " + text
+        else:
+            break
+    return [squash(p) for p in points]
+
+
+def _inline(lines: list[Line], i: int, first: str) -> str:
+    """An inline "… indstiller, at X" sentence, with the rest of its paragraph if it wraps."""
+    tail = []
+    for nxt in lines[i + 1:]:
+        if nxt.blank or _NUMBERED.match(nxt.text.strip()):
+            break
+        tail.append(nxt.text)
+    return squash(" ".join([first, *tail]))
+
+
+def _body(text: str) -> str:
+    return squash(text).rstrip(" ,")
+
+
+def recommendation(item: RawItem) -> tuple[list[str], str | None]:
+    """(points, recommending body) for one item."""
+    rec_sections = [s.lines for s in item.sections if s.role == "recommendation"]
+    searched = rec_sections or [s.lines for s in item.sections if s.role in _TEXT_ROLES]
+    found: tuple[list[str], str | None] | None = None
+    presenter: str | None = None
+    for lines in searched:
+        for i, ln in enumerate(lines):
+            text = ln.text.strip()
+            m = _RECOMMENDS.match(text)
+            if m:
+                rest = m.group("rest").strip()
+                if rest not in ("", ":") and not rest.lower().startswith("at "):
+                    continue  # "X indstiller i forbindelse med …": prose, not the formal recommendation
+                points = [_inline(lines, i, rest)] if rest.lower().startswith("at ") else _points_after(lines, i + 1)
+                found = (points, _body(m.group("body")))
+                continue
+            p = _PRESENTS.match(text) or _PRESENTED_BY.match(text)
+            if p:
+                presenter = _body(p.group("body"))
+    if found is None and rec_sections:
+        # an Indstilling section of bare points, or one "At …" sentence, with no "X indstiller"
+        for lines in rec_sections:
+            points = _points_after(lines, 0)
+            first = next((ln for ln in lines if not ln.blank), None)
+            if not points and first is not None and first.text.strip().lower().startswith("at "):
+                points = [_inline(lines, lines.index(first), first.text.strip())]
+            if points:
+                return points, presenter
+    if found is None:
+        return [], presenter
+    return found[0], found[1] or presenter

@@ -1,0 +1,332 @@
+"""Vocabularies of the genre, kept as data in one place.
+
+Danish municipalities write the same things in different words. Every phrase,
+section name and number shape the parser recognises lives here, each with a
+real example of where it is seen, so that supporting a new meeting system means
+adding a line here rather than changing parser code.
+
+Patterns are matched case-insensitively against whole normalized lines unless
+said otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One vocabulary entry: a regular expression, what it means, and a real example."""
+
+    pattern: str
+    meaning: str
+    example: str
+
+    def compile(self, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+        return re.compile(self.pattern, flags)
+
+
+# --- Document kind -----------------------------------------------------------------------
+
+KIND_WORDS: dict[str, str] = {
+    # "REFERAT Beskæftigelses- og Integrationsudvalget 2022-2025 d. 04-06-2025"
+    "referat": "minutes",
+    # "Beslutningsprotokol Økonomiudvalget 18.09.2023" (some systems call the minutes so)
+    "beslutningsprotokol": "minutes",
+    # "Protokol for mødet i Byrådet" (older archives)
+    "protokol": "minutes",
+    # "DAGSORDEN Økonomiudvalget 18. september 2023"
+    "dagsorden": "agenda",
+}
+
+# --- Meeting header fields ("Mødedato Tirsdag d. 30. november 2021 kl. 16:30") ----------------
+
+HEADER_FIELDS: dict[str, tuple[str, ...]] = {
+    "date": ("mødedato", "dato", "tidspunkt", "mødetidspunkt", "tid"),
+    "location": ("mødested", "sted", "mødelokale"),
+    "participants": ("mødedeltagere", "deltagere", "medlemmer", "til stede", "tilstede"),
+    "absent": ("afbud", "fraværende", "fravær", "ikke til stede"),
+    "committee": ("udvalg", "forum", "organ"),
+}
+
+# "REFERAT Beskæftigelses- og Integrationsudvalget - 2016-2021 d. 30-11-2021"
+# "REFERAT Beskæftigelses- og Integrationsudvalget 2022-2025 d. 02-03-2022"
+TITLE_LINE = Entry(
+    r"^(?P<kind>referat|dagsorden|beslutningsprotokol|protokol)\b[\s:\-–]*(?P<rest>.*)$",
+    "document title line: kind, committee, election period, date",
+    "REFERAT Beskæftigelses- og Integrationsudvalget - 2016-2021 d. 30-11-2021",
+)
+ELECTION_PERIOD = re.compile(r"\b((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})\b")
+TOC_HEADING = Entry(
+    r"^(indholdsfortegnelse|indhold|dagsordenpunkter|punkter på dagsordenen|oversigt)\s*:?$",
+    "table of contents",
+    "Indholdsfortegnelse",
+)
+
+# --- Agenda item headings --------------------------------------------------------------------
+# A *strong* heading is an item on its own; a *weak* one (a bare number) must be confirmed by
+# a case-number line right after it or by a matching table-of-contents entry.
+
+ITEM_HEADINGS_STRONG: tuple[Entry, ...] = (
+    Entry(r"^(?:punkt|pkt\.?|dagsordenspunkt|dagsordenpunkt)\s*(?P<number>\d{1,4})\s*[:.)\-–]?\s*(?P<title>.*)$",
+          "item heading with the word Punkt/Pkt.", "Punkt 1: Budgetbidrag 2026-2026 for Beskæftigelses- og "
+          "Integrationsudvalget; Pkt. 42 Godkendelse af dagsorden"),
+    Entry(r"^(?:sag|sag nr\.?|sagnr\.?)\s*(?P<number>\d{1,4})\s*[:.)\-–]?\s*(?P<title>.*)$",
+          "item heading with Sag nr.", "Sag nr. 162 Budgetopfølgning pr. 31. august"),
+)
+ITEM_HEADINGS_WEAK: tuple[Entry, ...] = (
+    Entry(r"^[•·▪◦]\s*(?P<number>\d{1,4})\s*[.):]?\s+(?P<title>\S.*)$",
+          "bulleted number", "• 301. Godkendelse af dagsorden"),
+    Entry(r"^(?P<number>\d{1,4})\s*[.)]\s+(?P<title>[A-ZÆØÅ\"'«„].*)$",
+          "plain number with a dot", "12. Orientering om status på ungeindsatsen"),
+    Entry(r"^(?P<number>\d{1,4})(?P<title>[A-ZÆØÅ][a-zæøå].*)$",
+          "number glued to the title", "38Godkendelse af dagsorden"),
+)
+# "Lukket: Lukkede meddelelser", "Lukket punkt: Personalesag", "Lukket"
+CLOSED_TITLE = Entry(r"^(?:lukket(?:\s+punkt)?|fortroligt)\s*[:\-–]\s*(?P<title>.+)$",
+                     "closed item marker before the title", "Lukket: Lukkede meddelelser")
+CLOSED_WHOLE = Entry(r"^(?:lukket(?:\s+punkt)?|fortroligt|lukket dagsordenspunkt)$",
+                     "a closed item whose whole title is the marker", "Lukket")
+# "(Lukket punkt)" after a title, as some systems print it
+CLOSED_SUFFIX = Entry(r"^(?P<title>.+?)\s*\((?:lukket(?: punkt)?)\)$", "closed marker after the title",
+                      "Personalesag (Lukket punkt)")
+
+# --- Case numbers ----------------------------------------------------------------------------
+
+CASE_NUMBER_SHAPES: tuple[Entry, ...] = (
+    Entry(r"\d{2}-\d{1,7}-\d{2}\.\d{2}\.\d{2}-[A-ZÆØÅ]\d{2}", "year-sequence-KLE-facet (Gladsaxe, SBSYS)",
+          "21-7-85.10.00-P07; 22-159055-00.00.00-A00"),
+    Entry(r"\d{2}\.\d{2}\.\d{2}-[A-ZÆØÅ]\d{2}-\d{1,7}-\d{2}", "KLE-facet-sequence-year (Acadre, eDoc)",
+          "00.22.00-G01-1-16"),
+    Entry(r"[A-ZÆØÅ]{2,5}-\d{4}-\d{3,8}", "system prefix-year-sequence (WorkZone, F2)", "EMN-2025-010561"),
+    Entry(r"(?:19|20)\d{2}/\d{3,7}", "year/sequence journal number (older ESDH)", "2013/02537"),
+    Entry(r"\d{2}/\d{3,7}", "two-digit year/sequence", "24/012345"),
+)
+CASE_NUMBER = re.compile(r"(?<![\w.\-/])(?:" + "|".join(e.pattern for e in CASE_NUMBER_SHAPES) + r")(?![\w/])")
+# labels that may precede a case number on its line
+CASE_LABEL = Entry(r"^(?:sagsnr|sags nr|sagsnummer|j\.?\s?nr|journalnr|journal nr|sag|acadre sagsnr|"
+                   r"dok\.?nr|emne)\.?\s*:?\s*", "case number label", "Sagsnr.: 23/08812; J.nr. 2013/02537")
+
+# --- Section headings inside an item ---------------------------------------------------------
+# role -> entries. The role tells the field extractors where to look; the printed heading is
+# kept verbatim in the record's sections.
+
+SECTION_HEADINGS: dict[str, tuple[Entry, ...]] = {
+    "decision": (
+        Entry(r"beslutning(?:er)?(?:\s+(?:i|på|fra)\s+(?P<body>.+?))?(?:\s+(?:den|d\.)\s+(?P<date>[\d.\-/ a-zæøå]+))?",
+              "the decision (optionally of a named body on a date)",
+              "Beslutning; Beslutninger; Beslutning i Økonomiudvalget den 18-09-2024"),
+        Entry(r"(?:udvalgets|byrådets|kommunalbestyrelsens|økonomiudvalgets)\s+beslutning",
+              "the decision, named by body", "Udvalgets beslutning"),
+        Entry(r"afgørelse", "decision (older minutes)", "Afgørelse"),
+    ),
+    "announcement": (
+        Entry(r"meddelelse(?:r)?", "announcements; its text stands as the item's decision", "Meddelelse"),
+    ),
+    "recommendation": (
+        Entry(r"indstilling(?:er)?(?:\s+(?:fra|til)\s+.+)?", "the administration's recommendation",
+              "Indstilling"),
+        Entry(r"forslag til beslutning", "recommendation (proposal form)", "Forslag til beslutning"),
+        Entry(r"direktionens indstilling|forvaltningens indstilling|administrationens indstilling",
+              "recommendation, named by its author", "Forvaltningens indstilling"),
+    ),
+    "presentation": (
+        Entry(r"sagsfremstilling", "case presentation", "Sagsfremstilling"),
+        Entry(r"gennemgang af sagen", "case presentation (Gladsaxe 2013-)", "Gennemgang af sagen"),
+        Entry(r"resum[eé]", "summary", "Resumé"),
+        Entry(r"sagens kerne", "case summary (København-style)", "Sagens kerne"),
+        Entry(r"sagsbeskrivelse|beskrivelse af sagen|sagen kort", "case presentation", "Sagsbeskrivelse"),
+        Entry(r"baggrund|problemstilling|løsning|vurdering|forvaltningens vurdering|sagens baggrund",
+              "case presentation subsection", "Baggrund"),
+        Entry(r"sagsforløb|sagens forløb", "case history", "Sagsforløb"),
+        Entry(r"økonomi|økonomiske konsekvenser|bevillingsmæssige konsekvenser|økonomi og finansiering",
+              "economy", "Økonomi"),
+        Entry(r"lovgrundlag|retsgrundlag|beslutningskompetence|kompetence", "legal basis", "Lovgrundlag"),
+        Entry(r"høring|høringssvar|kommunikation|tidsplan|videre proces|det videre forløb|"
+              r"forelæggelse for med-udvalg|med-inddragelse", "other common subsections", "Videre proces"),
+    ),
+    "upcoming": (
+        Entry(r"kommende behandlingsforløb|videre behandling|sagen afgøres i|behandles efterfølgende i",
+              "where the case goes next", "Kommende behandlingsforløb"),
+    ),
+    "related": (
+        Entry(r"relateret behandling|relaterede behandlinger|tidligere behandling(?:er)?|"
+              r"tidligere beslutninger|politisk behandling", "earlier treatments", "Relateret behandling"),
+    ),
+    "attachments": (
+        Entry(r"bilag(?:sliste|soversigt)?", "attachments", "Bilag"),
+    ),
+    "presenters": (
+        Entry(r"deltager i sagens behandling|deltagere i sagens behandling|deltager under punktet|"
+              r"fremlæggelse ved|oplæg ved", "officials presenting the item", "Deltager i sagens behandling"),
+    ),
+    "repeat_title": (
+        Entry(r"dagsordenpunkt|dagsordenspunkt", "2013-layout marker before the repeated title",
+              "Dagsordenpunkt"),
+    ),
+    "attendance": (
+        Entry(r"fraværende|afbud|fravær|ikke til stede", "absence list under an item", "Fraværende"),
+    ),
+}
+
+# --- Decisions -------------------------------------------------------------------------------
+# Verdict phrases, looked for first at the start of a sentence and then anywhere. Order in each
+# tuple does not matter; the earliest verdict sentence decides.
+
+DECISION_KINDS: dict[str, tuple[Entry, ...]] = {
+    "recommended": (
+        Entry(r"anbefale[sr]|anbefalet|indstilles til (?:byrådets|kommunalbestyrelsens|økonomiudvalgets)",
+              "recommended on to a higher body", "Anbefales."),
+        Entry(r"oversendes til (?:byrådet|kommunalbestyrelsen|økonomiudvalget)", "sent on with recommendation",
+              "Oversendes til Byrådet med anbefaling."),
+    ),
+    "noted": (
+        Entry(r"til efterretning|taget til efterretning|tages til efterretning", "noted",
+              "Til efterretning."),
+        Entry(r"(?:taget|tages|blev taget) til orientering|til orientering|orienteringen blev taget",
+              "noted (information item)", "Sagen blev forelagt til orientering."),
+        Entry(r"drøftet|drøftedes|sagen blev drøftet", "discussed, nothing decided", "Drøftet."),
+    ),
+    "approved": (
+        Entry(r"godkendt|godkendes|godkendte|tiltrådt|tiltrådte|tiltrædes|vedtaget|vedtages|bevilget|"
+              r"indstillingen følges", "approved", "Godkendt.; Tiltrådt.; Vedtaget."),
+    ),
+    "other": (
+        Entry(r"udsat|sagen udsættes|udsættes|trukket|sagen blev trukket|afvist|forkastet|"
+              r"ikke godkendt|ikke tiltrådt|bortfaldet|sendt tilbage", "postponed, withdrawn or rejected",
+              "Udsat."),
+    ),
+}
+# After an approval these make it approved_with_changes: "Tiltrådt, med følgende tilføjelser"
+WITH_CHANGES = Entry(
+    r"\bmed (?:følgende|de|den|disse|nedenstående) (?:ændring|ændringer|tilføjelse|tilføjelser|rettelse|"
+    r"rettelser|bemærkning|bemærkninger|præcisering|præciseringer)|\bmed den ændring|\bidet\s.*\bændres\b|"
+    r"\bmed ændring(?:er)?\b|\bsom ændret\b|\bmed tilføjelse(?:n|r)?\b",
+    "approval with changes", "Tiltrådt, med følgende tilføjelser",
+)
+NEGATIONS = re.compile(r"\bikke\s+(?:godkendt|tiltrådt|vedtaget|anbefalet)", re.IGNORECASE)
+
+# --- Recommendations -------------------------------------------------------------------------
+# "Social- og Sundhedsforvaltningen indstiller," / "Forvaltningen indstiller, at …"
+RECOMMENDS = Entry(r"^(?P<body>[A-ZÆØÅ].{2,150}?)\s+indstiller\b\s*,?\s*(?P<rest>.*)$",
+                   "X indstiller (recommends)", "Social- og Sundhedsforvaltningen indstiller,")
+# "Derfor indstiller Social- og Sundhedsforvaltningen, at …"
+RECOMMENDS_INVERTED = Entry(r"\bindstiller\s+(?P<body>[A-ZÆØÅ][^,]{2,120}?)\s*,\s*(?P<rest>at\b.*)$",
+                            "inverted: indstiller X, at", "Derfor indstiller Forvaltningen, at …")
+# "Social- og Sundhedsforvaltningen forelægger sagen til orientering." / "Sagen fremlægges af X"
+PRESENTS = Entry(r"^(?P<body>[A-ZÆØÅ].{2,150}?)\s+(?:forelægger|forlægger|fremlægger)\s+sagen\b",
+                 "X forelægger sagen (presents the case)",
+                 "Social- og Sundhedsforvaltningen forelægger sagen til orientering.")
+PRESENTED_BY = Entry(r"^sagen\s+(?:fremlægges|forelægges)\s+af\s+(?P<body>[A-ZÆØÅ].+?)\.?$",
+                     "passive: sagen fremlægges af X", "Sagen fremlægges af Social- og Sundhedsforvaltningen")
+# numbered points: "1. at budgetopfølgning … tages til efterretning," ; "a) at …" ; "- at …"
+RECOMMENDATION_POINT = Entry(r"^(?:\d{1,2}[.)]|[a-h][.)]|[-•–])\s*(?P<text>at\b.*)$",
+                             "numbered 'at' point", "1. at budgetopfølgning for 3. kvartal 2021 tages til "
+                             "efterretning,")
+
+# --- Attendance and votes --------------------------------------------------------------------
+
+ABSENCE_PHRASES: tuple[Entry, ...] = (
+    Entry(r"(?:der var )?afbud fra (?P<names>.+?)(?:\.|$)", "afbud fra X", "Der var afbud fra Suleman Naim."),
+    Entry(r"(?P<names>[A-ZÆØÅ][^.]*?) (?:var|er) (?:ikke til stede|fraværende|forhindret|fraværende under "
+          r"behandlingen af (?:dette )?punkt(?:et)?)", "X var ikke til stede / fraværende",
+          "Kristoffer Beck var ikke til stede."),
+    Entry(r"(?P<names>[A-ZÆØÅ][^.]*?) (?:havde|har) (?:meldt )?afbud", "X havde meldt afbud",
+          "Hanne Lund havde meldt afbud."),
+    Entry(r"^(?:afbud|fraværende|fravær|ikke til stede)\s*:\s*(?P<names>.+?)\.?$", "Fraværende: X, Y",
+          "Fraværende: Poul Hansen (V)"),
+    Entry(r"(?P<names>[A-ZÆØÅ][^.]*?) deltog ikke(?: i (?:mødet|behandlingen|sagens behandling|"
+          r"punktets behandling))?", "X deltog ikke", "Morten Kjær deltog ikke i behandlingen af punktet."),
+)
+SUBSTITUTE_PHRASES: tuple[Entry, ...] = (
+    Entry(r"(?P<sub>[A-ZÆØÅ][\w .\-'()]*?) (?:deltog|mødte|var til stede) (?:i stedet for|for|som "
+          r"stedfortræder for) (?P<for>[A-ZÆØÅ][\w .\-'()]*?)(?=\s+og\s+[A-ZÆØÅ][\w .\-'()]*? "
+          r"(?:deltog|mødte)|[.,;]|$)", "X deltog i stedet for Y",
+          "Tom Vang Knudsen deltog i stedet for Kristine Henriksen"),
+    Entry(r"(?:stedfortræder|suppleant)\s*:?\s+(?P<sub>[A-ZÆØÅ][\w .\-'()]*?) (?:for|i stedet for) "
+          r"(?P<for>[A-ZÆØÅ][\w .\-'()]*?)(?=[.,;]|$)", "stedfortræder X for Y",
+          "Stedfortræder Jens Holm for Lise Berg."),
+)
+VOTE_PHRASES: dict[str, tuple[Entry, ...]] = {
+    "for": (
+        Entry(r"\((?P<names>[^()]+)\)\s+stemte for", "(names) stemte for",
+              "Et flertal (Michael Dorph Jensen, … og Susanne Damsgaard) stemte for."),
+        Entry(r"^for (?:stemte|stemmer)\s*:?\s*(?P<names>.+?)\.?$", "For stemte: names",
+              "For stemte: A, F og Ø"),
+        Entry(r"(?P<names>[A-ZÆØÅ][^.()]*?)\s+stemte for\b", "names stemte for", "A og F stemte for."),
+    ),
+    "against": (
+        Entry(r"\((?P<names>[^()]+)\)\s+stemte imod", "(names) stemte imod", "Et mindretal (V) stemte imod."),
+        Entry(r"^imod (?:stemte|stemmer)\s*:?\s*(?P<names>.+?)\.?$", "Imod stemte: names", "Imod stemte: V"),
+        Entry(r"(?P<names>[A-ZÆØÅ][^.()]*?)\s+stemte imod\b", "names stemte imod", "Hans Berg stemte imod."),
+    ),
+    "abstained": (
+        Entry(r"\((?P<names>[^()]+)\)\s+undlod at stemme", "(names) undlod at stemme",
+              "Et mindretal (C) undlod at stemme."),
+        Entry(r"^(?:undlod at stemme|hverken for eller imod|blank)\s*:?\s*(?P<names>.+?)\.?$",
+              "Undlod at stemme: names", "Undlod at stemme: C"),
+        Entry(r"(?P<names>[A-ZÆØÅ][^.()]*?)\s+undlod at stemme\b", "names undlod at stemme",
+              "Lone Yalcinkaya undlod at stemme."),
+    ),
+}
+# Leading phrases stripped from a vote subject: "Et flertal af Beskæftigelsesudvalget"
+VOTE_SUBJECT_NOISE = re.compile(
+    r"^(?:et\s+)?(?:flertal|mindretal|enstemmigt|samtlige|udvalgets medlemmer)\b.*$", re.IGNORECASE)
+
+# --- References and next steps ---------------------------------------------------------------
+# "Beskæftigelses- og Integrationsudvalget 01.06.2021, punkt 2."
+# "Beskæftigelses- og Integrationsudvalget, 12.10.2021, pkt. 1"
+# "Økonomiudvalget 29.01.2013, Punkt 15 (Åben)"; "Børne- og Undervisningsudvalget 04.04.2024."
+REFERENCE = Entry(
+    r"^(?P<body>[A-ZÆØÅ][^\d]*?)[,\s]+(?:den\s+|d\.\s*)?(?P<date>\d{1,2}[.\-/]\d{1,2}(?:[.\-/](?:\d{4}|\d{2}))?)"
+    r"(?:[,\s]+(?i:punkt|pkt\.?|sag nr\.?|dagsordenspunkt)\s*(?P<item>\d{1,4})(?P<more>(?:\s*(?:,|og|&)\s*\d{1,4})*))?",
+    "earlier treatment: body, date, item", "Beskæftigelses- og Integrationsudvalget 01.06.2021, punkt 2.",
+)
+# "Økonomiudvalget 07.12.2021"
+UPCOMING = Entry(r"^(?P<body>[A-ZÆØÅ][^\d]*?)[,\s]+(?:den\s+|d\.\s*)?(?P<date>\d{1,2}[.\-/]\d{1,2}[.\-/]\d{2,4}|"
+                 r"\d{1,2}\.?\s+[a-zæøå]+\s+\d{4})", "planned treatment: body, date", "Økonomiudvalget 07.12.2021")
+
+# --- Presenters ------------------------------------------------------------------------------
+# A presenter line is split at " og " only where a full name (two capitalised words, no comma
+# between) ends the left part and the right part ends with one too:
+# "Leder af Social Balance Mette Dybkjær og SSP konsulent Jeanette Vamdrup Jacobsen" -> two,
+# "Teamleder for Dagpenge og fleksteamet Bodil Parsons." -> one.
+NAME_AT_END = re.compile(r"(?:[A-ZÆØÅ][\w\-']+\s+)+[A-ZÆØÅ][\w\-']+\s*$")
+
+# --- Money -----------------------------------------------------------------------------------
+# Every number written directly before "mio. kr." ("20,5 mio. kr.", "-7,8 mio. kr.", "1.056 mio. kr.");
+# not "millioner", "mia. kr." or plain "kr.".
+AMOUNT_MIO_KR = re.compile(
+    r"(?<![\w.,])(?P<sign>[-\u2212\u2013]\s?)?(?P<number>\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)"
+    r"\s*mio\.?\s*kr\b", re.IGNORECASE)
+
+# --- Tables ----------------------------------------------------------------------------------
+# "Tabel 1: Beskæftigelses- og Integrationsudvalgets rammer"; "Tabel 2. Udvikling i …"
+TABLE_CAPTION = Entry(r"^(?:tabel|table|oversigt|figur)\s*\d+\s*[:.\-–]?.*$", "table caption",
+                      "Tabel 1: Beskæftigelses- og Integrationsudvalgets rammer")
+# A markdown separator row: "----------\t-------"
+TABLE_RULE = re.compile(r"^[\s\-:|=+]+$")
+
+# --- Normalization artifacts -----------------------------------------------------------------
+# Page numbers printed on a line of their own: "Side 3 af 22", "- 3 -", "3/22"
+PAGE_NUMBER = re.compile(r"^(?:side|s\.|page)\s*\d{1,4}(?:\s*(?:af|/|of)\s*\d{1,4})?$|^[-–]\s*\d{1,4}\s*[-–]$|"
+                         r"^\d{1,4}\s*/\s*\d{1,4}$", re.IGNORECASE)
+BARE_NUMBER = re.compile(r"^\d{1,3}$")
+# Words after a line-end hyphen that show the hyphen is a real one ("Børne- og Ungeudvalget")
+HYPHEN_KEEP_NEXT = ("og", "eller", "samt", "til", "&", "som", "end")
+
+
+def compiled(entries: tuple[Entry, ...], flags: int = re.IGNORECASE) -> tuple[re.Pattern[str], ...]:
+    """Compile a vocabulary tuple once, at import."""
+    return tuple(e.compile(flags) for e in entries)
+
+
+def section_pattern() -> re.Pattern[str]:
+    """One regex that recognises any section heading line; the group name says its role."""
+    parts = []
+    for role, entries in SECTION_HEADINGS.items():
+        alts = "|".join(f"(?:{e.pattern})" for e in entries)
+        # group names must be unique; the body/date groups live only in the first decision entry
+        parts.append(f"(?P<role_{role}>{alts})")
+    return re.compile(r"^(?:" + "|".join(parts) + r")\s*:?$", re.IGNORECASE)
