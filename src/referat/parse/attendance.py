@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from referat import vocab
 from referat.model import Substitute, Votes
-from referat.parse.structure import RawItem
-from referat.parse.text import joined, sentences, split_names, strip_party
+from referat.parse.structure import RawItem, RawSection
+from referat.parse.text import joined, paragraphs, sentences, split_names, strip_party
 
 _ABSENCE = vocab.compiled(vocab.ABSENCE_PHRASES)
 _SUBSTITUTE = vocab.compiled(vocab.SUBSTITUTE_PHRASES, 0)
 _VOTES = {k: vocab.compiled(v) for k, v in vocab.VOTE_PHRASES.items()}
 
 
-def _statement_text(item: RawItem, decision: str | None) -> list[str]:
-    texts = [decision] if decision else []
-    texts += [joined(s.lines) for s in item.sections if s.role == "attendance"]
-    return [t for t in texts if t]
+def statements(item: RawItem, decision: RawSection | None) -> list[str]:
+    """Sentences of the decision and of any attendance section, paragraph by paragraph: a line like
+    "For stemte: A, F og Ø" has no full stop, so sentences never run across paragraphs."""
+    sections = ([decision] if decision else []) + [s for s in item.sections if s.role == "attendance"]
+    return [sentence for s in sections for para in paragraphs(s.lines) for sentence in sentences(joined(para))]
 
 
 def _trailing_name(text: str) -> str:
@@ -43,14 +44,13 @@ def _names(raw: str) -> list[str]:
     return out
 
 
-def absent(item: RawItem, decision: str | None, meeting_absent: list[str]) -> list[str]:
+def absent(item: RawItem, said: list[str], meeting_absent: list[str]) -> list[str]:
     """Persons the item states absent, plus those the meeting header lists absent."""
     out: list[str] = list(meeting_absent)
-    for text in _statement_text(item, decision):
-        for sentence in sentences(text):
-            for pat in _ABSENCE:
-                for m in pat.finditer(sentence):
-                    out.extend(_names(m.group("names")))
+    for sentence in said:
+        for pat in _ABSENCE:
+            for m in pat.finditer(sentence):
+                out.extend(_names(m.group("names")))
     # sections headed "Fraværende" hold the names themselves
     for s in item.sections:
         if s.role == "attendance" and not any(p.search(joined(s.lines)) for p in _ABSENCE):
@@ -58,26 +58,21 @@ def absent(item: RawItem, decision: str | None, meeting_absent: list[str]) -> li
     return list(dict.fromkeys(out))
 
 
-def substitutes(item: RawItem, decision: str | None) -> list[Substitute]:
+def substitutes(said: list[str]) -> list[Substitute]:
     out: list[Substitute] = []
-    for text in _statement_text(item, decision):
-        for sentence in sentences(text):
-            for pat in _SUBSTITUTE:
-                for m in pat.finditer(sentence):
-                    sub, _ = strip_party(m.group("sub"))
-                    for_, _ = strip_party(m.group("for"))
-                    pair = Substitute(substitute=sub, **{"for": for_})
-                    if pair not in out:
-                        out.append(pair)
+    for sentence in said:
+        for pat in _SUBSTITUTE:
+            for m in pat.finditer(sentence):
+                pair = Substitute(substitute=strip_party(m.group("sub"))[0], **{"for": strip_party(m.group("for"))[0]})
+                if pair not in out:
+                    out.append(pair)
     return out
 
 
-def votes(decision: str | None) -> Votes | None:
+def votes(said: list[str]) -> Votes | None:
     """Named votes; None when the decision records none."""
-    if not decision:
-        return None
     found: dict[str, list[str]] = {"for": [], "against": [], "abstained": []}
-    for sentence in sentences(decision):
+    for sentence in said:
         for key, patterns in _VOTES.items():
             for pat in patterns:
                 m = pat.search(sentence)

@@ -31,11 +31,6 @@ def decision_section(item: RawItem, committee: str | None) -> RawSection | None:
     return announcements[0] if announcements else None
 
 
-def decision_text(item: RawItem, committee: str | None) -> str | None:
-    section = decision_section(item, committee)
-    return joined(section.lines) if section else None
-
-
 def _verdict(sentence: str, anchored: bool) -> str | None:
     """The kind a sentence states; anchored means the phrase must open the sentence."""
     if vocab.NEGATIONS.search(sentence):
@@ -54,10 +49,9 @@ def _verdict(sentence: str, anchored: bool) -> str | None:
     return kind
 
 
-def decision_kind(item: RawItem, committee: str | None) -> str | None:
+def decision_kind(section: RawSection | None) -> str | None:
     """Classify the decision: a sentence opening with a verdict ("Godkendt.", "Til efterretning, idet …")
     decides; failing that, a verdict phrase anywhere; announcement text is "other"."""
-    section = decision_section(item, committee)
     if section is None:
         return None
     text = joined(section.lines)

@@ -9,8 +9,8 @@ from typing import Any
 from referat import vocab
 from referat.model import Item, ParseWarning, Section
 from referat.parse import amounts, attendance, decision, lists, recommendation, references, tables
-from referat.parse.structure import RawItem
-from referat.parse.text import squash, verbatim
+from referat.parse.structure import RawItem, RawSection
+from referat.parse.text import joined, squash, verbatim
 
 _CLOSED_TITLE = vocab.CLOSED_TITLE.compile()
 _CLOSED_WHOLE = vocab.CLOSED_WHOLE.compile()
@@ -25,7 +25,9 @@ class ItemContext:
     raw: RawItem
     committee: str | None
     meeting_absent: tuple[str, ...]
+    section: RawSection | None  # the decision (or announcement) section
     decision: str | None
+    said: list[str]  # sentences of the decision and attendance sections
 
 
 def title_and_closed(title: str) -> tuple[str, bool]:
@@ -59,11 +61,11 @@ def _related(c: ItemContext) -> dict[str, Any]:
 # The extractors, in order. Each is named, takes the context and returns the fields it fills.
 FIELDS: tuple[tuple[str, Callable[[ItemContext], dict[str, Any]]], ...] = (
     ("decision", lambda c: {"decision": c.decision}),
-    ("decision_kind", lambda c: {"decision_kind": decision.decision_kind(c.raw, c.committee)}),
+    ("decision_kind", lambda c: {"decision_kind": decision.decision_kind(c.section)}),
     ("recommendation", _recommendation),
-    ("absent", lambda c: {"absent": attendance.absent(c.raw, c.decision, list(c.meeting_absent))}),
-    ("substitutes", lambda c: {"substitutes": attendance.substitutes(c.raw, c.decision)}),
-    ("votes", lambda c: {"votes": attendance.votes(c.decision)}),
+    ("absent", lambda c: {"absent": attendance.absent(c.raw, c.said, list(c.meeting_absent))}),
+    ("substitutes", lambda c: {"substitutes": attendance.substitutes(c.said)}),
+    ("votes", lambda c: {"votes": attendance.votes(c.said)}),
     ("upcoming", lambda c: {"upcoming": references.upcoming(c.raw)}),
     ("related", _related),
     ("attachments", lambda c: {"attachments": lists.attachments(c.raw)}),
@@ -76,7 +78,9 @@ FIELDS: tuple[tuple[str, Callable[[ItemContext], dict[str, Any]]], ...] = (
 def build_item(raw: RawItem, committee: str | None, meeting_absent: list[str],
                disabled: frozenset[str] = frozenset()) -> tuple[Item, list[ParseWarning]]:
     """Run every enabled field extractor over one raw item. `disabled` switches extractors off by name."""
-    ctx = ItemContext(raw, committee, tuple(meeting_absent), decision.decision_text(raw, committee))
+    section = decision.decision_section(raw, committee)
+    ctx = ItemContext(raw, committee, tuple(meeting_absent), section, joined(section.lines) if section else None,
+                      attendance.statements(raw, section))
     title, closed = title_and_closed(raw.title)
     values: dict[str, Any] = {}
     for name, fn in FIELDS:

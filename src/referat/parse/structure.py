@@ -259,7 +259,7 @@ def _sections(lines: list[Line], case_line: Line | None) -> list[RawSection]:
         found = None if ln.blank else section_role(ln.text)
         if found:
             role, body, inline = found
-            if current.lines or current.heading:
+            if current.heading or any(not x.blank for x in current.lines):
                 sections.append(current)
             heading_text = ln.text.strip() if inline is None else ln.text.strip()[: -len(inline)].rstrip(" :")
             current = RawSection(heading_text, role, no=ln.no, body=body)
@@ -267,6 +267,6 @@ def _sections(lines: list[Line], case_line: Line | None) -> list[RawSection]:
                 current.lines.append(Line(ln.no, inline))
             continue
         current.lines.append(ln)
-    if current.lines or current.heading:
+    if current.heading or any(not x.blank for x in current.lines):
         sections.append(current)
     return sections

@@ -1,0 +1,38 @@
+"""Danish numbers, dates and times, parsed exactly."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from referat.danish import parse_date, parse_number, parse_time
+
+
+@pytest.mark.parametrize("text,value", [
+    ("1.070,9", 1070.9), ("1.056", 1056.0), ("0,006", 0.006), ("-7,8", -7.8), ("\u22123,2", -3.2),
+    ("3.338.820", 3338820.0), ("20", 20.0),
+])
+def test_numbers(text: str, value: float) -> None:
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize("text", ["1.07,9", "abc", "", "1,2,3"])
+def test_malformed_numbers_are_refused(text: str) -> None:
+    assert parse_number(text) is None
+
+
+@pytest.mark.parametrize("text,value", [
+    ("30.11.2021", dt.date(2021, 11, 30)), ("d. 30-11-2021", dt.date(2021, 11, 30)),
+    ("11.09.23, punkt 4", dt.date(2023, 9, 11)), ("2. marts 2022", dt.date(2022, 3, 2)),
+    ("Tirsdag d. 30. november 2021 kl. 16:30", dt.date(2021, 11, 30)),
+    ("Onsdag d. 04. juni 2025", dt.date(2025, 6, 4)), ("05.10, punkt 3", None), ("31.02.2021", None),
+])
+def test_dates(text: str, value: dt.date | None) -> None:
+    assert parse_date(text) == value
+
+
+@pytest.mark.parametrize("text,value", [("kl. 16:30", "16:30"), ("kl. 9.00", "09:00"), ("19:00", "19:00"),
+                                        ("kl. 25:00", None), ("ingen tid", None)])
+def test_times(text: str, value: str | None) -> None:
+    assert parse_time(text) == value

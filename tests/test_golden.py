@@ -1,0 +1,85 @@
+"""Golden tests: the five real minutes in ../shared/seeds against the hand-checked ../shared/gold."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conftest import SEEDS, SHARED, needs_shared
+from referat import parse_file
+
+pytestmark = needs_shared
+
+
+def norm(v):
+    if v is None:
+        return None
+    s = unicodedata.normalize("NFC", str(v)).replace("**", "").replace("\u00ad", "")
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def item_diffs(gold: dict, out: dict) -> list[str]:
+    """Field-level differences, in the scorer's terms, for a readable failure message."""
+    diffs = []
+    got = {it["number"]: it for it in out["items"]}
+    for gi in gold["items"]:
+        oi = got.get(gi["number"])
+        if oi is None:
+            diffs.append(f"item {gi['number']}: missing")
+            continue
+        for f in ("title", "case_number", "closed", "decision_kind", "decision", "recommending_body"):
+            if f in gi and (norm(gi[f]) if not isinstance(gi[f], bool) else gi[f]) != \
+                    (norm(oi[f]) if not isinstance(oi[f], bool) else oi[f]):
+                diffs.append(f"item {gi['number']}.{f}: gold {gi[f]!r} != {oi[f]!r}")
+        for f in ("recommendation", "attachments", "presenters"):
+            if f in gi and [norm(x) for x in gi[f]] != [norm(x) for x in oi[f]]:
+                diffs.append(f"item {gi['number']}.{f}: gold {gi[f]!r} != {oi[f]!r}")
+        if {norm(x) for x in gi.get("absent", [])} != {norm(x) for x in oi["absent"]}:
+            diffs.append(f"item {gi['number']}.absent: gold {gi['absent']!r} != {oi['absent']!r}")
+        if "amounts_mio_kr" in gi and Counter(round(a, 3) for a in gi["amounts_mio_kr"]) != \
+                Counter(round(a, 3) for a in oi["amounts_mio_kr"]):
+            diffs.append(f"item {gi['number']}.amounts_mio_kr: gold {gi['amounts_mio_kr']} != {oi['amounts_mio_kr']}")
+        if "related" in gi:
+            g = {(norm(r["body"]), r["date"], r["item"]) for r in gi["related"]}
+            o = {(norm(r["body"]), r["date"], r["item"]) for r in oi["related"]}
+            if g != o:
+                diffs.append(f"item {gi['number']}.related: gold {sorted(g, key=str)} != {sorted(o, key=str)}")
+    if len(gold["items"]) != len(out["items"]):
+        diffs.append(f"items: gold has {len(gold['items'])}, parsed {len(out['items'])}")
+    return diffs
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=[p.stem for p in SEEDS])
+def test_seed_matches_gold(seed: Path) -> None:
+    gold = json.loads((SHARED / "gold" / f"{seed.stem}.json").read_text())
+    out = parse_file(seed).to_contract()
+    for f in ("committee", "election_period", "date", "start_time", "location"):
+        assert norm(out["meeting"][f]) == norm(gold[f]), f
+    assert {(p["name"], p["party"]) for p in out["meeting"]["participants"]} == \
+        {(p["name"], p["party"]) for p in gold["participants"]}
+    assert [(norm(t["title"]), t["page"]) for t in out["meeting"]["toc"]] == \
+        [(norm(t["title"]), t["page"]) for t in gold["toc"]]
+    diffs = item_diffs(gold, out)
+    assert not diffs, "\n".join(diffs)
+
+
+def test_official_scorer(tmp_path: Path) -> None:
+    """The shared scorer over all five: overall >= 0.98 and 100% on the structural fields."""
+    for seed in SEEDS:
+        out = parse_file(seed).to_contract()
+        (tmp_path / f"{seed.stem}.json").write_text(json.dumps(out, ensure_ascii=False))
+    res = subprocess.run([sys.executable, str(SHARED / "tools" / "score.py"), str(SHARED / "gold"), str(tmp_path)],
+                         capture_output=True, text=True, check=False)
+    lines = res.stdout.strip().splitlines()
+    ratios = {ln.split()[0]: ln.split()[-1] for ln in lines[:-1]}
+    for field in ("items.count", "item.found", "item.title", "item.case_number", "item.closed",
+                  "item.decision_kind"):
+        assert ratios[field] == "100.0%", res.stdout
+    assert float(lines[-1].split()[-1]) >= 0.98, res.stdout

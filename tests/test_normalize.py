@@ -1,0 +1,78 @@
+"""Normalization: converter marks off, text kept, line numbers mapped back."""
+
+from __future__ import annotations
+
+from referat.normalize import normalize
+
+
+def texts(src: str) -> list[str]:
+    return [ln.text for ln in normalize(src).lines if not ln.blank]
+
+
+def test_markdown_heading_and_bold_marks_are_stripped() -> None:
+    assert texts("# **REFERAT Udvalget**\n\n## Beslutning\n\n**Aktivering:** Forventet") == [
+        "REFERAT Udvalget", "Beslutning", "Aktivering: Forventet"]
+
+
+def test_run_on_bold_heading_is_split_into_lines() -> None:
+    assert texts("Dagsordenpunkt**Overførsel af midler****Beslutning**") == [
+        "Dagsordenpunkt", "Overførsel af midler", "Beslutning"]
+
+
+def test_glued_italic_subheading_is_split() -> None:
+    assert texts("Gennemgang af sagen*Baggrund*") == ["Gennemgang af sagen", "Baggrund"]
+
+
+def test_unicode_soft_hyphen_nbsp_and_nfc() -> None:
+    decomposed = "Beska\u030aret"  # a + combining ring -> å
+    assert texts(f"Be\u00adskæf\u00adtigelse\u00a0og {decomposed}") == ["Beskæftigelse og Beskåret"]
+
+
+def test_aeoeaa_are_letters_not_accents() -> None:
+    assert texts("Økonomiudvalget Ærø Åbenrå") == ["Økonomiudvalget Ærø Åbenrå"]
+
+
+def test_hyphenated_line_break_joins_a_broken_word() -> None:
+    assert texts("indsatsen på be-\nskæftigelsesområdet") == ["indsatsen på beskæftigelsesområdet"]
+
+
+def test_real_hyphens_are_kept() -> None:
+    assert texts("Sagen behandles i Børne-\nog Ungeudvalget") == ["Sagen behandles i Børne- og Ungeudvalget"]
+    assert texts("nye IT-\nsystemer") == ["nye IT-systemer"]
+    assert texts("vedrørende -\n\"Jobcenter\"") == ["vedrørende -", "\"Jobcenter\""]
+
+
+def test_trailing_tabs_survive_for_empty_table_cells() -> None:
+    assert texts("\t1. kvartal\t2. kvartal\t") == ["\t1. kvartal\t2. kvartal\t"]
+
+
+def test_page_numbers_are_artifacts() -> None:
+    n = normalize("Tekst\n\nSide 3 af 12\n\n- 4 -\n\n7\n\nMere tekst")
+    assert [ln.text for ln in n.lines if not ln.blank] == ["Tekst", "Mere tekst"]
+    assert sorted(a.no for a in n.artifacts) == [3, 5, 7]
+
+
+RUNNING = "Økonomiudvalget,\n\n18.09.2023\n\nVesterå Kommune\n\n"
+
+
+def test_running_page_header_removed_and_cut_sentence_rejoined() -> None:
+    src = ("REFERAT Økonomiudvalget d. 18-09-2023\n\nPunkt 1: A\n\n" + RUNNING + "Første afsnit.\n\n"
+           "I forslaget forventes merudgifter\n\n" + RUNNING + "på 0,5 mio. kr. i alt.\n\n" + RUNNING + "Slut.")
+    n = normalize(src)
+    kept = [ln.text for ln in n.lines if not ln.blank]
+    assert "Vesterå Kommune" not in kept and "18.09.2023" not in kept
+    assert {a.reason for a in n.artifacts} == {"running page header/footer"}
+    assert len(n.artifacts) == 9
+    # the sentence cut by the header reads as one paragraph again: no blank line between the halves
+    i = next(i for i, ln in enumerate(n.lines) if ln.text.endswith("merudgifter"))
+    assert n.lines[i + 1].text.startswith("på 0,5 mio. kr.")
+
+
+def test_repeated_decisions_are_not_taken_for_headers() -> None:
+    src = "REFERAT X d. 01-02-2024\n\n" + "Beslutning\n\nGodkendt.\n\nSagsfremstilling\n\nTekst.\n\n" * 4
+    assert texts(src).count("Godkendt.") == 4
+
+
+def test_line_numbers_map_to_source() -> None:
+    n = normalize("\n\n# Punkt 1: Titel\n\n21-7-85.10.00-P07\n")
+    assert [(ln.no, ln.text) for ln in n.lines if not ln.blank] == [(3, "Punkt 1: Titel"), (5, "21-7-85.10.00-P07")]
