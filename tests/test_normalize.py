@@ -76,3 +76,16 @@ def test_repeated_decisions_are_not_taken_for_headers() -> None:
 def test_line_numbers_map_to_source() -> None:
     n = normalize("\n\n# Punkt 1: Titel\n\n21-7-85.10.00-P07\n")
     assert [(ln.no, ln.text) for ln in n.lines if not ln.blank] == [(3, "Punkt 1: Titel"), (5, "21-7-85.10.00-P07")]
+
+
+def test_section_precheck_admits_every_vocabulary_example() -> None:
+    """The startswith precheck derived from the vocabulary must never hide a listed heading."""
+    from referat import vocab
+    from referat.parse.structure import section_role
+
+    for role, entries in vocab.SECTION_HEADINGS.items():
+        for entry in entries:
+            for example in entry.example.split("; "):
+                found = section_role(example)
+                assert found is not None and found[0] == role, (role, example)
+                assert section_role(example.upper()) is not None, example

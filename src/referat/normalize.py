@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -20,6 +21,7 @@ from referat.danish import parse_date
 
 _SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
+_ODD = re.compile(r"[\u00a0\u00ad\u2000-\u200d\u202f\u205f\u2060\u3000\ufeff]")
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_RULE = re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$")
 _GLUED_BOLD = re.compile(r"[^\s*]\*\*[^\s*]|\*\*\*\*")
@@ -32,17 +34,22 @@ _SECTION = vocab.section_pattern()
 _ITEM_STRONG = vocab.compiled(vocab.ITEM_HEADINGS_STRONG)
 
 
-@dataclass(slots=True)
 class Line:
-    """One normalized line. `no` is the 1-based line number in the source; blank lines have text ''."""
+    """One normalized line. `no` is the 1-based line number in the source; blank lines have text ''.
+    `heading` is a hint (printed as a markdown heading or a bold-only line), not a rule. `blank` is
+    fixed at creation: joining words only ever extends a non-blank line. (A plain slotted class: one
+    is made per source line, and this is a hot path.)"""
 
-    no: int
-    text: str
-    heading: bool = False  # printed as a markdown heading or a bold-only line: a hint, not a rule
+    __slots__ = ("no", "text", "heading", "blank")
 
-    @property
-    def blank(self) -> bool:
-        return not self.text.strip()
+    def __init__(self, no: int, text: str, heading: bool = False) -> None:
+        self.no = no
+        self.text = text
+        self.heading = heading
+        self.blank = not text or text.isspace()
+
+    def __repr__(self) -> str:
+        return f"Line({self.no}, {self.text!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +69,11 @@ class Normalized:
 
 def clean_unicode(text: str) -> str:
     """NFC, no soft hyphens or zero-width characters, every kind of space a plain space."""
-    text = unicodedata.normalize("NFC", text)
-    text = _INVISIBLE.sub("", text)
-    return _SPACES.sub(" ", text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if _ODD.search(text):  # one pass to find out whether the two substitutions are needed at all
+        text = _SPACES.sub(" ", _INVISIBLE.sub("", text))
+    return text
 
 
 def _strip_markdown(raw: str) -> tuple[list[str], bool]:
@@ -125,22 +134,34 @@ def _remove_running_headers(lines: list[Line], artifacts: list[Artifact]) -> lis
     texts = [lines[i].text.strip() for i in nonblank]
     header_dates = {d for t in texts[:15] if (d := parse_date(t))}
     dropped: set[int] = set()  # positions in nonblank
+    # a block can only repeat 3 times if each of its lines does: count lines first, blocks only there
+    single = Counter(texts)
+    repeated = [single[t] >= 3 for t in texts]
+    # runs of consecutive repeated lines: the only places a repeated block can be
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(texts):
+        if repeated[i]:
+            j = i
+            while j < len(texts) and repeated[j]:
+                j += 1
+            runs.append((i, j))
+            i = j
+        else:
+            i += 1
     for n in (4, 3, 2, 1):
-        if len(texts) < n:
-            continue
-        counts = Counter(tuple(texts[i:i + n]) for i in range(len(texts) - n + 1))
-        for block, c in counts.items():
-            if c < 3 or not _header_block_ok(block, header_dates):
+        where: dict[tuple[str, ...], list[int]] = {}
+        for a, b in runs:
+            for i in range(a, b - n + 1):
+                where.setdefault(tuple(texts[i:i + n]), []).append(i)
+        for block, starts in where.items():
+            if len(starts) < 3 or not _header_block_ok(block, header_dates):
                 continue
             if n == 1 and not vocab.PAGE_NUMBER.match(block[0]) and len(block[0].split()) > 8:
                 continue
-            i = 0
-            while i <= len(texts) - n:
-                if tuple(texts[i:i + n]) == block and not any(j in dropped for j in range(i, i + n)):
+            for i in starts:
+                if not any(j in dropped for j in range(i, i + n)):
                     dropped.update(range(i, i + n))
-                    i += n
-                else:
-                    i += 1
     if not dropped:
         return lines
     drop_idx = {nonblank[j] for j in dropped}
@@ -153,6 +174,7 @@ def _remove_running_headers(lines: list[Line], artifacts: list[Artifact]) -> lis
 def _rejoin_cut_sentences(lines: list[Line], removed_nos: set[int]) -> list[Line]:
     """Where a removed page header cut a sentence ("merudgifter" | header | "på 0,5 mio. kr."),
     drop the blank lines between the two halves so they read as one paragraph again."""
+    removed = sorted(removed_nos)
     out: list[Line] = []
     i = 0
     while i < len(lines):
@@ -162,7 +184,7 @@ def _rejoin_cut_sentences(lines: list[Line], removed_nos: set[int]) -> list[Line
             while j < len(lines) and lines[j].blank:
                 j += 1
             prev, nxt = out[-1], lines[j] if j < len(lines) else None
-            crossed = nxt is not None and any(prev.no < no < nxt.no for no in removed_nos)
+            crossed = nxt is not None and bisect_right(removed, prev.no) < bisect_left(removed, nxt.no)
             if crossed and nxt is not None and not _SENTENCE_END.search(prev.text) \
                     and nxt.text[:1].islower() and not _is_structural(nxt.text):
                 i = j
@@ -175,11 +197,13 @@ def _rejoin_cut_sentences(lines: list[Line], removed_nos: set[int]) -> list[Line
 def _join_hyphenated(lines: list[Line]) -> list[Line]:
     """Join words broken at a line end ("be-" / "skæftigelse"), keeping real hyphens:
     "Børne-" / "og Ungeudvalget" and "IT-" / "systemer" keep theirs."""
+    if not any(ln.text.endswith("-") for ln in lines):
+        return lines
     out: list[Line] = []
     for ln in lines:
         prev = out[-1] if out else None
         if prev is not None and not prev.blank and not ln.blank and not ln.heading and not prev.heading:
-            m = _HYPHEN_END.search(prev.text)
+            m = _HYPHEN_END.search(prev.text) if prev.text.endswith("-") else None
             nxt = ln.text.lstrip()
             first_word = nxt.split(" ", 1)[0].lower() if nxt else ""
             if m and nxt and not _is_structural(nxt):
@@ -201,37 +225,42 @@ def normalize(text: str) -> Normalized:
     """Text -> normalized lines (blank lines kept as paragraph breaks) plus dropped artifacts."""
     artifacts: list[Artifact] = []
     lines: list[Line] = []
+    numbers: list[int] = []  # positions of lines holding only a short number: page-number candidates
     for no, raw in enumerate(clean_unicode(text).splitlines(), start=1):
-        if _MD_RULE.match(raw):
-            if raw.strip():
-                artifacts.append(Artifact(no, raw, "markdown rule"))
+        stripped = raw.strip()
+        if not stripped:
             lines.append(Line(no, ""))
             continue
-        parts, heading = _strip_markdown(raw)
+        if stripped[0] in "-*_" and _MD_RULE.match(raw):
+            artifacts.append(Artifact(no, raw, "markdown rule"))
+            lines.append(Line(no, ""))
+            continue
+        if "#" in raw or "*" in raw or "_" in raw:
+            parts, heading = _strip_markdown(raw)
+        else:
+            parts, heading = [raw], False
         for part in parts:
             t = _clean_line(part)
-            if vocab.PAGE_NUMBER.match(t.strip()):
-                artifacts.append(Artifact(no, t, "page number"))
-                t = ""
+            if t and len(t) < 24:
+                if vocab.PAGE_NUMBER.match(t.strip()):
+                    artifacts.append(Artifact(no, t, "page number"))
+                    t = ""
+                elif vocab.BARE_NUMBER.match(t.strip()):
+                    numbers.append(len(lines))
             lines.append(Line(no, t, heading and bool(t)))
-    lines = _drop_isolated_numbers(lines, artifacts)
+    _drop_isolated_numbers(lines, numbers, artifacts)
     lines = _remove_running_headers(lines, artifacts)
     lines = _join_hyphenated(lines)
     artifacts.sort(key=lambda a: a.no)
     return Normalized(lines, artifacts)
 
 
-def _drop_isolated_numbers(lines: list[Line], artifacts: list[Artifact]) -> list[Line]:
-    """A bare number alone between blank lines is a page number left by a PDF converter."""
-    out: list[Line] = []
-    for i, ln in enumerate(lines):
-        t = ln.text.strip()
-        if vocab.BARE_NUMBER.match(t):
-            before = i == 0 or lines[i - 1].blank
-            after = i + 1 == len(lines) or lines[i + 1].blank
-            if before and after:
-                artifacts.append(Artifact(ln.no, ln.text, "page number"))
-                out.append(Line(ln.no, ""))
-                continue
-        out.append(ln)
-    return out
+def _drop_isolated_numbers(lines: list[Line], candidates: list[int], artifacts: list[Artifact]) -> None:
+    """A bare number alone between blank lines is a page number left by a PDF converter; it is
+    blanked in place (line positions do not change)."""
+    for i in candidates:
+        before = i == 0 or lines[i - 1].blank
+        after = i + 1 == len(lines) or lines[i + 1].blank
+        if before and after:
+            artifacts.append(Artifact(lines[i].no, lines[i].text, "page number"))
+            lines[i] = Line(lines[i].no, "")

@@ -220,6 +220,8 @@ PRESENTS = Entry(r"^(?P<body>[A-ZÆØÅ].{2,150}?)\s+(?:forelægger|forlægger|f
                  "Social- og Sundhedsforvaltningen forelægger sagen til orientering.")
 PRESENTED_BY = Entry(r"^sagen\s+(?:fremlægges|forelægges)\s+af\s+(?P<body>[A-ZÆØÅ].+?)\.?$",
                      "passive: sagen fremlægges af X", "Sagen fremlægges af Social- og Sundhedsforvaltningen")
+# a line without any of these cannot name the recommending body (a precheck for the regexes above)
+RECOMMENDATION_CUES = ("indstille", "lægger", "lægges")
 # numbered points: "1. at budgetopfølgning … tages til efterretning," ; "a) at …" ; "- at …"
 RECOMMENDATION_POINT = Entry(r"^(?:\d{1,2}[.)]|[a-h][.)]|[-•–])\s*(?P<text>at\b.*)$",
                              "numbered 'at' point", "1. at budgetopfølgning for 3. kvartal 2021 tages til "
@@ -270,6 +272,10 @@ VOTE_PHRASES: dict[str, tuple[Entry, ...]] = {
               "Lone Yalcinkaya undlod at stemme."),
     ),
 }
+# Cheap prechecks: a sentence without any of these words cannot hold the phrases above.
+ABSENCE_CUES = ("afbud", "til stede", "fravær", "forhindret", "deltog ikke")
+SUBSTITUTE_CUES = ("stedet for", "stedfortræder", "suppleant", "deltog for", "mødte for")
+VOTE_CUES = ("stemte", "stemmer", "undlod", "hverken for", "blank")
 # Leading phrases stripped from a vote subject: "Et flertal af Beskæftigelsesudvalget"
 VOTE_SUBJECT_NOISE = re.compile(
     r"^(?:et\s+)?(?:flertal|mindretal|enstemmigt|samtlige|udvalgets medlemmer)\b.*$", re.IGNORECASE)
@@ -297,9 +303,10 @@ NAME_AT_END = re.compile(r"(?:[A-ZÆØÅ][\w\-']+\s+)+[A-ZÆØÅ][\w\-']+\s*$")
 # --- Money -----------------------------------------------------------------------------------
 # Every number written directly before "mio. kr." ("20,5 mio. kr.", "-7,8 mio. kr.", "1.056 mio. kr.");
 # not "millioner", "mia. kr." or plain "kr.".
-AMOUNT_MIO_KR = re.compile(
-    r"(?<![\w.,])(?P<sign>[-\u2212\u2013]\s?)?(?P<number>\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)"
-    r"\s*mio\.?\s*kr\b", re.IGNORECASE)
+# (spelled-out case classes: a case-insensitive Unicode scan is several times slower on long texts)
+MIO_KR = re.compile(r"[Mm][Ii][Oo]\.?\s*[Kk][Rr]\b")
+# the number that ends the text just before "mio. kr."
+NUMBER_BEFORE = re.compile(r"(?<![\w.,])(?P<number>\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)\s*$")
 
 # --- Tables ----------------------------------------------------------------------------------
 # "Tabel 1: Beskæftigelses- og Integrationsudvalgets rammer"; "Tabel 2. Udvikling i …"
@@ -313,6 +320,9 @@ TABLE_RULE = re.compile(r"^[\s\-:|=+]+$")
 PAGE_NUMBER = re.compile(r"^(?:side|s\.|page)\s*\d{1,4}(?:\s*(?:af|/|of)\s*\d{1,4})?$|^[-–]\s*\d{1,4}\s*[-–]$|"
                          r"^\d{1,4}\s*/\s*\d{1,4}$", re.IGNORECASE)
 BARE_NUMBER = re.compile(r"^\d{1,3}$")
+# First characters an item heading can start with besides a digit ("Punkt", "Pkt.", "Sag nr.",
+# "Dagsordenpunkt", "• 301."): a precheck that spares the heading regexes most lines.
+ITEM_HEADING_FIRST = frozenset("PpSsDd•·▪◦")
 # Words after a line-end hyphen that show the hyphen is a real one ("Børne- og Ungeudvalget")
 HYPHEN_KEEP_NEXT = ("og", "eller", "samt", "til", "&", "som", "end")
 
@@ -322,11 +332,63 @@ def compiled(entries: tuple[Entry, ...], flags: int = re.IGNORECASE) -> tuple[re
     return tuple(e.compile(flags) for e in entries)
 
 
+def literal_prefixes(pattern: str) -> tuple[str, ...]:
+    """The literal lowercase words an alternation can start with: "beslutning(?:er)?|afgørelse" ->
+    ("beslutning", "afgørelse"); "(?:udvalgets|byrådets)\\s+beslutning" -> ("udvalgets", "byrådets").
+    Used as a cheap precheck (str.startswith) before the full regex; an alternative without a literal
+    start gives "" and so disables the precheck rather than missing a heading."""
+    out: list[str] = []
+    depth, start = 0, 0
+    alternatives = []
+    for i, ch in enumerate(pattern):
+        if ch == "(" and (i == 0 or pattern[i - 1] != "\\"):
+            depth += 1
+        elif ch == ")" and pattern[i - 1] != "\\":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            alternatives.append(pattern[start:i])
+            start = i + 1
+    alternatives.append(pattern[start:])
+    for alt in alternatives:
+        group = re.match(r"^\(\?(?:P<\w+>|:)?(.*)\)(?:[?*+]|\{[^}]*\})?", alt)
+        if alt.startswith("(") and group and _balanced_group_end(alt) is not None:
+            inner = alt[: _balanced_group_end(alt)]
+            inner = re.sub(r"^\(\?(?:P<\w+>|:)?", "", inner)[:-1]
+            out.extend(literal_prefixes(inner))
+            continue
+        m = re.match(r"^[a-zæøåé\- ]+", alt)
+        word = m.group(0).strip() if m else ""
+        # a quantifier after the last literal character makes that character optional
+        if m and m.end() < len(alt) and alt[m.end()] in "?*{":
+            word = word[:-1]
+        out.append(word.split(" ")[0] if word else "")
+    return tuple(dict.fromkeys(out))
+
+
+def _balanced_group_end(text: str) -> int | None:
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch == "(" and (i == 0 or text[i - 1] != "\\"):
+            depth += 1
+        elif ch == ")" and text[i - 1] != "\\":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return None
+
+
+def section_first_words() -> tuple[str, ...]:
+    """Every word a section heading can start with (lowercase), for a startswith precheck."""
+    return tuple(dict.fromkeys(p for entries in SECTION_HEADINGS.values() for e in entries
+                               for p in literal_prefixes(e.pattern)))
+
+
 def section_pattern() -> re.Pattern[str]:
-    """One regex that recognises any section heading line; the group name says its role."""
+    """One regex that recognises any section heading line, alone ("Beslutning") or with its text after a
+    colon ("Beslutning: Godkendt." -> group inline); the group name role_<role> says its role."""
     parts = []
     for role, entries in SECTION_HEADINGS.items():
         alts = "|".join(f"(?:{e.pattern})" for e in entries)
         # group names must be unique; the body/date groups live only in the first decision entry
         parts.append(f"(?P<role_{role}>{alts})")
-    return re.compile(r"^(?:" + "|".join(parts) + r")\s*:?$", re.IGNORECASE)
+    return re.compile(r"^(?:" + "|".join(parts) + r")(?:\s*:?$|\s*:\s+(?P<inline>\S.*)$)", re.IGNORECASE)

@@ -68,6 +68,17 @@ def _meeting(header: Header, lay: Layout, items: list[RawItem]) -> Meeting:
                    participants=header.participants, toc=toc)
 
 
+def _structural_lines(header: Header, lay: Layout, items: list[RawItem]) -> set[int]:
+    nos = set(header.consumed)
+    if lay.toc:
+        nos.update(ln.no for ln in lay.lines[lay.toc[0]: lay.toc[1]])
+    for raw in items:
+        nos.update(ln.no for ln in raw.title_lines)
+        if raw.case_line is not None:
+            nos.add(raw.case_line.no)
+    return nos
+
+
 def parse_text(text: str, path: str | Path | None = None, *, encoding: str | None = None,
                disabled: frozenset[str] = frozenset()) -> ParsedDocument:
     """Parse the text of one minutes/agenda document. Raises NotMinutesError for other texts.
@@ -88,7 +99,7 @@ def parse_text(text: str, path: str | Path | None = None, *, encoding: str | Non
     if encoding and encoding not in ("utf-8", "utf-8-sig"):
         warnings.append(ParseWarning(line=None, message=f"not valid UTF-8; decoded as {encoding}"))
     for ln in header.unrecognised:
-        warnings.append(ParseWarning(line=ln.no, message=f"header line not recognised: {squash(ln.text)!r}"))
+        warnings.append(ParseWarning(line=ln.no, message=f"header line not recognised: '{squash(ln.text)}'"))
     if not items:
         warnings.append(ParseWarning(line=None, message="no agenda items found"))
     records = []
@@ -98,7 +109,9 @@ def parse_text(text: str, path: str | Path | None = None, *, encoding: str | Non
         warnings.extend(item_warnings)
     return ParsedDocument(meeting=meeting, items=records, warnings=warnings,
                           source={"path": str(path) if path else None, "encoding": encoding,
-                                  "artifacts": normalized.artifacts, "header_consumed": header.consumed})
+                                  "artifacts": normalized.artifacts,
+                                  # source lines read into header fields, the TOC, item headings, case numbers
+                                  "structural_lines": sorted(_structural_lines(header, lay, items))})
 
 
 def parse_file(path: str | Path, *, disabled: frozenset[str] = frozenset()) -> ParsedDocument:

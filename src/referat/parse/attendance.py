@@ -24,6 +24,11 @@ def statements(item: RawItem, decision: RawSection | None) -> list[str]:
     return [sentence for s in sections for para in paragraphs(s.lines) for sentence in sentences(joined(para))]
 
 
+def _has_cue(sentence: str, cues: tuple[str, ...]) -> bool:
+    low = sentence.lower()
+    return any(c in low for c in cues)
+
+
 def _trailing_name(text: str) -> str:
     """The run of capitalised words that ends text: "Det blev oplyst at Kristoffer Beck" -> "Kristoffer Beck"."""
     words = text.split()
@@ -48,6 +53,8 @@ def absent(item: RawItem, said: list[str], meeting_absent: list[str]) -> list[st
     """Persons the item states absent, plus those the meeting header lists absent."""
     out: list[str] = list(meeting_absent)
     for sentence in said:
+        if not _has_cue(sentence, vocab.ABSENCE_CUES):
+            continue
         for pat in _ABSENCE:
             for m in pat.finditer(sentence):
                 out.extend(_names(m.group("names")))
@@ -61,6 +68,8 @@ def absent(item: RawItem, said: list[str], meeting_absent: list[str]) -> list[st
 def substitutes(said: list[str]) -> list[Substitute]:
     out: list[Substitute] = []
     for sentence in said:
+        if not _has_cue(sentence, vocab.SUBSTITUTE_CUES):
+            continue
         for pat in _SUBSTITUTE:
             for m in pat.finditer(sentence):
                 pair = Substitute(substitute=strip_party(m.group("sub"))[0], **{"for": strip_party(m.group("for"))[0]})
@@ -73,6 +82,8 @@ def votes(said: list[str]) -> Votes | None:
     """Named votes; None when the decision records none."""
     found: dict[str, list[str]] = {"for": [], "against": [], "abstained": []}
     for sentence in said:
+        if not _has_cue(sentence, vocab.VOTE_CUES):
+            continue
         for key, patterns in _VOTES.items():
             for pat in patterns:
                 m = pat.search(sentence)

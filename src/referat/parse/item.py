@@ -25,6 +25,7 @@ class ItemContext:
     raw: RawItem
     committee: str | None
     meeting_absent: tuple[str, ...]
+    texts: tuple[str, ...]  # each section's text as printed, in order (computed once)
     section: RawSection | None  # the decision (or announcement) section
     decision: str | None
     said: list[str]  # sentences of the decision and attendance sections
@@ -41,12 +42,9 @@ def title_and_closed(title: str) -> tuple[str, bool]:
     return t, False
 
 
-def _all_text(ctx: ItemContext) -> list[str]:
-    return [ctx.raw.title] + [squash(ln.text) for s in ctx.raw.sections for ln in s.lines if not ln.blank]
-
-
-def _item_lines(ctx: ItemContext):
-    return [ln for s in ctx.raw.sections for ln in s.lines]
+def _tables(c: ItemContext) -> dict[str, Any]:
+    found = [t for s, text in zip(c.raw.sections, c.texts) if "\t" in text for t in tables.tables(s.lines)]
+    return {"tables": found}
 
 
 def _recommendation(c: ItemContext) -> dict[str, Any]:
@@ -55,10 +53,15 @@ def _recommendation(c: ItemContext) -> dict[str, Any]:
 
 
 def _related(c: ItemContext) -> dict[str, Any]:
-    return {"related": references.related(c.raw)[0]}
+    refs, unread = references.related(c.raw)
+    warnings = [ParseWarning(line=c.raw.no, message=f"item {c.raw.number}: 'Relateret behandling' line not read "
+                             f"as a reference (body, date, item): '{line}'") for line in unread]
+    return {"related": refs, WARNINGS: warnings}
 
 
-# The extractors, in order. Each is named, takes the context and returns the fields it fills.
+# The extractors, in order. Each is named, takes the context and returns the fields it fills (and,
+# under the WARNINGS key, anything it could not read).
+WARNINGS = "warnings"
 FIELDS: tuple[tuple[str, Callable[[ItemContext], dict[str, Any]]], ...] = (
     ("decision", lambda c: {"decision": c.decision}),
     ("decision_kind", lambda c: {"decision_kind": decision.decision_kind(c.section)}),
@@ -70,8 +73,8 @@ FIELDS: tuple[tuple[str, Callable[[ItemContext], dict[str, Any]]], ...] = (
     ("related", _related),
     ("attachments", lambda c: {"attachments": lists.attachments(c.raw)}),
     ("presenters", lambda c: {"presenters": lists.presenters(c.raw)}),
-    ("amounts_mio_kr", lambda c: {"amounts_mio_kr": amounts.amounts_mio_kr(_all_text(c))}),
-    ("tables", lambda c: {"tables": tables.tables(_item_lines(c))}),
+    ("amounts_mio_kr", lambda c: {"amounts_mio_kr": amounts.amounts_mio_kr([c.raw.title, *c.texts])}),
+    ("tables", _tables),
 )
 
 
@@ -79,17 +82,18 @@ def build_item(raw: RawItem, committee: str | None, meeting_absent: list[str],
                disabled: frozenset[str] = frozenset()) -> tuple[Item, list[ParseWarning]]:
     """Run every enabled field extractor over one raw item. `disabled` switches extractors off by name."""
     section = decision.decision_section(raw, committee)
-    ctx = ItemContext(raw, committee, tuple(meeting_absent), section, joined(section.lines) if section else None,
-                      attendance.statements(raw, section))
+    texts = tuple(verbatim(s.lines) for s in raw.sections)
+    ctx = ItemContext(raw, committee, tuple(meeting_absent), texts, section,
+                      joined(section.lines) if section else None, attendance.statements(raw, section))
     title, closed = title_and_closed(raw.title)
     values: dict[str, Any] = {}
+    warnings: list[ParseWarning] = []
     for name, fn in FIELDS:
         if name not in disabled:
-            values.update(fn(ctx))
-    sections = [Section(heading=s.heading, text=verbatim(s.lines)) for s in raw.sections]
+            found = fn(ctx)
+            warnings.extend(found.pop(WARNINGS, []))
+            values.update(found)
+    sections = [Section(heading=s.heading, text=text) for s, text in zip(raw.sections, texts)]
     item = Item(number=raw.number, title=title, case_number=raw.case_number, closed=closed,
                 sections=sections, **values)
-    unread = references.related(raw)[1] if "related" not in disabled else []
-    warnings = [ParseWarning(line=raw.no, message=f"item {raw.number}: 'Relateret behandling' line not read "
-                             f"as a reference (body, date, item): {line!r}") for line in unread]
     return item, warnings

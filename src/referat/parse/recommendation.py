@@ -67,6 +67,8 @@ def recommendation(item: RawItem) -> tuple[list[str], str | None]:
     for lines in searched:
         for i, ln in enumerate(lines):
             text = ln.text.strip()
+            if ln.blank or not any(c in text for c in vocab.RECOMMENDATION_CUES):
+                continue
             m = _RECOMMENDS.match(text)
             if m:
                 rest = m.group("rest").strip()

@@ -13,8 +13,7 @@ from referat.normalize import Line
 from referat.parse.text import comparable, squash
 
 _SECTION = vocab.section_pattern()
-_SECTION_INLINE = re.compile(vocab.section_pattern().pattern.replace(r"\s*:?$", r"\s*:\s+(?P<inline>\S.*)$"),
-                             re.IGNORECASE)
+_SECTION_FIRST = vocab.section_first_words()
 _TOC_HEADING = vocab.TOC_HEADING.compile()
 _ITEM_STRONG = vocab.compiled(vocab.ITEM_HEADINGS_STRONG)
 _ITEM_WEAK = vocab.compiled(vocab.ITEM_HEADINGS_WEAK)
@@ -23,6 +22,8 @@ _TOC_ENTRY = re.compile(r"^(?P<title>.*?\S)(?:\s*\.{2,}[\s.]*|\t+\s*|\s{3,})(?P<
 _TRAILING_CASE = re.compile(r"\s*[(\[]?\s*(?:(?:sagsnr|j\.?\s?nr|sag)\.?\s*:?\s*)?(?P<case>"
                             + vocab.CASE_NUMBER.pattern + r")\s*[)\]]?\s*$", re.IGNORECASE)
 MAX_TITLE_CONTINUATION = 3
+# cheap precheck before the case-number regexes (a hot path: every line is tested)
+_HAS_DIGIT_PAIR = re.compile(r"\d\d")
 
 
 @dataclass(slots=True)
@@ -62,15 +63,14 @@ class RawItem:
 def section_role(text: str) -> tuple[str, str | None, str | None] | None:
     """(role, body, inline text) when the line is a section heading, else None."""
     t = text.strip()
-    if len(t) > 120:
+    if len(t) > 120 or not t[:1].isalpha():
+        return None
+    if "" not in _SECTION_FIRST and not t[:24].lower().startswith(_SECTION_FIRST):
         return None
     m = _SECTION.match(t)
-    inline = None
     if not m:
-        m = _SECTION_INLINE.match(t)
-        if not m:
-            return None
-        inline = m.group("inline")
+        return None
+    inline = m.group("inline")
     role = next(k[5:] for k, v in m.groupdict().items() if k.startswith("role_") and v)
     body = m.groupdict().get("body")
     return role, (squash(body) if body else None), inline
@@ -78,13 +78,16 @@ def section_role(text: str) -> tuple[str, str | None, str | None] | None:
 
 def case_number_in(text: str) -> str | None:
     """The case number on a case-number line ("21-7-85.10.00-P07", "Sagsnr.: 23/08812"), else None."""
+    if not _HAS_DIGIT_PAIR.search(text[:60]):
+        return None
     t = _CASE_LABEL.sub("", text.strip(), count=1)
     m = vocab.CASE_NUMBER.match(t)
     return m.group(0) if m else None
 
 
 def is_toc_entry(text: str) -> bool:
-    return bool(_TOC_ENTRY.match(text.strip()))
+    t = text.strip()
+    return t[-1:].isdigit() and bool(_TOC_ENTRY.match(t))
 
 
 def toc_entry(text: str) -> tuple[str, int | None]:
@@ -97,6 +100,8 @@ def toc_entry(text: str) -> tuple[str, int | None]:
 
 def _match_heading(text: str) -> tuple[int, str, bool] | None:
     t = text.strip()
+    if len(t) > 400 or not (t[:1].isdigit() or t[:1] in vocab.ITEM_HEADING_FIRST):
+        return None
     for pat in _ITEM_STRONG:
         m = pat.match(t)
         if m:
@@ -191,7 +196,7 @@ def find_items(lines: list[Line], start: int, titles: set[str]) -> list[Heading]
     last = -1
     for i in range(start, len(lines)):
         ln = lines[i]
-        if ln.blank or is_toc_entry(ln.text) and not ln.heading and "\t" in ln.text:
+        if ln.blank or ("\t" in ln.text and not ln.heading and is_toc_entry(ln.text)):
             continue
         h = _match_heading(ln.text)
         if not h:

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Sequence
 
 from referat.normalize import Line
 
-_WS = re.compile(r"\s+")
 # a sentence ends at . ! ? followed by a capital letter; "mio. kr." and "pkt. 3" do not end one
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ\"«„(])")
 _PARTY_SUFFIX = re.compile(r"\s*\((?P<party>[^()]{1,40})\)\s*$")
@@ -15,7 +14,7 @@ _PARTY_SUFFIX = re.compile(r"\s*\((?P<party>[^()]{1,40})\)\s*$")
 
 def squash(text: str) -> str:
     """Collapse all whitespace (tabs, newlines) to single spaces."""
-    return _WS.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def joined(lines: Iterable[Line]) -> str:
