@@ -242,3 +242,11 @@ def test_tables_with_caption_page_break_and_rule_row() -> None:
 def test_not_minutes_is_refused(text: str) -> None:
     with pytest.raises(NotMinutesError):
         parse_text(text)
+
+
+def test_plain_numbered_items_confirmed_by_section_headings() -> None:
+    d = doc("1. Godkendelse af dagsorden\n\nBeslutning\n\nGodkendt.\n\n2. Budget 2024\n\nSagsfremstilling\n\n"
+            "Budgettet har tre dele:\n\n1. Drift\n\n2. Anlæg\n\nBeslutning\n\nAnbefales.\n\n"
+            "3. Eventuelt\n\nBeslutning\n\nIntet.\n")
+    assert [(i.number, i.title) for i in d.items] == [(1, "Godkendelse af dagsorden"), (2, "Budget 2024"),
+                                                      (3, "Eventuelt")]

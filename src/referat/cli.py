@@ -8,15 +8,12 @@ from enum import Enum
 from pathlib import Path
 
 import typer
-from rich.console import Console
-
 from referat.errors import ReferatError
 from referat.model import ParsedDocument
 from referat.parse import parse_file
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="referat: read Danish municipal committee minutes into a structured record.")
-err = Console(stderr=True)
 
 
 class Format(str, Enum):
@@ -29,8 +26,13 @@ def main() -> None:
     """referat: read Danish municipal committee minutes into a structured record."""
 
 
+def note(message: str) -> None:
+    """One line on stderr, never wrapped (scripts and CI logs read it)."""
+    typer.echo(message, err=True)
+
+
 def fail(message: str) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
+    note(f"error: {message}")
     raise typer.Exit(1)
 
 
@@ -86,7 +88,7 @@ def parse(
         fail(str(exc))
         return
     if doc.source.get("encoding") not in (None, "utf-8", "utf-8-sig"):
-        err.print(f"note: {file}: decoded as {doc.source['encoding']}", highlight=False)
+        note(f"note: {file}: decoded as {doc.source['encoding']}")
     if format is Format.json:
         sys.stdout.write(json.dumps(doc.to_contract(), ensure_ascii=False, indent=2) + "\n")
     else:

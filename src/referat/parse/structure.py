@@ -16,7 +16,7 @@ _SECTION = vocab.section_pattern()
 _SECTION_FIRST = vocab.section_first_words()
 _TOC_HEADING = vocab.TOC_HEADING.compile()
 _ITEM_STRONG = vocab.compiled(vocab.ITEM_HEADINGS_STRONG)
-_ITEM_WEAK = vocab.compiled(vocab.ITEM_HEADINGS_WEAK)
+_ITEM_WEAK = vocab.compiled(vocab.ITEM_HEADINGS_WEAK, 0)  # case matters: "3. at …" is a point
 _CASE_LABEL = vocab.CASE_LABEL.compile()
 _TOC_ENTRY = re.compile(r"^(?P<title>.*?\S)(?:\s*\.{2,}[\s.]*|\t+\s*|\s{3,})(?P<page>\d{1,4})$")
 _TRAILING_CASE = re.compile(r"\s*[(\[]?\s*(?:(?:sagsnr|j\.?\s?nr|sag)\.?\s*:?\s*)?(?P<case>"
@@ -172,20 +172,25 @@ def toc_titles(lines: list[Line], toc: tuple[int, int] | None) -> list[tuple[str
     return out
 
 
-def _confirmed(lines: list[Line], i: int, title: str, titles: set[str]) -> bool:
-    """A weak heading counts when a case number follows closely or its title is in the TOC."""
+def _confirmed(lines: list[Line], i: int, number: int, last: int, title: str, titles: set[str]) -> bool:
+    """A weak heading ("12. Title") counts when its title is in the TOC, when a case number follows
+    closely, or when a section heading follows directly and the number continues the sequence (a
+    numbered list inside a case does not restart after the previous item's number)."""
     key = comparable(title)
     if key and any(key == t or (len(key) >= 12 and (t.startswith(key) or key.startswith(t)) and len(t) >= 12)
                    for t in titles):
         return True
+    in_sequence = last < 0 or last < number <= last + 3
     seen = 0
     for ln in lines[i + 1:]:
         if ln.blank:
             continue
         if case_number_in(ln.text):
             return True
+        if section_role(ln.text):
+            return seen == 0 and in_sequence
         seen += 1
-        if seen >= 2 or section_role(ln.text) or _match_heading(ln.text):
+        if seen >= 2 or _match_heading(ln.text):
             return False
     return False
 
@@ -204,7 +209,7 @@ def find_items(lines: list[Line], start: int, titles: set[str]) -> list[Heading]
         number, title, strong = h
         if number <= last and not (strong and comparable(title) in titles):
             continue
-        if not strong and not _confirmed(lines, i, title, titles):
+        if not strong and not _confirmed(lines, i, number, last, title, titles):
             continue
         found.append(Heading(i, number, title, strong))
         last = number

@@ -1,0 +1,106 @@
+"""The command line: the parse contract on stdout, and one clear line on stderr for bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES, ROOT
+
+MEETING_KEYS = {"kind", "committee", "election_period", "date", "start_time", "location", "participants", "toc"}
+ITEM_KEYS = {"number", "title", "case_number", "closed", "decision", "decision_kind", "recommendation",
+             "recommending_body", "absent", "substitutes", "votes", "upcoming", "related", "attachments",
+             "presenters", "amounts_mio_kr", "tables", "sections"}
+MINUTES = ("REFERAT Økonomiudvalget 2022-2025 d. 18-09-2023\n\nMødedato Mandag d. 18. september 2023 kl. 16:00\n\n"
+           "Punkt 1: Budget\n\n23/08812\n\nBeslutning\n\nGodkendt.\n")
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "referat.cli", *args], capture_output=True, text=True,
+                          cwd=ROOT, check=False)
+
+
+def test_json_is_the_contract_exactly(tmp_path: Path) -> None:
+    f = tmp_path / "m.txt"
+    f.write_text(MINUTES, encoding="utf-8")
+    res = run("parse", str(f), "--format", "json")
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert set(doc) == {"meeting", "items", "warnings"}
+    assert set(doc["meeting"]) == MEETING_KEYS
+    assert all(set(it) == ITEM_KEYS for it in doc["items"])
+    assert doc["meeting"]["date"] == "2023-09-18" and doc["items"][0]["decision_kind"] == "approved"
+
+
+def test_text_format_reads_like_minutes(tmp_path: Path) -> None:
+    f = tmp_path / "m.txt"
+    f.write_text(MINUTES, encoding="utf-8")
+    res = run("parse", str(f))
+    assert res.returncode == 0
+    assert "Punkt 1: Budget" in res.stdout and "Beslutning [approved]: Godkendt." in res.stdout
+
+
+def _bad_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:
+    (tmp / "empty.txt").write_bytes(b"")
+    (tmp / "blank.txt").write_text("  \n\n \t\n")
+    (tmp / "binary.txt").write_bytes(b"%PDF-1.7\n\x00\x01\x02\x03" * 50)
+    (tmp / "letter.txt").write_text("Kære Jens,\n\nTak for sidst.\n\nHilsen Ole\n")
+    (tmp / "folder").mkdir()
+    return {
+        "missing": (tmp / "nope.txt", "no such file"),
+        "empty": (tmp / "empty.txt", "empty file"),
+        "blank": (tmp / "blank.txt", "empty file"),
+        "binary": (tmp / "binary.txt", "binary file"),
+        "not minutes": (tmp / "letter.txt", "not minutes or an agenda"),
+        "directory": (tmp / "folder", "is a directory"),
+    }
+
+
+@pytest.mark.parametrize("case", ["missing", "empty", "blank", "binary", "not minutes", "directory"])
+def test_bad_input_gets_one_clear_line(tmp_path: Path, case: str) -> None:
+    path, reason = _bad_inputs(tmp_path)[case]
+    res = run("parse", str(path), "--format", "json")
+    assert res.returncode == 1
+    assert res.stdout == ""
+    assert "Traceback" not in res.stderr
+    assert str(path) in res.stderr and reason in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+
+
+def test_cp1252_is_decoded_and_said(tmp_path: Path) -> None:
+    f = tmp_path / "windows.txt"
+    f.write_bytes(MINUTES.replace("Budget", "Økonomi – ½ år").encode("cp1252"))
+    res = run("parse", str(f), "--format", "json")
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert doc["items"][0]["title"] == "Økonomi – ½ år"
+    assert "decoded as cp1252" in res.stderr
+    assert any("cp1252" in w["message"] for w in doc["warnings"])
+
+
+def test_latin1_fallback(tmp_path: Path) -> None:
+    f = tmp_path / "latin.txt"
+    # 0x81 is undefined in cp1252, so only latin-1 decodes this file
+    f.write_bytes(MINUTES.replace("Budget", "Budget \x81 Århus").encode("latin-1"))
+    res = run("parse", str(f), "--format", "json")
+    assert res.returncode == 0 and "decoded as latin-1" in res.stderr
+
+
+def test_utf16_with_bom(tmp_path: Path) -> None:
+    f = tmp_path / "utf16.txt"
+    f.write_bytes(MINUTES.encode("utf-16"))
+    res = run("parse", str(f), "--format", "json")
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["items"][0]["title"] == "Budget"
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.md")) + sorted(EXAMPLES.glob("*.txt")),
+                         ids=lambda p: p.name)
+def test_bundled_examples_parse(example: Path) -> None:
+    res = run("parse", str(example), "--format", "json")
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["items"]
