@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import json
 import sys
 from enum import Enum
 from pathlib import Path
+from typing import Annotated, Any, Optional
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
 from referat.errors import ReferatError
+from referat.ingest import Outcome, ingest as ingest_files
 from referat.model import ParsedDocument
 from referat.parse import parse_file
+from referat.store import Archive, Filters, SearchResult, default_db
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="referat: read Danish municipal committee minutes into a structured record.")
@@ -21,9 +30,59 @@ class Format(str, Enum):
     text = "text"
 
 
+class OutFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class ExportFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class ShowWhat(str, Enum):
+    meeting = "meeting"
+    item = "item"
+
+
+# options shared by the archive commands, defined once
+DbOpt = Annotated[Optional[str], typer.Option("--db", help="Database file (default ./referat.db or $REFERAT_DB).")]
+FormatOpt = Annotated[OutFormat, typer.Option("--format", "-f", help="table for people, json for programs.")]
+CommitteeOpt = Annotated[Optional[str], typer.Option("--committee", help="Only this committee (udvalg).")]
+MunicipalityOpt = Annotated[Optional[str], typer.Option("--municipality", help="Only this municipality.")]
+FromOpt = Annotated[Optional[dt.datetime], typer.Option("--from", formats=["%Y-%m-%d"], help="From date.")]
+ToOpt = Annotated[Optional[dt.datetime], typer.Option("--to", formats=["%Y-%m-%d"], help="To date.")]
+YearOpt = Annotated[Optional[int], typer.Option("--year", help="Only this year.")]
+KindOpt = Annotated[Optional[str], typer.Option("--kind", help="Decision kind: approved, recommended, noted, "
+                                                                "approved_with_changes, other.")]
+CaseOpt = Annotated[Optional[str], typer.Option("--case", help="Only items with this case number.")]
+PersonOpt = Annotated[Optional[str], typer.Option("--person", help="Only items where this person took part.")]
+out = Console()
+
+
 @app.callback()
 def main() -> None:
     """referat: read Danish municipal committee minutes into a structured record."""
+
+
+def open_archive(db: str | None) -> Archive:
+    try:
+        return Archive(db or default_db())
+    except Exception as exc:  # noqa: BLE001 - a broken or foreign database file: say so, no traceback
+        fail(f"{db or default_db()}: cannot open the database: {exc}")
+        raise
+
+
+def filters(committee: str | None, municipality: str | None, date_from: dt.datetime | None,
+            date_to: dt.datetime | None, year: int | None, kind: str | None, case: str | None,
+            person: str | None) -> Filters:
+    return Filters(committee=committee, municipality=municipality,
+                   date_from=date_from.date() if date_from else None, date_to=date_to.date() if date_to else None,
+                   year=year, decision_kind=kind, case_number=case, person=person)
+
+
+def emit_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
 def note(message: str) -> None:
@@ -93,6 +152,165 @@ def parse(
         sys.stdout.write(json.dumps(doc.to_contract(), ensure_ascii=False, indent=2) + "\n")
     else:
         sys.stdout.write(render_text(doc) + "\n")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders or glob patterns of minutes.")],
+    db: DbOpt = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parse in this many processes.")] = 1,
+    municipality: Annotated[Optional[str], typer.Option(help="Municipality, when the documents do not name it.")] = None,
+    format: FormatOpt = OutFormat.table,
+) -> None:
+    """Ingest minutes into the archive: unchanged files are skipped, changed files replaced, bad files
+    reported while the rest land."""
+    archive = open_archive(db)
+    show_bar = sys.stderr.isatty() and format is OutFormat.table
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), disable=not show_bar) as bar:
+        task = bar.add_task("Indlæser", total=None)
+
+        def step(o: Outcome) -> None:
+            bar.advance(task)
+            if o.status == "failed" and not show_bar and format is OutFormat.table:
+                note(f"failed: {o.path}: {o.reason}")
+
+        summary = ingest_files(archive, paths, jobs=jobs, municipality=municipality, progress=step)
+    result = summary.as_dict()
+    if format is OutFormat.json:
+        emit_json(result)
+    else:
+        for f in summary.failed:
+            if show_bar:
+                note(f"failed: {f.path}: {f.reason}")
+        out.print(f"ingested {result['ingested']}, replaced {result['replaced']}, skipped {result['skipped']}, "
+                  f"failed {result['failed']} ({result['items']} items) into {archive.db}", highlight=False)
+    if summary.outcomes and summary.count("failed") == len(summary.outcomes):
+        raise typer.Exit(1)
+
+
+def _highlighted(snippet: str, spans: list[tuple[int, int]]) -> Text:
+    t = Text(snippet)
+    for a, b in spans:
+        t.stylize("bold yellow", a, b)
+    return t
+
+
+def _hits_json(result: SearchResult) -> dict[str, Any]:
+    return {"query": result.query, "total": result.total, "fallback": result.fallback, "facets": result.facets,
+            "hits": [{"id": h.id, "meeting_id": h.meeting_id, "title": h.title, "number": h.number,
+                      "case_number": h.case_number, "decision_kind": h.decision_kind,
+                      "date": h.date.isoformat() if h.date else None, "committee": h.committee,
+                      "municipality": h.municipality, "score": round(h.score, 4), "snippet": h.snippet,
+                      "highlights": [list(s) for s in h.highlights]} for h in result.hits]}
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help='Words, "exact phrase", -exclude, OR, prefix*, *substring*.')],
+    db: DbOpt = None, committee: CommitteeOpt = None, municipality: MunicipalityOpt = None,
+    date_from: FromOpt = None, date_to: ToOpt = None, year: YearOpt = None, kind: KindOpt = None,
+    case: CaseOpt = None, person: PersonOpt = None,
+    sort: Annotated[str, typer.Option(help="relevance or date.")] = "relevance",
+    limit: Annotated[int, typer.Option(help="How many hits.")] = 10,
+    offset: Annotated[int, typer.Option(help="Skip this many hits (paging).")] = 0,
+    format: FormatOpt = OutFormat.table,
+) -> None:
+    """Search the archive in Danish (stemmed: jobklub finds jobklubber), with filters and facets."""
+    archive = open_archive(db)
+    try:
+        result = archive.search(query, filters(committee, municipality, date_from, date_to, year, kind, case, person),
+                                sort=sort, limit=limit, offset=offset)
+    except ReferatError as exc:
+        fail(str(exc))
+        return
+    if format is OutFormat.json:
+        emit_json(_hits_json(result))
+        return
+    note_fallback = " (no whole word matched; showing words containing it)" if result.fallback else ""
+    out.print(Text.assemble(f"{result.total} hits for ", (query, "bold"), note_fallback))
+    for h in result.hits:
+        date = h.date.isoformat() if h.date else "?"
+        out.print(Text.assemble((f"{date}  {h.committee}  punkt {h.number}: ", "dim"), (h.title, "bold"),
+                                (f"  [{h.decision_kind or '-'}]", "cyan")))
+        out.print(Text("   ").append(_highlighted(h.snippet, h.highlights)))
+        out.print(Text(f"   item {h.id}  meeting {h.meeting_id}", style="dim"))
+    for name, counts in result.facets.items():
+        out.print(f"{name}: " + ", ".join(f"{k or '-'} ({n})" for k, n in list(counts.items())[:8]),
+                  highlight=False, markup=False)
+
+
+@app.command()
+def show(
+    what: Annotated[ShowWhat, typer.Argument(help="meeting or item")],
+    id: Annotated[str, typer.Argument(help="The id, as search prints it.")],
+    db: DbOpt = None, format: FormatOpt = OutFormat.table,
+) -> None:
+    """Show one meeting or one item from the archive."""
+    archive = open_archive(db)
+    try:
+        record = archive.meeting(id) if what is ShowWhat.meeting else archive.item(id)
+    except ReferatError as exc:
+        fail(str(exc))
+        return
+    if format is OutFormat.json:
+        emit_json(record)
+    elif what is ShowWhat.meeting:
+        out.print(f"[bold]{record['committee']}[/] {record['date']} kl. {record['start_time'] or '?'}, "
+                  f"{record['location'] or '?'} ({record['kind']})", highlight=False)
+        table = Table("punkt", "titel", "beslutning", "id")
+        for i in record["items"]:
+            table.add_row(str(i["number"]), i["title"] + (" (lukket)" if i["closed"] else ""),
+                          i["decision_kind"] or "-", i["id"])
+        out.print(table)
+    else:
+        out.print(f"[bold]Punkt {record['number']}: {record['title']}[/]", highlight=False, markup=True)
+        out.print(f"{record['committee']} {record['date']}  sag {record['case_number'] or '-'}", highlight=False)
+        for s in record["sections"]:
+            out.print(Text(s["heading"] or "(indledning)", style="bold underline"))
+            out.print(Text(s["text"]))
+
+
+@app.command()
+def export(
+    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="jsonl or csv.")] = ExportFormat.jsonl,
+    db: DbOpt = None, query: Annotated[Optional[str], typer.Option("--query", "-q", help="Only items matching.")] = None,
+    committee: CommitteeOpt = None, municipality: MunicipalityOpt = None, date_from: FromOpt = None,
+    date_to: ToOpt = None, year: YearOpt = None, kind: KindOpt = None, case: CaseOpt = None, person: PersonOpt = None,
+) -> None:
+    """Export items (with their decisions, votes, attendance …) as JSON lines or CSV."""
+    archive = open_archive(db)
+    try:
+        records = archive.export(filters(committee, municipality, date_from, date_to, year, kind, case, person), query)
+        if format is ExportFormat.jsonl:
+            for r in records:
+                sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+        else:
+            cols = ["id", "meeting_id", "municipality", "committee", "date", "number", "title", "case_number",
+                    "closed", "decision_kind", "decision", "recommending_body", "recommendation", "absent",
+                    "attachments", "amounts_mio_kr"]
+            w = csv.writer(sys.stdout)
+            w.writerow(cols)
+            for r in records:
+                w.writerow(["; ".join(map(str, r[c])) if isinstance(r[c], list) else r[c] for c in cols])
+    except ReferatError as exc:
+        fail(str(exc))
+
+
+@app.command()
+def stats(db: DbOpt = None, format: FormatOpt = OutFormat.table) -> None:
+    """Counts of documents, meetings and items, per committee and year."""
+    data = open_archive(db).stats()
+    if format is OutFormat.json:
+        emit_json(data)
+        return
+    out.print(f"{data['documents']} documents, {data['meetings']} meetings, {data['items']} items, "
+              f"{data['warnings']} parse warnings", highlight=False)
+    table = Table("udvalg", "kommune", "år", "møder", "punkter")
+    for r in data["by_committee_year"]:
+        table.add_row(r["committee"], r["municipality"] or "-", str(r["year"] or "-"), str(r["meetings"]),
+                      str(r["items"]))
+    out.print(table)
 
 
 if __name__ == "__main__":

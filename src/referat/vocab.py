@@ -40,6 +40,10 @@ KIND_WORDS: dict[str, str] = {
     "dagsorden": "agenda",
 }
 
+# The municipality a document names: "Gladsaxe Kommune", "Ringkøbing-Skjern Kommune"
+MUNICIPALITY = Entry(r"\b(?P<name>[A-ZÆØÅ][a-zæøå]+(?:-[A-ZÆØÅ][a-zæøå]+)?s?) Kommune\b",
+                     "municipality name", "Gladsaxe Kommune")
+
 # --- Meeting header fields ("Mødedato Tirsdag d. 30. november 2021 kl. 16:30") ----------------
 
 HEADER_FIELDS: dict[str, tuple[str, ...]] = {

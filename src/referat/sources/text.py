@@ -9,6 +9,7 @@ rather than decoded into noise.
 from __future__ import annotations
 
 import codecs
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ class SourceText:
     text: str
     encoding: str
     size: int
+    sha256: str  # of the file's bytes: the document's identity in the archive
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -78,4 +80,5 @@ def read_text(path: str | Path) -> SourceText:
     text, encoding = decode(data, str(p))
     if not text.strip():
         raise SourceError(p, "empty file (only whitespace)")
-    return SourceText(path=str(p), text=text, encoding=encoding, size=len(data))
+    return SourceText(path=str(p), text=text, encoding=encoding, size=len(data),
+                      sha256=hashlib.sha256(data).hexdigest())

@@ -1,0 +1,123 @@
+"""Ingest files into the archive: find them, parse them (in parallel processes if asked), store each
+document in its own transaction, and keep going past bad files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from referat.errors import ReferatError
+from referat.parse import parse_text
+from referat.sources import read_text
+from referat.store import Archive
+from referat.store.rows import Rows, document_rows
+
+SUFFIXES = (".txt", ".md", ".markdown", ".text")
+
+
+@dataclass(slots=True)
+class Outcome:
+    path: str
+    status: str  # ingested | replaced | skipped | failed
+    items: int = 0
+    reason: str | None = None
+
+
+@dataclass(slots=True)
+class Summary:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"ingested": self.count("ingested"), "replaced": self.count("replaced"),
+                "skipped": self.count("skipped"), "failed": self.count("failed"),
+                "items": sum(o.items for o in self.outcomes if o.status in ("ingested", "replaced")),
+                "failures": [{"path": o.path, "reason": o.reason} for o in self.failed]}
+
+
+def expand(paths: Iterable[str]) -> Iterator[Path]:
+    """Files named, files under folders (recursively, known text suffixes), and glob patterns."""
+    for p in paths:
+        matches = sorted(glob.glob(p, recursive=True)) if any(c in p for c in "*?[") else [p]
+        if not matches:
+            yield Path(p)  # reported as missing by the reader
+        for m in matches:
+            path = Path(m)
+            if path.is_dir():
+                yield from sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
+            else:
+                yield path
+
+
+def prepare(path: Path, now: str, municipality: str | None = None) -> Rows:
+    """Read and parse one file into storage rows (runs in a worker process with --jobs)."""
+    source = read_text(path)
+    doc = parse_text(source.text, source.path, encoding=source.encoding)
+    return document_rows(doc, sha256=source.sha256, path=str(path), text=source.text,
+                         fmt="markdown" if path.suffix.lower() in (".md", ".markdown") else "text",
+                         encoding=source.encoding, size=source.size, now=now, municipality=municipality)
+
+
+def _file_hash(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""  # unreadable: the reader reports why
+
+
+def _prepare_safe(args: tuple[Path, str, str | None]) -> Rows | str:
+    try:
+        return prepare(*args)
+    except ReferatError as exc:
+        return getattr(exc, "reason", None) or str(exc)
+    except Exception as exc:  # noqa: BLE001 - a batch must continue past any single bad file
+        return f"unexpected error while parsing: {type(exc).__name__}: {exc}"
+
+
+def ingest(archive: Archive, paths: Iterable[str], *, jobs: int = 1, now: dt.datetime | None = None,
+           municipality: str | None = None, progress: Callable[[Outcome], None] | None = None) -> Summary:
+    """Ingest every file; a failing file is reported and skipped, the others land."""
+    stamp = (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
+    summary = Summary()
+    files = []
+    for f in expand(paths):
+        if archive.has_document(_file_hash(f)):  # unchanged since last time: not even parsed again
+            summary.outcomes.append(Outcome(str(f), "skipped"))
+            if progress:
+                progress(summary.outcomes[-1])
+        else:
+            files.append(f)
+    tasks = [(f, stamp, municipality) for f in files]
+    if jobs > 1 and len(files) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            prepared = pool.map(_prepare_safe, tasks, chunksize=4)
+            _store_all(archive, files, prepared, summary, progress)
+    else:
+        _store_all(archive, files, map(_prepare_safe, tasks), summary, progress)
+    return summary
+
+
+def _store_all(archive: Archive, files: list[Path], prepared: Iterable[Rows | str], summary: Summary,
+               progress: Callable[[Outcome], None] | None) -> None:
+    for path, rows in zip(files, prepared):
+        if isinstance(rows, str):
+            outcome = Outcome(str(path), "failed", reason=rows)
+        else:
+            try:
+                outcome = Outcome(str(path), archive.store(rows), items=len(rows.items))
+            except Exception as exc:  # noqa: BLE001 - the transaction rolled back; report and go on
+                outcome = Outcome(str(path), "failed", reason=f"could not be stored: {type(exc).__name__}: {exc}")
+        summary.outcomes.append(outcome)
+        if progress:
+            progress(outcome)

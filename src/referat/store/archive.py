@@ -1,0 +1,404 @@
+"""The archive: one Python API over the database. The CLI, JSON API and web pages call this.
+
+SQLite (one file, embedded) is the default. Every document is written in one transaction: it is
+stored whole or not at all. Queries are built from fixed SQL fragments with bound parameters;
+no text from a document or a query is ever pasted into SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import Connection
+
+from referat.errors import ReferatError
+from referat.search import Query, QueryError, as_substrings, parse_query, snippet
+from referat.store import schema
+from referat.store.rows import Rows, person_key
+
+DEFAULT_DB = "referat.db"
+MIGRATIONS = Path(__file__).parent / "migrations"
+DECISION_KINDS = ("approved", "recommended", "noted", "approved_with_changes", "other")
+
+
+class NotFoundError(ReferatError):
+    """No meeting, item or document with that id."""
+
+
+def default_db() -> str:
+    return os.environ.get("REFERAT_DB", DEFAULT_DB)
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Search and export filters; None means no filter."""
+
+    committee: str | None = None
+    municipality: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    year: int | None = None
+    decision_kind: str | None = None
+    case_number: str | None = None
+    person: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.decision_kind is not None and self.decision_kind not in DECISION_KINDS:
+            raise QueryError(f"unknown decision kind '{self.decision_kind}'; use one of {', '.join(DECISION_KINDS)}")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise QueryError(f"the date range is empty: {self.date_from} is after {self.date_to}")
+
+
+@dataclass(slots=True)
+class Hit:
+    id: str
+    title: str
+    number: int
+    case_number: str | None
+    decision_kind: str | None
+    date: dt.date | None
+    committee: str
+    municipality: str | None
+    meeting_id: str
+    score: float
+    snippet: str = ""
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SearchResult:
+    query: str
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]
+    fallback: str | None = None  # "substring" when no word matched and compounds were searched instead
+
+
+def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = NORMAL")
+    cur.close()
+
+
+class Archive:
+    """An archive of ingested minutes in one database."""
+
+    def __init__(self, db: str | Path | None = None) -> None:
+        self.db = str(db or default_db())
+        url = self.db if "://" in self.db else f"sqlite:///{self.db}"
+        self.engine: Engine = create_engine(url)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _pragmas)
+        self.migrate()
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision (a new database is created at it)."""
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def has_document(self, sha256: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(text("SELECT 1 FROM documents WHERE id = :id"), {"id": sha256}).first() is not None
+
+    def store(self, rows: Rows) -> str:
+        """Write one document in one transaction. Returns "ingested", "replaced" (same path or same meeting,
+        new content) or "skipped" (same content already stored)."""
+        with self.engine.begin() as conn:
+            if conn.execute(text("SELECT 1 FROM documents WHERE id = :id"), {"id": rows.document["id"]}).first():
+                return "skipped"
+            old = {r[0] for r in conn.execute(
+                text("SELECT id FROM documents WHERE path = :path UNION "
+                     "SELECT document_id FROM meetings WHERE id = :meeting"),
+                {"path": rows.document["path"], "meeting": rows.meeting["id"]})}
+            for doc_id in old:
+                self._delete_document(conn, doc_id)
+            self._insert(conn, rows)
+        return "replaced" if old else "ingested"
+
+    def _delete_document(self, conn: Connection, doc_id: str) -> None:
+        pks = [r[0] for r in conn.execute(
+            text("SELECT i.pk FROM items i JOIN meetings m ON m.id = i.meeting_id WHERE m.document_id = :d"),
+            {"d": doc_id})]
+        for table in (schema.FTS_TABLE, schema.TRIGRAM_TABLE):
+            conn.execute(text(f"DELETE FROM {table} WHERE rowid = :pk"), [{"pk": pk} for pk in pks] or [{"pk": -1}])
+        conn.execute(text("DELETE FROM documents WHERE id = :d"), {"d": doc_id})
+
+    def _insert(self, conn: Connection, rows: Rows) -> None:
+        conn.execute(schema.documents.insert(), rows.document)
+        conn.execute(schema.bodies.insert().prefix_with("OR IGNORE"), rows.body)
+        if rows.people:
+            conn.execute(schema.people.insert().prefix_with("OR IGNORE"), list(rows.people.values()))
+        conn.execute(schema.meetings.insert(), rows.meeting)
+        if rows.participants:
+            conn.execute(schema.participants.insert(), rows.participants)
+        if rows.items:
+            # one writer holds the transaction, so the next integer keys are ours to assign
+            base = conn.execute(text("SELECT coalesce(max(pk), 0) FROM items")).scalar_one()
+            pks = [base + 1 + i for i in range(len(rows.items))]
+            conn.execute(schema.items.insert(), [{**r, "pk": pk} for r, pk in zip(rows.items, pks)])
+            for table, children in rows.children.items():
+                values = [{**{k: v for k, v in c.items() if k != "item"}, "item_pk": pks[c["item"]]} for c in children]
+                conn.execute(schema.metadata.tables[table].insert(), values)
+            conn.execute(text(f"INSERT INTO {schema.FTS_TABLE} (rowid, title, decision, recommendation, body) "
+                              "VALUES (:pk, :title, :decision, :recommendation, :body)"),
+                         [{**f, "pk": pk} for f, pk in zip(rows.fts, pks)])
+            conn.execute(text(f"INSERT INTO {schema.TRIGRAM_TABLE} (rowid, text) VALUES (:pk, :trigram)"),
+                         [{"pk": pk, "trigram": f["trigram"]} for f, pk in zip(rows.fts, pks)])
+        if rows.warnings:
+            conn.execute(schema.warnings.insert(), rows.warnings)
+
+    # --- filters ---------------------------------------------------------------------------
+
+    def _filter_sql(self, conn: Connection, f: Filters) -> tuple[list[str], dict[str, Any]]:
+        """WHERE fragments over items i (fixed SQL) and their parameters."""
+        where: list[str] = []
+        params: dict[str, Any] = {}
+        if f.committee or f.municipality:
+            # casefold in Python: SQLite's lower() folds only ASCII, and Ø, Æ, Å are letters here
+            ids = [r.id for r in conn.execute(text("SELECT id, name, municipality FROM bodies"))
+                   if (not f.committee or r.name.casefold() == f.committee.casefold())
+                   and (not f.municipality or (r.municipality or "").casefold() == f.municipality.casefold())]
+            names = ", ".join(f":body{i}" for i in range(len(ids))) or "NULL"
+            where.append(f"i.body_id IN ({names})")
+            params.update({f"body{i}": v for i, v in enumerate(ids)})
+        if f.date_from:
+            where.append("i.date >= :date_from")
+            params["date_from"] = f.date_from
+        if f.date_to:
+            where.append("i.date <= :date_to")
+            params["date_to"] = f.date_to
+        if f.year:
+            where.append("i.year = :year")
+            params["year"] = f.year
+        if f.decision_kind:
+            where.append("i.decision_kind = :decision_kind")
+            params["decision_kind"] = f.decision_kind
+        if f.case_number:
+            where.append("i.case_number = :case_number")
+            params["case_number"] = f.case_number.strip()
+        if f.person:
+            where.append("(i.pk IN (SELECT item_pk FROM attendance WHERE person_id = :person OR for_person_id = :person)"
+                         " OR i.pk IN (SELECT item_pk FROM votes WHERE person_id = :person)"
+                         " OR i.meeting_id IN (SELECT meeting_id FROM participants WHERE person_id = :person))")
+            params["person"] = person_key(f.person)[1]
+        return where, params
+
+    # --- search ----------------------------------------------------------------------------
+
+    def search(self, query: str | Query, filters: Filters | None = None, *, sort: str = "relevance",
+               limit: int = 10, offset: int = 0, facets: bool = True) -> SearchResult:
+        """Full-text search with filters, facets and snippets. Raises QueryError for a malformed query."""
+        if sort not in ("relevance", "date"):
+            raise QueryError(f"unknown sort '{sort}'; use relevance or date")
+        if not 1 <= limit <= 1000 or offset < 0:
+            raise QueryError("limit must be 1-1000 and offset 0 or more")
+        q = parse_query(query) if isinstance(query, str) else query
+        filters = filters or Filters()
+        with self.engine.connect() as conn:
+            result = self._search(conn, q, filters, sort, limit, offset, facets)
+            if result.total == 0 and q.fts() is not None and not q.excluded:
+                fallback = as_substrings(q)
+                if fallback is not None:
+                    result = self._search(conn, fallback, filters, sort, limit, offset, facets)
+                    result.query, result.fallback = q.text, "substring"
+            self._snippets(conn, q if result.fallback is None else as_substrings(q) or q, result.hits)
+        return result
+
+    def _search(self, conn: Connection, q: Query, filters: Filters, sort: str, limit: int, offset: int,
+                facets: bool) -> SearchResult:
+        params: dict[str, Any] = {}
+        fts = q.fts()
+        if fts is not None:
+            weights = ", ".join(str(w) for w in schema.FTS_WEIGHTS)
+            hits = f"SELECT rowid AS pk, bm25({schema.FTS_TABLE}, {weights}) AS score FROM {schema.FTS_TABLE} " \
+                   f"WHERE {schema.FTS_TABLE} MATCH :match"
+            params["match"] = fts
+        else:
+            hits = f"SELECT rowid AS pk, 0.0 AS score FROM {schema.TRIGRAM_TABLE} WHERE text LIKE :sub0 ESCAPE '\\'"
+        for i, sub in enumerate(q.substrings):
+            params[f"sub{i}"] = "%" + sub.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            if fts is not None or i > 0:
+                hits += f" AND rowid IN (SELECT rowid FROM {schema.TRIGRAM_TABLE} WHERE text LIKE :sub{i} ESCAPE '\\')"
+        where, fparams = self._filter_sql(conn, filters)
+        params.update(fparams)
+        cond = (" WHERE " + " AND ".join(where)) if where else ""
+        base = f"WITH hits AS ({hits}) SELECT {{cols}} FROM hits JOIN items i ON i.pk = hits.pk " \
+               f"JOIN bodies b ON b.id = i.body_id{cond}"
+        order = "hits.score, i.date DESC" if sort == "relevance" else "i.date DESC, i.number"
+        cols = ("i.id, i.title, i.number, i.case_number, i.decision_kind, i.date, b.name AS committee, "
+                "b.municipality, i.meeting_id, hits.score")
+        rows = conn.execute(text(base.format(cols=cols) + f" ORDER BY {order} LIMIT :limit OFFSET :offset"),
+                            {**params, "limit": limit, "offset": offset}).mappings().all()
+        total = conn.execute(text(base.format(cols="count(*)")), params).scalar_one()
+        found = [Hit(id=r["id"], title=r["title"], number=r["number"], case_number=r["case_number"],
+                     decision_kind=r["decision_kind"], date=_date(r["date"]), committee=r["committee"],
+                     municipality=r["municipality"], meeting_id=r["meeting_id"], score=float(r["score"]))
+                 for r in rows]
+        counted: dict[str, dict[str, int]] = {}
+        if facets and total:
+            for name, expr in (("committee", "b.name"), ("year", "i.year"), ("decision_kind", "i.decision_kind")):
+                sql = base.format(cols=f"{expr} AS k, count(*) AS n") + " GROUP BY k ORDER BY n DESC, k"
+                counted[name] = {str(k) if k is not None else "": n for k, n in conn.execute(text(sql), params)}
+        return SearchResult(q.text, total, found, counted)
+
+    def _snippets(self, conn: Connection, q: Query, hits: list[Hit]) -> None:
+        for h in hits:
+            texts = [r[0] for r in conn.execute(
+                text("SELECT decision FROM items WHERE id = :id UNION ALL "
+                     "SELECT s.text FROM sections s JOIN items i ON i.pk = s.item_pk WHERE i.id = :id"), {"id": h.id})
+                     if r[0]]
+            best = ("", [])
+            for t in texts:
+                s, marks = snippet(t, q)
+                if marks:
+                    best = (s, marks)
+                    break
+                if not best[0]:
+                    best = (s, marks)
+            h.snippet, h.highlights = best
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def item(self, item_id: str) -> dict[str, Any]:
+        """One item with all its parts, as plain data."""
+        with self.engine.connect() as conn:
+            r = conn.execute(text("SELECT i.*, b.name AS committee, b.municipality, m.kind AS meeting_kind "
+                                  "FROM items i JOIN bodies b ON b.id = i.body_id "
+                                  "JOIN meetings m ON m.id = i.meeting_id WHERE i.id = :id"),
+                             {"id": item_id}).mappings().first()
+            if r is None:
+                raise NotFoundError(f"no item with id '{item_id}'")
+            return self._item_dict(conn, r)
+
+    def _item_dict(self, conn: Connection, r: Any) -> dict[str, Any]:
+        pk = r["pk"]
+
+        def rows(sql: str) -> list[Any]:
+            return list(conn.execute(text(sql), {"pk": pk}).mappings())
+
+        lists: dict[str, list[str]] = {"recommendation": [], "attachment": [], "presenter": []}
+        for x in rows("SELECT kind, text FROM item_lists WHERE item_pk = :pk ORDER BY kind, ord"):
+            lists[x["kind"]].append(x["text"])
+        people = {x["id"]: x["name"] for x in rows(
+            "SELECT p.id, p.name FROM people p WHERE p.id IN (SELECT person_id FROM attendance WHERE item_pk = :pk "
+            "UNION SELECT for_person_id FROM attendance WHERE item_pk = :pk "
+            "UNION SELECT person_id FROM votes WHERE item_pk = :pk)")}
+        att = rows("SELECT person_id, status, for_person_id FROM attendance WHERE item_pk = :pk")
+        votes: dict[str, list[str]] = {"for": [], "against": [], "abstained": []}
+        for x in rows("SELECT person_id, vote FROM votes WHERE item_pk = :pk"):
+            votes[x["vote"]].append(people[x["person_id"]])
+        treat = rows("SELECT direction, body, date, item_number, raw FROM treatments WHERE item_pk = :pk ORDER BY ord")
+        return {
+            "id": r["id"], "meeting_id": r["meeting_id"], "committee": r["committee"],
+            "municipality": r["municipality"], "date": _iso(r["date"]), "number": r["number"], "title": r["title"],
+            "case_number": r["case_number"], "closed": bool(r["closed"]), "decision": r["decision"],
+            "decision_kind": r["decision_kind"], "recommendation": lists["recommendation"],
+            "recommending_body": r["recommending_body"],
+            "absent": [people[a["person_id"]] for a in att if a["status"] == "absent"],
+            "substitutes": [{"substitute": people[a["person_id"]], "for": people[a["for_person_id"]]}
+                            for a in att if a["status"] == "substitute"],
+            "votes": votes if any(votes.values()) else None,
+            "upcoming": [{"body": t["body"], "date": _iso(t["date"])} for t in treat if t["direction"] == "upcoming"],
+            "related": [{"body": t["body"], "date": _iso(t["date"]), "item": t["item_number"], "raw": t["raw"]}
+                        for t in treat if t["direction"] == "related"],
+            "attachments": lists["attachment"], "presenters": lists["presenter"],
+            "amounts_mio_kr": [x["mio_kr"] for x in rows("SELECT mio_kr FROM amounts WHERE item_pk = :pk ORDER BY ord")],
+            "tables": [{"caption": x["caption"], "header": json.loads(x["header_json"]),
+                        "rows": json.loads(x["rows_json"])}
+                       for x in rows("SELECT caption, header_json, rows_json FROM item_tables WHERE item_pk = :pk "
+                                     "ORDER BY ord")],
+            "sections": [{"heading": x["heading"], "text": x["text"]}
+                         for x in rows("SELECT heading, text FROM sections WHERE item_pk = :pk ORDER BY ord")],
+        }
+
+    def meeting(self, meeting_id: str) -> dict[str, Any]:
+        """One meeting: header, participants, table of contents and its items (summaries)."""
+        with self.engine.connect() as conn:
+            m = conn.execute(text("SELECT m.*, b.name AS committee, b.municipality, d.path FROM meetings m "
+                                  "JOIN bodies b ON b.id = m.body_id JOIN documents d ON d.id = m.document_id "
+                                  "WHERE m.id = :id"), {"id": meeting_id}).mappings().first()
+            if m is None:
+                raise NotFoundError(f"no meeting with id '{meeting_id}'")
+            parts = conn.execute(text("SELECT p.name, pa.party FROM participants pa JOIN people p ON p.id = pa.person_id "
+                                      "WHERE pa.meeting_id = :id ORDER BY pa.ord"), {"id": meeting_id}).mappings()
+            its = conn.execute(text("SELECT id, number, title, case_number, closed, decision_kind, decision FROM items "
+                                    "WHERE meeting_id = :id ORDER BY pk"), {"id": meeting_id}).mappings()
+            return {"id": m["id"], "kind": m["kind"], "committee": m["committee"], "municipality": m["municipality"],
+                    "date": _iso(m["date"]), "start_time": m["start_time"], "location": m["location"],
+                    "election_period": m["election_period"], "document_id": m["document_id"], "source": m["path"],
+                    "participants": [{"name": p["name"], "party": p["party"]} for p in parts],
+                    "toc": json.loads(m["toc_json"]),
+                    "items": [{**dict(i), "closed": bool(i["closed"])} for i in its]}
+
+    def export(self, filters: Filters | None = None, query: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every item matching the filters (and the query, if given), in date order, as full records."""
+        filters = filters or Filters()
+        with self.engine.connect() as conn:
+            where, params = self._filter_sql(conn, filters)
+            if query:
+                q = parse_query(query)
+                fts = q.fts()
+                if fts is None:
+                    raise QueryError("export takes word queries; substring (*…*) search is for the search command")
+                where.append(f"i.pk IN (SELECT rowid FROM {schema.FTS_TABLE} WHERE {schema.FTS_TABLE} MATCH :match)")
+                params["match"] = fts
+            cond = (" WHERE " + " AND ".join(where)) if where else ""
+            sql = ("SELECT i.*, b.name AS committee, b.municipality FROM items i JOIN bodies b ON b.id = i.body_id"
+                   f"{cond} ORDER BY i.date, i.meeting_id, i.pk")
+            for r in conn.execute(text(sql), params).mappings():
+                yield self._item_dict(conn, r)
+
+    def stats(self) -> dict[str, Any]:
+        """Counts of documents, meetings and items, and items per committee and year."""
+        with self.engine.connect() as conn:
+            one = lambda sql: conn.execute(text(sql)).scalar_one()  # noqa: E731
+            per = conn.execute(text(
+                "SELECT b.name AS committee, b.municipality, m.date AS date, count(DISTINCT m.id) AS meetings, "
+                "count(i.pk) AS items FROM meetings m JOIN bodies b ON b.id = m.body_id "
+                "LEFT JOIN items i ON i.meeting_id = m.id GROUP BY b.name, b.municipality, strftime('%Y', m.date) "
+                "ORDER BY b.name, m.date")).mappings().all()
+            return {
+                "documents": one("SELECT count(*) FROM documents"),
+                "meetings": one("SELECT count(*) FROM meetings"),
+                "items": one("SELECT count(*) FROM items"),
+                "warnings": one("SELECT count(*) FROM warnings"),
+                "by_committee_year": [{"committee": r["committee"], "municipality": r["municipality"],
+                                       "year": _date(r["date"]).year if r["date"] else None,
+                                       "meetings": r["meetings"], "items": r["items"]} for r in per],
+            }
+
+
+def _date(v: Any) -> dt.date | None:
+    if v is None or isinstance(v, dt.date):
+        return v
+    return dt.date.fromisoformat(str(v)[:10])
+
+
+def _iso(v: Any) -> str | None:
+    d = _date(v)
+    return d.isoformat() if d else None

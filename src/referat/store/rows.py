@@ -1,0 +1,134 @@
+"""Parse record -> storage rows. Ids are hashed from natural keys so that re-ingesting is idempotent."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from referat import vocab
+from referat.model import Item, ParsedDocument
+from referat.parse.structure import section_role
+from referat.parse.text import squash, strip_party
+from referat.search import stem_text
+
+_MUNICIPALITY = vocab.MUNICIPALITY.compile(0)
+UNKNOWN_BODY = "Ukendt udvalg"
+
+
+def stable_id(*parts: object) -> str:
+    """16 hex characters of sha256 over the parts: the same natural key always gives the same id."""
+    key = "\x1f".join("" if p is None else str(p) for p in parts)
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def person_key(name: str) -> tuple[str, str]:
+    """(display name, id) for a person: whitespace and party suffix off, case ignored in the id."""
+    display = strip_party(squash(name))[0]
+    return display, stable_id("person", display.casefold())
+
+
+def municipality_of(text: str) -> str | None:
+    """The municipality a document names most often ("Gladsaxe Kommune"), if any."""
+    counts = Counter(m.group("name") for m in _MUNICIPALITY.finditer(text[:200_000]))
+    return counts.most_common(1)[0][0] if counts else None
+
+
+@dataclass(slots=True)
+class Rows:
+    """All rows of one document, ready to insert in one transaction. Child rows of an item carry the
+    item's index in `items` until the item's integer pk is known."""
+
+    document: dict[str, Any]
+    body: dict[str, Any]
+    meeting: dict[str, Any]
+    people: dict[str, dict[str, Any]] = field(default_factory=dict)
+    participants: list[dict[str, Any]] = field(default_factory=list)
+    items: list[dict[str, Any]] = field(default_factory=list)
+    children: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # table -> rows with "item"
+    fts: list[dict[str, Any]] = field(default_factory=list)  # per item, in items order
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+    def person(self, name: str) -> str:
+        display, pid = person_key(name)
+        self.people.setdefault(pid, {"id": pid, "name": display})
+        return pid
+
+    def child(self, table: str, item: int, **values: Any) -> None:
+        self.children.setdefault(table, []).append({"item": item, **values})
+
+
+def _body_text(item: Item) -> str:
+    skip = {"decision", "recommendation"}
+    return "\n".join(s.text for s in item.sections if _role(s.heading) not in skip)
+
+
+def _role(heading: str) -> str | None:
+    found = section_role(heading) if heading else None
+    return found[0] if found else None
+
+
+def document_rows(doc: ParsedDocument, *, sha256: str, path: str, text: str, fmt: str, encoding: str | None,
+                  size: int, now: str, municipality: str | None = None) -> Rows:
+    m = doc.meeting
+    municipality = municipality or municipality_of(text)
+    body_name = m.committee or UNKNOWN_BODY
+    body_id = stable_id("body", (municipality or "").casefold(), body_name.casefold())
+    meeting_id = stable_id("meeting", body_id, m.kind, m.date, m.start_time if m.date is None else "")
+    rows = Rows(
+        document={"id": sha256, "path": path, "format": fmt, "encoding": encoding, "size": size, "text": text,
+                  "ingested_at": now},
+        body={"id": body_id, "name": body_name, "municipality": municipality},
+        meeting={"id": meeting_id, "document_id": sha256, "body_id": body_id, "kind": m.kind, "date": m.date,
+                 "start_time": m.start_time, "location": m.location, "election_period": m.election_period,
+                 "toc_json": json.dumps([t.model_dump() for t in m.toc], ensure_ascii=False)},
+    )
+    for i, p in enumerate(m.participants):
+        rows.participants.append({"meeting_id": meeting_id, "ord": i, "person_id": rows.person(p.name),
+                                  "party": p.party})
+    seen_numbers: Counter[int] = Counter()
+    for idx, it in enumerate(doc.items):
+        seen_numbers[it.number] += 1
+        # the same number twice in one document (a reprinted item) still gets its own id
+        item_id = stable_id("item", meeting_id, it.number, seen_numbers[it.number])
+        rows.items.append({"id": item_id, "meeting_id": meeting_id, "number": it.number, "title": it.title,
+                           "case_number": it.case_number, "closed": it.closed, "decision": it.decision,
+                           "decision_kind": it.decision_kind, "recommending_body": it.recommending_body,
+                           "body_id": body_id, "date": m.date, "year": m.date.year if m.date else None})
+        for i, s in enumerate(it.sections):
+            rows.child("sections", idx, ord=i, heading=s.heading, text=s.text)
+        for kind, values in (("recommendation", it.recommendation), ("attachment", it.attachments),
+                             ("presenter", it.presenters)):
+            for i, v in enumerate(values):
+                rows.child("item_lists", idx, kind=kind, ord=i, text=v)
+        for name in it.absent:
+            rows.child("attendance", idx, person_id=rows.person(name), status="absent", for_person_id=None)
+        for s in it.substitutes:
+            rows.child("attendance", idx, person_id=rows.person(s.substitute), status="substitute",
+                       for_person_id=rows.person(s.for_))
+        if it.votes:
+            for vote, names in (("for", it.votes.for_), ("against", it.votes.against),
+                                ("abstained", it.votes.abstained)):
+                for name in names:
+                    rows.child("votes", idx, person_id=rows.person(name), vote=vote)
+        for i, r in enumerate(it.related):
+            rows.child("treatments", idx, direction="related", ord=i, body=r.body, date=r.date,
+                       item_number=r.item, raw=r.raw)
+        for i, u in enumerate(it.upcoming):
+            rows.child("treatments", idx, direction="upcoming", ord=i, body=u.body, date=u.date, item_number=None,
+                       raw=None)
+        for i, a in enumerate(it.amounts_mio_kr):
+            rows.child("amounts", idx, ord=i, mio_kr=a)
+        for i, t in enumerate(it.tables):
+            rows.child("item_tables", idx, ord=i, caption=t.caption, header_json=json.dumps(t.header, ensure_ascii=False),
+                       rows_json=json.dumps(t.rows, ensure_ascii=False))
+        rows.fts.append({"title": stem_text(it.title), "decision": stem_text(it.decision or ""),
+                         "recommendation": stem_text(" ".join(it.recommendation)),
+                         "body": stem_text(_body_text(it)),
+                         "trigram": " ".join(re.findall(r"\S+", f"{it.title} {it.decision or ''}".lower()))})
+    for w in doc.warnings:
+        rows.warnings.append({"document_id": sha256, "line": w.line, "message": w.message})
+    return rows

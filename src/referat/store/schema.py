@@ -1,0 +1,172 @@
+"""The storage schema (SQLAlchemy Core). Not the parse record: see rows.py for the mapping.
+
+Ids are stable hashes of natural keys (documents: content hash; bodies: municipality + name;
+meetings: body + kind + date; items: meeting + number), so re-ingesting creates no duplicates.
+Items also carry an integer `pk`, the rowid the full-text tables point at.
+
+The full-text tables (SQLite FTS5) are created by the migration, not here: SQLAlchemy has no
+notion of virtual tables.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (Boolean, Column, Date, Float, ForeignKey, Index, Integer, MetaData, String, Table,
+                        Text)
+
+metadata = MetaData()
+
+documents = Table(
+    "documents", metadata,
+    Column("id", String(64), primary_key=True),  # sha256 of the file's bytes
+    Column("path", Text, nullable=False),
+    Column("format", String(16), nullable=False),
+    Column("encoding", String(32)),
+    Column("size", Integer, nullable=False),
+    Column("text", Text, nullable=False),  # the original text, verbatim
+    Column("ingested_at", String(32), nullable=False),
+)
+Index("ix_documents_path", documents.c.path)
+
+bodies = Table(
+    "bodies", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("municipality", Text),
+)
+
+meetings = Table(
+    "meetings", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("document_id", String(64), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("body_id", String(16), ForeignKey("bodies.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("date", Date),
+    Column("start_time", String(5)),
+    Column("location", Text),
+    Column("election_period", String(9)),
+    Column("toc_json", Text, nullable=False, default="[]"),
+)
+Index("ix_meetings_document", meetings.c.document_id)
+Index("ix_meetings_body_date", meetings.c.body_id, meetings.c.date)
+
+people = Table(
+    "people", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("name", Text, nullable=False),
+)
+
+participants = Table(
+    "participants", metadata,
+    Column("meeting_id", String(16), ForeignKey("meetings.id", ondelete="CASCADE"), nullable=False),
+    Column("ord", Integer, nullable=False),
+    Column("person_id", String(16), ForeignKey("people.id"), nullable=False),
+    Column("party", Text),
+)
+Index("ix_participants_meeting", participants.c.meeting_id)
+Index("ix_participants_person", participants.c.person_id)
+
+items = Table(
+    "items", metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(16), nullable=False, unique=True),
+    Column("meeting_id", String(16), ForeignKey("meetings.id", ondelete="CASCADE"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("case_number", Text),
+    Column("closed", Boolean, nullable=False),
+    Column("decision", Text),
+    Column("decision_kind", String(32)),
+    Column("recommending_body", Text),
+    # denormalized from the meeting for fast filtering and date-ordered search
+    Column("body_id", String(16), nullable=False),
+    Column("date", Date),
+    Column("year", Integer),
+)
+Index("ix_items_meeting", items.c.meeting_id)
+Index("ix_items_case", items.c.case_number)
+Index("ix_items_body_date", items.c.body_id, items.c.date)
+Index("ix_items_date", items.c.date)
+Index("ix_items_kind", items.c.decision_kind)
+
+sections = Table(
+    "sections", metadata,
+    Column("item_pk", Integer, ForeignKey("items.pk", ondelete="CASCADE"), nullable=False),
+    Column("ord", Integer, nullable=False),
+    Column("heading", Text, nullable=False),
+    Column("text", Text, nullable=False),
+)
+Index("ix_sections_item", sections.c.item_pk)
+
+# One table for the small ordered lists of an item: recommendation points, attachments,
+# presenters. `kind` says which list.
+item_lists = Table(
+    "item_lists", metadata,
+    Column("item_pk", Integer, ForeignKey("items.pk", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),  # recommendation | attachment | presenter
+    Column("ord", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+)
+Index("ix_item_lists_item", item_lists.c.item_pk)
+
+attendance = Table(
+    "attendance", metadata,
+    Column("item_pk", Integer, ForeignKey("items.pk", ondelete="CASCADE"), nullable=False),
+    Column("person_id", String(16), ForeignKey("people.id"), nullable=False),
+    Column("status", String(16), nullable=False),  # absent | substitute
+    Column("for_person_id", String(16), ForeignKey("people.id")),
+)
+Index("ix_attendance_item", attendance.c.item_pk)
+Index("ix_attendance_person", attendance.c.person_id)
+
+votes = Table(
+    "votes", metadata,
+    Column("item_pk", Integer, ForeignKey("items.pk", ondelete="CASCADE"), nullable=False),
+    Column("person_id", String(16), ForeignKey("people.id"), nullable=False),
+    Column("vote", String(16), nullable=False),  # for | against | abstained
+)
+Index("ix_votes_item", votes.c.item_pk)
+Index("ix_votes_person", votes.c.person_id)
+
+treatments = Table(
+    "treatments", metadata,
+    Column("item_pk", Integer, ForeignKey("items.pk", ondelete="CASCADE"), nullable=False),
+    Column("direction", String(8), nullable=False),  # related (earlier) | upcoming (next)
+    Column("ord", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("date", Date),
+    Column("item_number", Integer),
+    Column("raw", Text),
+)
+Index("ix_treatments_item", treatments.c.item_pk)
+
+amounts = Table(
+    "amounts", metadata,
+    Column("item_pk", Integer, ForeignKey("items.pk", ondelete="CASCADE"), nullable=False),
+    Column("ord", Integer, nullable=False),
+    Column("mio_kr", Float, nullable=False),
+)
+Index("ix_amounts_item", amounts.c.item_pk)
+
+item_tables = Table(
+    "item_tables", metadata,
+    Column("item_pk", Integer, ForeignKey("items.pk", ondelete="CASCADE"), nullable=False),
+    Column("ord", Integer, nullable=False),
+    Column("caption", Text),
+    Column("header_json", Text, nullable=False),
+    Column("rows_json", Text, nullable=False),
+)
+Index("ix_item_tables_item", item_tables.c.item_pk)
+
+warnings = Table(
+    "warnings", metadata,
+    Column("document_id", String(64), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("line", Integer),
+    Column("message", Text, nullable=False),
+)
+Index("ix_warnings_document", warnings.c.document_id)
+
+# the full-text tables, created by the migration
+FTS_TABLE = "items_fts"        # stemmed: title, decision, recommendation, body
+TRIGRAM_TABLE = "items_trigram"  # raw lowercase title + decision, for substrings and compounds
+FTS_COLUMNS = ("title", "decision", "recommendation", "body")
+FTS_WEIGHTS = (10.0, 5.0, 3.0, 1.0)  # bm25 weights: a title hit outranks a body hit
