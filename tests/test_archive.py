@@ -1,0 +1,194 @@
+"""The archive: ingest, idempotence, atomic documents, Danish search, ranking, filters, errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from referat.fixtures import write_documents
+from referat.ingest import ingest
+from referat.search import QueryError, parse_query
+from referat.store import Archive, Filters
+
+NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture()
+def docs(tmp_path: Path) -> list[Path]:
+    return write_documents(tmp_path / "docs")
+
+
+@pytest.fixture()
+def archive(tmp_path: Path, docs: list[Path]) -> Archive:
+    a = Archive(tmp_path / "a.db")
+    summary = ingest(a, [str(p) for p in docs], now=NOW)
+    assert summary.count("ingested") == 3
+    return a
+
+
+def titles(result) -> list[str]:
+    return [h.title for h in result.hits]
+
+
+def test_stemming_recall_finds_inflected_forms(archive: Archive) -> None:
+    # "jobklub" is in titles and bodies as jobklubber, jobklubben, Jobklubberne, jobklubber
+    found = set(titles(archive.search("jobklub", limit=50)))
+    assert {"Jobklubber for ledige", "Evaluering af jobklubben i Nørrebyen", "Budgetopfølgning 1. kvartal",
+            "Budget 2025 - anden behandling"} <= found
+    assert set(titles(archive.search("Jobklubberne", limit=50))) == found
+
+
+def test_title_hit_outranks_body_hit(archive: Archive) -> None:
+    ranked = titles(archive.search("jobklubber", limit=10))
+    assert ranked.index("Jobklubber for ledige") < ranked.index("Budgetopfølgning 1. kvartal")
+    assert ranked.index("Evaluering af jobklubben i Nørrebyen") < ranked.index("Budget 2025 - anden behandling")
+
+
+def test_aeoeaa_are_not_folded(archive: Archive) -> None:
+    assert titles(archive.search("Åby")) == ["Anlægsregnskab for skolen i Åby"]
+    assert archive.search("Aby").total == 0
+    assert titles(archive.search("Ærø")) == ["Ny ungeindsats"]
+    assert archive.search("Aero").total == 0
+
+
+def test_phrase_exclude_or_prefix_and_substring(archive: Archive) -> None:
+    assert titles(archive.search('"unge under 25 år"')) == ["Ny ungeindsats"]
+    assert archive.search('"25 år unge"').total == 0
+    assert "Jobklubber for ledige" not in titles(archive.search("jobklub -ledige", limit=50))
+    assert set(titles(archive.search("Åby OR Nørrebyen"))) == {"Anlægsregnskab for skolen i Åby",
+                                                               "Evaluering af jobklubben i Nørrebyen"}
+    assert "Anlægsregnskab for skolen i Åby" in titles(archive.search("anlægs*"))
+    # a compound part: "klub" is no word of its own, but *klub* finds it inside words
+    assert "Jobklubber for ledige" in titles(archive.search("*klub*", limit=50))
+
+
+def test_no_word_match_falls_back_to_substring(archive: Archive) -> None:
+    r = archive.search("regnskab")  # only inside the compound "Anlægsregnskab"
+    assert r.fallback == "substring" and titles(r) == ["Anlægsregnskab for skolen i Åby"]
+
+
+def test_snippet_highlights_the_hit(archive: Archive) -> None:
+    hit = archive.search("Nørrebyen").hits[0]
+    assert any(hit.snippet[a:b] == "Nørrebyen" for a, b in hit.highlights)
+
+
+@pytest.mark.parametrize("filters,expected", [
+    (Filters(committee="økonomiudvalget"), {"Budget 2025 - anden behandling"}),
+    (Filters(municipality="Vesterå"), {"Jobklubber for ledige", "Budgetopfølgning 1. kvartal",
+                                       "Evaluering af jobklubben i Nørrebyen", "Budget 2025 - anden behandling"}),
+    (Filters(municipality="Gladsaxe"), set()),
+    (Filters(year=2023), {"Evaluering af jobklubben i Nørrebyen"}),
+    (Filters(date_from=dt.date(2021, 1, 1), date_to=dt.date(2021, 12, 31)),
+     {"Jobklubber for ledige", "Budgetopfølgning 1. kvartal"}),
+    (Filters(decision_kind="noted"), {"Budgetopfølgning 1. kvartal", "Evaluering af jobklubben i Nørrebyen"}),
+    (Filters(case_number="21-3-15.00.00-P20"), {"Jobklubber for ledige"}),
+    (Filters(person="Dorthe Kjær"), {"Evaluering af jobklubben i Nørrebyen"}),
+    (Filters(person="carl berg"), {"Jobklubber for ledige", "Budgetopfølgning 1. kvartal"}),
+])
+def test_filters(archive: Archive, filters: Filters, expected: set[str]) -> None:
+    assert set(titles(archive.search("jobklub", filters, limit=50))) == expected
+
+
+def test_facets_and_date_sort(archive: Archive) -> None:
+    r = archive.search("jobklub", sort="date", limit=50)
+    assert [h.date for h in r.hits] == sorted((h.date for h in r.hits), reverse=True)
+    assert r.facets["committee"] == {"Beskæftigelsesudvalget": 3, "Økonomiudvalget": 1}
+    assert r.facets["year"] == {"2021": 2, "2023": 1, "2024": 1}
+
+
+def test_reingest_is_idempotent_and_changed_file_replaced(tmp_path: Path, archive: Archive,
+                                                          docs: list[Path]) -> None:
+    before = archive.stats()
+    again = ingest(archive, [str(tmp_path / "docs")], now=NOW)
+    assert again.count("skipped") == 3 and archive.stats()["items"] == before["items"]
+    docs[0].write_text(docs[0].read_text().replace("Godkendt.", "Udsat."), encoding="utf-8")
+    changed = ingest(archive, [str(p) for p in docs], now=NOW)
+    assert (changed.count("replaced"), changed.count("skipped")) == (1, 2)
+    after = archive.stats()
+    assert (after["documents"], after["meetings"], after["items"]) == (3, 3, before["items"])
+    assert titles(archive.search("jobklub", Filters(decision_kind="other"))) == ["Jobklubber for ledige"]
+
+
+def test_batch_continues_past_bad_files_and_reports_them(tmp_path: Path, docs: list[Path]) -> None:
+    (tmp_path / "docs" / "broken.txt").write_bytes(b"\x00\x01binary")
+    (tmp_path / "docs" / "letter.txt").write_text("Kære Jens,\n\nTak for sidst.\n")
+    a = Archive(tmp_path / "b.db")
+    summary = ingest(a, [str(tmp_path / "docs"), str(tmp_path / "missing.txt")], now=NOW)
+    assert summary.count("ingested") == 3 and summary.count("failed") == 3
+    reasons = {Path(o.path).name: o.reason for o in summary.failed}
+    assert "binary" in reasons["broken.txt"] and "not minutes" not in reasons["broken.txt"]
+    assert "no agenda items" in reasons["letter.txt"] and "no such file" in reasons["missing.txt"]
+    assert a.stats()["documents"] == 3
+
+
+def test_a_failing_document_leaves_nothing_half_written(tmp_path: Path, docs: list[Path],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from referat.store import archive as archive_module
+
+    a = Archive(tmp_path / "c.db")
+    real = archive_module.Archive._insert
+
+    def explode_after_items(self, conn, rows):  # noqa: ANN001
+        real(self, conn, rows)
+        if "oekonomi" in rows.document["path"]:
+            raise RuntimeError("disk full")
+
+    monkeypatch.setattr(archive_module.Archive, "_insert", explode_after_items)
+    summary = ingest(a, [str(p) for p in docs], now=NOW)
+    assert summary.count("ingested") == 2 and "disk full" in summary.failed[0].reason
+    stats = a.stats()
+    assert (stats["documents"], stats["meetings"]) == (2, 2)
+    from sqlalchemy import text
+    with a.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM items")).scalar_one() == stats["items"] == 4
+        for table, key in (("sections", "item_pk"), ("item_lists", "item_pk"), ("treatments", "item_pk"),
+                           ("amounts", "item_pk"), ("items_fts", "rowid"), ("items_trigram", "rowid")):
+            orphans = conn.execute(text(f"SELECT count(*) FROM {table} WHERE {key} NOT IN (SELECT pk FROM items)"))
+            assert orphans.scalar_one() == 0, table
+        assert conn.execute(text("SELECT count(*) FROM sections")).scalar_one() > 0
+    assert a.search("Åby").total == 0
+
+
+def test_document_text_kept_verbatim(archive: Archive, docs: list[Path]) -> None:
+    from sqlalchemy import text
+    with archive.engine.connect() as conn:
+        stored = conn.execute(text("SELECT text FROM documents WHERE path = :p"), {"p": str(docs[0])}).scalar_one()
+    assert stored == docs[0].read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("query,message", [
+    ('"unclosed', "not closed"), ("-ledige", "not only words to exclude"), ("OR budget", "OR must stand"),
+    ("budget OR", "OR must stand"), ("a*b", "star goes at the end"), ("*ab*", "at least 3 letters"),
+    ("?!", "no words"), ("x" * 600, "at most 500"), ("-*klub* budget", "stands alone"),
+])
+def test_malformed_queries_get_clear_messages(archive: Archive, query: str, message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        archive.search(query)
+
+
+def test_sql_and_fts_syntax_in_queries_are_just_words(archive: Archive) -> None:
+    for q in ["'; DROP TABLE items; --", "title:budget", "NEAR(a b)", "budget AND", "\"a\" OR \"b\"", "^budget"]:
+        archive.search(q)  # no exception from SQLite: every term is quoted and bound
+    assert archive.stats()["items"] == 6
+    assert parse_query("NOT budget").fts() == '"not" AND "budg"'
+
+
+def test_bad_filter_values(archive: Archive) -> None:
+    with pytest.raises(QueryError, match="unknown decision kind"):
+        Filters(decision_kind="maybe")
+    with pytest.raises(QueryError, match="date range is empty"):
+        Filters(date_from=dt.date(2024, 1, 2), date_to=dt.date(2024, 1, 1))
+
+
+def test_show_meeting_item_and_export(archive: Archive) -> None:
+    hit = archive.search("ungeindsats").hits[0]
+    item = archive.item(hit.id)
+    assert item["votes"] == {"for": ["Anne Holm", "Dorthe Kjær"], "against": ["Bo Lund"], "abstained": []}
+    meeting = archive.meeting(hit.meeting_id)
+    assert [p["name"] for p in meeting["participants"]] == ["Anne Holm", "Bo Lund", "Dorthe Kjær"]
+    assert [i["title"] for i in meeting["items"]] == ["Evaluering af jobklubben i Nørrebyen", "Ny ungeindsats"]
+    exported = list(archive.export(Filters(committee="Økonomiudvalget")))
+    assert [e["title"] for e in exported] == ["Budget 2025 - anden behandling", "Anlægsregnskab for skolen i Åby"]
+    assert exported[0]["substitutes"] == [{"substitute": "Gustav Ravn", "for": "Frida Friis"}]
