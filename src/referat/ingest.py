@@ -109,15 +109,30 @@ def ingest(archive: Archive, paths: Iterable[str], *, jobs: int = 1, now: dt.dat
 
 
 def _store_all(archive: Archive, files: list[Path], prepared: Iterable[Rows | str], summary: Summary,
-               progress: Callable[[Outcome], None] | None) -> None:
-    for path, rows in zip(files, prepared):
-        if isinstance(rows, str):
-            outcome = Outcome(str(path), "failed", reason=rows)
-        else:
-            try:
-                outcome = Outcome(str(path), archive.store(rows), items=len(rows.items))
-            except Exception as exc:  # noqa: BLE001 - the transaction rolled back; report and go on
-                outcome = Outcome(str(path), "failed", reason=f"could not be stored: {type(exc).__name__}: {exc}")
+               progress: Callable[[Outcome], None] | None, batch_size: int = 32) -> None:
+    """Store prepared documents in batches (one commit per batch, one savepoint per document)."""
+    pending: list[tuple[Path, Rows]] = []
+
+    def flush() -> None:
+        results = archive.store_many([rows for _, rows in pending])
+        for (path, rows), result in zip(pending, results):
+            if isinstance(result, Exception):
+                report(Outcome(str(path), "failed", reason=f"could not be stored: {type(result).__name__}: {result}"))
+            else:
+                report(Outcome(str(path), result, items=len(rows.items)))
+        pending.clear()
+
+    def report(outcome: Outcome) -> None:
         summary.outcomes.append(outcome)
         if progress:
             progress(outcome)
+
+    for path, rows in zip(files, prepared):
+        if isinstance(rows, str):
+            report(Outcome(str(path), "failed", reason=rows))
+            continue
+        pending.append((path, rows))
+        if len(pending) >= batch_size:
+            flush()
+    if pending:
+        flush()

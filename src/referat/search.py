@@ -36,11 +36,23 @@ class QueryError(ReferatError):
 
 def words(text: str) -> list[str]:
     """Lowercased words of a text; hyphenated compounds ("IT-systemer") stay one word."""
-    return [w.lower() for w in _WORD.findall(text)]
+    return _WORD.findall(text.lower())
+
+
+_STEMS: dict[str, str] = {}  # word -> stem memo: set and map operations in C beat stemming word by word
+_MAX_STEMS = 1_000_000
 
 
 def stems(text: str) -> list[str]:
-    return _STEMMER.stemWords(words(text))
+    ws = words(text)
+    missing = set(ws).difference(_STEMS)
+    if missing:
+        if len(_STEMS) + len(missing) > _MAX_STEMS:
+            _STEMS.clear()
+            missing = set(ws)
+        batch = list(missing)
+        _STEMS.update(zip(batch, _STEMMER.stemWords(batch)))
+    return list(map(_STEMS.__getitem__, ws))
 
 
 def stem_text(text: str) -> str:

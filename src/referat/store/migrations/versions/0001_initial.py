@@ -96,7 +96,7 @@ def upgrade() -> None:
         # Danish text is stemmed (Snowball) before it reaches FTS5, so the tokenizer only splits words;
         # remove_diacritics 0 keeps æ, ø, å (and é) as they are.
         op.execute("CREATE VIRTUAL TABLE items_fts USING fts5(title, decision, recommendation, body, "
-                   "tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3 4')")
+                   "tokenize = 'unicode61 remove_diacritics 0')")
         op.execute("CREATE VIRTUAL TABLE items_trigram USING fts5(text, tokenize = 'trigram', detail = 'none')")
 
 
