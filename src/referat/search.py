@@ -1,12 +1,15 @@
 """Danish full-text search: stemming, the query language, and snippets.
 
-Text is stemmed with Snowball's Danish stemmer (PyStemmer) before it is indexed, so that
-"jobklub", "jobklubber" and "Jobklubberne" meet in one stem. Words are lowercased but never
-folded: æ, ø and å are letters of their own.
+Words are matched by their Snowball Danish stem (PyStemmer), so that "jobklub" finds "jobklubber"
+and "Jobklubberne". The stemming happens at query time: the index holds the words as written
+(SQLite's own tokenizer, lowercased, never accent-folded: æ, ø and å are letters of their own),
+and a query word is expanded to every indexed word with the same stem (Danish stems are prefixes of
+their forms, so the candidates are one range of the index's vocabulary). Indexing then needs no
+Python per word, which made ingest several times faster (see bench/README.md).
 
 Query language (case-insensitive):
-    jobklub beskæftigelse     both words (stemmed)
-    "negativ social kontrol"  the exact phrase (stemmed, in order)
+    jobklub beskæftigelse     both words (every form of each)
+    "negativ social kontrol"  the exact phrase, words as written, in order
     -lukket                   without this word
     budget OR regnskab        either
     jobkl*                    a word starting with "jobkl"
@@ -18,6 +21,7 @@ The store turns a parsed query into SQL parameters; nothing from the query is pa
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import Stemmer
@@ -25,18 +29,21 @@ import Stemmer
 from referat.errors import ReferatError
 
 _WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
+_INDEX_WORD = re.compile(r"[^\W_]+")
 _TOKEN = re.compile(r'\s*(?:(?P<neg>-)?"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+)|(?P<quote>"))')
 _STEMMER = Stemmer.Stemmer("danish")
 MAX_QUERY_LENGTH = 500
+NOTHING = ""  # Query.fts() result when a required word has no indexed form: nothing can match
 
 
 class QueryError(ReferatError):
     """A search query that cannot be understood; the message says how to write it."""
 
 
-def words(text: str) -> list[str]:
-    """Lowercased words of a text; hyphenated compounds ("IT-systemer") stay one word."""
-    return _WORD.findall(text.lower())
+def index_words(text: str) -> list[str]:
+    """Words as SQLite's unicode61 tokenizer indexes them: runs of letters and digits, lowercased
+    ("IT-systemer" is two words, it and systemer, in the index and so in queries)."""
+    return _INDEX_WORD.findall(text.lower())
 
 
 _STEMS: dict[str, str] = {}  # word -> stem memo: set and map operations in C beat stemming word by word
@@ -44,7 +51,8 @@ _MAX_STEMS = 1_000_000
 
 
 def stems(text: str) -> list[str]:
-    ws = words(text)
+    """Snowball Danish stems of the text's words (as the index splits them)."""
+    ws = index_words(text)
     missing = set(ws).difference(_STEMS)
     if missing:
         if len(_STEMS) + len(missing) > _MAX_STEMS:
@@ -55,26 +63,32 @@ def stems(text: str) -> list[str]:
     return list(map(_STEMS.__getitem__, ws))
 
 
-def stem_text(text: str) -> str:
-    """The text as the index sees it: its words' stems, space-separated."""
-    return " ".join(stems(text))
+# expand(stem, word) -> the indexed words with that stem (the archive looks them up)
+Expander = Callable[[str, str], list[str]]
 
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """One query term: stems (several for a phrase), or a prefix, or a substring."""
+    """One query term: a word (matched by stem), a phrase (words as written), a prefix or a substring."""
 
     stems: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
     prefix: str | None = None
     substring: str | None = None
     negated: bool = False
     raw: str = ""  # as typed, for messages and for retrying a word as a substring
 
-    def fts(self) -> str:
-        """This term in FTS5 syntax; every piece is double-quoted, so no query text is FTS5 syntax."""
+    def fts(self, expand: Expander) -> str | None:
+        """This term in FTS5 syntax, or None when no indexed word can match it. Every piece is
+        double-quoted, so nothing a user types is FTS5 syntax."""
         if self.prefix is not None:
             return f'"{self.prefix}"*'
-        return '"' + " ".join(self.stems) + '"'
+        if len(self.words) > 1:
+            return '"' + " ".join(self.words) + '"'
+        forms = expand(self.stems[0], self.words[0])
+        if not forms:
+            return None
+        return " OR ".join(f'"{f}"' for f in forms) if len(forms) == 1 else "(" + " OR ".join(f'"{f}"' for f in forms) + ")"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,20 +99,29 @@ class Query:
     excluded: tuple[Term, ...] = ()
     text: str = ""
 
-    def fts(self) -> str | None:
-        """The FTS5 MATCH expression for the word terms, or None when only substrings are asked for
-        (substrings are matched in the trigram table)."""
+    def fts(self, expand: Expander) -> str | None:
+        """The FTS5 MATCH expression for the word terms; None when there are none (substrings only, which
+        the trigram table answers). NOTHING when a required word has no indexed form."""
         parts = []
         for group in self.groups:
-            if group[0].substring is None:
-                alts = [t.fts() for t in group]
-                parts.append(alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")")
+            if group[0].substring is not None:
+                continue
+            alts = [a for a in (t.fts(expand) for t in group) if a]
+            if not alts:
+                return NOTHING
+            parts.append(alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")")
         if not parts:
             return None
         expr = " AND ".join(parts)
         for t in self.excluded:
-            expr = f"{expr} NOT {t.fts()}"
+            e = t.fts(expand)
+            if e:
+                expr = f"{expr} NOT {e}"
         return expr
+
+    @property
+    def has_words(self) -> bool:
+        return any(g[0].substring is None for g in self.groups)
 
     @property
     def positive(self) -> list[Term]:
@@ -111,26 +134,28 @@ class Query:
 
 def _term(raw: str, phrase: bool, negated: bool) -> Term | None:
     if phrase:
-        s = tuple(stems(raw))
-        if not s:
+        w = tuple(index_words(raw))
+        if not w:
             raise QueryError(f'the phrase "{raw}" has no words to search for')
-        return Term(stems=s, negated=negated, raw=raw)
+        return Term(stems=tuple(stems(raw)), words=w, negated=negated, raw=raw)
     if raw.startswith("*") and raw.endswith("*") and len(raw) > 2:
-        inner = " ".join(words(raw.strip("*")))
+        inner = " ".join(index_words(raw.strip("*")))
         if len(inner) < 3:
             raise QueryError(f"'{raw}': a substring search needs at least 3 letters between the stars")
         return Term(substring=inner, negated=negated, raw=raw)
     if raw.endswith("*"):
-        w = words(raw[:-1])
+        w = index_words(raw[:-1])
         if len(w) != 1 or len(w[0]) < 2:
             raise QueryError(f"'{raw}': a prefix search needs at least 2 letters before the star")
         return Term(prefix=w[0], negated=negated, raw=raw)
     if "*" in raw:
         raise QueryError(f"'{raw}': a star goes at the end of a word (jobkl*) or around it (*klub*)")
-    s = tuple(stems(raw))
-    if not s:
+    w = index_words(raw)
+    if not w:
         return None  # punctuation only: nothing to search for
-    return Term(stems=s, negated=negated, raw=raw)
+    if len(w) > 1:  # "IT-systemer" splits in the index into it + systemer: search it as a phrase
+        return Term(stems=tuple(stems(raw)), words=tuple(w), negated=negated, raw=raw)
+    return Term(stems=tuple(stems(raw)), words=(w[0],), negated=negated, raw=raw)
 
 
 def as_substrings(q: Query) -> Query | None:
@@ -138,12 +163,9 @@ def as_substrings(q: Query) -> Query | None:
     "jobklubber" (Danish compounds). None when the query is not plain words of 3+ letters."""
     groups = []
     for g in q.groups:
-        if len(g) != 1 or g[0].prefix or g[0].substring or len(g[0].stems) != 1:
+        if len(g) != 1 or g[0].prefix or g[0].substring or len(g[0].words) != 1 or len(g[0].words[0]) < 3:
             return None
-        w = words(g[0].raw)
-        if len(w) != 1 or len(w[0]) < 3:
-            return None
-        groups.append((Term(substring=w[0], raw=g[0].raw),))
+        groups.append((Term(substring=g[0].words[0], raw=g[0].raw),))
     return Query(tuple(groups), (), q.text)
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, Table, create_engine, event, text
 from sqlalchemy.engine import Connection
 
 from referat.errors import ReferatError
-from referat.search import Query, QueryError, as_substrings, parse_query, snippet
+from referat.search import NOTHING, Expander, Query, QueryError, as_substrings, parse_query, snippet, stems
 from referat.store import schema
 from referat.store.rows import Rows, person_key
 
@@ -247,7 +247,7 @@ class Archive:
         filters = filters or Filters()
         with self.engine.connect() as conn:
             result = self._search(conn, q, filters, sort, limit, offset, facets)
-            if result.total == 0 and q.fts() is not None and not q.excluded:
+            if result.total == 0 and q.has_words and not q.excluded:
                 fallback = as_substrings(q)
                 if fallback is not None:
                     result = self._search(conn, fallback, filters, sort, limit, offset, facets)
@@ -258,7 +258,9 @@ class Archive:
     def _search(self, conn: Connection, q: Query, filters: Filters, sort: str, limit: int, offset: int,
                 facets: bool) -> SearchResult:
         params: dict[str, Any] = {}
-        fts = q.fts()
+        fts = q.fts(self._expander(conn))
+        if fts == NOTHING:
+            return SearchResult(q.text, 0, [], {})
         if fts is not None:
             weights = ", ".join(str(w) for w in schema.FTS_WEIGHTS)
             hits = f"SELECT rowid AS pk, bm25({schema.FTS_TABLE}, {weights}) AS score FROM {schema.FTS_TABLE} " \
@@ -291,6 +293,23 @@ class Archive:
                 sql = base.format(cols=f"{expr} AS k, count(*) AS n") + " GROUP BY k ORDER BY n DESC, k"
                 counted[name] = {str(k) if k is not None else "": n for k, n in conn.execute(text(sql), params)}
         return SearchResult(q.text, total, found, counted)
+
+    MAX_FORMS = 300  # forms of one stem searched at most (the most frequent)
+
+    def _expander(self, conn: Connection) -> Expander:
+        """stem, word -> the indexed words with that Danish stem. Danish stems are prefixes of their
+        forms, so the candidates are the vocabulary range [stem, stem + U+10FFFF); each candidate is
+        stemmed to confirm (jobklub -> jobklubber, jobklubben, but not jobklubleder)."""
+
+        def expand(stem: str, word: str) -> list[str]:
+            rows = conn.exec_driver_sql(
+                f"SELECT term, doc FROM {schema.FTS_TERMS} WHERE (term >= ? AND term < ?) OR term = ?",
+                (stem, stem + "\U0010ffff", word)).all()
+            forms = [(doc, term) for term, doc in rows if term == word or stems(term) == [stem]]
+            forms.sort(reverse=True)
+            return [term for _, term in forms[: self.MAX_FORMS]]
+
+        return expand
 
     def _snippets(self, conn: Connection, q: Query, hits: list[Hit]) -> None:
         for h in hits:
@@ -388,7 +407,9 @@ class Archive:
             where, params = self._filter_sql(conn, filters)
             if query:
                 q = parse_query(query)
-                fts = q.fts()
+                fts = q.fts(self._expander(conn))
+                if fts == NOTHING:
+                    return
                 if fts is None:
                     raise QueryError("export takes word queries; substring (*…*) search is for the search command")
                 where.append(f"i.pk IN (SELECT rowid FROM {schema.FTS_TABLE} WHERE {schema.FTS_TABLE} MATCH :match)")

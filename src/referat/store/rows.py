@@ -13,7 +13,6 @@ from referat import vocab
 from referat.model import Item, ParsedDocument
 from referat.parse.structure import section_role
 from referat.parse.text import squash, strip_party
-from referat.search import stem_text
 
 _MUNICIPALITY = vocab.MUNICIPALITY.compile(0)
 UNKNOWN_BODY = "Ukendt udvalg"
@@ -125,9 +124,9 @@ def document_rows(doc: ParsedDocument, *, sha256: str, path: str, text: str, fmt
         for i, t in enumerate(it.tables):
             rows.child("item_tables", idx, ord=i, caption=t.caption, header_json=json.dumps(t.header, ensure_ascii=False),
                        rows_json=json.dumps(t.rows, ensure_ascii=False))
-        rows.fts.append({"title": stem_text(it.title), "decision": stem_text(it.decision or ""),
-                         "recommendation": stem_text(" ".join(it.recommendation)),
-                         "body": stem_text(_body_text(it)),
+        # the index gets the words as written; stemming happens at query time (see referat.search)
+        rows.fts.append({"title": it.title, "decision": it.decision or "",
+                         "recommendation": "\n".join(it.recommendation), "body": _body_text(it),
                          "trigram": " ".join(re.findall(r"\S+", f"{it.title} {it.decision or ''}".lower()))})
     for w in doc.warnings:
         rows.warnings.append({"document_id": sha256, "line": w.line, "message": w.message})

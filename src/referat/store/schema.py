@@ -166,7 +166,8 @@ warnings = Table(
 Index("ix_warnings_document", warnings.c.document_id)
 
 # the full-text tables, created by the migration
-FTS_TABLE = "items_fts"        # stemmed: title, decision, recommendation, body
+FTS_TABLE = "items_fts"        # words as written: title, decision, recommendation, body
+FTS_TERMS = "items_fts_terms"  # fts5vocab over items_fts: the indexed words, for stem expansion
 TRIGRAM_TABLE = "items_trigram"  # raw lowercase title + decision, for substrings and compounds
 FTS_COLUMNS = ("title", "decision", "recommendation", "body")
 FTS_WEIGHTS = (10.0, 5.0, 3.0, 1.0)  # bm25 weights: a title hit outranks a body hit

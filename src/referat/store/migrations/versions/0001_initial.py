@@ -93,15 +93,17 @@ def upgrade() -> None:
         sa.Column("line", sa.Integer), sa.Column("message", sa.Text, nullable=False))
     op.create_index("ix_warnings_document", "warnings", ["document_id"])
     if op.get_bind().dialect.name == "sqlite":
-        # Danish text is stemmed (Snowball) before it reaches FTS5, so the tokenizer only splits words;
-        # remove_diacritics 0 keeps æ, ø, å (and é) as they are.
+        # Words are indexed as written (lowercased); queries are expanded by Danish stem over the
+        # vocabulary table. remove_diacritics 0 keeps æ, ø, å (and é) as they are.
         op.execute("CREATE VIRTUAL TABLE items_fts USING fts5(title, decision, recommendation, body, "
                    "tokenize = 'unicode61 remove_diacritics 0')")
+        op.execute("CREATE VIRTUAL TABLE items_fts_terms USING fts5vocab(items_fts, 'row')")
         op.execute("CREATE VIRTUAL TABLE items_trigram USING fts5(text, tokenize = 'trigram', detail = 'none')")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TABLE items_fts_terms")
         op.execute("DROP TABLE items_trigram")
         op.execute("DROP TABLE items_fts")
     for table in ("warnings", "item_tables", "amounts", "treatments", "votes", "attendance", "item_lists",
