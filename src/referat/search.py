@@ -28,7 +28,6 @@ import Stemmer
 
 from referat.errors import ReferatError
 
-_WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
 _INDEX_WORD = re.compile(r"[^\W_]+")
 _TOKEN = re.compile(r'\s*(?:(?P<neg>-)?"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+)|(?P<quote>"))')
 _STEMMER = Stemmer.Stemmer("danish")
@@ -125,6 +124,7 @@ class Query:
 
     @property
     def positive(self) -> list[Term]:
+        """The terms to find (not the excluded ones)."""
         return [t for g in self.groups for t in g]
 
     @property
@@ -222,26 +222,40 @@ def parse_query(text: str) -> Query:
     return Query(tuple(tuple(g) for g in groups), tuple(excluded), text)
 
 
-def snippet(text: str, query: Query, width: int = 28) -> tuple[str, list[tuple[int, int]]]:
-    """A window of about `width` words around the first hit, and the hits' (start, end) offsets in it.
-    Hits are words whose stem, prefix or substring matches the query."""
-    spans = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text)]
-    if not spans:
-        return "", []
-    lowered = [w.lower() for _, _, w in spans]
-    hits = [i for i, (stem, word) in enumerate(zip(_STEMMER.stemWords(lowered), lowered)) if _hit(stem, word, query)]
-    first = hits[0] if hits else 0
-    lo = max(0, first - width // 3)
-    hi = min(len(spans), lo + width)
-    start, end = spans[lo][0], spans[hi - 1][1]
-    out = ("… " if lo > 0 else "") + text[start:end] + (" …" if hi < len(spans) else "")
-    shift = (2 if lo > 0 else 0) - start
-    marks = [(spans[i][0] + shift, spans[i][1] + shift) for i in hits if lo <= i < hi]
-    return " ".join(out.split("\n")), marks
-
-
-def _hit(stem: str, word: str, query: Query) -> bool:
+def highlighter(query: Query, expand: Expander) -> re.Pattern[str] | None:
+    """One regex that finds the query's hits in original text: the indexed forms of each word (from
+    the same expansion the search used), phrase words as written, prefixes and substrings."""
+    alts: list[str] = []
     for t in query.positive:
-        if (t.prefix and word.startswith(t.prefix)) or (t.substring and t.substring in word) or stem in t.stems:
-            return True
-    return False
+        if t.prefix:
+            alts.append(re.escape(t.prefix) + r"[^\W_]*")
+        elif t.substring:
+            alts.append(r"[^\W_]*" + re.escape(t.substring) + r"[^\W_]*")
+        elif len(t.words) > 1:
+            alts.extend(re.escape(w) for w in t.words)
+        else:
+            alts.extend(re.escape(f) for f in expand(t.stems[0], t.words[0]) or t.words)
+    if not alts:
+        return None
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(sorted(set(alts), key=len, reverse=True)) + r")(?![^\W_])",
+                      re.IGNORECASE)
+
+
+def snippet(text: str, pattern: re.Pattern[str] | None, width: int = 220) -> tuple[str, list[tuple[int, int]]]:
+    """About `width` characters of text around the first hit, on word boundaries, and the hits'
+    (start, end) offsets in the snippet. No hit: the start of the text and no marks."""
+    first = pattern.search(text) if pattern else None
+    center = first.start() if first else 0
+    start = max(0, center - width // 3)
+    if start > 0:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < center else start
+    end = min(len(text), start + width)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > (first.end() if first else start) else end
+    body = text[start:end]
+    prefix = "… " if start > 0 else ""
+    marks = [(m.start() + len(prefix), m.end() + len(prefix)) for m in pattern.finditer(body)] if pattern else []
+    out = prefix + body + (" …" if end < len(text) else "")
+    return out.replace("\n", " "), marks

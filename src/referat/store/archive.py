@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ from sqlalchemy import Engine, Table, create_engine, event, text
 from sqlalchemy.engine import Connection
 
 from referat.errors import ReferatError
-from referat.search import NOTHING, Expander, Query, QueryError, as_substrings, parse_query, snippet, stems
+from referat.search import NOTHING, Query, QueryError, as_substrings, highlighter, parse_query, snippet, stems
 from referat.store import schema
 from referat.store.rows import Rows, person_key
 
@@ -81,6 +82,9 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, dict[str, int]]
     fallback: str | None = None  # "substring" when no word matched and compounds were searched instead
+    # False for very common words: the hits are the best of the most recent matches, and facets are
+    # counted over those (see Archive.EXACT_LIMIT); total is exact unless filters were given too
+    exact: bool = True
 
 
 def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -246,21 +250,34 @@ class Archive:
         q = parse_query(query) if isinstance(query, str) else query
         filters = filters or Filters()
         with self.engine.connect() as conn:
-            result = self._search(conn, q, filters, sort, limit, offset, facets)
+            expand = StemExpander(conn)
+            result = self._search(conn, q, expand, filters, sort, limit, offset, facets)
             if result.total == 0 and q.has_words and not q.excluded:
                 fallback = as_substrings(q)
                 if fallback is not None:
-                    result = self._search(conn, fallback, filters, sort, limit, offset, facets)
-                    result.query, result.fallback = q.text, "substring"
-            self._snippets(conn, q if result.fallback is None else as_substrings(q) or q, result.hits)
+                    q = fallback
+                    result = self._search(conn, q, expand, filters, sort, limit, offset, facets)
+                    result.fallback = "substring"
+            self._snippets(conn, q, expand, result.hits)
         return result
 
-    def _search(self, conn: Connection, q: Query, filters: Filters, sort: str, limit: int, offset: int,
-                facets: bool) -> SearchResult:
+    # Above this many estimated matches, ranking every match costs more than a search may (BM25 in FTS5
+    # scores each match: ~1 µs apiece, DESIGN.md §5). Such queries rank the most recent SAMPLE matches
+    # (FTS5 walks its index newest-first and stops), count exactly without scoring, and compute facets
+    # on the sample; the result says so (exact=False).
+    EXACT_LIMIT = 40_000
+    SAMPLE = 20_000
+
+    def _search(self, conn: Connection, q: Query, expand: StemExpander, filters: Filters, sort: str, limit: int,
+                offset: int, facets: bool) -> SearchResult:
         params: dict[str, Any] = {}
-        fts = q.fts(self._expander(conn))
+        fts = q.fts(expand)
         if fts == NOTHING:
             return SearchResult(q.text, 0, [], {})
+        where, fparams = self._filter_sql(conn, filters)
+        params.update(fparams)
+        estimate = expand.estimate(q) if fts is not None else None
+        sampled = estimate is not None and estimate > self.EXACT_LIMIT
         if fts is not None:
             weights = ", ".join(str(w) for w in schema.FTS_WEIGHTS)
             hits = f"SELECT rowid AS pk, bm25({schema.FTS_TABLE}, {weights}) AS score FROM {schema.FTS_TABLE} " \
@@ -272,60 +289,56 @@ class Archive:
             params[f"sub{i}"] = "%" + sub.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             if fts is not None or i > 0:
                 hits += f" AND rowid IN (SELECT rowid FROM {schema.TRIGRAM_TABLE} WHERE text LIKE :sub{i} ESCAPE '\\')"
-        where, fparams = self._filter_sql(conn, filters)
-        params.update(fparams)
+        if sampled:
+            hits += " ORDER BY rowid DESC LIMIT :sample"
+            params["sample"] = self.SAMPLE
+        # the matches (filtered), with what ranking and facets need, are computed once per search into
+        # a temporary table; CROSS JOIN keeps SQLite from driving the join from a filter index and
+        # re-running the full-text query once per item (seconds instead of milliseconds)
+        conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS search_hits (pk INTEGER PRIMARY KEY, score REAL, "
+                             "body_id TEXT, year INTEGER, kind TEXT, date TEXT)")
+        conn.exec_driver_sql("DELETE FROM temp.search_hits")
         cond = (" WHERE " + " AND ".join(where)) if where else ""
-        base = f"WITH hits AS ({hits}) SELECT {{cols}} FROM hits JOIN items i ON i.pk = hits.pk " \
-               f"JOIN bodies b ON b.id = i.body_id{cond}"
-        order = "hits.score, i.date DESC" if sort == "relevance" else "i.date DESC, i.number"
-        cols = ("i.id, i.title, i.number, i.case_number, i.decision_kind, i.date, b.name AS committee, "
-                "b.municipality, i.meeting_id, hits.score")
-        rows = conn.execute(text(base.format(cols=cols) + f" ORDER BY {order} LIMIT :limit OFFSET :offset"),
-                            {**params, "limit": limit, "offset": offset}).mappings().all()
-        total = conn.execute(text(base.format(cols="count(*)")), params).scalar_one()
-        found = [Hit(id=r["id"], title=r["title"], number=r["number"], case_number=r["case_number"],
-                     decision_kind=r["decision_kind"], date=_date(r["date"]), committee=r["committee"],
-                     municipality=r["municipality"], meeting_id=r["meeting_id"], score=float(r["score"]))
-                 for r in rows]
+        conn.execute(text(f"INSERT INTO temp.search_hits SELECT h.pk, h.score, i.body_id, i.year, i.decision_kind, "
+                          f"i.date FROM ({hits}) h CROSS JOIN items i ON i.pk = h.pk{cond}"), params)
+        order = "score, date DESC" if sort == "relevance" else "date DESC, pk"
+        top = conn.exec_driver_sql(f"SELECT pk, score FROM temp.search_hits ORDER BY {order} LIMIT ? OFFSET ?",
+                                   (limit, offset)).all()
+        found = [self._hit(conn, pk, score) for pk, score in top]
+        total = conn.exec_driver_sql("SELECT count(*) FROM temp.search_hits").scalar_one()
+        if sampled and not where:
+            total = conn.execute(text(f"SELECT count(*) FROM {schema.FTS_TABLE} WHERE {schema.FTS_TABLE} MATCH :match"),
+                                 {"match": fts}).scalar_one()
         counted: dict[str, dict[str, int]] = {}
         if facets and total:
-            for name, expr in (("committee", "b.name"), ("year", "i.year"), ("decision_kind", "i.decision_kind")):
-                sql = base.format(cols=f"{expr} AS k, count(*) AS n") + " GROUP BY k ORDER BY n DESC, k"
-                counted[name] = {str(k) if k is not None else "": n for k, n in conn.execute(text(sql), params)}
-        return SearchResult(q.text, total, found, counted)
+            names = {r[0]: r[1] for r in conn.exec_driver_sql("SELECT id, name FROM bodies")}
+            by_body: Counter[str] = Counter()
+            for body_id, n in conn.exec_driver_sql("SELECT body_id, count(*) FROM temp.search_hits GROUP BY body_id"):
+                by_body[names.get(body_id, "")] += n
+            counted["committee"] = dict(sorted(by_body.items(), key=lambda kv: (-kv[1], kv[0])))
+            for name, col in (("year", "year"), ("decision_kind", "kind")):
+                counted[name] = {str(k) if k is not None else "": n for k, n in conn.exec_driver_sql(
+                    f"SELECT {col} AS k, count(*) AS n FROM temp.search_hits GROUP BY k ORDER BY n DESC, k")}
+        return SearchResult(q.text, total, found, counted, exact=not sampled)
 
-    MAX_FORMS = 300  # forms of one stem searched at most (the most frequent)
+    def _hit(self, conn: Connection, pk: int, score: float) -> Hit:
+        r = conn.exec_driver_sql(
+            "SELECT i.id, i.title, i.number, i.case_number, i.decision_kind, i.date, b.name, b.municipality, "
+            "i.meeting_id FROM items i JOIN bodies b ON b.id = i.body_id WHERE i.pk = ?", (pk,)).one()
+        return Hit(id=r[0], title=r[1], number=r[2], case_number=r[3], decision_kind=r[4], date=_date(r[5]),
+                   committee=r[6], municipality=r[7], meeting_id=r[8], score=float(score))
 
-    def _expander(self, conn: Connection) -> Expander:
-        """stem, word -> the indexed words with that Danish stem. Danish stems are prefixes of their
-        forms, so the candidates are the vocabulary range [stem, stem + U+10FFFF); each candidate is
-        stemmed to confirm (jobklub -> jobklubber, jobklubben, but not jobklubleder)."""
-
-        def expand(stem: str, word: str) -> list[str]:
-            rows = conn.exec_driver_sql(
-                f"SELECT term, doc FROM {schema.FTS_TERMS} WHERE (term >= ? AND term < ?) OR term = ?",
-                (stem, stem + "\U0010ffff", word)).all()
-            forms = [(doc, term) for term, doc in rows if term == word or stems(term) == [stem]]
-            forms.sort(reverse=True)
-            return [term for _, term in forms[: self.MAX_FORMS]]
-
-        return expand
-
-    def _snippets(self, conn: Connection, q: Query, hits: list[Hit]) -> None:
+    def _snippets(self, conn: Connection, q: Query, expand: StemExpander, hits: list[Hit]) -> None:
+        """The first text of each hit (decision, then sections in order) that contains a hit, cut
+        around it, with the hit words marked."""
+        pattern = highlighter(q, expand)
         for h in hits:
             texts = [r[0] for r in conn.execute(
                 text("SELECT decision FROM items WHERE id = :id UNION ALL "
                      "SELECT s.text FROM sections s JOIN items i ON i.pk = s.item_pk WHERE i.id = :id"), {"id": h.id})
                      if r[0]]
-            best = ("", [])
-            for t in texts:
-                s, marks = snippet(t, q)
-                if marks:
-                    best = (s, marks)
-                    break
-                if not best[0]:
-                    best = (s, marks)
-            h.snippet, h.highlights = best
+            found = next((t for t in texts if pattern and pattern.search(t)), texts[0] if texts else "")
+            h.snippet, h.highlights = snippet(found, pattern)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -407,7 +420,7 @@ class Archive:
             where, params = self._filter_sql(conn, filters)
             if query:
                 q = parse_query(query)
-                fts = q.fts(self._expander(conn))
+                fts = q.fts(StemExpander(conn))
                 if fts == NOTHING:
                     return
                 if fts is None:
@@ -438,6 +451,52 @@ class Archive:
                                        "year": _date(r["date"]).year if r["date"] else None,
                                        "meetings": r["meetings"], "items": r["items"]} for r in per],
             }
+
+
+class StemExpander:
+    """stem, word -> the indexed words with that Danish stem, most frequent first (memoized per search).
+    Danish stems are prefixes of their forms, so the candidates are the vocabulary range
+    [stem, stem + U+10FFFF); each candidate is stemmed to confirm (jobklub -> jobklubber, jobklubben,
+    but not jobklubleder). `docs` holds each form's document count, for the query planner."""
+
+    MAX_FORMS = 300  # forms of one stem searched at most (the most frequent)
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.forms: dict[tuple[str, str], list[str]] = {}
+        self.docs: dict[str, int] = {}
+
+    def estimate(self, q: Query) -> int | None:
+        """Matches a query can have at most: for each AND group the sum of its words' document counts;
+        the smallest group bounds the query. None when a group has a prefix or substring term."""
+        bounds = []
+        for group in q.groups:
+            if group[0].substring is not None:
+                continue
+            total = 0
+            for t in group:
+                if t.prefix is not None:
+                    total += self.conn.exec_driver_sql(
+                        f"SELECT coalesce(sum(doc), 0) FROM {schema.FTS_TERMS} WHERE term >= ? AND term < ?",
+                        (t.prefix, t.prefix + "\U0010ffff")).scalar_one()
+                elif len(t.words) > 1:
+                    total += min(self.docs.get(w, 0) for w in t.words) if all(
+                        self(stem, w) is not None for stem, w in zip(t.stems, t.words)) else 0
+                else:
+                    total += sum(self.docs.get(f, 0) for f in self(t.stems[0], t.words[0]))
+            bounds.append(total)
+        return min(bounds) if bounds else None
+
+    def __call__(self, stem: str, word: str) -> list[str]:
+        key = (stem, word)
+        if key not in self.forms:
+            rows = self.conn.exec_driver_sql(
+                f"SELECT term, doc FROM {schema.FTS_TERMS} WHERE (term >= ? AND term < ?) OR term = ?",
+                (stem, stem + "\U0010ffff", word)).all()
+            found = sorted(((doc, term) for term, doc in rows if term == word or stems(term) == [stem]), reverse=True)
+            self.forms[key] = [term for _, term in found[: self.MAX_FORMS]]
+            self.docs.update((term, doc) for doc, term in found)
+        return self.forms[key]
 
 
 def _put(conn: Connection, table: Table, values: list[dict[str, Any]], prefix: str = "") -> None:
