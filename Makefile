@@ -14,15 +14,28 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
+DEMO_DB := demo.db
+REFERAT := $(VENV)/bin/referat
+
 demo: $(STAMP)
-	@for f in examples/*.md examples/*.txt; do \
-	  echo "== $$f"; $(VENV)/bin/referat parse "$$f" --format text || exit 1; echo; \
-	done
+	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	@echo "== parse one bundled example"
+	$(REFERAT) parse examples/vesteraa_oekonomiudvalg_2023-09-18.txt
+	@echo
+	@echo "== ingest the bundled examples$$( [ -d $(SHARED)/seeds ] && echo ' and the real minutes in $(SHARED)/seeds')"
+	$(REFERAT) ingest examples $$( [ -d $(SHARED)/seeds ] && echo $(SHARED)/seeds/*.txt) --db $(DEMO_DB)
+	@echo
+	@echo "== search"
+	$(REFERAT) search jobklub --db $(DEMO_DB) --limit 3
+	@echo
+	$(REFERAT) search 'budget*' --kind recommended --db $(DEMO_DB) --limit 3
+	@echo
+	$(REFERAT) stats --db $(DEMO_DB)
 	@if [ -d $(SHARED)/seeds ]; then \
-	  echo "== real minutes in $(SHARED)/seeds, scored against $(SHARED)/gold"; \
+	  echo; echo "== parse score on the real minutes against $(SHARED)/gold"; \
 	  out=$$(mktemp -d); \
-	  for f in $(SHARED)/seeds/*.txt; do $(VENV)/bin/referat parse "$$f" --format json > "$$out/$$(basename $$f .txt).json"; done; \
-	  $(PY) $(SHARED)/tools/score.py $(SHARED)/gold "$$out"; rm -rf "$$out"; \
+	  for f in $(SHARED)/seeds/*.txt; do $(REFERAT) parse "$$f" --format json > "$$out/$$(basename $$f .txt).json"; done; \
+	  $(PY) $(SHARED)/tools/score.py $(SHARED)/gold "$$out" | tail -n 1; rm -rf "$$out"; \
 	fi
 
 test: $(STAMP)
@@ -30,6 +43,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/parse.py
+	@echo "archive benchmarks: see bench/README.md (they build multi-GB databases)"
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm

@@ -44,6 +44,11 @@ KIND_WORDS: dict[str, str] = {
 MUNICIPALITY = Entry(r"\b(?P<name>[A-ZÆØÅ][a-zæøå]+(?:-[A-ZÆØÅ][a-zæøå]+)?s?) Kommune\b",
                      "municipality name", "Gladsaxe Kommune")
 
+# A line that is only a body's name: "Økonomiudvalget", "Børne- og Skoleudvalget", "Byrådet"
+COMMITTEE_NAME = Entry(r"^[A-ZÆØÅ][\w\- ,]*?(?:udvalg(?:et)?|råd(?:et)?|bestyrelse(?:n)?|kommunalbestyrelse(?:n)?|"
+                       r"forum|nævn(?:et)?|komité(?:en)?)$", "committee name alone on a line",
+                       "Økonomiudvalget; Børne- og Skoleudvalget; Byrådet")
+
 # --- Meeting header fields ("Mødedato Tirsdag d. 30. november 2021 kl. 16:30") ----------------
 
 HEADER_FIELDS: dict[str, tuple[str, ...]] = {
@@ -276,6 +281,10 @@ VOTE_PHRASES: dict[str, tuple[Entry, ...]] = {
               "Lone Yalcinkaya undlod at stemme."),
     ),
 }
+# Lines that state one thing each even without a full stop ("For stemte: A, F og Ø" / "Imod stemte: V")
+STATEMENT_LABEL = re.compile(r"^(?:for stemte|for stemmer|imod stemte|imod stemmer|undlod at stemme|"
+                             r"hverken for eller imod|fraværende|afbud|fravær|ikke til stede|stedfortræder)\s*:",
+                             re.IGNORECASE)
 # Cheap prechecks: a sentence without any of these words cannot hold the phrases above.
 ABSENCE_CUES = ("afbud", "til stede", "fravær", "forhindret", "deltog ikke")
 SUBSTITUTE_CUES = ("stedet for", "stedfortræder", "suppleant", "deltog for", "mødte for")

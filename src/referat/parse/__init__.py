@@ -108,7 +108,7 @@ def parse_text(text: str, path: str | Path | None = None, *, encoding: str | Non
         records.append(item)
         warnings.extend(item_warnings)
     return ParsedDocument(meeting=meeting, items=records, warnings=warnings,
-                          source={"path": str(path) if path else None, "encoding": encoding,
+                          source={"path": str(path) if path else None, "encoding": encoding, "municipality": header.municipality,
                                   "artifacts": normalized.artifacts,
                                   # source lines read into header fields, the TOC, item headings, case numbers
                                   "structural_lines": sorted(_structural_lines(header, lay, items))})

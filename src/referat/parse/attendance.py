@@ -10,7 +10,8 @@ from __future__ import annotations
 from referat import vocab
 from referat.model import Substitute, Votes
 from referat.parse.structure import RawItem, RawSection
-from referat.parse.text import joined, paragraphs, sentences, split_names, strip_party
+from referat.normalize import Line
+from referat.parse.text import joined, paragraphs, sentences, split_names, squash, strip_party
 
 _ABSENCE = vocab.compiled(vocab.ABSENCE_PHRASES)
 _SUBSTITUTE = vocab.compiled(vocab.SUBSTITUTE_PHRASES, 0)
@@ -21,7 +22,19 @@ def statements(item: RawItem, decision: RawSection | None) -> list[str]:
     """Sentences of the decision and of any attendance section, paragraph by paragraph: a line like
     "For stemte: A, F og Ø" has no full stop, so sentences never run across paragraphs."""
     sections = ([decision] if decision else []) + [s for s in item.sections if s.role == "attendance"]
-    return [sentence for s in sections for para in paragraphs(s.lines) for sentence in sentences(joined(para))]
+    out: list[str] = []
+    for s in sections:
+        for para in paragraphs(s.lines):
+            run: list[Line] = []
+            for ln in para:
+                if vocab.STATEMENT_LABEL.match(ln.text.strip()):
+                    out.extend(sentences(joined(run)))
+                    out.append(squash(ln.text))
+                    run = []
+                else:
+                    run.append(ln)
+            out.extend(sentences(joined(run)))
+    return out
 
 
 def _has_cue(sentence: str, cues: tuple[str, ...]) -> bool:

@@ -20,6 +20,8 @@ _FIELD = re.compile(r"^(?P<label>" + "|".join(re.escape(label) for label, _ in _
 _LABEL_KEY = {label: key for label, key in _LABELS}
 _COMMITTEE_PREFIX = re.compile(r"^(?:(?:af|fra|for)\s+)?(?:(?:det\s+)?(?:ordinære\s+)?møde(?:t)?\s+(?:i|for)\s+)?",
                                re.IGNORECASE)
+_MUNICIPALITY_LINE = re.compile(vocab.MUNICIPALITY.pattern + r"\s*$")
+_COMMITTEE_LINE = re.compile(vocab.COMMITTEE_NAME.pattern)
 _DATE_TAIL = re.compile(r"\s*(?:\b(?:den|d\.)\s*)?$", re.IGNORECASE)
 
 
@@ -35,6 +37,7 @@ class Header:
     absent: list[str] = field(default_factory=list)
     unrecognised: list[Line] = field(default_factory=list)
     consumed: list[int] = field(default_factory=list)  # source line numbers read into fields
+    municipality: str | None = None
 
 
 def _title_parts(rest: str) -> tuple[str | None, str | None, dt.date | None, str | None]:
@@ -99,6 +102,15 @@ def parse_header(lines: list[Line]) -> Header:
                 h.consumed.append(lines[i].no)
                 i += 1
             _set_field(h, key, squash(value))
+            continue
+        if _MUNICIPALITY_LINE.match(text) and h.municipality is None:
+            h.municipality = _MUNICIPALITY_LINE.match(text).group("name")
+            h.consumed.append(ln.no)
+            continue
+        if h.kind is not None and h.committee is None and _COMMITTEE_LINE.match(text):
+            # "Beslutningsprotokol" / "Økonomiudvalget": the committee on a line of its own after the title
+            h.committee = text
+            h.consumed.append(ln.no)
             continue
         h.unrecognised.append(ln)
     return h

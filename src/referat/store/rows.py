@@ -73,7 +73,7 @@ def _role(heading: str) -> str | None:
 def document_rows(doc: ParsedDocument, *, sha256: str, path: str, text: str, fmt: str, encoding: str | None,
                   size: int, now: str, municipality: str | None = None) -> Rows:
     m = doc.meeting
-    municipality = municipality or municipality_of(text)
+    municipality = municipality or doc.source.get("municipality") or municipality_of(text)
     body_name = m.committee or UNKNOWN_BODY
     body_id = stable_id("body", (municipality or "").casefold(), body_name.casefold())
     meeting_id = stable_id("meeting", body_id, m.kind, m.date, m.start_time if m.date is None else "")
