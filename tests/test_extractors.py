@@ -250,3 +250,16 @@ def test_plain_numbered_items_confirmed_by_section_headings() -> None:
             "3. Eventuelt\n\nBeslutning\n\nIntet.\n")
     assert [(i.number, i.title) for i in d.items] == [(1, "Godkendelse af dagsorden"), (2, "Budget 2024"),
                                                       (3, "Eventuelt")]
+
+
+def test_participants_one_per_line_under_a_label() -> None:
+    d = parse_text(HEAD + "Medlemmer:\nAnne Holm (A)\nBo Lund (V)\nCarl Berg (Ø)\n\nPunkt 1: Titel\n\nBeslutning\n\nGodkendt.\n")
+    assert [(p.name, p.party) for p in d.meeting.participants] == [("Anne Holm", "A"), ("Bo Lund", "V"),
+                                                                   ("Carl Berg", "Ø")]
+    assert d.warnings == []
+
+
+def test_prose_quoting_minutes_is_refused() -> None:
+    prose = "\n\n".join(f"Dette er linje {i} i en længere tekst om referater." for i in range(20))
+    with pytest.raises(NotMinutesError, match="prose"):
+        parse_text("referat\n\n" + prose + "\n\nPunkt 3: Budget\n\nBeslutning\n\nGodkendt.\n")

@@ -57,7 +57,7 @@ KindOpt = Annotated[Optional[str], typer.Option("--kind", help="Decision kind: a
                                                                 "approved_with_changes, other.")]
 CaseOpt = Annotated[Optional[str], typer.Option("--case", help="Only items with this case number.")]
 PersonOpt = Annotated[Optional[str], typer.Option("--person", help="Only items where this person took part.")]
-out = Console()
+out = Console(soft_wrap=not sys.stdout.isatty())  # no hard wrapping when piped
 
 
 @app.callback()

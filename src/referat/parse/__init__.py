@@ -19,7 +19,7 @@ from pathlib import Path
 from referat.errors import NotMinutesError
 from referat.model import Meeting, ParsedDocument, ParseWarning, TocEntry
 from referat.normalize import Line, Normalized, normalize
-from referat.parse.header import Header, parse_header
+from referat.parse.header import MAX_PROSE, Header, parse_header
 from referat.parse.item import build_item
 from referat.parse.structure import Heading, RawItem, find_items, find_toc, split_item, toc_titles
 from referat.parse.text import comparable, squash
@@ -94,6 +94,9 @@ def parse_text(text: str, path: str | Path | None = None, *, encoding: str | Non
         if header.kind:
             reason = f"a '{header.kind}' title but no meeting date and no agenda items found"
         raise NotMinutesError(path, reason)
+    if len(header.unrecognised) > MAX_PROSE and (header.kind is None or header.date is None):
+        raise NotMinutesError(path, f"{len(header.unrecognised)} lines of text before the first agenda item and no "
+                                    "meeting title with a date: this reads as prose, not a meeting header")
     meeting = _meeting(header, lay, items)
     warnings: list[ParseWarning] = []
     if encoding and encoding not in ("utf-8", "utf-8-sig"):

@@ -25,6 +25,10 @@ _COMMITTEE_LINE = re.compile(vocab.COMMITTEE_NAME.pattern)
 _DATE_TAIL = re.compile(r"\s*(?:\b(?:den|d\.)\s*)?$", re.IGNORECASE)
 
 
+TITLE_WITHIN = 15  # the REFERAT/DAGSORDEN title is among the first lines, not deep in some prose
+MAX_PROSE = 12  # more unrecognised lines than this before the first item: not a meeting header
+
+
 @dataclass(slots=True)
 class Header:
     kind: str | None = None
@@ -74,13 +78,15 @@ def parse_header(lines: list[Line]) -> Header:
     """Read the header fields from the lines before the first item (TOC excluded)."""
     h = Header()
     i = 0
+    seen = 0
     while i < len(lines):
         ln = lines[i]
         i += 1
         if ln.blank:
             continue
+        seen += 1
         text = ln.text.strip()
-        m = _TITLE.match(text)
+        m = _TITLE.match(text) if seen <= TITLE_WITHIN else None
         if m and h.kind is None:
             h.kind = vocab.KIND_WORDS[m.group("kind").lower()]
             committee, period, date, time = _title_parts(m.group("rest"))
@@ -91,14 +97,17 @@ def parse_header(lines: list[Line]) -> Header:
             h.consumed.append(ln.no)
             continue
         f = _FIELD.match(text)
-        if f and f.group("value"):
+        if f and (f.group("value") or (i < len(lines) and not lines[i].blank)):
+            # "Medlemmer:" with the names on the lines below it counts too
             key = _LABEL_KEY[f.group("label").lower()]
             value = f.group("value")
             h.consumed.append(ln.no)
             # a wrapped value continues on the following lines until a blank line or another field
             while key in ("participants", "absent") and i < len(lines) and not lines[i].blank \
                     and not _FIELD.match(lines[i].text.strip()):
-                value += " " + lines[i].text
+                # one name per line under an empty label; otherwise a wrapped line ("Kristoffer" / "Beck")
+                listed = not f.group("value") or value.rstrip().endswith(")")
+                value += (", " if value and listed and not value.rstrip().endswith(",") else " ") + lines[i].text
                 h.consumed.append(lines[i].no)
                 i += 1
             _set_field(h, key, squash(value))
