@@ -192,3 +192,18 @@ def test_show_meeting_item_and_export(archive: Archive) -> None:
     exported = list(archive.export(Filters(committee="Økonomiudvalget")))
     assert [e["title"] for e in exported] == ["Budget 2025 - anden behandling", "Anlægsregnskab for skolen i Åby"]
     assert exported[0]["substitutes"] == [{"substitute": "Gustav Ravn", "for": "Frida Friis"}]
+
+
+def test_sampled_plan_for_very_common_words(archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above EXACT_LIMIT estimated matches the newest SAMPLE matches are ranked; the total stays exact."""
+    exact = archive.search("jobklub", limit=50)
+    monkeypatch.setattr(Archive, "EXACT_LIMIT", 1)
+    monkeypatch.setattr(Archive, "SAMPLE", 2)
+    sampled = archive.search("jobklub", limit=50)
+    assert (exact.exact, sampled.exact) == (True, False)
+    assert sampled.total == exact.total == 4
+    assert len(sampled.hits) == 2 and set(titles(sampled)) <= set(titles(exact))
+    assert sum(sampled.facets["committee"].values()) == 2
+    # with a filter the sample is larger (5 x SAMPLE) so that filtered hits are still found
+    filtered = archive.search("jobklub", Filters(committee="Økonomiudvalget"))
+    assert titles(filtered) == ["Budget 2025 - anden behandling"]

@@ -261,64 +261,62 @@ class Archive:
             self._snippets(conn, q, expand, result.hits)
         return result
 
-    # Above this many estimated matches, ranking every match costs more than a search may (BM25 in FTS5
-    # scores each match: ~1 µs apiece, DESIGN.md §5). Such queries rank the most recent SAMPLE matches
-    # (FTS5 walks its index newest-first and stops), count exactly without scoring, and compute facets
-    # on the sample; the result says so (exact=False).
-    EXACT_LIMIT = 40_000
-    SAMPLE = 20_000
+    # Query plan. FTS5's BM25 scores every match (~1 µs apiece, DESIGN.md §5), counting matches is
+    # ~25x cheaper, and reading facet columns costs ~0.5 µs a match. Up to EXACT_LIMIT estimated
+    # matches everything is exact. Above it (very common words), the best hits are ranked among the
+    # SAMPLE most recently ingested matches (FTS5 walks its index newest-first and stops) and facets are
+    # counted over those; the total stays exact without filters. The result says so (exact=False).
+    EXACT_LIMIT = 20_000
+    SAMPLE = 10_000
 
     def _search(self, conn: Connection, q: Query, expand: StemExpander, filters: Filters, sort: str, limit: int,
                 offset: int, facets: bool) -> SearchResult:
-        params: dict[str, Any] = {}
         fts = q.fts(expand)
         if fts == NOTHING:
             return SearchResult(q.text, 0, [], {})
-        where, fparams = self._filter_sql(conn, filters)
-        params.update(fparams)
+        where, params = self._filter_sql(conn, filters)
+        weights = ", ".join(str(w) for w in schema.FTS_WEIGHTS)
         estimate = expand.estimate(q) if fts is not None else None
         sampled = estimate is not None and estimate > self.EXACT_LIMIT
         if fts is not None:
-            weights = ", ".join(str(w) for w in schema.FTS_WEIGHTS)
-            hits = f"SELECT rowid AS pk, bm25({schema.FTS_TABLE}, {weights}) AS score FROM {schema.FTS_TABLE} " \
-                   f"WHERE {schema.FTS_TABLE} MATCH :match"
+            source = f"SELECT rowid AS pk, bm25({schema.FTS_TABLE}, {weights}) AS score FROM {schema.FTS_TABLE} " \
+                     f"WHERE {schema.FTS_TABLE} MATCH :match"
             params["match"] = fts
         else:
-            hits = f"SELECT rowid AS pk, 0.0 AS score FROM {schema.TRIGRAM_TABLE} WHERE text LIKE :sub0 ESCAPE '\\'"
+            source = f"SELECT rowid AS pk, 0.0 AS score FROM {schema.TRIGRAM_TABLE} WHERE text LIKE :sub0 ESCAPE '\\'"
         for i, sub in enumerate(q.substrings):
             params[f"sub{i}"] = "%" + sub.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             if fts is not None or i > 0:
-                hits += f" AND rowid IN (SELECT rowid FROM {schema.TRIGRAM_TABLE} WHERE text LIKE :sub{i} ESCAPE '\\')"
+                source += f" AND rowid IN (SELECT rowid FROM {schema.TRIGRAM_TABLE} WHERE text LIKE :sub{i} ESCAPE '\\')"
         if sampled:
-            hits += " ORDER BY rowid DESC LIMIT :sample"
-            params["sample"] = self.SAMPLE
-        # the matches (filtered), with what ranking and facets need, are computed once per search into
-        # a temporary table; CROSS JOIN keeps SQLite from driving the join from a filter index and
-        # re-running the full-text query once per item (seconds instead of milliseconds)
-        conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS search_hits (pk INTEGER PRIMARY KEY, score REAL, "
-                             "body_id TEXT, year INTEGER, kind TEXT, date TEXT)")
-        conn.exec_driver_sql("DELETE FROM temp.search_hits")
-        cond = (" WHERE " + " AND ".join(where)) if where else ""
-        conn.execute(text(f"INSERT INTO temp.search_hits SELECT h.pk, h.score, i.body_id, i.year, i.decision_kind, "
-                          f"i.date FROM ({hits}) h CROSS JOIN items i ON i.pk = h.pk{cond}"), params)
-        order = "score, date DESC" if sort == "relevance" else "date DESC, pk"
-        top = conn.exec_driver_sql(f"SELECT pk, score FROM temp.search_hits ORDER BY {order} LIMIT ? OFFSET ?",
-                                   (limit, offset)).all()
+            source += " ORDER BY rowid DESC LIMIT :sample"
+            params["sample"] = self.SAMPLE if not where else 5 * self.SAMPLE
+        # CROSS JOIN keeps SQLite from driving the join from a filter index and re-running the full-text
+        # query once per item (seconds instead of milliseconds)
+        matched = f"FROM ({source}) h CROSS JOIN items i ON i.pk = h.pk" + (" WHERE " + " AND ".join(where) if where else "")
+        if sort == "relevance" and not where:
+            # ranking needs no item columns: let SQLite keep the top rows without touching items
+            top_sql = f"SELECT pk, score FROM ({source}) ORDER BY score LIMIT :limit OFFSET :offset"
+        else:
+            order = "h.score, i.date DESC" if sort == "relevance" else "i.date DESC, i.pk DESC"
+            top_sql = f"SELECT h.pk, h.score {matched} ORDER BY {order} LIMIT :limit OFFSET :offset"
+        top = conn.execute(text(top_sql), {**params, "limit": limit, "offset": offset}).all()
         found = [self._hit(conn, pk, score) for pk, score in top]
-        total = conn.exec_driver_sql("SELECT count(*) FROM temp.search_hits").scalar_one()
-        if sampled and not where:
+        if where or fts is None:
+            total = conn.execute(text(f"SELECT count(*) {matched}"), params).scalar_one()
+        else:
             total = conn.execute(text(f"SELECT count(*) FROM {schema.FTS_TABLE} WHERE {schema.FTS_TABLE} MATCH :match"),
                                  {"match": fts}).scalar_one()
         counted: dict[str, dict[str, int]] = {}
         if facets and total:
             names = {r[0]: r[1] for r in conn.exec_driver_sql("SELECT id, name FROM bodies")}
-            by_body: Counter[str] = Counter()
-            for body_id, n in conn.exec_driver_sql("SELECT body_id, count(*) FROM temp.search_hits GROUP BY body_id"):
-                by_body[names.get(body_id, "")] += n
-            counted["committee"] = dict(sorted(by_body.items(), key=lambda kv: (-kv[1], kv[0])))
-            for name, col in (("year", "year"), ("decision_kind", "kind")):
-                counted[name] = {str(k) if k is not None else "": n for k, n in conn.exec_driver_sql(
-                    f"SELECT {col} AS k, count(*) AS n FROM temp.search_hits GROUP BY k ORDER BY n DESC, k")}
+            tallies: dict[str, Counter[str]] = {"committee": Counter(), "year": Counter(), "decision_kind": Counter()}
+            for body_id, year, kind, n in conn.execute(
+                    text(f"SELECT i.body_id, i.year, i.decision_kind, count(*) {matched} GROUP BY 1, 2, 3"), params):
+                tallies["committee"][names.get(body_id, "")] += n
+                tallies["year"][str(year) if year is not None else ""] += n
+                tallies["decision_kind"][kind or ""] += n
+            counted = {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in tallies.items()}
         return SearchResult(q.text, total, found, counted, exact=not sampled)
 
     def _hit(self, conn: Connection, pk: int, score: float) -> Hit:
