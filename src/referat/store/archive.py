@@ -252,7 +252,9 @@ class Archive:
         with self.engine.connect() as conn:
             expand = StemExpander(conn)
             result = self._search(conn, q, expand, filters, sort, limit, offset, facets)
-            if result.total == 0 and q.has_words and not q.excluded:
+            # retried as substrings only when a word is in no indexed form at all, not when filters
+            # or other words leave nothing
+            if result.total == 0 and q.has_words and not q.excluded and q.fts(expand) == NOTHING:
                 fallback = as_substrings(q)
                 if fallback is not None:
                     q = fallback
@@ -279,8 +281,7 @@ class Archive:
         estimate = expand.estimate(q) if fts is not None else None
         sampled = estimate is not None and estimate > self.EXACT_LIMIT
         if fts is not None:
-            source = f"SELECT rowid AS pk, bm25({schema.FTS_TABLE}, {weights}) AS score FROM {schema.FTS_TABLE} " \
-                     f"WHERE {schema.FTS_TABLE} MATCH :match"
+            source = f"SELECT rowid AS pk, {{score}} AS score FROM {schema.FTS_TABLE} WHERE {schema.FTS_TABLE} MATCH :match"
             params["match"] = fts
         else:
             source = f"SELECT rowid AS pk, 0.0 AS score FROM {schema.TRIGRAM_TABLE} WHERE text LIKE :sub0 ESCAPE '\\'"
@@ -290,10 +291,15 @@ class Archive:
                 source += f" AND rowid IN (SELECT rowid FROM {schema.TRIGRAM_TABLE} WHERE text LIKE :sub{i} ESCAPE '\\')"
         if sampled:
             source += " ORDER BY rowid DESC LIMIT :sample"
-            params["sample"] = self.SAMPLE if not where else 5 * self.SAMPLE
+            params["sample"] = self.SAMPLE if not where else 2 * self.SAMPLE
+        # BM25 only where ranking needs it: counting and facets read the matches unscored
+        ranked, unscored = source.replace("{score}", f"bm25({schema.FTS_TABLE}, {weights})"), source.replace("{score}", "0.0")
+        source = ranked
         # CROSS JOIN keeps SQLite from driving the join from a filter index and re-running the full-text
         # query once per item (seconds instead of milliseconds)
-        matched = f"FROM ({source}) h CROSS JOIN items i ON i.pk = h.pk" + (" WHERE " + " AND ".join(where) if where else "")
+        cond = " WHERE " + " AND ".join(where) if where else ""
+        matched = f"FROM ({source}) h CROSS JOIN items i ON i.pk = h.pk{cond}"
+        matched_unscored = f"FROM ({unscored}) h CROSS JOIN items i ON i.pk = h.pk{cond}"
         if sort == "relevance" and not where:
             # ranking needs no item columns: let SQLite keep the top rows without touching items
             top_sql = f"SELECT pk, score FROM ({source}) ORDER BY score LIMIT :limit OFFSET :offset"
@@ -303,7 +309,7 @@ class Archive:
         top = conn.execute(text(top_sql), {**params, "limit": limit, "offset": offset}).all()
         found = [self._hit(conn, pk, score) for pk, score in top]
         if where or fts is None:
-            total = conn.execute(text(f"SELECT count(*) {matched}"), params).scalar_one()
+            total = conn.execute(text(f"SELECT count(*) {matched_unscored}"), params).scalar_one()
         else:
             total = conn.execute(text(f"SELECT count(*) FROM {schema.FTS_TABLE} WHERE {schema.FTS_TABLE} MATCH :match"),
                                  {"match": fts}).scalar_one()
@@ -311,11 +317,13 @@ class Archive:
         if facets and total:
             names = {r[0]: r[1] for r in conn.exec_driver_sql("SELECT id, name FROM bodies")}
             tallies: dict[str, Counter[str]] = {"committee": Counter(), "year": Counter(), "decision_kind": Counter()}
-            for body_id, year, kind, n in conn.execute(
-                    text(f"SELECT i.body_id, i.year, i.decision_kind, count(*) {matched} GROUP BY 1, 2, 3"), params):
-                tallies["committee"][names.get(body_id, "")] += n
-                tallies["year"][str(year) if year is not None else ""] += n
-                tallies["decision_kind"][kind or ""] += n
+            facet_sql = (f"WITH m AS MATERIALIZED (SELECT i.body_id AS b, i.year AS y, i.decision_kind AS k "
+                         f"{matched_unscored}) SELECT 'committee', b, count(*) FROM m GROUP BY b UNION ALL "
+                         "SELECT 'year', y, count(*) FROM m GROUP BY y UNION ALL "
+                         "SELECT 'decision_kind', k, count(*) FROM m GROUP BY k")
+            for facet, key, n in conn.execute(text(facet_sql), params).all():
+                label = names.get(key, "") if facet == "committee" else ("" if key is None else str(key))
+                tallies[facet][label] += n
             counted = {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in tallies.items()}
         return SearchResult(q.text, total, found, counted, exact=not sampled)
 
