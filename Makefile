@@ -39,7 +39,11 @@ demo: $(STAMP)
 	fi
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check src tests bench
 	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests bench
 
 bench: $(STAMP)
 	$(PY) bench/parse.py

@@ -137,8 +137,8 @@ def render_text(doc: ParsedDocument) -> str:
 
 @app.command()
 def parse(
-    file: Path = typer.Argument(..., help="A minutes or agenda file (text or markdown)."),
-    format: Format = typer.Option(Format.text, "--format", "-f", help="json = the parse contract exactly."),
+    file: Annotated[Path, typer.Argument(help="A minutes or agenda file (text or markdown).")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="json = the parse contract exactly.")] = Format.text,
 ) -> None:
     """Parse one minutes/agenda document and print the structured record."""
     try:

@@ -66,6 +66,10 @@ TITLE_LINE = Entry(
     "document title line: kind, committee, election period, date",
     "REFERAT Beskæftigelses- og Integrationsudvalget - 2016-2021 d. 30-11-2021",
 )
+# Words around the committee name in a title line: "Referat af mødet i Byrådet den 25. september 2024"
+TITLE_COMMITTEE_PREFIX = re.compile(
+    r"^(?:(?:af|fra|for)\s+)?(?:(?:det\s+)?(?:ordinære\s+)?møde(?:t)?\s+(?:i|for)\s+)?", re.IGNORECASE)
+TITLE_DATE_TAIL = re.compile(r"\s*(?:\b(?:den|d\.)\s*)?$", re.IGNORECASE)
 ELECTION_PERIOD = re.compile(r"\b((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})\b")
 TOC_HEADING = Entry(
     r"^(indholdsfortegnelse|indhold|dagsordenpunkter|punkter på dagsordenen|oversigt)\s*:?$",
@@ -302,6 +306,8 @@ REFERENCE = Entry(
     r"(?:[,\s]+(?i:punkt|pkt\.?|sag nr\.?|dagsordenspunkt)\s*(?P<item>\d{1,4})(?P<more>(?:\s*(?:,|og|&)\s*\d{1,4})*))?",
     "earlier treatment: body, date, item", "Beskæftigelses- og Integrationsudvalget 01.06.2021, punkt 2.",
 )
+# "Byrådet" alone under Kommende behandlingsforløb: the next body, date not yet set
+UPCOMING_BODY_ONLY = Entry(r"^[A-ZÆØÅ][\w\- ]+$", "planned treatment without a date", "Byrådet")
 # "Økonomiudvalget 07.12.2021"
 UPCOMING = Entry(r"^(?P<body>[A-ZÆØÅ][^\d]*?)[,\s]+(?:den\s+|d\.\s*)?(?P<date>\d{1,2}[.\-/]\d{1,2}[.\-/]\d{2,4}|"
                  r"\d{1,2}\.?\s+[a-zæøå]+\s+\d{4})", "planned treatment: body, date", "Økonomiudvalget 07.12.2021")

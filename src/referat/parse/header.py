@@ -18,11 +18,8 @@ _LABELS = sorted(((label, key) for key, labels in vocab.HEADER_FIELDS.items() fo
 _FIELD = re.compile(r"^(?P<label>" + "|".join(re.escape(label) for label, _ in _LABELS) + r")\b\s*:?\s*(?P<value>.*)$",
                     re.IGNORECASE)
 _LABEL_KEY = {label: key for label, key in _LABELS}
-_COMMITTEE_PREFIX = re.compile(r"^(?:(?:af|fra|for)\s+)?(?:(?:det\s+)?(?:ordinære\s+)?møde(?:t)?\s+(?:i|for)\s+)?",
-                               re.IGNORECASE)
 _MUNICIPALITY_LINE = re.compile(vocab.MUNICIPALITY.pattern + r"\s*$")
 _COMMITTEE_LINE = re.compile(vocab.COMMITTEE_NAME.pattern)
-_DATE_TAIL = re.compile(r"\s*(?:\b(?:den|d\.)\s*)?$", re.IGNORECASE)
 
 
 TITLE_WITHIN = 15  # the REFERAT/DAGSORDEN title is among the first lines, not deep in some prose
@@ -59,8 +56,8 @@ def _title_parts(rest: str) -> tuple[str | None, str | None, dt.date | None, str
         if dm:
             cut = min(cut, dm.start())
     committee = rest[:cut]
-    committee = _DATE_TAIL.sub("", committee)
-    committee = _COMMITTEE_PREFIX.sub("", committee.strip())
+    committee = vocab.TITLE_DATE_TAIL.sub("", committee)
+    committee = vocab.TITLE_COMMITTEE_PREFIX.sub("", committee.strip())
     committee = squash(committee).strip(" -–,:")
     return committee or None, period, date, time
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 
 from referat import vocab
 from referat.danish import NUMERIC_DATE, parse_date
@@ -12,6 +11,7 @@ from referat.parse.text import squash
 
 _REFERENCE = vocab.REFERENCE.compile(0)
 _UPCOMING = vocab.UPCOMING.compile(0)
+_BODY_ONLY = vocab.UPCOMING_BODY_ONLY.compile(0)
 
 
 def _lines(item: RawItem, role: str) -> list[str]:
@@ -51,6 +51,6 @@ def upcoming(item: RawItem) -> list[Treatment]:
         m = _UPCOMING.match(line)
         if m:
             out.append(Treatment(body=_body(m.group("body")), date=parse_date(m.group("date"))))
-        elif re.match(r"^[A-ZÆØÅ][\w\- ]+$", line) and len(line) < 80:
+        elif _BODY_ONLY.match(line) and len(line) < 80:
             out.append(Treatment(body=_body(line), date=None))
     return out

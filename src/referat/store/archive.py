@@ -485,9 +485,10 @@ class StemExpander:
                     total += self.conn.exec_driver_sql(
                         f"SELECT coalesce(sum(doc), 0) FROM {schema.FTS_TERMS} WHERE term >= ? AND term < ?",
                         (t.prefix, t.prefix + "\U0010ffff")).scalar_one()
-                elif len(t.words) > 1:
-                    total += min(self.docs.get(w, 0) for w in t.words) if all(
-                        self(stem, w) is not None for stem, w in zip(t.stems, t.words)) else 0
+                elif len(t.words) > 1:  # a phrase occurs at most as often as its rarest word
+                    for stem, w in zip(t.stems, t.words, strict=True):
+                        self(stem, w)  # looks the words up, filling self.docs
+                    total += min(self.docs.get(w, 0) for w in t.words)
                 else:
                     total += sum(self.docs.get(f, 0) for f in self(t.stems[0], t.words[0]))
             bounds.append(total)
