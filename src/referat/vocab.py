@@ -49,6 +49,12 @@ COMMITTEE_NAME = Entry(r"^[A-ZÆØÅ][\w\- ,]*?(?:udvalg(?:et)?|råd(?:et)?|best
                        r"forum|nævn(?:et)?|komité(?:en)?)$", "committee name alone on a line",
                        "Økonomiudvalget; Børne- og Skoleudvalget; Byrådet")
 
+# An unlabelled place line under an unlabelled date line: short, no full stop, no date
+PLACE_LINE = Entry(r"^(?=.{3,80}$)[A-ZÆØÅ][^.:\d]*(?:\d+[^.:\d]*)?$", "meeting place without a label",
+                   "Rådhuset, Udvalgsværelse C")
+# A number in front of a table-of-contents title: "38 Godkendelse af dagsorden", "3. Budget"
+TOC_NUMBER = re.compile(r"^\d{1,4}\.?\s+(?=[A-ZÆØÅ])")
+
 # --- Meeting header fields ("Mødedato Tirsdag d. 30. november 2021 kl. 16:30") ----------------
 
 HEADER_FIELDS: dict[str, tuple[str, ...]] = {
@@ -114,6 +120,7 @@ CASE_NUMBER_SHAPES: tuple[Entry, ...] = (
           "00.22.00-G01-1-16"),
     Entry(r"[A-ZÆØÅ]{2,5}-\d{4}-\d{3,8}", "system prefix-year-sequence (WorkZone, F2)", "EMN-2025-010561"),
     Entry(r"(?:19|20)\d{2}/\d{3,7}", "year/sequence journal number (older ESDH)", "2013/02537"),
+    Entry(r"(?:19|20)\d{2}-\d{7}", "year-sequence (København, eDoc)", "2022-0045217"),
     Entry(r"\d{2}/\d{3,7}", "two-digit year/sequence", "24/012345"),
 )
 CASE_NUMBER = re.compile(r"(?<![\w.\-/])(?:" + "|".join(e.pattern for e in CASE_NUMBER_SHAPES) + r")(?![\w/])")
@@ -156,12 +163,13 @@ SECTION_HEADINGS: dict[str, tuple[Entry, ...]] = {
         Entry(r"økonomi|økonomiske konsekvenser|bevillingsmæssige konsekvenser|økonomi og finansiering",
               "economy", "Økonomi"),
         Entry(r"lovgrundlag|retsgrundlag|beslutningskompetence|kompetence", "legal basis", "Lovgrundlag"),
-        Entry(r"høring|høringssvar|kommunikation|tidsplan|videre proces|det videre forløb|"
-              r"forelæggelse for med-udvalg|med-inddragelse", "other common subsections", "Videre proces"),
+        Entry(r"høring|høringssvar|kommunikation|tidsplan|"
+              r"forelæggelse for med-udvalg|med-inddragelse", "other common subsections", "Høring"),
     ),
     "upcoming": (
-        Entry(r"kommende behandlingsforløb|videre behandling|sagen afgøres i|behandles efterfølgende i",
-              "where the case goes next", "Kommende behandlingsforløb"),
+        Entry(r"kommende behandlingsforløb|videre behandling|sagen afgøres i|behandles efterfølgende i|"
+              r"videre proces|det videre forløb", "where the case goes next",
+              "Kommende behandlingsforløb; Videre proces"),
     ),
     "related": (
         Entry(r"relateret behandling|relaterede behandlinger|tidligere behandling(?:er)?|"
@@ -222,8 +230,10 @@ NEGATIONS = re.compile(r"\bikke\s+(?:godkendt|tiltrådt|vedtaget|anbefalet)", re
 
 # --- Recommendations -------------------------------------------------------------------------
 # "Social- og Sundhedsforvaltningen indstiller," / "Forvaltningen indstiller, at …"
-RECOMMENDS = Entry(r"^(?P<body>[A-ZÆØÅ].{2,150}?)\s+indstiller\b\s*,?\s*(?P<rest>.*)$",
-                   "X indstiller (recommends)", "Social- og Sundhedsforvaltningen indstiller,")
+RECOMMENDS = Entry(r"^(?P<body>[A-ZÆØÅ].{2,150}?)\s+indstiller\b(?:\s+(?:til|over for|overfor)\s+[^,]{2,120},)?"
+                   r"\s*,?\s*(?P<rest>.*)$", "X indstiller [til Y], at (recommends)",
+                   "Social- og Sundhedsforvaltningen indstiller,; Teknik og Miljø indstiller til Klima- og "
+                   "Miljøudvalget, at affaldsplanen godkendes.")
 # "Derfor indstiller Social- og Sundhedsforvaltningen, at …"
 RECOMMENDS_INVERTED = Entry(r"\bindstiller\s+(?P<body>[A-ZÆØÅ][^,]{2,120}?)\s*,\s*(?P<rest>at\b.*)$",
                             "inverted: indstiller X, at", "Derfor indstiller Forvaltningen, at …")

@@ -20,6 +20,7 @@ _FIELD = re.compile(r"^(?P<label>" + "|".join(re.escape(label) for label, _ in _
 _LABEL_KEY = {label: key for label, key in _LABELS}
 _MUNICIPALITY_LINE = re.compile(vocab.MUNICIPALITY.pattern + r"\s*$")
 _COMMITTEE_LINE = re.compile(vocab.COMMITTEE_NAME.pattern)
+_PLACE_LINE = re.compile(vocab.PLACE_LINE.pattern)
 
 
 TITLE_WITHIN = 15  # the REFERAT/DAGSORDEN title is among the first lines, not deep in some prose
@@ -113,10 +114,22 @@ def parse_header(lines: list[Line]) -> Header:
             h.municipality = _MUNICIPALITY_LINE.match(text).group("name")
             h.consumed.append(ln.no)
             continue
-        if h.kind is not None and h.committee is None and _COMMITTEE_LINE.match(text):
-            # "Beslutningsprotokol" / "Økonomiudvalget": the committee on a line of its own after the title
+        if h.committee is None and _COMMITTEE_LINE.match(text):
+            # "Økonomiudvalget" on a line of its own, above or below the REFERAT/DAGSORDEN title
             h.committee = text
             h.consumed.append(ln.no)
+            continue
+        if h.date is None and seen <= TITLE_WITHIN and (date := parse_date(text)) is not None:
+            # an unlabelled date line: "fra ordinært møde onsdag den 2. marts 2022 kl. 15.30" …
+            h.date, h.start_time = date, h.start_time or parse_time(text)
+            h.consumed.append(ln.no)
+            # … often followed by the place on the next line: "Rådhuset, Udvalgsværelse C"
+            nxt = next((x for x in lines[i:] if not x.blank), None)
+            if nxt is not None and h.location is None and _PLACE_LINE.match(nxt.text.strip()) \
+                    and not _FIELD.match(nxt.text.strip()) and not _COMMITTEE_LINE.match(nxt.text.strip()):
+                h.location = squash(nxt.text)
+                h.consumed.append(nxt.no)
+                i = lines.index(nxt) + 1
             continue
         h.unrecognised.append(ln)
     return h

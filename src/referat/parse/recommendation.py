@@ -74,7 +74,10 @@ def recommendation(item: RawItem) -> tuple[list[str], str | None]:
                 rest = m.group("rest").strip()
                 if rest not in ("", ":") and not rest.lower().startswith("at "):
                     continue  # "X indstiller i forbindelse med …": prose, not the formal recommendation
-                points = [_inline(lines, i, rest)] if rest.lower().startswith("at ") else _points_after(lines, i + 1)
+                # "X indstiller, at udvalget over for Byrådet anbefaler," + numbered points: the points count
+                points = _points_after(lines, i + 1)
+                if not points and rest.lower().startswith("at "):
+                    points = [_inline(lines, i, rest)]
                 found = (points, _body(m.group("body")))
                 continue
             p = _PRESENTS.match(text) or _PRESENTED_BY.match(text)

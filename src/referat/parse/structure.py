@@ -163,6 +163,7 @@ def toc_titles(lines: list[Line], toc: tuple[int, int] | None) -> list[tuple[str
             out.append((h[1] if h else squash(ln.text), None, ln.no))
         elif is_toc_entry(ln.text):
             title, page = toc_entry(" ".join(x.text for x in [*pending, ln]))
+            title = vocab.TOC_NUMBER.sub("", title)  # "38 Godkendelse af dagsorden": the number is the item's
             out.append((title, page, (pending or [ln])[0].no))
             pending = []
         else:

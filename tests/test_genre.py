@@ -1,0 +1,52 @@
+"""Minutes in other municipalities' layouts (fictional texts in the styles of other meeting systems):
+the parser is written for the genre, not for one municipality's files."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from conftest import GENRE
+from referat import parse_file
+
+
+def test_kk_style_numbered_items_with_case_in_parentheses_and_upper_case_sections() -> None:
+    d = parse_file(GENRE / "kk_style_2022-03-02.txt")
+    m = d.meeting
+    assert (m.kind, m.committee, m.date, m.start_time, m.location) == (
+        "minutes", "Børne- og Ungdomsudvalget", dt.date(2022, 3, 2), "15:30", "Rådhuset, Udvalgsværelse C")
+    assert [(p.name, p.party) for p in m.participants] == [("Anders Mørk", "A"), ("Birgitte Ravn", "B"),
+                                                           ("Cecilie Holt", "V")]
+    assert [(i.number, i.title, i.case_number) for i in d.items] == [
+        (1, "Godkendelse af dagsorden", "2022-0012345"), (2, "Skolestruktur i Nordhavn", "2021-0876543"),
+        (3, "Eventuelt", "2022-0012345")]
+    school = d.items[1]
+    assert school.decision_kind == "recommended"
+    assert school.recommendation == ["at der etableres en ny skole i Nordhavn,",
+                                     "at anlægsudgiften på 412,5 mio. kr. indarbejdes i budget 2023."]
+    assert school.votes is not None and (school.votes.for_, school.votes.against) == (["A", "B"], ["V"])
+    assert school.absent == ["Dennis Ås"]
+    assert school.amounts_mio_kr == [412.5, 412.5, 38.0]
+    assert [s.heading for s in school.sections] == ["INDSTILLING", "PROBLEMSTILLING", "LØSNING", "ØKONOMI",
+                                                    "VIDERE PROCES", "BESLUTNING"]
+    assert [(u.body, u.date) for u in school.upcoming] == [("Økonomiudvalget", dt.date(2022, 3, 15)),
+                                                           ("Borgerrepræsentationen", dt.date(2022, 3, 24))]
+
+
+def test_firstagenda_style_glued_numbers_bold_labels_and_two_bodies_decisions() -> None:
+    d = parse_file(GENRE / "firstagenda_style_2024-09-18.md")
+    m = d.meeting
+    assert (m.kind, m.committee, m.date, m.start_time, m.location) == (
+        "minutes", "Klima- og Miljøudvalget", dt.date(2024, 9, 18), "17:00", "Mødelokale 1, Rådhuset")
+    assert [(t.title, t.page) for t in m.toc] == [("Godkendelse af dagsorden", 2), ("Affaldsplan 2025-2036", 3),
+                                                  ("Lukket punkt: Erstatningssag", 5)]
+    assert [(i.number, i.title, i.closed) for i in d.items] == [
+        (38, "Godkendelse af dagsorden", False), (39, "Affaldsplan 2025-2036", False), (40, "Erstatningssag", True)]
+    assert [i.case_number for i in d.items] == ["00.01.00-A00-4-24", "07.00.00-P15-1-23", "00.15.00-G01-2-24"]
+    plan = d.items[1]
+    # the committee's own decision, not the city council's printed below it
+    assert (plan.decision, plan.decision_kind) == (
+        "Anbefales over for Byrådet. Gitte Lund (F) var fraværende.", "recommended")
+    assert plan.absent == ["Gitte Lund"]
+    assert plan.recommendation == ["at affaldsplanen godkendes."]
+    assert plan.recommending_body == "Teknik og Miljø"
+    assert plan.amounts_mio_kr == [2.4]
