@@ -210,3 +210,12 @@ def test_sampled_plan_for_very_common_words(archive: Archive, monkeypatch: pytes
     # with a filter the sample is larger (2 x SAMPLE) so that filtered hits are still found
     filtered = archive.search("jobklub", Filters(committee="Økonomiudvalget"))
     assert titles(filtered) == ["Budget 2025 - anden behandling"]
+
+
+def test_parallel_ingest_gives_the_same_archive(tmp_path: Path, docs: list[Path]) -> None:
+    one, two = Archive(tmp_path / "one.db"), Archive(tmp_path / "two.db")
+    ingest(one, [str(tmp_path / "docs")], now=NOW)
+    summary = ingest(two, [str(tmp_path / "docs")], jobs=2, now=NOW)
+    assert summary.count("ingested") == 3
+    assert {k: v for k, v in one.stats().items()} == {k: v for k, v in two.stats().items()}
+    assert titles(one.search("jobklub", limit=50)) == titles(two.search("jobklub", limit=50))
