@@ -134,12 +134,6 @@ class Archive:
         with self.engine.connect() as conn:
             return conn.execute(text("SELECT 1 FROM documents WHERE id = :id"), {"id": sha256}).first() is not None
 
-    def store(self, rows: Rows) -> str:
-        """Write one document in one transaction. Returns "ingested", "replaced" (same path or same meeting,
-        new content) or "skipped" (same content already stored)."""
-        with self.engine.begin() as conn:
-            return self._store(conn, rows)
-
     def store_many(self, batch: list[Rows]) -> list[str | Exception]:
         """Write several documents in one transaction; if any fails, the batch is rolled back and each
         document is written again in a transaction of its own, so that the failing one is reported
