@@ -262,8 +262,8 @@ class Archive:
     # matches everything is exact. Above it (very common words), the best hits are ranked among the
     # SAMPLE most recently ingested matches (FTS5 walks its index newest-first and stops) and facets are
     # counted over those; the total stays exact without filters. The result says so (exact=False).
-    EXACT_LIMIT = 20_000
-    SAMPLE = 10_000
+    EXACT_LIMIT = 8_000
+    SAMPLE = 4_000
 
     def _search(self, conn: Connection, q: Query, expand: StemExpander, filters: Filters, sort: str, limit: int,
                 offset: int, facets: bool) -> SearchResult:
@@ -460,6 +460,7 @@ class StemExpander:
     but not jobklubleder). `docs` holds each form's document count, for the query planner."""
 
     MAX_FORMS = 300  # forms of one stem searched at most (the most frequent)
+    MAX_SUFFIX = 8
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -475,10 +476,10 @@ class StemExpander:
                 continue
             total = 0
             for t in group:
-                if t.prefix is not None:
+                if t.prefix is not None:  # a lower bound from the first words of the range is enough to plan
                     total += self.conn.exec_driver_sql(
-                        f"SELECT coalesce(sum(doc), 0) FROM {schema.FTS_TERMS} WHERE term >= ? AND term < ?",
-                        (t.prefix, t.prefix + "\U0010ffff")).scalar_one()
+                        f"SELECT coalesce(sum(doc), 0) FROM (SELECT doc FROM {schema.FTS_TERMS} "
+                        "WHERE term >= ? AND term < ? LIMIT 500)", (t.prefix, t.prefix + "\U0010ffff")).scalar_one()
                 elif len(t.words) > 1:  # a phrase occurs at most as often as its rarest word
                     for stem, w in zip(t.stems, t.words, strict=True):
                         self(stem, w)  # looks the words up, filling self.docs
@@ -491,9 +492,11 @@ class StemExpander:
     def __call__(self, stem: str, word: str) -> list[str]:
         key = (stem, word)
         if key not in self.forms:
+            # a Danish inflection adds at most a few letters to the stem ("-elsernes"); longer words in the
+            # range are compounds (jobklub -> jobklubleder), which a stem search does not mean
             rows = self.conn.exec_driver_sql(
-                f"SELECT term, doc FROM {schema.FTS_TERMS} WHERE (term >= ? AND term < ?) OR term = ?",
-                (stem, stem + "\U0010ffff", word)).all()
+                f"SELECT term, doc FROM {schema.FTS_TERMS} WHERE (term >= ? AND term < ? AND length(term) <= ?) "
+                "OR term = ?", (stem, stem + "\U0010ffff", len(stem) + self.MAX_SUFFIX, word)).all()
             found = sorted(((doc, term) for term, doc in rows if term == word or stems(term) == [stem]), reverse=True)
             self.forms[key] = [term for _, term in found[: self.MAX_FORMS]]
             self.docs.update((term, doc) for doc, term in found)
