@@ -47,7 +47,8 @@ def test_text_format_reads_like_minutes(tmp_path: Path) -> None:
 def _bad_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:
     (tmp / "empty.txt").write_bytes(b"")
     (tmp / "blank.txt").write_text("  \n\n \t\n")
-    (tmp / "binary.txt").write_bytes(b"%PDF-1.7\n\x00\x01\x02\x03" * 50)
+    (tmp / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x01\x02\x03" * 50)
+    (tmp / "broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog" * 3)
     (tmp / "letter.txt").write_text("Kære Jens,\n\nTak for sidst.\n\nHilsen Ole\n")
     (tmp / "folder").mkdir()
     return {
@@ -55,12 +56,13 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:
         "empty": (tmp / "empty.txt", "empty file"),
         "blank": (tmp / "blank.txt", "empty file"),
         "binary": (tmp / "binary.txt", "binary file"),
+        "corrupt pdf": (tmp / "broken.pdf", "corrupt or truncated PDF"),
         "not minutes": (tmp / "letter.txt", "not minutes or an agenda"),
         "directory": (tmp / "folder", "is a directory"),
     }
 
 
-@pytest.mark.parametrize("case", ["missing", "empty", "blank", "binary", "not minutes", "directory"])
+@pytest.mark.parametrize("case", ["missing", "empty", "blank", "binary", "corrupt pdf", "not minutes", "directory"])
 def test_bad_input_gets_one_clear_line(tmp_path: Path, case: str) -> None:
     path, reason = _bad_inputs(tmp_path)[case]
     res = run("parse", str(path), "--format", "json")

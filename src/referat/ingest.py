@@ -13,11 +13,11 @@ from pathlib import Path
 
 from referat.errors import ReferatError
 from referat.parse import parse_text
-from referat.sources import read_text
+from referat.sources import read_source
 from referat.store import Archive
 from referat.store.rows import Rows, document_rows
 
-SUFFIXES = (".txt", ".md", ".markdown", ".text")
+SUFFIXES = (".txt", ".md", ".markdown", ".text", ".pdf")
 
 
 @dataclass(slots=True)
@@ -62,10 +62,10 @@ def expand(paths: Iterable[str]) -> Iterator[Path]:
 
 def prepare(path: Path, now: str, municipality: str | None = None) -> Rows:
     """Read and parse one file into storage rows (runs in a worker process with --jobs)."""
-    source = read_text(path)
+    source = read_source(path)
     doc = parse_text(source.text, source.path, encoding=source.encoding)
     return document_rows(doc, sha256=source.sha256, path=str(path), text=source.text,
-                         fmt="markdown" if path.suffix.lower() in (".md", ".markdown") else "text",
+                         fmt=source.format,
                          encoding=source.encoding, size=source.size, now=now, municipality=municipality)
 
 

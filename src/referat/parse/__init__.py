@@ -23,7 +23,7 @@ from referat.parse.header import MAX_PROSE, Header, parse_header
 from referat.parse.item import build_item
 from referat.parse.structure import Heading, RawItem, find_items, find_toc, split_item, toc_titles
 from referat.parse.text import comparable, squash
-from referat.sources import read_text
+from referat.sources import read_source
 
 __all__ = ["Layout", "parse_file", "parse_text", "layout"]
 
@@ -118,8 +118,9 @@ def parse_text(text: str, path: str | Path | None = None, *, encoding: str | Non
 
 
 def parse_file(path: str | Path, *, disabled: frozenset[str] = frozenset()) -> ParsedDocument:
-    """Read a text or markdown file and parse it; raises SourceError or NotMinutesError with the path."""
-    source = read_text(path)
+    """Read a document (text, markdown or PDF, chosen by content) and parse it; raises SourceError or
+    NotMinutesError naming the file."""
+    source = read_source(path)
     doc = parse_text(source.text, source.path, encoding=source.encoding, disabled=disabled)
     doc.source["size"] = source.size
     return doc

@@ -51,9 +51,16 @@ def tables(lines: list[Line]) -> list[Table]:
 
 
 def _caption(lines: list[Line], start: int) -> str | None:
-    for k in range(start - 1, max(-1, start - 4), -1):
-        if lines[k].blank:
-            continue
-        text = squash(lines[k].text)
-        return text if _CAPTION.match(text) else None
+    """The paragraph just above the table, when it is a "Tabel N …" caption (possibly wrapped)."""
+    k = start - 1
+    while k >= 0 and lines[k].blank and start - k <= 3:
+        k -= 1
+    para: list[str] = []
+    while k >= 0 and not lines[k].blank and len(para) < 3:
+        para.insert(0, lines[k].text)
+        k -= 1
+    for i in range(len(para)):  # the caption may be the last lines of the paragraph
+        text = squash(" ".join(para[i:]))
+        if _CAPTION.match(text):
+            return text
     return None

@@ -1,7 +1,40 @@
-"""Readers: turn a file into decoded text. One module per format; this package picks the reader."""
+"""Readers: a file becomes decoded text. The reader is chosen by content (magic bytes), not by name."""
 
 from __future__ import annotations
 
-from referat.sources.text import MAX_BYTES, SourceText, read_text
+import hashlib
+from pathlib import Path
 
-__all__ = ["MAX_BYTES", "SourceText", "read_text"]
+from referat.errors import SourceError
+from referat.sources.text import MAX_BYTES, SourceText, read_bytes, read_text, text_source
+
+__all__ = ["MAX_BYTES", "SourceText", "read_source", "read_text", "sniff"]
+
+
+def sniff(data: bytes) -> str:
+    """pdf, docx, html or text, from the first bytes."""
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if data[:1024].lstrip().startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        return "docx" if b"word/" in data[:65536] else "zip"
+    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:300]:
+        return "html"
+    return "text"
+
+
+def read_source(path: str | Path) -> SourceText:
+    """Read any supported document; SourceError names the file and the reason when it cannot."""
+    data = read_bytes(path)
+    kind = sniff(data)
+    if kind == "pdf":
+        from referat.sources.pdf import read_pdf  # pdfium loads only when a PDF comes
+
+        text = read_pdf(path, data)
+        return SourceText(path=str(path), text=text, encoding=None, size=len(data),
+                          sha256=hashlib.sha256(data).hexdigest(), format="pdf")
+    if kind in ("docx", "zip"):
+        raise SourceError(path, "Word (.docx) and other zip files are not read yet; save the minutes as PDF or text")
+    if kind == "html":
+        raise SourceError(path, "web pages (HTML) are not read yet; save the minutes as PDF or text")
+    return text_source(Path(path), data)

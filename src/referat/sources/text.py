@@ -26,9 +26,10 @@ class SourceText:
 
     path: str
     text: str
-    encoding: str
+    encoding: str | None  # None for formats that carry no text encoding (PDF)
     size: int
     sha256: str  # of the file's bytes: the document's identity in the archive
+    format: str = "text"  # text | markdown | pdf | html
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -61,8 +62,8 @@ def decode(data: bytes, path: str = "<bytes>") -> tuple[str, str]:
     raise SourceError(path, "cannot decode as UTF-8, cp1252 or latin-1")  # unreachable: latin-1 decodes all
 
 
-def read_text(path: str | Path) -> SourceText:
-    """Read and decode a text/markdown file, refusing what cannot be minutes with a clear reason."""
+def read_bytes(path: str | Path) -> bytes:
+    """The bytes of a document file, refusing what cannot be one with a clear reason."""
     p = Path(path)
     if not p.exists():
         raise SourceError(p, "no such file")
@@ -77,8 +78,19 @@ def read_text(path: str | Path) -> SourceText:
         raise SourceError(p, f"cannot read: {exc.strerror or exc}") from exc
     if not data.strip():
         raise SourceError(p, "empty file")
-    text, encoding = decode(data, str(p))
+    return data
+
+
+def text_source(path: str | Path, data: bytes) -> SourceText:
+    """A text or markdown file's bytes decoded."""
+    text, encoding = decode(data, str(path))
     if not text.strip():
-        raise SourceError(p, "empty file (only whitespace)")
-    return SourceText(path=str(p), text=text, encoding=encoding, size=len(data),
-                      sha256=hashlib.sha256(data).hexdigest())
+        raise SourceError(path, "empty file (only whitespace)")
+    fmt = "markdown" if Path(path).suffix.lower() in (".md", ".markdown") else "text"
+    return SourceText(path=str(path), text=text, encoding=encoding, size=len(data),
+                      sha256=hashlib.sha256(data).hexdigest(), format=fmt)
+
+
+def read_text(path: str | Path) -> SourceText:
+    """Read and decode a text/markdown file."""
+    return text_source(path, read_bytes(path))

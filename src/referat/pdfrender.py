@@ -1,0 +1,139 @@
+"""Render minutes text to a PDF the way meeting systems publish them: a fixture builder for the PDF
+reader's tests and benchmark (needs reportlab, a test dependency).
+
+Running header and footer with page numbers on every page, wrapped paragraphs with some words broken
+by a hyphen at the line end, tab-separated rows drawn as a ruled table whose columns are as wide as
+their widest cell, paragraph spacing. The text drawn is the normalized text (what a reader sees,
+markdown marks gone).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+from referat.normalize import normalize
+
+FONT = "Body"
+_DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")  # has ¹⁾ and friends; Vera ships with reportlab
+pdfmetrics.registerFont(TTFont(FONT, str(_DEJAVU) if _DEJAVU.exists() else "Vera.ttf"))
+SIZE, LEADING = 10, 13
+LEFT, RIGHT, TOP, BOTTOM = 60, A4[0] - 60, A4[1] - 80, 70
+Layout = tuple[float, list[float]]  # a table's font size and column x positions
+
+
+def _wrap(text: str, hyphenate: bool) -> list[str]:
+    words, lines, cur = text.split(" "), [], ""
+    for w in words:
+        trial = (cur + " " + w).strip()
+        if pdfmetrics.stringWidth(trial, FONT, SIZE) <= RIGHT - LEFT:
+            cur = trial
+            continue
+        if hyphenate and len(w) >= 10 and w.isalpha() and w.islower():
+            head = w[:4] + "-"
+            if pdfmetrics.stringWidth((cur + " " + head).strip(), FONT, SIZE) <= RIGHT - LEFT:
+                lines.append((cur + " " + head).strip())
+                cur = w[4:]
+                continue
+        if cur:
+            lines.append(cur)
+        cur = w
+    if cur:
+        lines.append(cur)
+    return lines
+
+
+def _table_layout(rows: list[list[str]]) -> Layout:
+    """Columns as wide as their widest cell; the font shrinks until the table fits the page."""
+    ncols = max(len(r) for r in rows)
+    size = SIZE
+    while True:
+        widths = [max(pdfmetrics.stringWidth(r[i], FONT, size) if i < len(r) else 0 for r in rows)
+                  for i in range(ncols)]
+        gap = 2.4 * size
+        if sum(widths) + gap * (ncols - 1) <= RIGHT - LEFT or size <= 5:
+            break
+        size -= 0.5
+    xs, x = [], float(LEFT)
+    for w in widths:
+        xs.append(x)
+        x += w + gap
+    return size, xs
+
+
+def _layouts(lines: list[str]) -> dict[int, Layout]:
+    """Line index -> the layout of the table it belongs to. A table is a run of tab-separated lines; blank
+    lines inside it (a page break in the source) do not end it while the rows keep their column count."""
+    out: dict[int, Layout] = {}
+    i = 0
+    while i < len(lines):
+        if "\t" not in lines[i]:
+            i += 1
+            continue
+        rows = [i]
+        j = i + 1
+        while j < len(lines):
+            if "\t" in lines[j]:
+                rows.append(j)
+                j += 1
+                continue
+            k = j
+            while k < len(lines) and not lines[k].strip():
+                k += 1
+            if k > j and k < len(lines) and lines[k].count("\t") == lines[rows[-1]].count("\t"):
+                j = k
+                continue
+            break
+        layout = _table_layout([lines[r].split("\t") for r in rows])
+        out.update((r, layout) for r in rows)
+        i = j
+    return out
+
+
+def render(text: str, out: Path, header: str) -> Path:
+    lines = [ln.text for ln in normalize(text).lines]
+    layouts = _layouts(lines)
+    pages: list[list[tuple[float, str, Layout | None]]] = []  # drawn once the pages are counted
+    page: list[tuple[float, str, Layout | None]] = []
+    y = float(TOP)
+    count = 0
+    for k, line in enumerate(lines):
+        parts: list[tuple[str, Layout | None]]
+        if not line.strip():
+            parts = []
+        elif k in layouts:
+            parts = [(line, layouts[k])]
+        else:
+            parts = [(p, None) for p in _wrap(line.strip(), hyphenate=count % 3 == 0)]
+            count += 1
+        for part, layout in parts or [("", None)]:
+            if part:
+                page.append((y, part, layout))
+            y -= LEADING
+            if y < BOTTOM:
+                pages.append(page)
+                page, y = [], float(TOP)
+    pages.append(page)
+    c = canvas.Canvas(str(out), pagesize=A4)
+    for n, drawn in enumerate(pages, start=1):
+        c.setFont(FONT, 8)
+        c.drawString(LEFT, A4[1] - 40, header)
+        c.drawString(A4[0] / 2 - 20, 35, f"Side {n} af {len(pages)}")
+        c.setFont(FONT, SIZE)
+        for yy, text_, layout in drawn:
+            if layout is None:
+                c.drawString(LEFT, yy, text_)
+                continue
+            size, xs = layout
+            c.setFont(FONT, size)
+            for cell, x in zip(text_.split("\t"), xs):
+                c.drawString(x, yy, cell)
+            c.line(LEFT, yy - 3, RIGHT, yy - 3)
+            c.setFont(FONT, SIZE)
+        c.showPage()
+    c.save()
+    return out

@@ -1,0 +1,158 @@
+"""Born-digital PDF: text with positions from pypdfium2, turned into the lines a text file would have.
+
+Each page's text rectangles (pdfium's text runs, with their boxes) are grouped into lines by their
+vertical position and ordered left to right; a wide horizontal gap between runs becomes a tab, so
+tab-aligned and ruled tables come out as tab-separated rows. A vertical gap larger than the usual line
+spacing becomes a blank line (a paragraph break). Running page headers and footers are removed by
+position and repetition: a line in the top or bottom margin whose text (digits masked) recurs on at
+least half of the pages. Page numbers in the margins are dropped. A hyphen that pdfium marks as a
+line-end hyphen is kept as "-", and the normalizer decides whether it joins a broken word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdfium2 as pdfium
+
+from referat import vocab
+from referat.errors import SourceError
+
+MAX_PAGES = 3000  # bound per document: minutes run to a few hundred pages
+MARGIN_TOP = 0.12  # share of the page height where running headers live
+MARGIN_BOTTOM = 0.10
+COLUMN_TOLERANCE = 8.0  # points: cell starts closer than this are one column
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass(slots=True)
+class _Line:
+    top: float
+    bottom: float
+    text: str
+    cells: list[tuple[float, str]]  # (x, text) of each tab-separated part: table cells keep their column
+
+
+def _lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
+    """Text runs grouped into lines (top to bottom), runs joined by a space or, across a wide gap, a tab."""
+    runs = []
+    for i in range(textpage.count_rects()):
+        left, bottom, right, top = textpage.get_rect(i)
+        text = textpage.get_text_bounded(left, bottom, right, top)
+        if text.strip():
+            runs.append((left, bottom, right, top, text))
+    runs.sort(key=lambda r: (-r[3], r[0]))
+    lines: list[list[tuple[float, float, float, float, str]]] = []
+    for run in runs:
+        if lines:
+            last = lines[-1]
+            height = last[0][3] - last[0][1]
+            centre = (run[1] + run[3]) / 2
+            if last[0][1] - 0.2 * height <= centre <= last[0][3] + 0.2 * height:
+                last.append(run)
+                continue
+        lines.append([run])
+    out = []
+    for group in lines:
+        group.sort(key=lambda r: r[0])
+        cells = [(group[0][0], group[0][4].rstrip())]
+        for prev, run in zip(group, group[1:]):
+            char_width = max(1.0, (prev[2] - prev[0]) / max(1, len(prev[4].strip())))
+            if run[0] - prev[2] > 2.5 * char_width:
+                cells.append((run[0], run[4].rstrip()))
+            else:
+                cells[-1] = (cells[-1][0], cells[-1][1] + " " + run[4].rstrip())
+        cells = [(x, t.replace("\x02", "-").strip()) for x, t in cells]
+        out.append(_Line(max(r[3] for r in group), min(r[1] for r in group), "\t".join(t for _, t in cells), cells))
+    return _align_tables(out)
+
+
+def _align_tables(lines: list[_Line]) -> list[_Line]:
+    """Rows of a table (consecutive lines of several cells) put their cells in the table's columns, so
+    that an empty cell comes out as an empty field between tabs, as in a text export."""
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and len(lines[j].cells) > 1:
+            j += 1
+        if j - i >= 2:
+            anchors: list[float] = []
+            for x in sorted(x for ln in lines[i:j] for x, _ in ln.cells):
+                if not anchors or x - anchors[-1] > COLUMN_TOLERANCE:
+                    anchors.append(x)
+            # a row whose first cells are empty ("\tMio. kr.") has one run, in a later column: it belongs
+            if i > 0 and len(lines[i - 1].cells) == 1 and _later_column(lines[i - 1].cells[0][0], anchors) \
+                    and lines[i - 1].bottom - lines[i].top < lines[i].top - lines[i].bottom:
+                i -= 1
+            for ln in lines[i:j]:
+                row = [""] * len(anchors)
+                for x, t in ln.cells:
+                    k = min(range(len(anchors)), key=lambda a: abs(anchors[a] - x))
+                    row[k] = (row[k] + " " + t).strip()
+                ln.text = "\t".join(row)
+        i = max(j, i + 1)
+    return lines
+
+
+def _later_column(x: float, anchors: list[float]) -> bool:
+    return any(abs(x - a) <= COLUMN_TOLERANCE for a in anchors[1:])
+
+
+def _is_margin(line: _Line, height: float) -> bool:
+    return line.top > height * (1 - MARGIN_TOP) or line.bottom < height * MARGIN_BOTTOM
+
+
+def read_pdf(path: str | Path, data: bytes) -> str:
+    """The text of a born-digital PDF; SourceError for encrypted, corrupt, truncated or scanned files."""
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        reason = str(exc)
+        if "password" in reason.lower():
+            raise SourceError(path, "encrypted PDF (password protected): cannot read its text") from exc
+        raise SourceError(path, f"corrupt or truncated PDF: {reason}") from exc
+    try:
+        if len(pdf) > MAX_PAGES:
+            raise SourceError(path, f"{len(pdf)} pages is over the {MAX_PAGES}-page limit per document")
+        pages: list[tuple[float, list[_Line]]] = []
+        for page in pdf:
+            height = page.get_height()
+            pages.append((height, _lines(page.get_textpage())))
+    except pdfium.PdfiumError as exc:
+        raise SourceError(path, f"corrupt PDF: {exc}") from exc
+    finally:
+        pdf.close()
+    if not any(lines for _, lines in pages):
+        raise SourceError(path, "PDF without a text layer (a scanned document?): OCR is not available, "
+                                "so there is no text to read")
+    return _assemble(pages)
+
+
+def _continues(last: str, first: str) -> bool:
+    return bool(last.strip()) and not last.rstrip().endswith((".", ":", "!", "?")) and first[:1].islower()
+
+
+def _assemble(pages: list[tuple[float, list[_Line]]]) -> str:
+    """Drop running headers/footers and margin page numbers; mark paragraph breaks with blank lines."""
+    repeats: Counter[str] = Counter()
+    for height, lines in pages:
+        repeats.update({_DIGITS.sub("#", ln.text.strip()) for ln in lines if _is_margin(ln, height)})
+    threshold = max(2, (len(pages) + 1) // 2) if len(pages) >= 2 else 2
+    out: list[str] = []
+    for height, lines in pages:
+        kept = [ln for ln in lines if not (_is_margin(ln, height) and (
+            repeats[_DIGITS.sub("#", ln.text.strip())] >= threshold or vocab.PAGE_NUMBER.match(ln.text.strip())
+            or vocab.BARE_NUMBER.match(ln.text.strip())))]
+        heights = sorted(ln.top - ln.bottom for ln in kept)
+        line_height = heights[len(heights) // 2] if heights else 10.0
+        for i, ln in enumerate(kept):
+            if i == 0 and out and out[-1] == "" and len(out) > 1 and _continues(out[-2], ln.text):
+                out.pop()  # a sentence running on over the page break
+            elif i > 0 and kept[i - 1].bottom - ln.top > 0.75 * line_height:  # more than line spacing
+                out.append("")
+            out.append(ln.text)
+        out.append("")  # a page break ends a paragraph unless the next page continues it
+    return "\n".join(out)

@@ -1,0 +1,82 @@
+"""PDF input: the record read from a rendered PDF equals the record read from the text it was made from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES, SEEDS
+from referat.pdfrender import render
+from referat import parse_file, parse_text
+from referat.errors import SourceError
+
+FIELDS = ("number", "title", "case_number", "closed", "decision", "decision_kind", "recommendation",
+          "recommending_body", "absent", "substitutes", "votes", "upcoming", "attachments", "presenters",
+          "amounts_mio_kr", "tables")
+SOURCES = [*SEEDS, *sorted(EXAMPLES.glob("*.txt"))]
+
+
+def differences(a: dict, b: dict) -> list[str]:
+    out = [f"meeting.{k}: {a['meeting'][k]!r} != {b['meeting'][k]!r}"
+           for k in ("kind", "committee", "election_period", "date", "start_time", "location", "participants")
+           if a["meeting"][k] != b["meeting"][k]]
+    if len(a["items"]) != len(b["items"]):
+        out.append(f"items: {len(a['items'])} != {len(b['items'])}")
+    for x, y in zip(a["items"], b["items"]):
+        out += [f"item {x['number']}.{k}: {x[k]!r} != {y[k]!r}" for k in FIELDS if x[k] != y[k]]
+        rx = [(r["body"], r["date"], r["item"]) for r in x["related"]]
+        ry = [(r["body"], r["date"], r["item"]) for r in y["related"]]
+        if rx != ry:
+            out.append(f"item {x['number']}.related: {rx} != {ry}")
+    return out
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=[p.name for p in SOURCES])
+def test_pdf_record_equals_text_record(tmp_path: Path, source: Path) -> None:
+    text = source.read_text(encoding="utf-8")
+    pdf = render(text, tmp_path / (source.stem + ".pdf"), header="Vesterå Kommune - mødereferat 2024")
+    from_text = parse_text(text).to_contract()
+    from_pdf = parse_file(pdf).to_contract()
+    diffs = differences(from_text, from_pdf)
+    assert not diffs, "\n".join(diffs[:20])
+
+
+def test_running_header_footer_and_page_numbers_are_removed(tmp_path: Path) -> None:
+    source = EXAMPLES / "vesteraa_oekonomiudvalg_2023-09-18.txt"
+    pdf = render(source.read_text(encoding="utf-8") * 1, tmp_path / "m.pdf", header="Økonomiudvalget 18.09.2023")
+    doc = parse_file(pdf)
+    everything = str(doc.to_contract())
+    assert "Side 1 af" not in everything and "Økonomiudvalget 18.09.2023" not in everything
+
+
+def test_scanned_pdf_without_text_layer_is_refused(tmp_path: Path) -> None:
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(tmp_path / "scan.pdf"))
+    c.rect(50, 50, 400, 600, fill=1)  # an image-like page: no text at all
+    c.showPage()
+    c.save()
+    with pytest.raises(SourceError, match="without a text layer"):
+        parse_file(tmp_path / "scan.pdf")
+
+
+def test_truncated_pdf_is_refused(tmp_path: Path) -> None:
+    good = render((EXAMPLES / "vesteraa_dagsorden_2025-01-15.txt").read_text(), tmp_path / "g.pdf", header="x")
+    cut = tmp_path / "cut.pdf"
+    cut.write_bytes(good.read_bytes()[: len(good.read_bytes()) // 3])
+    with pytest.raises(SourceError, match="corrupt or truncated PDF|corrupt PDF"):
+        parse_file(cut)
+
+
+def test_encrypted_pdf_is_refused(tmp_path: Path) -> None:
+    from reportlab.lib import pdfencrypt
+    from reportlab.pdfgen import canvas
+
+    enc = pdfencrypt.StandardEncryption("secret", canPrint=0)
+    c = canvas.Canvas(str(tmp_path / "locked.pdf"), encrypt=enc)
+    c.drawString(100, 700, "REFERAT Økonomiudvalget")
+    c.showPage()
+    c.save()
+    with pytest.raises(SourceError, match="encrypted"):
+        parse_file(tmp_path / "locked.pdf")
