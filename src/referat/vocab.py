@@ -344,6 +344,17 @@ TABLE_CAPTION = Entry(r"^(?:tabel|table|oversigt|figur)\s*\d+\s*[:.\-–]?.*$", 
 # A markdown separator row: "----------\t-------"
 TABLE_RULE = re.compile(r"^[\s\-:|=+]+$")
 
+# --- Web pages ------------------------------------------------------------------------------
+# Elements whose class/id/role says they are interface, not minutes: <div class="cookie-banner">
+HTML_NOISE_ATTRIBUTE = Entry(r"cookie|consent|breadcrumb|share|social|navbar|menu|skip-?link|print-?button|"
+                             r"toolbar|search-?form|site-?header|site-?footer", "interface element",
+                             '<div class="cookie-consent">')
+# Lines that are interface text, dropped from web pages (matched against the whole line)
+HTML_NOISE_TEXT = Entry(r"^(?:hent som pdf|download(?: som)? pdf|kopier link|del(?: på .*)?|til toppen|"
+                        r"tilbage til toppen|udskriv|print|luk|accepter(?: alle)?(?: cookies)?|afvis(?: alle)?|"
+                        r"læs mere om cookies|vis alle|skjul)$", "interface text on meeting pages",
+                        "Hent som PDF; Kopier link; Til toppen")
+
 # --- Normalization artifacts -----------------------------------------------------------------
 # Page numbers printed on a line of their own: "Side 3 af 22", "- 3 -", "3/22"
 PAGE_NUMBER = re.compile(r"^(?:side|s\.|page)\s*\d{1,4}(?:\s*(?:af|/|of)\s*\d{1,4})?$|^[-–]\s*\d{1,4}\s*[-–]$|"

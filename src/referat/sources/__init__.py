@@ -36,5 +36,9 @@ def read_source(path: str | Path) -> SourceText:
     if kind in ("docx", "zip"):
         raise SourceError(path, "Word (.docx) and other zip files are not read yet; save the minutes as PDF or text")
     if kind == "html":
-        raise SourceError(path, "web pages (HTML) are not read yet; save the minutes as PDF or text")
+        from referat.sources.html import html_to_text
+
+        decoded = text_source(Path(path), data)
+        return SourceText(path=str(path), text=html_to_text(decoded.text), encoding=decoded.encoding,
+                          size=len(data), sha256=decoded.sha256, format="html")
     return text_source(Path(path), data)

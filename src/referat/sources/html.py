@@ -1,0 +1,111 @@
+"""Web pages: meeting pages as the common systems publish them, read from the DOM into text lines.
+
+Block elements become lines and paragraphs, table rows tab-separated cells, list items "- " or "N. "
+lines; scripts, styles, navigation, forms and interface noise ("Hent som PDF", "Kopier link", "Til
+toppen", cookie banners) are dropped. The text then goes through the same normalizer and parser as a
+text file.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from referat import vocab
+
+_SKIP = frozenset({"script", "style", "noscript", "nav", "button", "form", "svg", "template", "iframe", "select",
+                   "input", "textarea", "head", "title", "meta", "link", "object", "canvas", "dialog"})
+_PARAGRAPH = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "ul", "ol", "dl",
+                        "section", "article", "header", "footer", "main", "figure", "figcaption", "caption"})
+_LINE = frozenset({"div", "li", "tr", "br", "hr", "address", "aside", "body", "html", "tbody",
+                   "thead", "tfoot"})
+_NOISE_ATTR = vocab.HTML_NOISE_ATTRIBUTE.compile()
+_NOISE_TEXT = vocab.HTML_NOISE_TEXT.compile()
+_WS = re.compile(r"\s+")
+MAX_DEPTH = 200  # nesting bound: deeper markup is flattened, not followed
+
+
+class _Out:
+    """Collects lines; paragraph breaks are blank lines."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.buf: list[str] = []
+
+    def text(self, s: str) -> None:
+        self.buf.append(s)
+
+    def line(self) -> None:
+        text = _WS.sub(" ", "".join(self.buf)).strip()
+        self.buf = []
+        if text and not _NOISE_TEXT.match(text):
+            self.lines.append(text)
+
+    def paragraph(self) -> None:
+        self.line()
+        if self.lines and self.lines[-1] != "":
+            self.lines.append("")
+
+
+def _noise(node: LexborNode) -> bool:
+    attrs = node.attributes
+    marker = " ".join(v for k, v in attrs.items() if k in ("class", "id", "role", "aria-label") and v)
+    return bool(marker) and bool(_NOISE_ATTR.search(marker)) or "hidden" in attrs
+
+
+def _cells(row: LexborNode) -> str:
+    cells = [c for c in row.iter() if c.tag in ("td", "th")]
+    return "\t".join(_WS.sub(" ", c.text(deep=True, separator=" ")).strip() for c in cells)
+
+
+def _walk(node: LexborNode, out: _Out, depth: int) -> None:
+    ordered = 0
+    for child in node.iter(include_text=True):
+        tag = child.tag
+        if tag == "-text":
+            out.text(child.text(deep=False) or "")
+            continue
+        if tag in _SKIP or _noise(child):
+            continue
+        if tag == "tr":
+            out.line()
+            row = _cells(child)
+            if row.replace("\t", "").strip():
+                out.lines.append(row if "\t" in row else row.strip())
+            continue
+        if tag in ("br", "hr"):
+            out.line()
+            continue
+        if tag in ("dt", "dd"):  # "Mødedato:" and its value read as one line, like a text header
+            if tag == "dt":
+                out.line()
+            else:
+                out.text(" ")
+            _walk(child, out, depth + 1)
+            if tag == "dd":
+                out.line()
+            continue
+        block = tag in _PARAGRAPH or tag in _LINE
+        if block:
+            out.paragraph() if tag in _PARAGRAPH else out.line()
+        if tag == "li":
+            ordered += 1
+            out.text(f"{ordered}. " if node.tag == "ol" else "- ")
+        if depth < MAX_DEPTH:
+            _walk(child, out, depth + 1)
+        else:
+            out.text(child.text(deep=True, separator=" "))
+        if block:
+            out.paragraph() if tag in _PARAGRAPH else out.line()
+
+
+def html_to_text(html: str) -> str:
+    """The readable text of a meeting page, one line per block, blank lines between paragraphs."""
+    tree = LexborHTMLParser(html)
+    out = _Out()
+    root = tree.body or tree.root
+    if root is not None:
+        _walk(root, out, 0)
+    out.paragraph()
+    return "\n".join(out.lines).strip() + "\n"
