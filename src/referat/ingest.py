@@ -17,7 +17,7 @@ from referat.sources import read_source
 from referat.store import Archive
 from referat.store.rows import Rows, document_rows
 
-SUFFIXES = (".txt", ".md", ".markdown", ".text", ".pdf", ".html", ".htm")
+SUFFIXES = (".txt", ".md", ".markdown", ".text", ".pdf", ".html", ".htm", ".docx")
 
 
 @dataclass(slots=True)

@@ -17,7 +17,7 @@ def sniff(data: bytes) -> str:
     if data[:1024].lstrip().startswith(b"%PDF-"):
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
-        return "docx" if b"word/" in data[:65536] else "zip"
+        return "docx" if b"word/" in data[:65536] or b"[Content_Types].xml" in data[:4096] else "zip"
     if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:300]:
         return "html"
     return "text"
@@ -33,8 +33,13 @@ def read_source(path: str | Path) -> SourceText:
         text = read_pdf(path, data)
         return SourceText(path=str(path), text=text, encoding=None, size=len(data),
                           sha256=hashlib.sha256(data).hexdigest(), format="pdf")
-    if kind in ("docx", "zip"):
-        raise SourceError(path, "Word (.docx) and other zip files are not read yet; save the minutes as PDF or text")
+    if kind == "docx":
+        from referat.sources.docx import docx_to_text
+
+        return SourceText(path=str(path), text=docx_to_text(path, data), encoding=None, size=len(data),
+                          sha256=hashlib.sha256(data).hexdigest(), format="docx")
+    if kind == "zip":
+        raise SourceError(path, "a zip archive, not a Word document: unpack it and ingest the files inside")
     if kind == "html":
         from referat.sources.html import html_to_text
 
