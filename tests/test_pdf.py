@@ -80,3 +80,25 @@ def test_encrypted_pdf_is_refused(tmp_path: Path) -> None:
     c.save()
     with pytest.raises(SourceError, match="encrypted"):
         parse_file(tmp_path / "locked.pdf")
+
+
+def test_bold_lines_in_a_pdf_confirm_plain_numbered_items(tmp_path: Path) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(tmp_path / "bold.pdf"), pagesize=A4)
+    lines = [("Helvetica-Bold", "REFERAT Kulturudvalget 2022-2025 d. 10-10-2024"), ("Helvetica", ""),
+             ("Helvetica", "Mødedato Torsdag d. 10. oktober 2024 kl. 17:00"), ("Helvetica", ""),
+             ("Helvetica-Bold", "12. Orientering om biblioteket"), ("Helvetica", ""),
+             ("Helvetica", "Biblioteket har haft flere besøgende end sidste år."), ("Helvetica", ""),
+             ("Helvetica-Bold", "13. Eventuelt"), ("Helvetica", ""), ("Helvetica", "Intet at bemærke.")]
+    y = 760
+    for font, text in lines:
+        c.setFont(font, 11)
+        c.drawString(60, y, text)
+        y -= 15
+    c.save()
+    doc = parse_file(tmp_path / "bold.pdf")
+    assert [(i.number, i.title) for i in doc.items] == [(12, "Orientering om biblioteket"), (13, "Eventuelt")]
+    plain = "\n\n".join(t for _, t in lines if t)
+    assert [i.number for i in parse_text(plain).items] == []  # without the bold face they are just lines

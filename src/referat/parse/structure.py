@@ -24,6 +24,7 @@ _TRAILING_CASE = re.compile(r"\s*[(\[]?\s*(?:(?:sagsnr|j\.?\s?nr|sag)\.?\s*:?\s*
 MAX_TITLE_CONTINUATION = 3
 # cheap precheck before the case-number regexes (a hot path: every line is tested)
 _HAS_DIGIT_PAIR = re.compile(r"\d\d")
+_SUBPOINT = re.compile(r"^\s*\d{1,3}\)")
 
 
 @dataclass(slots=True)
@@ -175,13 +176,17 @@ def toc_titles(lines: list[Line], toc: tuple[int, int] | None) -> list[tuple[str
 
 def _confirmed(lines: list[Line], i: int, number: int, last: int, title: str, titles: set[str]) -> bool:
     """A weak heading ("12. Title") counts when its title is in the TOC, when a case number follows
-    closely, or when a section heading follows directly and the number continues the sequence (a
-    numbered list inside a case does not restart after the previous item's number)."""
+    closely, or when it is printed as a heading or followed directly by a section heading and the number
+    continues the sequence (a numbered list inside a case does not restart after the previous item's
+    number)."""
     key = comparable(title)
     if key and any(key == t or (len(key) >= 12 and (t.startswith(key) or key.startswith(t)) and len(t) >= 12)
                    for t in titles):
         return True
     in_sequence = last < 0 or last < number <= last + 3
+    # printed as a heading (markdown, or a bold line in a PDF); "2)" numbers sub-points, not items
+    if lines[i].heading and in_sequence and not _SUBPOINT.match(lines[i].text):
+        return True
     seen = 0
     for ln in lines[i + 1:]:
         if ln.blank:

@@ -6,17 +6,20 @@ tab-aligned and ruled tables come out as tab-separated rows. A vertical gap larg
 spacing becomes a blank line (a paragraph break). Running page headers and footers are removed by
 position and repetition: a line in the top or bottom margin whose text (digits masked) recurs on at
 least half of the pages. Page numbers in the margins are dropped. A hyphen that pdfium marks as a
-line-end hyphen is kept as "-", and the normalizer decides whether it joins a broken word.
+line-end hyphen is kept as "-", and the normalizer decides whether it joins a broken word. A line set
+all in a bold face is marked as markdown bold, which the parser takes as a heading hint.
 """
 
 from __future__ import annotations
 
+import ctypes
 import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 from referat import vocab
 from referat.errors import SourceError
@@ -25,6 +28,7 @@ MAX_PAGES = 3000  # bound per document: minutes run to a few hundred pages
 MARGIN_TOP = 0.12  # share of the page height where running headers live
 MARGIN_BOTTOM = 0.10
 COLUMN_TOLERANCE = 8.0  # points: cell starts closer than this are one column
+_BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 
 
@@ -51,15 +55,15 @@ def _lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
         if start is not None and start >= 0:
             boxes.append((start, left, bottom, right, top))
         else:  # no character found at the run's start: ask for its text directly
-            runs.append((left, bottom, right, top, textpage.get_text_bounded(left, bottom, right, top)))
+            runs.append((left, bottom, right, top, textpage.get_text_bounded(left, bottom, right, top), False))
     boxes.sort()
     for k, (start, left, bottom, right, top) in enumerate(boxes):
         end = boxes[k + 1][0] if k + 1 < len(boxes) else chars
         text = full[start:end].split("\r\n", 1)[0].split("\n", 1)[0]  # a run never crosses a line break
         if text.strip():
-            runs.append((left, bottom, right, top, text))
+            runs.append((left, bottom, right, top, text, _is_bold(textpage, start)))
     runs.sort(key=lambda r: (-r[3], r[0]))
-    lines: list[list[tuple[float, float, float, float, str]]] = []
+    lines: list[list[tuple[float, float, float, float, str, bool]]] = []
     for run in runs:
         if lines:
             last = lines[-1]
@@ -80,8 +84,22 @@ def _lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
             else:
                 cells[-1] = (cells[-1][0], cells[-1][1] + " " + run[4].rstrip())
         cells = [(x, t.replace("\x02", "-").replace("\ufffe", "-").strip()) for x, t in cells]
-        out.append(_Line(max(r[3] for r in group), min(r[1] for r in group), "\t".join(t for _, t in cells), cells))
+        text = "\t".join(t for _, t in cells)
+        if len(cells) == 1 and all(r[5] for r in group) and not vocab.PAGE_NUMBER.match(text):
+            text = f"**{text}**"  # a bold line: marked as markdown does, a heading hint for the parser
+        out.append(_Line(max(r[3] for r in group), min(r[1] for r in group), text, cells))
     return _align_tables(out)
+
+
+def _is_bold(textpage: pdfium.PdfTextPage, index: int) -> bool:
+    """Whether the character's font is a bold face (by its name: "Helvetica-Bold", "Arial,Bold", …)."""
+    flags = ctypes.c_int()
+    size = pdfium_c.FPDFText_GetFontInfo(textpage.raw, index, None, 0, ctypes.byref(flags))
+    if size <= 0:
+        return False
+    buf = ctypes.create_string_buffer(size)
+    pdfium_c.FPDFText_GetFontInfo(textpage.raw, index, buf, size, ctypes.byref(flags))
+    return bool(_BOLD.search(buf.value.decode("utf-8", "replace")))
 
 
 def _align_tables(lines: list[_Line]) -> list[_Line]:
