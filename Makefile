@@ -47,6 +47,8 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/parse.py
+	@command -v pdftotext >/dev/null || apt-get install -y -q poppler-utils
+	$(PY) bench/pdf.py
 	@echo "archive benchmarks: see bench/README.md (they build multi-GB databases)"
 
 clean:
