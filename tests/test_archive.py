@@ -117,12 +117,14 @@ def test_reingest_is_idempotent_and_changed_file_replaced(tmp_path: Path, archiv
 def test_batch_continues_past_bad_files_and_reports_them(tmp_path: Path, docs: list[Path]) -> None:
     (tmp_path / "docs" / "broken.txt").write_bytes(b"\x00\x01binary")
     (tmp_path / "docs" / "letter.txt").write_text("Kære Jens,\n\nTak for sidst.\n")
+    (tmp_path / "docs" / "cut.pdf").write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog")
     a = Archive(tmp_path / "b.db")
     summary = ingest(a, [str(tmp_path / "docs"), str(tmp_path / "missing.txt")], now=NOW)
-    assert summary.count("ingested") == 3 and summary.count("failed") == 3
+    assert summary.count("ingested") == 3 and summary.count("failed") == 4
     reasons = {Path(o.path).name: o.reason for o in summary.failed}
     assert "binary" in reasons["broken.txt"] and "not minutes" not in reasons["broken.txt"]
     assert "no agenda items" in reasons["letter.txt"] and "no such file" in reasons["missing.txt"]
+    assert "corrupt or truncated PDF" in reasons["cut.pdf"]
     assert a.stats()["documents"] == 3
 
 
