@@ -9,6 +9,7 @@ from pathlib import Path
 import docx
 
 from referat.normalize import normalize
+from referat.parse import layout
 from referat.parse.structure import case_number_in, section_role
 
 
@@ -33,7 +34,10 @@ def render_docx(text: str, out: Path) -> Path:
                     table.cell(r, c).text = cell
             rows.clear()
 
-    for ln in normalize(text).lines:
+    normalized = normalize(text)
+    lay = layout(normalized)
+    headings = {lay.lines[h.index].no for h in lay.headings}  # the item headings the parser finds
+    for ln in normalized.lines:
         if heading and not ln.blank and not section_role(ln.text) and not case_number_in(ln.text):
             heading.append(ln.text)
             continue
@@ -43,7 +47,7 @@ def render_docx(text: str, out: Path) -> Path:
             if para or heading:
                 flush()
             rows.append(ln.text.split("\t"))
-        elif ln.text.startswith(("Punkt ", "Pkt. ")):
+        elif ln.no in headings:
             flush()
             heading.append(ln.text)
         elif section_role(ln.text):

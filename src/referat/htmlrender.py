@@ -7,6 +7,7 @@ from __future__ import annotations
 from html import escape
 
 from referat.normalize import normalize
+from referat.parse import layout
 from referat.parse.structure import case_number_in, section_role
 
 PAGE = """<!DOCTYPE html>
@@ -26,7 +27,10 @@ PAGE = """<!DOCTYPE html>
 
 
 def render_html(text: str) -> str:
-    lines = [ln for ln in normalize(text).lines]
+    normalized = normalize(text)
+    lines = normalized.lines
+    lay = layout(normalized)
+    headings = {lay.lines[h.index].no for h in lay.headings}  # the item headings the parser finds
     parts: list[str] = []
     table: list[str] = []
     para: list[str] = []
@@ -57,7 +61,7 @@ def render_html(text: str) -> str:
             continue
         if table:
             flush()
-        if ln.text.startswith(("Punkt ", "Pkt. ")):
+        if ln.no in headings:
             flush()
             heading.append(ln.text)
             continue

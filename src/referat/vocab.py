@@ -124,6 +124,8 @@ CASE_NUMBER_SHAPES: tuple[Entry, ...] = (
     Entry(r"\d{2}/\d{3,7}", "two-digit year/sequence", "24/012345"),
 )
 CASE_NUMBER = re.compile(r"(?<![\w.\-/])(?:" + "|".join(e.pattern for e in CASE_NUMBER_SHAPES) + r")(?![\w/])")
+# "Bilag 2. LBR budgetønsker 2014": the attachment's number, to recognise a list printed twice
+ATTACHMENT_NUMBER = Entry(r"^bilag\s*(\d+)", "attachment number", "Bilag 2. LBR budgetønsker 2014")
 # labels that may precede a case number on its line
 CASE_LABEL = Entry(r"^(?:sagsnr|sags nr|sagsnummer|j\.?\s?nr|journalnr|journal nr|sag|acadre sagsnr|"
                    r"dok\.?nr|emne)\.?\s*:?\s*", "case number label", "Sagsnr.: 23/08812; J.nr. 2013/02537")

@@ -8,7 +8,7 @@ from referat import vocab
 from referat.parse.structure import RawItem
 from referat.parse.text import squash
 
-_ATTACHMENT_KEY = re.compile(r"^bilag\s*(\d+)", re.IGNORECASE)
+_ATTACHMENT_KEY = vocab.ATTACHMENT_NUMBER.compile()
 _LIST_MARK = re.compile(r"^(?:[-•*▪]\s+)")
 
 

@@ -19,7 +19,8 @@ _ITEM_STRONG = vocab.compiled(vocab.ITEM_HEADINGS_STRONG)
 _ITEM_WEAK = vocab.compiled(vocab.ITEM_HEADINGS_WEAK, 0)  # case matters: "3. at …" is a point
 _CASE_LABEL = vocab.CASE_LABEL.compile()
 _TOC_ENTRY = re.compile(r"^(?P<title>.*?\S)(?:\s*\.{2,}[\s.]*|\t+\s*|\s{3,})(?P<page>\d{1,4})$")
-_TRAILING_CASE = re.compile(r"\s*[(\[]?\s*(?:(?:sagsnr|j\.?\s?nr|sag)\.?\s*:?\s*)?(?P<case>"
+# a case number at the end of a heading: "1. Godkendelse af dagsorden (2022-0012345)", "… Sagsnr. 23/812"
+_TRAILING_CASE = re.compile(r"\s*[(\[]?\s*(?:" + vocab.CASE_LABEL.pattern.lstrip("^") + r")?(?P<case>"
                             + vocab.CASE_NUMBER.pattern + r")\s*[)\]]?\s*$", re.IGNORECASE)
 MAX_TITLE_CONTINUATION = 3
 # cheap precheck before the case-number regexes (a hot path: every line is tested)
