@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 SHARED ?= ../shared
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench lint clean ocr-tools
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "referat needs Python >= 3.11")'
@@ -38,9 +38,16 @@ demo: $(STAMP)
 	  $(PY) $(SHARED)/tools/score.py $(SHARED)/gold "$$out" | tail -n 1; rm -rf "$$out"; \
 	fi
 
-test: $(STAMP)
+test: $(STAMP) ocr-tools
 	$(VENV)/bin/ruff check src tests bench
 	$(PY) -m pytest -q
+
+# OCR of scanned PDFs uses Debian's tesseract with Danish; the tests read a scan with it
+ocr-tools:
+	@command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx dan || \
+	  (apt-get install -y -q tesseract-ocr tesseract-ocr-dan >/dev/null 2>&1 || \
+	   (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q tesseract-ocr tesseract-ocr-dan >/dev/null 2>&1) || \
+	   echo "note: could not install tesseract-ocr-dan; the OCR test will be skipped")
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench

@@ -102,3 +102,34 @@ def test_bold_lines_in_a_pdf_confirm_plain_numbered_items(tmp_path: Path) -> Non
     assert [(i.number, i.title) for i in doc.items] == [(12, "Orientering om biblioteket"), (13, "Eventuelt")]
     plain = "\n\n".join(t for _, t in lines if t)
     assert [i.number for i in parse_text(plain).items] == []  # without the bold face they are just lines
+
+
+def _scan_of(pdf: Path, out: Path) -> Path:
+    """An image-only copy of a PDF, as a scanner makes it: each page rasterised and embedded."""
+    import pypdfium2 as pdfium
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(out), pagesize=A4)
+    for page in pdfium.PdfDocument(pdf):
+        c.drawImage(ImageReader(page.render(scale=200 / 72, grayscale=True).to_pil()), 0, 0, *A4)
+        c.showPage()
+    c.save()
+    return out
+
+
+def test_scanned_pdf_points_to_ocr_and_ocr_reads_it(tmp_path: Path) -> None:
+    from referat.sources import ocr
+
+    text = (EXAMPLES / "vesteraa_dagsorden_2025-01-15.txt").read_text(encoding="utf-8")
+    scan = _scan_of(render(text, tmp_path / "d.pdf", header="Dagsorden"), tmp_path / "scan.pdf")
+    with pytest.raises(SourceError, match="--ocr"):
+        parse_file(scan)
+    if not ocr.available():
+        pytest.skip("tesseract with Danish is not installed here (make test installs it)")
+    doc = parse_file(scan, ocr=True)
+    assert doc.meeting.kind == "agenda" and doc.meeting.committee == "Børne- og Skoleudvalget"
+    assert [(i.number, i.title) for i in doc.items][0] == (1, "Godkendelse af dagsorden")
+    assert [i.case_number for i in doc.items] == ["25-1-00.01.00-A00", "24-88-17.02.00-P20", "24-91-81.08.00-A00"]
+    assert doc.warnings[0].message.startswith("text read by OCR")

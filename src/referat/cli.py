@@ -56,6 +56,7 @@ YearOpt = Annotated[Optional[int], typer.Option("--year", help="Only this year."
 KindOpt = Annotated[Optional[str], typer.Option("--kind", help="Decision kind: approved, recommended, noted, "
                                                                 "approved_with_changes, other.")]
 CaseOpt = Annotated[Optional[str], typer.Option("--case", help="Only items with this case number.")]
+OcrOpt = Annotated[bool, typer.Option("--ocr", help="Read scanned PDFs by OCR (Debian's tesseract-ocr-dan).")]
 PersonOpt = Annotated[Optional[str], typer.Option("--person", help="Only items where this person took part.")]
 out = Console(soft_wrap=not sys.stdout.isatty())  # no hard wrapping when piped
 
@@ -139,10 +140,11 @@ def render_text(doc: ParsedDocument) -> str:
 def parse(
     file: Annotated[Path, typer.Argument(help="A minutes or agenda file (text or markdown).")],
     format: Annotated[Format, typer.Option("--format", "-f", help="json = the parse contract exactly.")] = Format.text,
+    ocr: OcrOpt = False,
 ) -> None:
     """Parse one minutes/agenda document and print the structured record."""
     try:
-        doc = parse_file(file)
+        doc = parse_file(file, ocr=ocr)
     except ReferatError as exc:
         fail(str(exc))
         return
@@ -160,6 +162,7 @@ def ingest(
     db: DbOpt = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parse in this many processes.")] = 1,
     municipality: Annotated[Optional[str], typer.Option(help="Municipality, when the documents do not name it.")] = None,
+    ocr: OcrOpt = False,
     format: FormatOpt = OutFormat.table,
 ) -> None:
     """Ingest minutes into the archive: unchanged files are skipped, changed files replaced, bad files
@@ -175,7 +178,7 @@ def ingest(
             if o.status == "failed" and not show_bar and format is OutFormat.table:
                 note(f"failed: {o.path}: {o.reason}")
 
-        summary = ingest_files(archive, paths, jobs=jobs, municipality=municipality, progress=step)
+        summary = ingest_files(archive, paths, jobs=jobs, municipality=municipality, ocr=ocr, progress=step)
     result = summary.as_dict()
     if format is OutFormat.json:
         emit_json(result)

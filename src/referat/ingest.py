@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from referat.errors import ReferatError
-from referat.parse import parse_text
+from referat.parse import parse_source
 from referat.sources import read_source
 from referat.store import Archive
 from referat.store.rows import Rows, document_rows
@@ -60,10 +60,10 @@ def expand(paths: Iterable[str]) -> Iterator[Path]:
                 yield path
 
 
-def prepare(path: Path, now: str, municipality: str | None = None) -> Rows:
+def prepare(path: Path, now: str, municipality: str | None = None, ocr: bool = False) -> Rows:
     """Read and parse one file into storage rows (runs in a worker process with --jobs)."""
-    source = read_source(path)
-    doc = parse_text(source.text, source.path, encoding=source.encoding)
+    source = read_source(path, ocr=ocr)
+    doc = parse_source(source)
     return document_rows(doc, sha256=source.sha256, path=str(path), text=source.text,
                          fmt=source.format,
                          encoding=source.encoding, size=source.size, now=now, municipality=municipality)
@@ -76,7 +76,7 @@ def _file_hash(path: Path) -> str:
         return ""  # unreadable: the reader reports why
 
 
-def _prepare_safe(args: tuple[Path, str, str | None]) -> Rows | str:
+def _prepare_safe(args: tuple[Path, str, str | None, bool]) -> Rows | str:
     try:
         return prepare(*args)
     except ReferatError as exc:
@@ -86,7 +86,7 @@ def _prepare_safe(args: tuple[Path, str, str | None]) -> Rows | str:
 
 
 def ingest(archive: Archive, paths: Iterable[str], *, jobs: int = 1, now: dt.datetime | None = None,
-           municipality: str | None = None, progress: Callable[[Outcome], None] | None = None) -> Summary:
+           municipality: str | None = None, ocr: bool = False, progress: Callable[[Outcome], None] | None = None) -> Summary:
     """Ingest every file; a failing file is reported and skipped, the others land."""
     stamp = (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
     summary = Summary()
@@ -98,7 +98,7 @@ def ingest(archive: Archive, paths: Iterable[str], *, jobs: int = 1, now: dt.dat
                 progress(summary.outcomes[-1])
         else:
             files.append(f)
-    tasks = [(f, stamp, municipality) for f in files]
+    tasks = [(f, stamp, municipality, ocr) for f in files]
     if jobs > 1 and len(files) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             prepared = pool.map(_prepare_safe, tasks, chunksize=4)

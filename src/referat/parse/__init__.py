@@ -23,9 +23,9 @@ from referat.parse.header import MAX_PROSE, Header, parse_header
 from referat.parse.item import build_item
 from referat.parse.structure import Heading, RawItem, find_items, find_toc, split_item, toc_titles
 from referat.parse.text import comparable, squash
-from referat.sources import read_source
+from referat.sources import SourceText, read_source
 
-__all__ = ["Layout", "parse_file", "parse_text", "layout"]
+__all__ = ["Layout", "layout", "parse_file", "parse_source", "parse_text"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,10 +117,18 @@ def parse_text(text: str, path: str | Path | None = None, *, encoding: str | Non
                                   "structural_lines": sorted(_structural_lines(header, lay, items))})
 
 
-def parse_file(path: str | Path, *, disabled: frozenset[str] = frozenset()) -> ParsedDocument:
-    """Read a document (text, markdown or PDF, chosen by content) and parse it; raises SourceError or
-    NotMinutesError naming the file."""
-    source = read_source(path)
+def parse_source(source: SourceText, *, disabled: frozenset[str] = frozenset()) -> ParsedDocument:
+    """Parse a document already read by a reader, keeping where it came from."""
     doc = parse_text(source.text, source.path, encoding=source.encoding, disabled=disabled)
     doc.source["size"] = source.size
+    doc.source["format"] = source.format
+    if source.format == "pdf-ocr":
+        doc.warnings.insert(0, ParseWarning(line=None, message="text read by OCR (tesseract, Danish): check names "
+                                                               "and numbers against the original"))
     return doc
+
+
+def parse_file(path: str | Path, *, disabled: frozenset[str] = frozenset(), ocr: bool = False) -> ParsedDocument:
+    """Read a document (text, markdown, PDF, web page or Word file, chosen by content) and parse it;
+    raises SourceError or NotMinutesError naming the file. `ocr` reads scanned PDFs by OCR."""
+    return parse_source(read_source(path, ocr=ocr), disabled=disabled)

@@ -85,7 +85,8 @@ def parse_header(lines: list[Line]) -> Header:
         seen += 1
         text = ln.text.strip()
         m = _TITLE.match(text) if seen <= TITLE_WITHIN else None
-        if m and h.kind is None:
+        # the first title line counts; a later one may still fill in what a bare "Dagsorden" left out
+        if m and (h.kind is None or (h.committee is None and m.group("rest").strip())):
             h.kind = vocab.KIND_WORDS[m.group("kind").lower()]
             committee, period, date, time = _title_parts(m.group("rest"))
             h.committee = h.committee or committee

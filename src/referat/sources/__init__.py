@@ -23,16 +23,17 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
-def read_source(path: str | Path) -> SourceText:
-    """Read any supported document; SourceError names the file and the reason when it cannot."""
+def read_source(path: str | Path, *, ocr: bool = False) -> SourceText:
+    """Read any supported document; SourceError names the file and the reason when it cannot. `ocr`
+    reads scanned PDFs by OCR (tesseract) instead of refusing them."""
     data = read_bytes(path)
     kind = sniff(data)
     if kind == "pdf":
         from referat.sources.pdf import read_pdf  # pdfium loads only when a PDF comes
 
-        text = read_pdf(path, data)
+        text, by_ocr = read_pdf(path, data, ocr=ocr)
         return SourceText(path=str(path), text=text, encoding=None, size=len(data),
-                          sha256=hashlib.sha256(data).hexdigest(), format="pdf")
+                          sha256=hashlib.sha256(data).hexdigest(), format="pdf-ocr" if by_ocr else "pdf")
     if kind == "docx":
         from referat.sources.docx import docx_to_text
 

@@ -137,8 +137,9 @@ def _is_margin(line: _Line, height: float) -> bool:
     return line.top > height * (1 - MARGIN_TOP) or line.bottom < height * MARGIN_BOTTOM
 
 
-def read_pdf(path: str | Path, data: bytes) -> str:
-    """The text of a born-digital PDF; SourceError for encrypted, corrupt, truncated or scanned files."""
+def read_pdf(path: str | Path, data: bytes, *, ocr: bool = False) -> tuple[str, bool]:
+    """(text, read by OCR) of a PDF; SourceError for encrypted, corrupt or truncated files, and for a
+    scan without a text layer unless `ocr` is asked for (and tesseract is installed)."""
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -153,14 +154,18 @@ def read_pdf(path: str | Path, data: bytes) -> str:
         for page in pdf:
             height = page.get_height()
             pages.append((height, _lines(page.get_textpage())))
+        if not any(lines for _, lines in pages):
+            if not ocr:
+                raise SourceError(path, "PDF without a text layer (a scanned document?): run with --ocr to read "
+                                        "it by OCR (Debian's tesseract-ocr and tesseract-ocr-dan)")
+            from referat.sources.ocr import ocr_pdf
+
+            return ocr_pdf(path, pdf), True
     except pdfium.PdfiumError as exc:
         raise SourceError(path, f"corrupt PDF: {exc}") from exc
     finally:
         pdf.close()
-    if not any(lines for _, lines in pages):
-        raise SourceError(path, "PDF without a text layer (a scanned document?): OCR is not available, "
-                                "so there is no text to read")
-    return _assemble(pages)
+    return _assemble(pages), False
 
 
 def _continues(last: str, first: str) -> bool:
