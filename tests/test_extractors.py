@@ -263,3 +263,23 @@ def test_prose_quoting_minutes_is_refused() -> None:
     prose = "\n\n".join(f"Dette er linje {i} i en længere tekst om referater." for i in range(20))
     with pytest.raises(NotMinutesError, match="prose"):
         parse_text("referat\n\n" + prose + "\n\nPunkt 3: Budget\n\nBeslutning\n\nGodkendt.\n")
+
+
+def test_other_systems_header_labels_and_decision_headings() -> None:
+    d = parse_text("Referat\n\nØkonomiudvalget\n\nMødedato: 12. marts 2024\nMødetid: Kl. 8.00 - 11.30\n"
+                   "Mødested: Rådhuset\nFraværende med afbud: Hans Berg\n\nSag 12: Budget\n\n"
+                   "Sagsnummer: 27.69.48-P20-1-20\n\nIndstilling\n\nDirektionen indstiller,\n\nat budgettet godkendes,\n"
+                   "at sagen sendes til Byrådet.\n\nBeslutning Økonomiudvalget den 12-03-2024:\n\n"
+                   "Et flertal bestående af A, B og F stemte for. V stemte imod.\n\nAnbefales.\n")
+    assert (d.meeting.committee, d.meeting.date, d.meeting.start_time) == ("Økonomiudvalget", dt.date(2024, 3, 12),
+                                                                         "08:00")
+    it = d.items[0]
+    assert (it.number, it.title, it.case_number) == (12, "Budget", "27.69.48-P20-1-20")
+    assert it.recommendation == ["at budgettet godkendes,", "at sagen sendes til Byrådet."]
+    assert (it.decision_kind, it.absent) == ("recommended", ["Hans Berg"])
+    assert it.votes is not None and (it.votes.for_, it.votes.against) == (["A", "B", "F"], ["V"])
+
+
+def test_a_journal_number_after_sag_is_not_an_item() -> None:
+    d = doc("Punkt 1: Titel\n\nSagsfremstilling\n\nSag 2013/02537 blev behandlet sidste år.\n\nBeslutning\n\nGodkendt.\n")
+    assert [i.number for i in d.items] == [1]

@@ -39,6 +39,8 @@ def _strings(value) -> list[str]:
 def unaccounted(text: str, doc: ParsedDocument) -> list[str]:
     """Normalized lines found neither in the record, nor in a warning, nor read as structure."""
     hay = "\n".join(squash(s) for s in _strings(doc.to_contract()))
+    # a heading printed with its text on the same line ("Beslutning: Godkendt.") is kept as heading + text
+    hay += "\n".join(squash(f"{s.heading}: {s.text}") for it in doc.items for s in it.sections)
     structural = set(doc.source["structural_lines"])
     return [ln.text for ln in normalize(text).lines
             if not ln.blank and ln.no not in structural and squash(ln.text) not in hay]

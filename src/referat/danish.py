@@ -28,7 +28,7 @@ WORDED_DATE = re.compile(
     r"(?<!\d)(\d{1,2})\.?\s+(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?\s+(\d{4})",
     re.IGNORECASE,
 )
-TIME = re.compile(r"\bkl\.?\s*(\d{1,2})[:.](\d{2})\b|\b(\d{1,2}):(\d{2})\b")
+TIME = re.compile(r"\bkl\.?\s*(\d{1,2})[:.](\d{2})\b|\b(\d{1,2}):(\d{2})\b", re.IGNORECASE)
 MINUS = "-\u2212\u2013"  # hyphen-minus, minus sign, en dash
 # Danish number symbols come from babel's CLDR data, read once. Parsing itself is a strict shape
 # check plus Decimal: babel's parse_decimal(strict=True) accepts exactly these shapes but looks the

@@ -58,7 +58,7 @@ TOC_NUMBER = re.compile(r"^\d{1,4}\.?\s+(?=[A-ZÆØÅ])")
 # --- Meeting header fields ("Mødedato Tirsdag d. 30. november 2021 kl. 16:30") ----------------
 
 HEADER_FIELDS: dict[str, tuple[str, ...]] = {
-    "date": ("mødedato", "dato", "tidspunkt", "mødetidspunkt", "tid"),
+    "date": ("mødedato", "dato", "tidspunkt", "mødetidspunkt", "mødetid", "tid", "afholdt"),
     "location": ("mødested", "sted", "mødelokale"),
     "participants": ("mødedeltagere", "deltagere", "medlemmer", "til stede", "tilstede"),
     "absent": ("afbud", "fraværende", "fravær", "ikke til stede"),
@@ -88,11 +88,11 @@ TOC_HEADING = Entry(
 # a case-number line right after it or by a matching table-of-contents entry.
 
 ITEM_HEADINGS_STRONG: tuple[Entry, ...] = (
-    Entry(r"^(?:punkt|pkt\.?|dagsordenspunkt|dagsordenpunkt)\s*(?P<number>\d{1,4})\s*[:.)\-–]?\s*(?P<title>.*)$",
+    Entry(r"^(?:punkt|pkt\.?|dagsordenspunkt|dagsordenpunkt)\s*(?P<number>\d{1,4})(?![/\d])\s*[:.)\-–]?\s*(?P<title>.*)$",
           "item heading with the word Punkt/Pkt.", "Punkt 1: Budgetbidrag 2026-2026 for Beskæftigelses- og "
           "Integrationsudvalget; Pkt. 42 Godkendelse af dagsorden"),
-    Entry(r"^(?:sag|sag nr\.?|sagnr\.?)\s*(?P<number>\d{1,4})\s*[:.)\-–]?\s*(?P<title>.*)$",
-          "item heading with Sag nr.", "Sag nr. 162 Budgetopfølgning pr. 31. august"),
+    Entry(r"^(?:sag nr\.?|sagnr\.?|sag)\s*(?P<number>\d{1,4})(?![/\d.\-])\s*[:.)\-–]?\s*(?P<title>.*)$",
+          "item heading with Sag nr.", "Sag nr. 162 Budgetopfølgning pr. 31. august; Sag 12: Budget"),
 )
 ITEM_HEADINGS_WEAK: tuple[Entry, ...] = (
     Entry(r"^[•·▪◦]\s*(?P<number>\d{1,4})\s*[.):]?\s+(?P<title>\S.*)$",
@@ -136,9 +136,10 @@ CASE_LABEL = Entry(r"^(?:sagsnr|sags nr|sagsnummer|j\.?\s?nr|journalnr|journal n
 
 SECTION_HEADINGS: dict[str, tuple[Entry, ...]] = {
     "decision": (
-        Entry(r"beslutning(?:er)?(?:\s+(?:i|på|fra)\s+(?P<body>.+?))?(?:\s+(?:den|d\.)\s+(?P<date>[\d.\-/ a-zæøå]+))?",
+        Entry(r"beslutning(?:er)?(?:\s+(?:(?:i|på|fra)\s+)?(?P<body>[A-ZÆØÅ].+?))?(?:\s+(?:den|d\.)\s+(?P<date>[\d.\-/ a-zæøå]+))?",
               "the decision (optionally of a named body on a date)",
-              "Beslutning; Beslutninger; Beslutning i Økonomiudvalget den 18-09-2024"),
+              "Beslutning; Beslutninger; Beslutning i Økonomiudvalget den 18-09-2024; "
+              "Beslutning Økonomiudvalget den 12-03-2024"),
         Entry(r"(?:udvalgets|byrådets|kommunalbestyrelsens|økonomiudvalgets)\s+beslutning",
               "the decision, named by body", "Udvalgets beslutning"),
         Entry(r"afgørelse", "decision (older minutes)", "Afgørelse"),
@@ -305,6 +306,8 @@ STATEMENT_LABEL = re.compile(r"^(?:for stemte|for stemmer|imod stemte|imod stemm
 ABSENCE_CUES = ("afbud", "til stede", "fravær", "forhindret", "deltog ikke")
 SUBSTITUTE_CUES = ("stedet for", "stedfortræder", "suppleant", "deltog for", "mødte for")
 VOTE_CUES = ("stemte", "stemmer", "undlod", "hverken for", "blank")
+# "Fraværende med afbud: Hans Berg" / "Afbud: Hans Berg": wording before the names
+ABSENT_VALUE_PREFIX = re.compile(r"^(?:med\s+)?(?:afbud|forfald)\s*:?\s*", re.IGNORECASE)
 # Leading phrases stripped from a vote subject: "Et flertal af Beskæftigelsesudvalget"
 VOTE_SUBJECT_NOISE = re.compile(
     r"^(?:et\s+)?(?:flertal|mindretal|enstemmigt|samtlige|udvalgets medlemmer)\b.*$", re.IGNORECASE)

@@ -54,10 +54,9 @@ def _trailing_name(text: str) -> str:
 def _names(raw: str) -> list[str]:
     out = []
     for n in split_names(raw):
-        if vocab.VOTE_SUBJECT_NOISE.match(n):
-            continue
+        # "Et flertal bestående af A" -> "A"; a subject that is no name at all ("Et flertal") is dropped
         name = _trailing_name(n)
-        if name and len(name) <= 80:
+        if name and len(name) <= 80 and not vocab.VOTE_SUBJECT_NOISE.match(name):
             out.append(name)
     return out
 

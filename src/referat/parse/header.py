@@ -145,6 +145,6 @@ def _set_field(h: Header, key: str, value: str) -> None:
     elif key == "participants":
         h.participants.extend(parse_participants(value))
     elif key == "absent":
-        h.absent.extend(split_names(value))
+        h.absent.extend(split_names(vocab.ABSENT_VALUE_PREFIX.sub("", value)))
     elif key == "committee":
         h.committee = value

@@ -19,6 +19,7 @@ _RECOMMENDS = vocab.RECOMMENDS.compile(0)
 _PRESENTS = vocab.PRESENTS.compile(0)
 _PRESENTED_BY = vocab.PRESENTED_BY.compile()
 _POINT = vocab.RECOMMENDATION_POINT.compile()
+_BARE_POINT = re.compile(r"^(?P<text>at\s.*)$")  # "at …" points printed without numbers (eDagsorden)
 _NUMBERED = re.compile(r"^(?:\d{1,2}[.)]|[a-h][.)]|[-•–])\s+(?P<text>\S.*)$")
 _TEXT_ROLES = (None, "presentation")
 
@@ -33,7 +34,7 @@ def _points_after(lines: list[Line], start: int) -> list[str]:
             gap = True
             continue
         text = ln.text.strip()
-        m = _POINT.match(text) or _NUMBERED.match(text)
+        m = _POINT.match(text) or _NUMBERED.match(text) or _BARE_POINT.match(text)
         if m:
             points.append(m.group("text"))
             gap = False
