@@ -283,3 +283,16 @@ def test_other_systems_header_labels_and_decision_headings() -> None:
 def test_a_journal_number_after_sag_is_not_an_item() -> None:
     d = doc("Punkt 1: Titel\n\nSagsfremstilling\n\nSag 2013/02537 blev behandlet sidste år.\n\nBeslutning\n\nGodkendt.\n")
     assert [i.number for i in d.items] == [1]
+
+
+def test_genitive_title_toc_header_row_sagsid_and_inhabil() -> None:
+    d = parse_text("Referat af Økonomiudvalgets møde den 12. marts 2024 kl. 8.00\n\nIndholdsfortegnelse\n\n"
+                   "Punkt\tTitel\tSide\n1\tGodkendelse af dagsorden\t3\n2\tSalg af grund\t4\n\n"
+                   "1. Godkendelse af dagsorden\n\nSagsid: 00.01.00-A00-1-24\n\nBeslutning\n\nGodkendt.\n\n"
+                   "2. Salg af grund\n\nSagsid: 02.34.02-G01-3-23\n\nBeslutning\n\n"
+                   "Hans Berg (V) var inhabil og deltog ikke i sagens behandling. Godkendt.\n")
+    assert (d.meeting.committee, d.meeting.date, d.meeting.start_time) == ("Økonomiudvalget", dt.date(2024, 3, 12),
+                                                                         "08:00")
+    assert [(t.title, t.page) for t in d.meeting.toc] == [("Godkendelse af dagsorden", 3), ("Salg af grund", 4)]
+    assert [(i.number, i.case_number) for i in d.items] == [(1, "00.01.00-A00-1-24"), (2, "02.34.02-G01-3-23")]
+    assert d.items[1].absent == ["Hans Berg"]

@@ -75,8 +75,13 @@ TITLE_LINE = Entry(
 # Words around the committee name in a title line: "Referat af mødet i Byrådet den 25. september 2024"
 TITLE_COMMITTEE_PREFIX = re.compile(
     r"^(?:(?:af|fra|for)\s+)?(?:(?:det\s+)?(?:ordinære\s+)?møde(?:t)?\s+(?:i|for)\s+)?", re.IGNORECASE)
+# "Referat af Økonomiudvalgets møde den …": the body's name without the genitive and "møde"
+TITLE_COMMITTEE_SUFFIX = re.compile(r"s?\s+(?:ordinære\s+|ekstraordinære\s+)?møde$", re.IGNORECASE)
 TITLE_DATE_TAIL = re.compile(r"\s*(?:\b(?:den|d\.)\s*)?$", re.IGNORECASE)
 ELECTION_PERIOD = re.compile(r"\b((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})\b")
+# A column header row at the top of a table of contents: "Punkt	Titel	Side"
+TOC_HEADER_ROW = re.compile(r"^(?:(?:punkt|pkt\.?|sag|nr\.?)\s+)?(?:titel|emne|overskrift|dagsordenspunkt)\s+(?:side|s\.)$",
+                            re.IGNORECASE)
 TOC_HEADING = Entry(
     r"^(indholdsfortegnelse|indhold|dagsordenpunkter|punkter på dagsordenen|oversigt)\s*:?$",
     "table of contents",
@@ -127,8 +132,9 @@ CASE_NUMBER = re.compile(r"(?<![\w.\-/])(?:" + "|".join(e.pattern for e in CASE_
 # "Bilag 2. LBR budgetønsker 2014": the attachment's number, to recognise a list printed twice
 ATTACHMENT_NUMBER = Entry(r"^bilag\s*(\d+)", "attachment number", "Bilag 2. LBR budgetønsker 2014")
 # labels that may precede a case number on its line
-CASE_LABEL = Entry(r"^(?:sagsnr|sags nr|sagsnummer|j\.?\s?nr|journalnr|journal nr|sag|acadre sagsnr|"
-                   r"dok\.?nr|emne)\.?\s*:?\s*", "case number label", "Sagsnr.: 23/08812; J.nr. 2013/02537")
+CASE_LABEL = Entry(r"^(?:sagsnr|sags nr|sagsnummer|sagsid|sags-id|sag id|j\.?\s?nr|journalnr|journal nr|"
+                   r"journalnummer|esdh-nr|acadre sagsnr|sag|dok\.?nr|emne)\.?\s*:?\s*", "case number label",
+                   "Sagsnr.: 23/08812; J.nr. 2013/02537; Sagsid: 00.01.00-A00-1-24")
 
 # --- Section headings inside an item ---------------------------------------------------------
 # role -> entries. The role tells the field extractors where to look; the printed heading is

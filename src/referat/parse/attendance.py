@@ -43,12 +43,19 @@ def _has_cue(sentence: str, cues: tuple[str, ...]) -> bool:
 
 
 def _trailing_name(text: str) -> str:
-    """The run of capitalised words that ends text: "Det blev oplyst at Kristoffer Beck" -> "Kristoffer Beck"."""
+    """The person's name in a phrase: the capitalised words that end it ("Det blev oplyst at Kristoffer
+    Beck" -> "Kristoffer Beck"), or failing that the ones that open it ("Hans Berg (V) var inhabil" ->
+    "Hans Berg")."""
     words = text.split()
     i = len(words)
     while i > 0 and words[i - 1][:1].isupper():
         i -= 1
-    return " ".join(words[i:])
+    if i < len(words):
+        return " ".join(words[i:])
+    j = 0
+    while j < len(words) and words[j][:1].isupper():
+        j += 1
+    return " ".join(words[:j])
 
 
 def _names(raw: str) -> list[str]:

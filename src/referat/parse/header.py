@@ -59,6 +59,7 @@ def _title_parts(rest: str) -> tuple[str | None, str | None, dt.date | None, str
     committee = rest[:cut]
     committee = vocab.TITLE_DATE_TAIL.sub("", committee)
     committee = vocab.TITLE_COMMITTEE_PREFIX.sub("", committee.strip())
+    committee = vocab.TITLE_COMMITTEE_SUFFIX.sub("", committee.strip())
     committee = squash(committee).strip(" -–,:")
     return committee or None, period, date, time
 

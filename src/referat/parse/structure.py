@@ -128,6 +128,8 @@ def find_toc(lines: list[Line]) -> tuple[int, int] | None:
     if start is None:
         return None
     entries = [i for i in range(start + 1, len(lines)) if not lines[i].blank]
+    if entries and vocab.TOC_HEADER_ROW.match(squash(lines[entries[0]].text)):
+        entries = entries[1:]  # "Punkt  Titel  Side": the column header, not an entry
     if not entries:
         return start, start + 1
     with_pages = is_toc_entry(lines[entries[0]].text) or (
@@ -155,7 +157,8 @@ def toc_titles(lines: list[Line], toc: tuple[int, int] | None) -> list[tuple[str
     """TOC entries (title, page, source line); an entry wrapped over two lines is joined."""
     if toc is None:
         return []
-    region = [ln for ln in lines[toc[0] + 1: toc[1]] if not ln.blank]
+    region = [ln for ln in lines[toc[0] + 1: toc[1]] if not ln.blank
+              and not vocab.TOC_HEADER_ROW.match(squash(ln.text))]
     has_pages = any(is_toc_entry(ln.text) for ln in region)
     out: list[tuple[str, int | None, int]] = []
     pending: list[Line] = []
