@@ -89,3 +89,15 @@ def test_section_precheck_admits_every_vocabulary_example() -> None:
                 found = section_role(example)
                 assert found is not None and found[0] == role, (role, example)
                 assert section_role(example.upper()) is not None, example
+
+
+def test_layout_mode_column_gaps_become_tabs() -> None:
+    assert texts("Aktivering        72,1      41,2\nEn  sætning med to mellemrum") == [
+        "Aktivering\t72,1\t41,2", "En  sætning med to mellemrum"]
+
+
+def test_title_repeated_as_running_header_keeps_its_first_printing() -> None:
+    title = "Referat - Økonomiudvalget - 12. marts 2024"
+    src = "\n\n".join([title, "Punkt 1: A", "Tekst.", title, "Punkt 2: B", "Mere.", title, "Slut.", title])
+    kept = texts(src)
+    assert kept[0] == title and kept.count(title) == 1

@@ -31,6 +31,8 @@ _ITALIC = re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
 _SENTENCE_END = re.compile(r"[.:!?;»\"”)]\s*$")
 _HYPHEN_END = re.compile(r"(?P<before>[A-Za-zÆØÅæøåÄÖÜäöüé0-9])-$")
 _SECTION = vocab.section_pattern()
+_COLUMN_GAP = re.compile(r"(?<=\S) {3,}(?=\S)")
+_TITLE = vocab.TITLE_LINE.compile()
 _ITEM_STRONG = vocab.compiled(vocab.ITEM_HEADINGS_STRONG)
 
 
@@ -104,7 +106,9 @@ def _clean_line(raw: str) -> str:
     including empty leading and trailing ones). A line of only whitespace becomes blank."""
     if not raw.strip():
         return ""
-    return raw.rstrip(" \r\n\f\v").lstrip(" ")
+    line = raw.rstrip(" \r\n\f\v").lstrip(" ")
+    # `pdftotext -layout` aligns columns with runs of spaces: three or more inside a line are a column gap
+    return _COLUMN_GAP.sub("\t", line) if "   " in line else line
 
 
 def _is_structural(text: str) -> bool:
@@ -133,7 +137,9 @@ def _remove_running_headers(lines: list[Line], artifacts: list[Artifact]) -> lis
     nonblank = [i for i, ln in enumerate(lines) if not ln.blank]
     texts = [lines[i].text.strip() for i in nonblank]
     header_dates = {d for t in texts[:15] if (d := parse_date(t))}
-    dropped: set[int] = set()  # positions in nonblank
+    # the document's own title line may be repeated as the running header: its first printing stays
+    keep_title = {next((i for i, t in enumerate(texts[:10]) if _TITLE.match(t)), -1)}
+    dropped: set[int] = set(keep_title)
     # a block can only repeat 3 times if each of its lines does: count lines first, blocks only there
     single = Counter(texts)
     repeated = [single[t] >= 3 for t in texts]
@@ -162,6 +168,7 @@ def _remove_running_headers(lines: list[Line], artifacts: list[Artifact]) -> lis
             for i in starts:
                 if not any(j in dropped for j in range(i, i + n)):
                     dropped.update(range(i, i + n))
+    dropped -= keep_title
     if not dropped:
         return lines
     drop_idx = {nonblank[j] for j in dropped}
