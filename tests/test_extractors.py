@@ -296,3 +296,12 @@ def test_genitive_title_toc_header_row_sagsid_and_inhabil() -> None:
     assert [(t.title, t.page) for t in d.meeting.toc] == [("Godkendelse af dagsorden", 3), ("Salg af grund", 4)]
     assert [(i.number, i.case_number) for i in d.items] == [(1, "00.01.00-A00-1-24"), (2, "02.34.02-G01-3-23")]
     assert d.items[1].absent == ["Hans Berg"]
+
+
+def test_number_space_title_headings_and_closed_marker_line() -> None:
+    d = doc("38 Godkendelse af dagsorden\n\nSagsnr.: 00.01.00-A00-4-24\n\nBeslutning\n\nUdvalget vedtog indstillingen.\n\n"
+            "39 Personalesag\n\nLukket punkt\n\nSagsnr.: 81.00.00-A00-2-24\n\n"
+            "40 Ansøgning om tilskud\n\nSagsnr.: 20.00.00-A00-7-24\n\nBeslutning\n\nAnsøgningen blev afslået.\n")
+    assert [(i.number, i.title, i.closed, i.decision_kind) for i in d.items] == [
+        (38, "Godkendelse af dagsorden", False, "approved"), (39, "Personalesag", True, None),
+        (40, "Ansøgning om tilskud", False, "other")]

@@ -106,6 +106,8 @@ ITEM_HEADINGS_WEAK: tuple[Entry, ...] = (
           "plain number with a dot", "12. Orientering om status på ungeindsatsen"),
     Entry(r"^(?P<number>\d{1,4})(?P<title>[A-ZÆØÅ][a-zæøå].*)$",
           "number glued to the title", "38Godkendelse af dagsorden"),
+    Entry(r"^(?P<number>\d{1,4})[ \u00a0]+(?P<title>[A-ZÆØÅ][^\t]*)$",
+          "number and title without a dot", "38 Godkendelse af dagsorden"),
 )
 # "Lukket: Lukkede meddelelser", "Lukket punkt: Personalesag", "Lukket"
 CLOSED_TITLE = Entry(r"^(?:lukket(?:\s+punkt)?|fortroligt)\s*[:\-–]\s*(?P<title>.+)$",
@@ -219,13 +221,14 @@ DECISION_KINDS: dict[str, tuple[Entry, ...]] = {
         Entry(r"drøftet|drøftedes|sagen blev drøftet", "discussed, nothing decided", "Drøftet."),
     ),
     "approved": (
-        Entry(r"godkendt|godkendes|godkendte|tiltrådt|tiltrådte|tiltrædes|vedtaget|vedtages|bevilget|"
-              r"indstillingen følges", "approved", "Godkendt.; Tiltrådt.; Vedtaget."),
+        Entry(r"godkendt|godkendes|godkendte|tiltrådt|tiltrådte|tiltrædes|vedtaget|vedtages|vedtog|bevilget|"
+              r"imødekommet|indstillingen følges", "approved", "Godkendt.; Tiltrådt.; Vedtaget.; Udvalget vedtog "
+              "indstillingen."),
     ),
     "other": (
-        Entry(r"udsat|sagen udsættes|udsættes|trukket|sagen blev trukket|afvist|forkastet|"
+        Entry(r"udsat|sagen udsættes|udsættes|trukket|sagen blev trukket|afvist|forkastet|afslået|"
               r"ikke godkendt|ikke tiltrådt|bortfaldet|sendt tilbage", "postponed, withdrawn or rejected",
-              "Udsat."),
+              "Udsat.; Ansøgningen blev afslået."),
     ),
 }
 # After an approval these make it approved_with_changes: "Tiltrådt, med følgende tilføjelser"

@@ -74,6 +74,8 @@ def _structural_lines(header: Header, lay: Layout, items: list[RawItem]) -> set[
         nos.update(ln.no for ln in lay.lines[lay.toc[0]: lay.toc[1]])
     for raw in items:
         nos.update(ln.no for ln in raw.title_lines)
+        if raw.closed_line is not None:
+            nos.add(raw.closed_line.no)
         if raw.case_line is not None:
             nos.add(raw.case_line.no)
     return nos

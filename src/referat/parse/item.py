@@ -86,6 +86,7 @@ def build_item(raw: RawItem, committee: str | None, meeting_absent: list[str],
     ctx = ItemContext(raw, committee, tuple(meeting_absent), texts, section,
                       joined(section.lines) if section else None, attendance.statements(raw, section))
     title, closed = title_and_closed(raw.title)
+    closed = closed or raw.closed_line is not None
     values: dict[str, Any] = {}
     warnings: list[ParseWarning] = []
     for name, fn in FIELDS:

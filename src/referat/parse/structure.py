@@ -18,6 +18,7 @@ _TOC_HEADING = vocab.TOC_HEADING.compile()
 _ITEM_STRONG = vocab.compiled(vocab.ITEM_HEADINGS_STRONG)
 _ITEM_WEAK = vocab.compiled(vocab.ITEM_HEADINGS_WEAK, 0)  # case matters: "3. at …" is a point
 _CASE_LABEL = vocab.CASE_LABEL.compile()
+_CLOSED_WHOLE = vocab.CLOSED_WHOLE.compile()
 _TOC_ENTRY = re.compile(r"^(?P<title>.*?\S)(?:\s*\.{2,}[\s.]*|\t+\s*|\s{3,})(?P<page>\d{1,4})$")
 # a case number at the end of a heading: "1. Godkendelse af dagsorden (2022-0012345)", "… Sagsnr. 23/812"
 _TRAILING_CASE = re.compile(r"\s*[(\[]?\s*(?:" + vocab.CASE_LABEL.pattern.lstrip("^") + r")?(?P<case>"
@@ -60,6 +61,7 @@ class RawItem:
     sections: list[RawSection]
     title_lines: list[Line]
     case_line: Line | None
+    closed_line: Line | None = None  # "Lukket punkt" printed on its own line under the title
 
 
 def section_role(text: str) -> tuple[str, str | None, str | None] | None:
@@ -261,16 +263,21 @@ def split_item(lines: list[Line], heading: Heading, end: int) -> RawItem:
             seen += 1
             if seen >= 3:
                 break
-    sections = _sections(lines[body_start:end], case_line)
-    return RawItem(heading.number, title, lines[heading.index].no, case_number, sections, title_lines, case_line)
+    marker = next((ln for ln in lines[body_start:min(end, body_start + 6)]
+                   if not ln.blank and _CLOSED_WHOLE.match(ln.text.strip())), None)
+    sections = _sections(lines[body_start:end], case_line, marker)
+    return RawItem(heading.number, title, lines[heading.index].no, case_number, sections, title_lines, case_line,
+                   closed_line=marker)
 
 
-def _sections(lines: list[Line], case_line: Line | None) -> list[RawSection]:
+def _sections(lines: list[Line], case_line: Line | None, marker: Line | None = None) -> list[RawSection]:
     """Split item lines into sections at vocabulary headings; text before the first heading goes to a
     section with heading ''. A line holding only the case number is consumed, not repeated."""
     sections: list[RawSection] = []
     current = RawSection("", None)
     for ln in lines:
+        if marker is not None and ln is marker:
+            continue  # the closed marker is the item's `closed` flag
         if case_line is not None and ln is case_line:
             rest = _CASE_LABEL.sub("", ln.text.strip(), count=1)
             rest = vocab.CASE_NUMBER.sub("", rest, count=1).strip(" ,;-–")
