@@ -305,3 +305,13 @@ def test_number_space_title_headings_and_closed_marker_line() -> None:
     assert [(i.number, i.title, i.closed, i.decision_kind) for i in d.items] == [
         (38, "Godkendelse af dagsorden", False, "approved"), (39, "Personalesag", True, None),
         (40, "Ansøgning om tilskud", False, "other")]
+
+
+def test_number_alone_then_title_roles_in_participants_and_afbud_fra() -> None:
+    d = parse_text(HEAD + "Deltagere: Formand Anne Holm (A), Næstformand Bo Lund (V), Carl Berg (Ø)\n"
+                   "Afbud fra: Carl Berg\n\nPunkt 1\n\nGodkendelse af dagsorden\n\nSagsnr.: 24/123\n\n"
+                   "Beslutning\n\nGodkendt.\n")
+    assert [p.name for p in d.meeting.participants] == ["Anne Holm", "Bo Lund", "Carl Berg"]
+    it = d.items[0]
+    assert (it.number, it.title, it.case_number, it.absent) == (1, "Godkendelse af dagsorden", "24/123",
+                                                                ["Carl Berg"])

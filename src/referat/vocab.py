@@ -316,7 +316,10 @@ ABSENCE_CUES = ("afbud", "til stede", "fravær", "forhindret", "deltog ikke")
 SUBSTITUTE_CUES = ("stedet for", "stedfortræder", "suppleant", "deltog for", "mødte for")
 VOTE_CUES = ("stemte", "stemmer", "undlod", "hverken for", "blank")
 # "Fraværende med afbud: Hans Berg" / "Afbud: Hans Berg": wording before the names
-ABSENT_VALUE_PREFIX = re.compile(r"^(?:med\s+)?(?:afbud|forfald)\s*:?\s*", re.IGNORECASE)
+ABSENT_VALUE_PREFIX = re.compile(r"^(?:(?:med\s+)?(?:afbud|forfald)\s*)?(?:fra\s*)?:?\s*", re.IGNORECASE)
+# Roles printed before a member's name in participant lists: "Formand Anne Holm (A)"
+MEMBER_ROLE = re.compile(r"^(?:formand|næstformand|borgmester|viceborgmester|rådmand|udvalgsformand|"
+                         r"medlem|suppleant)\s*[:,]?\s+(?=[A-ZÆØÅ])", re.IGNORECASE)
 # Leading phrases stripped from a vote subject: "Et flertal af Beskæftigelsesudvalget"
 VOTE_SUBJECT_NOISE = re.compile(
     r"^(?:et\s+)?(?:flertal|mindretal|enstemmigt|samtlige|udvalgets medlemmer)\b.*$", re.IGNORECASE)

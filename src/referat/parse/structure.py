@@ -233,6 +233,14 @@ def split_item(lines: list[Line], heading: Heading, end: int) -> RawItem:
     title_lines = [lines[heading.index]]
     title = heading.title
     i = heading.index + 1
+    if not title:  # "Punkt 1" alone, the title on the next line (after a blank line too)
+        while i < end and lines[i].blank:
+            i += 1
+        if i < end and not (case_number_in(lines[i].text) or section_role(lines[i].text)
+                            or _match_heading(lines[i].text)):
+            title = squash(lines[i].text)
+            title_lines.append(lines[i])
+            i += 1
     while i < end and len(title_lines) <= MAX_TITLE_CONTINUATION:
         ln = lines[i]
         if ln.blank or case_number_in(ln.text) or section_role(ln.text) or _match_heading(ln.text) \
