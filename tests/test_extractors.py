@@ -315,3 +315,12 @@ def test_number_alone_then_title_roles_in_participants_and_afbud_fra() -> None:
     it = d.items[0]
     assert (it.number, it.title, it.case_number, it.absent) == (1, "Godkendelse af dagsorden", "24/123",
                                                                 ["Carl Berg"])
+
+
+def test_contents_lines_without_a_contents_heading_are_not_items() -> None:
+    d = doc("Punkt 1: Godkendelse af dagsorden ........ 2\nPunkt 2: Budget ........ 3\n\n"
+            "Punkt 1: Godkendelse af dagsorden\n\nBeslutning\n\nGodkendt.\n\nPunkt 2: Budget\n\nBeslutning\n\nAnbefales.\n")
+    assert [(i.number, i.title, i.decision_kind) for i in d.items] == [
+        (1, "Godkendelse af dagsorden", "approved"), (2, "Budget", "recommended")]
+    assert [(t.title, t.page) for t in d.meeting.toc] == [("Godkendelse af dagsorden", 2), ("Budget", 3)]
+    assert d.warnings == []

@@ -21,7 +21,8 @@ from referat.model import Meeting, ParsedDocument, ParseWarning, TocEntry
 from referat.normalize import Line, Normalized, normalize
 from referat.parse.header import MAX_PROSE, Header, parse_header
 from referat.parse.item import build_item
-from referat.parse.structure import Heading, RawItem, find_items, find_toc, split_item, toc_titles
+from referat.parse.structure import (Heading, RawItem, contents_entry, find_items, find_toc, is_toc_entry, split_item,
+                                     toc_titles)
 from referat.parse.text import comparable, squash
 from referat.sources import SourceText, read_source
 
@@ -62,7 +63,9 @@ def _meeting(header: Header, lay: Layout, items: list[RawItem]) -> Meeting:
     if kind is None:
         has_decisions = any(s.role == "decision" for it in items for s in it.sections)
         kind = "minutes" if has_decisions else "agenda"
-    toc = [TocEntry(title=t, page=p) for t, p, _ in toc_titles(lay.lines, lay.toc)]
+    entries = toc_titles(lay.lines, lay.toc) if lay.toc else [
+        (*contents_entry(ln.text), ln.no) for ln in header.unrecognised if is_toc_entry(ln.text)]
+    toc = [TocEntry(title=t, page=p) for t, p, _ in entries]
     return Meeting(kind=kind, committee=header.committee, election_period=header.election_period,
                    date=header.date, start_time=header.start_time, location=header.location,
                    participants=header.participants, toc=toc)
@@ -72,6 +75,8 @@ def _structural_lines(header: Header, lay: Layout, items: list[RawItem]) -> set[
     nos = set(header.consumed)
     if lay.toc:
         nos.update(ln.no for ln in lay.lines[lay.toc[0]: lay.toc[1]])
+    else:
+        nos.update(ln.no for ln in header.unrecognised if is_toc_entry(ln.text))
     for raw in items:
         nos.update(ln.no for ln in raw.title_lines)
         if raw.closed_line is not None:
@@ -104,6 +109,8 @@ def parse_text(text: str, path: str | Path | None = None, *, encoding: str | Non
     if encoding and encoding not in ("utf-8", "utf-8-sig"):
         warnings.append(ParseWarning(line=None, message=f"not valid UTF-8; decoded as {encoding}"))
     for ln in header.unrecognised:
+        if lay.toc is None and is_toc_entry(ln.text):
+            continue  # a contents line under no "Indholdsfortegnelse" heading: read into the TOC
         warnings.append(ParseWarning(line=ln.no, message=f"header line not recognised: '{squash(ln.text)}'"))
     if not items:
         warnings.append(ParseWarning(line=None, message="no agenda items found"))

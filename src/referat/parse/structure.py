@@ -102,6 +102,16 @@ def toc_entry(text: str) -> tuple[str, int | None]:
     return squash(m.group("title")).rstrip(". ").strip(), int(m.group("page"))
 
 
+def contents_entry(text: str) -> tuple[str, int | None]:
+    """A contents line's item title and page: "Punkt 3: Budget ..... 7" and "38 Budget\t7" -> ("Budget", …);
+    the number in front is the item's, not part of its title."""
+    title, page = toc_entry(text)
+    h = _match_heading(title)
+    if h and h[2] and h[1]:
+        title = h[1]
+    return vocab.TOC_NUMBER.sub("", title), page
+
+
 def _match_heading(text: str) -> tuple[int, str, bool] | None:
     t = text.strip()
     if len(t) > 400 or not (t[:1].isdigit() or t[:1] in vocab.ITEM_HEADING_FIRST):
@@ -169,8 +179,7 @@ def toc_titles(lines: list[Line], toc: tuple[int, int] | None) -> list[tuple[str
             h = _match_heading(ln.text)
             out.append((h[1] if h else squash(ln.text), None, ln.no))
         elif is_toc_entry(ln.text):
-            title, page = toc_entry(" ".join(x.text for x in [*pending, ln]))
-            title = vocab.TOC_NUMBER.sub("", title)  # "38 Godkendelse af dagsorden": the number is the item's
+            title, page = contents_entry(" ".join(x.text for x in [*pending, ln]))
             out.append((title, page, (pending or [ln])[0].no))
             pending = []
         else:
@@ -213,7 +222,7 @@ def find_items(lines: list[Line], start: int, titles: set[str]) -> list[Heading]
     last = -1
     for i in range(start, len(lines)):
         ln = lines[i]
-        if ln.blank or ("\t" in ln.text and not ln.heading and is_toc_entry(ln.text)):
+        if ln.blank or is_toc_entry(ln.text):  # "Punkt 1: Title ..... 3": a contents line, not the item
             continue
         h = _match_heading(ln.text)
         if not h:
