@@ -324,3 +324,12 @@ def test_contents_lines_without_a_contents_heading_are_not_items() -> None:
         (1, "Godkendelse af dagsorden", "approved"), (2, "Budget", "recommended")]
     assert [(t.title, t.page) for t in d.meeting.toc] == [("Godkendelse af dagsorden", 2), ("Budget", 3)]
     assert d.warnings == []
+
+
+def test_udvalget_for_title_nobody_absent_and_name_with_party_voting() -> None:
+    d = parse_text("Referat\nUdvalget for Natur, Plan og Miljø\nDato:\tOnsdag den 6. marts 2024\n"
+                   "Fraværende:\tIngen\n\n2. Lokalplan 123\nSagsnr.: 01.02.05-P16-1-23\n\n"
+                   "Beslutning i Udvalget for Natur, Plan og Miljø den 06-03-2024\nAnbefales.\nBo Lund (V) stemte imod.\n")
+    assert d.meeting.committee == "Udvalget for Natur, Plan og Miljø"
+    it = d.items[0]
+    assert it.absent == [] and it.votes is not None and it.votes.against == ["Bo Lund"]

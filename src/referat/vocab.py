@@ -45,9 +45,9 @@ MUNICIPALITY = Entry(r"\b(?P<name>[A-ZÆØÅ][a-zæøå]+(?:-[A-ZÆØÅ][a-zæø
                      "municipality name", "Gladsaxe Kommune")
 
 # A line that is only a body's name: "Økonomiudvalget", "Børne- og Skoleudvalget", "Byrådet"
-COMMITTEE_NAME = Entry(r"^[A-ZÆØÅ][\w\- ,]*?(?:udvalg(?:et)?|råd(?:et)?|bestyrelse(?:n)?|kommunalbestyrelse(?:n)?|"
-                       r"forum|nævn(?:et)?|komité(?:en)?)$", "committee name alone on a line",
-                       "Økonomiudvalget; Børne- og Skoleudvalget; Byrådet")
+COMMITTEE_NAME = Entry(r"^(?:[A-ZÆØÅ][\w\- ,]*?(?:udvalg(?:et)?|råd(?:et)?|bestyrelse(?:n)?|kommunalbestyrelse(?:n)?|"
+                       r"forum|nævn(?:et)?|komité(?:en)?)|Udvalg(?:et)? for [\w\- ,]+)$", "committee name alone on a line",
+                       "Økonomiudvalget; Børne- og Skoleudvalget; Byrådet; Udvalget for Natur, Plan og Miljø")
 
 # An unlabelled place line under an unlabelled date line: short, no full stop, no date
 PLACE_LINE = Entry(r"^(?=.{3,80}$)[A-ZÆØÅ][^.:\d]*(?:\d+[^.:\d]*)?$", "meeting place without a label",
@@ -285,25 +285,29 @@ SUBSTITUTE_PHRASES: tuple[Entry, ...] = (
           r"(?P<for>[A-ZÆØÅ][\w .\-'()]*?)(?=[.,;]|$)", "stedfortræder X for Y",
           "Stedfortræder Jens Holm for Lise Berg."),
 )
+# A group whose members follow in brackets: "Et flertal af udvalget (A, B og C) stemte for"; after a
+# single name the brackets hold the party instead: "Bo Lund (V) stemte imod"
+_GROUP = r"(?:flertal|mindretal|medlemmer|udvalget|partierne|grupperne)"
 VOTE_PHRASES: dict[str, tuple[Entry, ...]] = {
     "for": (
-        Entry(r"\((?P<names>[^()]+)\)\s+stemte for", "(names) stemte for",
+        Entry(_GROUP + r"[^()]*\((?P<names>[^()]+)\)\s+stemte for", "(names) stemte for",
               "Et flertal (Michael Dorph Jensen, … og Susanne Damsgaard) stemte for."),
         Entry(r"^for (?:stemte|stemmer)\s*:?\s*(?P<names>.+?)\.?$", "For stemte: names",
               "For stemte: A, F og Ø"),
-        Entry(r"(?P<names>[A-ZÆØÅ][^.()]*?)\s+stemte for\b", "names stemte for", "A og F stemte for."),
+        Entry(r"(?P<names>[A-ZÆØÅ][^.]*?)\s+stemte for\b", "names stemte for", "A og F stemte for."),
     ),
     "against": (
-        Entry(r"\((?P<names>[^()]+)\)\s+stemte imod", "(names) stemte imod", "Et mindretal (V) stemte imod."),
+        Entry(_GROUP + r"[^()]*\((?P<names>[^()]+)\)\s+stemte imod", "(names) stemte imod",
+              "Et mindretal (V) stemte imod."),
         Entry(r"^imod (?:stemte|stemmer)\s*:?\s*(?P<names>.+?)\.?$", "Imod stemte: names", "Imod stemte: V"),
-        Entry(r"(?P<names>[A-ZÆØÅ][^.()]*?)\s+stemte imod\b", "names stemte imod", "Hans Berg stemte imod."),
+        Entry(r"(?P<names>[A-ZÆØÅ][^.]*?)\s+stemte imod\b", "names stemte imod", "Hans Berg stemte imod."),
     ),
     "abstained": (
-        Entry(r"\((?P<names>[^()]+)\)\s+undlod at stemme", "(names) undlod at stemme",
+        Entry(_GROUP + r"[^()]*\((?P<names>[^()]+)\)\s+undlod at stemme", "(names) undlod at stemme",
               "Et mindretal (C) undlod at stemme."),
         Entry(r"^(?:undlod at stemme|hverken for eller imod|blank)\s*:?\s*(?P<names>.+?)\.?$",
               "Undlod at stemme: names", "Undlod at stemme: C"),
-        Entry(r"(?P<names>[A-ZÆØÅ][^.()]*?)\s+undlod at stemme\b", "names undlod at stemme",
+        Entry(r"(?P<names>[A-ZÆØÅ][^.]*?)\s+undlod at stemme\b", "names undlod at stemme",
               "Lone Yalcinkaya undlod at stemme."),
     ),
 }
@@ -316,6 +320,8 @@ ABSENCE_CUES = ("afbud", "til stede", "fravær", "forhindret", "deltog ikke")
 SUBSTITUTE_CUES = ("stedet for", "stedfortræder", "suppleant", "deltog for", "mødte for")
 VOTE_CUES = ("stemte", "stemmer", "undlod", "hverken for", "blank")
 # "Fraværende med afbud: Hans Berg" / "Afbud: Hans Berg": wording before the names
+# "Fraværende: Ingen": nobody
+NOBODY = re.compile(r"^(?:ingen|intet|ingen afbud|ingen fraværende|-|–)\.?$", re.IGNORECASE)
 ABSENT_VALUE_PREFIX = re.compile(r"^(?:(?:med\s+)?(?:afbud|forfald)\s*)?(?:fra\s*)?:?\s*", re.IGNORECASE)
 # Roles printed before a member's name in participant lists: "Formand Anne Holm (A)"
 MEMBER_ROLE = re.compile(r"^(?:formand|næstformand|borgmester|viceborgmester|rådmand|udvalgsformand|"

@@ -146,6 +146,6 @@ def _set_field(h: Header, key: str, value: str) -> None:
     elif key == "participants":
         h.participants.extend(parse_participants(value))
     elif key == "absent":
-        h.absent.extend(split_names(vocab.ABSENT_VALUE_PREFIX.sub("", value)))
+        h.absent.extend(n for n in split_names(vocab.ABSENT_VALUE_PREFIX.sub("", value)) if not vocab.NOBODY.match(n))
     elif key == "committee":
         h.committee = value
