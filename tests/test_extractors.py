@@ -333,3 +333,12 @@ def test_udvalget_for_title_nobody_absent_and_name_with_party_voting() -> None:
     assert d.meeting.committee == "Udvalget for Natur, Plan og Miljø"
     it = d.items[0]
     assert it.absent == [] and it.votes is not None and it.votes.against == ["Bo Lund"]
+
+
+def test_markdown_pipe_tables() -> None:
+    it = one("Punkt 1: Titel\n\nSagsfremstilling\n\nTabel 1: Rammer\n\n| Mio. kr. | Budget | Forbrug |\n"
+             "|---|---:|---:|\n| Aktivering | 72,1 | 41,2 |\n| I alt | 1.070,9 | 537,7 |\n")
+    assert len(it.tables) == 1
+    t = it.tables[0]
+    assert (t.caption, t.header, t.rows) == ("Tabel 1: Rammer", ["Mio. kr.", "Budget", "Forbrug"],
+                                            [["Aktivering", "72,1", "41,2"], ["I alt", "1.070,9", "537,7"]])

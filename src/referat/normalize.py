@@ -242,6 +242,9 @@ def normalize(text: str) -> Normalized:
             artifacts.append(Artifact(no, raw, "markdown rule"))
             lines.append(Line(no, ""))
             continue
+        if stripped[0] == "|" and stripped.endswith("|") and stripped.count("|") >= 3:
+            # a markdown pipe table row: cells become tab-separated, as other converters print them
+            raw = "\t".join(cell.strip() for cell in stripped[1:-1].split("|"))
         if "#" in raw or "*" in raw or "_" in raw:
             parts, heading = _strip_markdown(raw)
         else:
