@@ -101,3 +101,8 @@ def test_title_repeated_as_running_header_keeps_its_first_printing() -> None:
     src = "\n\n".join([title, "Punkt 1: A", "Tekst.", title, "Punkt 2: B", "Mere.", title, "Slut.", title])
     kept = texts(src)
     assert kept[0] == title and kept.count(title) == 1
+
+
+def test_markdown_links_keep_their_text() -> None:
+    assert texts("[Bilag 1: Notat](https://x.dk/b1.pdf) og ![logo](logo.png)") == ["Bilag 1: Notat og logo"]
+    assert texts("Se <https://x.dk> her") == ["Se <https://x.dk> her"]  # autolinks stay as printed

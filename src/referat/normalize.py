@@ -23,6 +23,7 @@ _SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
 _ODD = re.compile(r"[\u00a0\u00ad\u2000-\u200d\u202f\u205f\u2060\u3000\ufeff]")
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
 _MD_RULE = re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$")
 _GLUED_BOLD = re.compile(r"[^\s*]\*\*[^\s*]|\*\*\*\*")
 _BOLD = re.compile(r"\*\*|__(?=\S)|(?<=\S)__")
@@ -245,6 +246,8 @@ def normalize(text: str) -> Normalized:
         if stripped[0] == "|" and stripped.endswith("|") and stripped.count("|") >= 3:
             # a markdown pipe table row: cells become tab-separated, as other converters print them
             raw = "\t".join(cell.strip() for cell in stripped[1:-1].split("|"))
+        if "](" in raw:  # markdown links keep their text: "[Bilag 1](bilag1.pdf)" -> "Bilag 1"
+            raw = _MD_LINK.sub(r"\1", raw)
         if "#" in raw or "*" in raw or "_" in raw:
             parts, heading = _strip_markdown(raw)
         else:
