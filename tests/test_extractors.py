@@ -342,3 +342,10 @@ def test_markdown_pipe_tables() -> None:
     t = it.tables[0]
     assert (t.caption, t.header, t.rows) == ("Tabel 1: Rammer", ["Mio. kr.", "Budget", "Forbrug"],
                                             [["Aktivering", "72,1", "41,2"], ["I alt", "1.070,9", "537,7"]])
+
+
+@pytest.mark.parametrize("heading", ["Personalemæssige konsekvenser", "Klima- og miljøvurdering", "Udtalelser",
+                                     "Relation til politikker og strategier", "Konsekvenser for borgerne"])
+def test_sections_after_the_decision_do_not_run_into_it(heading: str) -> None:
+    it = one(f"Punkt 1: Titel\n\nBeslutning\n\nGodkendt.\n\n{heading}\n\nIngen.\n")
+    assert it.decision == "Godkendt."

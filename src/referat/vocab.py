@@ -159,6 +159,8 @@ SECTION_HEADINGS: dict[str, tuple[Entry, ...]] = {
         Entry(r"indstilling(?:er)?(?:\s+(?:fra|til)\s+.+)?", "the administration's recommendation",
               "Indstilling"),
         Entry(r"forslag til beslutning", "recommendation (proposal form)", "Forslag til beslutning"),
+        Entry(r"indstilling og beslutning|anbefaling|forvaltningens anbefaling|administrationens anbefaling",
+              "recommendation, other names", "INDSTILLING OG BESLUTNING"),
         Entry(r"direktionens indstilling|forvaltningens indstilling|administrationens indstilling",
               "recommendation, named by its author", "Forvaltningens indstilling"),
     ),
@@ -176,6 +178,14 @@ SECTION_HEADINGS: dict[str, tuple[Entry, ...]] = {
         Entry(r"lovgrundlag|retsgrundlag|beslutningskompetence|kompetence", "legal basis", "Lovgrundlag"),
         Entry(r"høring|høringssvar|kommunikation|tidsplan|"
               r"forelæggelse for med-udvalg|med-inddragelse", "other common subsections", "Høring"),
+        Entry(r"personalemæssige konsekvenser|miljømæssige konsekvenser|administrative konsekvenser|"
+              r"erhvervsmæssige konsekvenser|konsekvenser(?: for [\w\- ]{2,40})?|"
+              r"udtalelse(?:r)?|handicappolitisk vurdering|klima- og miljøvurdering|klimavurdering|"
+              r"miljøvurdering|ligestillingsvurdering|risikovurdering|juridiske forhold|juridisk vurdering|"
+              r"borgerinddragelse|supplerende (?:sagsfremstilling|oplysninger)|relation til [\w\- ,]{2,60}|"
+              r"formål|indledning|kort fortalt|fagligt resum[eé]|finansiering|bemærkninger|konklusion|"
+              r"sagsbehandling|proces", "further case sections seen in other municipalities",
+              "Personalemæssige konsekvenser; Klima- og miljøvurdering; Relation til politikker og strategier"),
     ),
     "upcoming": (
         Entry(r"kommende behandlingsforløb|videre behandling|sagen afgøres i|behandles efterfølgende i|"
