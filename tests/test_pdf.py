@@ -133,3 +133,22 @@ def test_scanned_pdf_points_to_ocr_and_ocr_reads_it(tmp_path: Path) -> None:
     assert [(i.number, i.title) for i in doc.items][0] == (1, "Godkendelse af dagsorden")
     assert [i.case_number for i in doc.items] == ["25-1-00.01.00-A00", "24-88-17.02.00-P20", "24-91-81.08.00-A00"]
     assert doc.warnings[0].message.startswith("text read by OCR")
+
+
+def test_pdf_line_end_hyphens(tmp_path: Path) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(tmp_path / "h.pdf"), pagesize=A4)
+    rows = ["REFERAT Økonomiudvalget 2022-2025 d. 18-09-2023", "", "Punkt 1: Titel", "", "Sagsfremstilling", "",
+            "Sagen behandles i Børne-", "og Ungeudvalget, og der indkøbes nye IT-", "systemer til be-",
+            "skæftigelsesindsatsen."]
+    y = 760
+    for text in rows:
+        c.setFont("Helvetica", 11)
+        c.drawString(60, y, text)
+        y -= 14
+    c.save()
+    section = parse_file(tmp_path / "h.pdf").items[0].sections[0].text
+    assert " ".join(section.split()) == ("Sagen behandles i Børne- og Ungeudvalget, og der indkøbes nye IT-systemer "
+                                         "til beskæftigelsesindsatsen.")
