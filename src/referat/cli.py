@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import json
 import sys
+import time
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -315,6 +316,143 @@ def stats(db: DbOpt = None, format: FormatOpt = OutFormat.table) -> None:
                       str(r["items"]))
     out.print(table)
 
+
+_STATUS = {"item": "✓", "meeting": "≈ møde", "unresolved": "✗ ikke i arkivet"}
+
+
+def _treatment_line(t: dict[str, Any], direction: str) -> Text:
+    label = "tidligere" if direction == "related" else "næste"
+    printed = t.get("raw") or f"{t['body']} {t['date'] or ''}".strip()
+    line = Text.assemble((f"     {label}: ", "dim"), printed, "  ")
+    if t["targets"]:
+        for x in t["targets"]:
+            where = f"punkt {x['number']}" if x["number"] is not None else "mødet"
+            line.append(f"→ {x['committee']} {x['date']} {where} ({x['item_id'] or x['meeting_id']}) ", "green")
+    else:
+        line.append(_STATUS["unresolved"], "yellow")
+    return line
+
+
+@app.command()
+def case(
+    number: Annotated[str, typer.Argument(help="A case number in any printed shape, e.g. 21-12-27.00.00-A26.")],
+    db: DbOpt = None, municipality: MunicipalityOpt = None, format: FormatOpt = OutFormat.table,
+) -> None:
+    """A case's timeline: every treatment across meetings and bodies, with earlier and next steps."""
+    try:
+        data = open_archive(db).case(number, municipality)
+    except ReferatError as exc:
+        fail(str(exc))
+        return
+    if format is OutFormat.json:
+        emit_json(data)
+        return
+    parts = ", ".join(f"{k} {data[k]}" for k in ("year", "sequence", "kle", "facet", "prefix") if data[k] is not None)
+    out.print(Text.assemble(("Sag ", "bold"), (data["key"], "bold"), f"  ({parts})"))
+    for code, title in data["kle_titles"].items():
+        out.print(Text(f"  KLE {code}: {title}", style="dim"))
+    if len(data["municipalities"]) > 1:
+        note(f"note: this case number occurs in {len(data['municipalities'])} municipalities; use --municipality")
+    for t in data["timeline"]:
+        out.print(Text.assemble((f"{t['date'] or '?'}  ", "bold"), f"{t['committee']}  punkt {t['number']}: ",
+                                (t["title"], "bold"), (f"  [{t['decision_kind'] or '-'}]", "cyan"),
+                                (f"  {t['item_id']}", "dim")))
+        for direction in ("related", "upcoming"):
+            for tr in t[direction]:
+                out.print(_treatment_line(tr, direction))
+        for r in t["referenced_by"]:
+            out.print(Text(f"     henvist fra: {r['committee']} {r['date']} punkt {r['number']} ({r['item_id']})",
+                           style="dim"))
+
+
+@app.command()
+def person(
+    name: Annotated[str, typer.Argument(help="A name (case and party suffix ignored) or a person id.")],
+    db: DbOpt = None, format: FormatOpt = OutFormat.table,
+) -> None:
+    """A person: party over time, attendance per meeting and rate, substitutions, votes."""
+    try:
+        data = open_archive(db).person(name)
+    except ReferatError as exc:
+        fail(str(exc))
+        return
+    if format is OutFormat.json:
+        emit_json(data)
+        return
+    a = data["attendance"]
+    rate = f"{a['rate']:.0%}" if a["rate"] is not None else "-"
+    parties = ", ".join(f"{p['party']} ({p['from']}–{p['to']})" for p in data["parties"]) or "-"
+    out.print(Text.assemble((data["name"], "bold"), f"  parti: {parties}"))
+    out.print(f"fremmøde: {a['present']} af {a['meetings']} møder ({rate})", highlight=False)
+    table = Table("dato", "udvalg", "status", "punkter")
+    for m in data["meetings"]:
+        status = {"present": "til stede", "absent": "fraværende"}[m["status"]]
+        if m["substitute"]:
+            status += f" (stedfortræder: {m['substitute']})"
+        table.add_row(m["date"] or "?", m["committee"], status, ", ".join(map(str, m["items"])))
+    out.print(table)
+    for s in data["substitutions"]:
+        out.print(f"stedfortræder {s['date']} i {s['committee']} for {s['for']}", highlight=False)
+    for v in data["votes"]:
+        vote = {"for": "for", "against": "imod", "abstained": "undlod at stemme"}[v["vote"]]
+        out.print(f"stemte {vote}: {v['date']} {v['committee']} punkt {v['number']}: {v['title']}", highlight=False)
+    for p in data["presented"]:
+        out.print(f"fremlagde: {p['date']} {p['committee']} punkt {p['number']}: {p['title']}", highlight=False)
+
+
+@app.command()
+def body(
+    name: Annotated[str, typer.Argument(help="A committee or council name (any inflection) or a body id.")],
+    db: DbOpt = None, municipality: MunicipalityOpt = None, format: FormatOpt = OutFormat.table,
+) -> None:
+    """A committee or council: meetings by year and members over time."""
+    try:
+        data = open_archive(db).body(name, municipality)
+    except ReferatError as exc:
+        fail(str(exc))
+        return
+    if format is OutFormat.json:
+        emit_json(data)
+        return
+    out.print(Text.assemble((data["name"], "bold"), f"  {data['municipality'] or ''}  {data['meetings']} møder"))
+    for year, meetings in data["meetings_by_year"].items():
+        out.print(f"{year}: " + ", ".join(f"{m['date']} ({m['items']} punkter)" for m in meetings), highlight=False)
+    table = Table("medlem", "parti", "fra", "til", "møder")
+    for m in data["members"]:
+        table.add_row(m["name"], m["party"] or "-", m["from"] or "?", m["to"] or "?", str(m["meetings"]))
+    out.print(table)
+
+
+@app.command()
+def link(db: DbOpt = None, format: FormatOpt = OutFormat.table) -> None:
+    """Recompute every link of the archive (ingest keeps links current; this rebuilds them all)."""
+    archive = open_archive(db)
+    started = time.perf_counter()
+    n = archive.link()
+    seconds = round(time.perf_counter() - started, 2)
+    if format is OutFormat.json:
+        emit_json({"links": n, "seconds": seconds})
+    else:
+        out.print(f"{n} links in {seconds} s", highlight=False)
+
+
+kle_app = typer.Typer(help="KLE subject codes: load your own KLE titles (KL licenses them; none are shipped).",
+                      no_args_is_help=True)
+app.add_typer(kle_app, name="kle")
+
+
+@kle_app.command("load")
+def kle_load(
+    file: Annotated[Path, typer.Argument(help="KL's KLE XML (emneplan or handlingsfacetter) or a code;title CSV.")],
+    db: DbOpt = None,
+) -> None:
+    """Load KLE titles, shown beside case numbers' subject codes from then on."""
+    try:
+        n = open_archive(db).load_kle(file)
+    except ReferatError as exc:
+        fail(str(exc))
+        return
+    out.print(f"loaded {n} KLE codes from {file}", highlight=False)
 
 if __name__ == "__main__":
     app()

@@ -29,3 +29,11 @@ class NotMinutesError(ReferatError):
 
 class DocumentTooLargeError(SourceError):
     """A document exceeds the size bound that keeps parsing time and memory predictable."""
+
+
+class NotFoundError(ReferatError):
+    """No meeting, item, case, person or body by that id or name."""
+
+
+class AmbiguousError(ReferatError):
+    """A name that fits several bodies or people: the message lists them."""

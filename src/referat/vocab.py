@@ -120,17 +120,21 @@ CLOSED_SUFFIX = Entry(r"^(?P<title>.+?)\s*\((?:lukket(?: punkt)?)\)$", "closed m
 
 # --- Case numbers ----------------------------------------------------------------------------
 
+# Named groups give the parts (referat.cases): yy/year, seq, kle, facet, prefix.
 CASE_NUMBER_SHAPES: tuple[Entry, ...] = (
-    Entry(r"\d{2}-\d{1,7}-\d{2}\.\d{2}\.\d{2}-[A-ZÆØÅ]\d{2}", "year-sequence-KLE-facet (Gladsaxe, SBSYS)",
-          "21-7-85.10.00-P07; 22-159055-00.00.00-A00"),
-    Entry(r"\d{2}\.\d{2}\.\d{2}-[A-ZÆØÅ]\d{2}-\d{1,7}-\d{2}", "KLE-facet-sequence-year (Acadre, eDoc)",
-          "00.22.00-G01-1-16"),
-    Entry(r"[A-ZÆØÅ]{2,5}-\d{4}-\d{3,8}", "system prefix-year-sequence (WorkZone, F2)", "EMN-2025-010561"),
-    Entry(r"(?:19|20)\d{2}/\d{3,7}", "year/sequence journal number (older ESDH)", "2013/02537"),
-    Entry(r"(?:19|20)\d{2}-\d{7}", "year-sequence (København, eDoc)", "2022-0045217"),
-    Entry(r"\d{2}/\d{3,7}", "two-digit year/sequence", "24/012345"),
+    Entry(r"(?P<yy>\d{2})-(?P<seq>\d{1,7})-(?P<kle>\d{2}\.\d{2}\.\d{2})-(?P<facet>[A-ZÆØÅ]\d{2})",
+          "year-sequence-KLE-facet (Gladsaxe, SBSYS)", "21-7-85.10.00-P07; 22-159055-00.00.00-A00"),
+    Entry(r"(?P<kle>\d{2}\.\d{2}\.\d{2})-(?P<facet>[A-ZÆØÅ]\d{2})-(?P<seq>\d{1,7})-(?P<yy>\d{2})",
+          "KLE-facet-sequence-year (Acadre, eDoc)", "00.22.00-G01-1-16"),
+    Entry(r"(?P<prefix>[A-ZÆØÅ]{2,5})-(?P<year>\d{4})-(?P<seq>\d{3,8})", "system prefix-year-sequence (WorkZone, F2)",
+          "EMN-2025-010561"),
+    Entry(r"(?P<year>(?:19|20)\d{2})/(?P<seq>\d{3,7})", "year/sequence journal number (older ESDH)", "2013/02537"),
+    Entry(r"(?P<year>(?:19|20)\d{2})-(?P<seq>\d{7})", "year-sequence (København, eDoc)", "2022-0045217"),
+    Entry(r"(?P<yy>\d{2})/(?P<seq>\d{3,7})", "two-digit year/sequence", "24/012345"),
 )
-CASE_NUMBER = re.compile(r"(?<![\w.\-/])(?:" + "|".join(e.pattern for e in CASE_NUMBER_SHAPES) + r")(?![\w/])")
+_UNNAMED = re.compile(r"\(\?P<\w+>")
+CASE_NUMBER = re.compile(r"(?<![\w.\-/])(?:" + "|".join(_UNNAMED.sub("(?:", e.pattern) for e in CASE_NUMBER_SHAPES)
+                         + r")(?![\w/])")
 # "Bilag 2. LBR budgetønsker 2014": the attachment's number, to recognise a list printed twice
 ATTACHMENT_NUMBER = Entry(r"^bilag\s*(\d+)", "attachment number", "Bilag 2. LBR budgetønsker 2014")
 # labels that may precede a case number on its line
@@ -355,6 +359,15 @@ UPCOMING_BODY_ONLY = Entry(r"^[A-ZÆØÅ][\w\- ]+$", "planned treatment without 
 UPCOMING = Entry(r"^(?P<body>[A-ZÆØÅ][^\d]*?)[,\s]+(?:den\s+|d\.\s*)?(?P<date>\d{1,2}[.\-/]\d{1,2}[.\-/]\d{2,4}|"
                  r"\d{1,2}\.?\s+[a-zæøå]+\s+\d{4})", "planned treatment: body, date", "Økonomiudvalget 07.12.2021")
 
+# A body named by its meeting in a reference: "Byrådsmødet 29.09.2021, punkt 18" is Byrådet's meeting;
+# "Økonomiudvalgets møde" is Økonomiudvalget's. Stripped before body names are compared (referat.names).
+BODY_MEETING_SUFFIX = Entry(r"(?:s\s*)?(?:ordinære\s+|ekstraordinære\s+)?møde(?:t)?$",
+                            "a body named by its meeting", "Byrådsmødet; Økonomiudvalgets møde")
+
+# A presenter line that starts with a role, not a name: no person is read from it
+PRESENTER_ROLE_FIRST = Entry(r"^[\w\-]*(?:direktør|chef|leder|konsulent|koordinator|rådgiver|medarbejder|formand|"
+                             r"sekretær|specialist|fuldmægtig|repræsentant)s?\b", "presenter line led by a role",
+                             "Direktør for Social og Sundhed Anne Holm")
 # --- Presenters ------------------------------------------------------------------------------
 # A presenter line is split at " og " only where a full name (two capitalised words, no comma
 # between) ends the left part and the right part ends with one too:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from referat.store.archive import DECISION_KINDS, Archive, Filters, Hit, NotFoundError, SearchResult, default_db
+from referat.errors import AmbiguousError, NotFoundError
+from referat.store.archive import DECISION_KINDS, Archive, Filters, Hit, SearchResult, default_db
 
-__all__ = ["DECISION_KINDS", "Archive", "Filters", "Hit", "NotFoundError", "SearchResult", "default_db"]
+__all__ = ["DECISION_KINDS", "AmbiguousError", "Archive", "Filters", "Hit", "NotFoundError", "SearchResult", "default_db"]

@@ -21,18 +21,17 @@ from alembic.config import Config
 from sqlalchemy import Engine, Table, create_engine, event, text
 from sqlalchemy.engine import Connection
 
-from referat.errors import ReferatError
+from referat.cases import load_kle
+from referat.errors import NotFoundError
+from referat.link import relink
 from referat.search import NOTHING, Query, QueryError, as_substrings, highlighter, parse_query, snippet, stems
-from referat.store import schema
-from referat.store.rows import Rows, person_key
+from referat.store import linked, schema
+from referat.names import person_key
+from referat.store.rows import Rows
 
 DEFAULT_DB = "referat.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
 DECISION_KINDS = ("approved", "recommended", "noted", "approved_with_changes", "other")
-
-
-class NotFoundError(ReferatError):
-    """No meeting, item or document with that id."""
 
 
 def default_db() -> str:
@@ -138,23 +137,37 @@ class Archive:
         """Write several documents in one transaction; if any fails, the batch is rolled back and each
         document is written again in a transaction of its own, so that the failing one is reported
         (its exception in the result list) and the others land whole. One commit per batch is what
-        makes bulk ingest fast: a commit with FTS5 segments costs milliseconds, and so does a savepoint."""
+        makes bulk ingest fast: a commit with FTS5 segments costs milliseconds, and so does a savepoint.
+        Then the links the new meetings can affect are recomputed (referat.link)."""
+        changed: set[str] = set()
         try:
             with self.engine.begin() as conn:
-                return [self._store(conn, rows) for rows in batch]
+                results: list[str | Exception] = [self._store(conn, rows, changed) for rows in batch]
         except Exception as exc:  # noqa: BLE001 - find the culprit document by document
+            changed.clear()
             if len(batch) == 1:
                 return [exc]
-        results: list[str | Exception] = []
-        for rows in batch:
-            try:
-                with self.engine.begin() as conn:
-                    results.append(self._store(conn, rows))
-            except Exception as exc:  # noqa: BLE001 - reported per document; the batch goes on
-                results.append(exc)
+            results = []
+            for rows in batch:
+                try:
+                    with self.engine.begin() as conn:
+                        mine: set[str] = set()
+                        results.append(self._store(conn, rows, mine))
+                    changed |= mine
+                except Exception as exc:  # noqa: BLE001 - reported per document; the batch goes on
+                    results.append(exc)
+        if changed:
+            with self.engine.begin() as conn:
+                relink(conn, changed)
         return results
 
-    def _store(self, conn: Connection, rows: Rows) -> str:
+    def link(self) -> int:
+        """Recompute every link of the archive (ingest keeps them current; this is for a full rebuild)."""
+        with self.engine.begin() as conn:
+            return relink(conn)
+
+    def _store(self, conn: Connection, rows: Rows, changed: set[str]) -> str:
+        """Store one document; adds the ids of the meetings it creates or replaces to `changed`."""
         if conn.execute(text("SELECT 1 FROM documents WHERE id = :id"), {"id": rows.document["id"]}).first():
             return "skipped"
         old = {r[0] for r in conn.execute(
@@ -162,8 +175,11 @@ class Archive:
                  "SELECT document_id FROM meetings WHERE id = :meeting"),
             {"path": rows.document["path"], "meeting": rows.meeting["id"]})}
         for doc_id in old:
+            changed.update(r[0] for r in conn.execute(text("SELECT id FROM meetings WHERE document_id = :d"),
+                                                       {"d": doc_id}))
             self._delete_document(conn, doc_id)
         self._insert(conn, rows)
+        changed.add(rows.meeting["id"])
         return "replaced" if old else "ingested"
 
     def _delete_document(self, conn: Connection, doc_id: str) -> None:
@@ -370,7 +386,7 @@ class Archive:
         votes: dict[str, list[str]] = {"for": [], "against": [], "abstained": []}
         for x in rows("SELECT person_id, vote FROM votes WHERE item_pk = :pk"):
             votes[x["vote"]].append(people[x["person_id"]])
-        treat = rows("SELECT direction, body, date, item_number, raw FROM treatments WHERE item_pk = :pk ORDER BY ord")
+        treat = linked.treatments(conn, [pk])[pk]
         return {
             "id": r["id"], "meeting_id": r["meeting_id"], "committee": r["committee"],
             "municipality": r["municipality"], "date": _iso(r["date"]), "number": r["number"], "title": r["title"],
@@ -381,9 +397,10 @@ class Archive:
             "substitutes": [{"substitute": people[a["person_id"]], "for": people[a["for_person_id"]]}
                             for a in att if a["status"] == "substitute"],
             "votes": votes if any(votes.values()) else None,
-            "upcoming": [{"body": t["body"], "date": _iso(t["date"])} for t in treat if t["direction"] == "upcoming"],
-            "related": [{"body": t["body"], "date": _iso(t["date"]), "item": t["item_number"], "raw": t["raw"]}
-                        for t in treat if t["direction"] == "related"],
+            "case_key": r["case_key"],
+            # each with its link status and targets (referat.link); referenced_by: items linking here
+            "upcoming": treat["upcoming"], "related": treat["related"],
+            "referenced_by": linked.referenced_by(conn, [r["id"]])[r["id"]],
             "attachments": lists["attachment"], "presenters": lists["presenter"],
             "amounts_mio_kr": [x["mio_kr"] for x in rows("SELECT mio_kr FROM amounts WHERE item_pk = :pk ORDER BY ord")],
             "tables": [{"caption": x["caption"], "header": json.loads(x["header_json"]),
@@ -410,6 +427,7 @@ class Archive:
                     "date": _iso(m["date"]), "start_time": m["start_time"], "location": m["location"],
                     "election_period": m["election_period"], "document_id": m["document_id"], "source": m["path"],
                     "participants": [{"name": p["name"], "party": p["party"]} for p in parts],
+                    "attendance": linked.meeting_attendance(conn, meeting_id),
                     "toc": json.loads(m["toc_json"]),
                     "items": [{**dict(i), "closed": bool(i["closed"])} for i in its]}
 
@@ -451,6 +469,31 @@ class Archive:
                                        "year": _date(r["date"]).year if r["date"] else None,
                                        "meetings": r["meetings"], "items": r["items"]} for r in per],
             }
+
+
+    # --- the linked record (referat.store.linked) ---------------------------------------------
+
+    def case(self, number: str, municipality: str | None = None) -> dict[str, Any]:
+        """A case's timeline across meetings and bodies, with resolved references and next steps."""
+        with self.engine.connect() as conn:
+            return linked.case(conn, number, municipality)
+
+    def person(self, name_or_id: str) -> dict[str, Any]:
+        """A person: parties over time, attendance per meeting and its rate, substitutions, votes."""
+        with self.engine.connect() as conn:
+            return linked.person(conn, name_or_id)
+
+    def body(self, name_or_id: str, municipality: str | None = None) -> dict[str, Any]:
+        """A committee or council: meetings by year, members over time."""
+        with self.engine.connect() as conn:
+            return linked.body(conn, name_or_id, municipality)
+
+    def load_kle(self, path: str | Path) -> int:
+        """Load the user's KLE titles (KL's XML or a code;title CSV); returns how many codes."""
+        titles = load_kle(Path(path))
+        with self.engine.begin() as conn:
+            conn.exec_driver_sql("INSERT OR REPLACE INTO kle (code, title) VALUES (?, ?)", list(titles.items()))
+        return len(titles)
 
 
 class StemExpander:

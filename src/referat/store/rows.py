@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections import Counter
@@ -10,24 +9,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from referat import vocab
+from referat.cases import case_key
+from referat.link import infer_date, reference_numbers
 from referat.model import Item, ParsedDocument
+from referat.names import body_key, is_person, person_key, presenter_name, stable_id
 from referat.parse.structure import section_role
-from referat.parse.text import squash, strip_party
 
 _MUNICIPALITY = vocab.MUNICIPALITY.compile(0)
 UNKNOWN_BODY = "Ukendt udvalg"
-
-
-def stable_id(*parts: object) -> str:
-    """16 hex characters of sha256 over the parts: the same natural key always gives the same id."""
-    key = "\x1f".join("" if p is None else str(p) for p in parts)
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
-
-
-def person_key(name: str) -> tuple[str, str]:
-    """(display name, id) for a person: whitespace and party suffix off, case ignored in the id."""
-    display = strip_party(squash(name))[0]
-    return display, stable_id("person", display.casefold())
 
 
 def municipality_of(text: str) -> str | None:
@@ -80,7 +69,7 @@ def document_rows(doc: ParsedDocument, *, sha256: str, path: str, text: str, fmt
     rows = Rows(
         document={"id": sha256, "path": path, "format": fmt, "encoding": encoding, "size": size, "text": text,
                   "ingested_at": now},
-        body={"id": body_id, "name": body_name, "municipality": municipality},
+        body={"id": body_id, "name": body_name, "municipality": municipality, "key": body_key(body_name)},
         meeting={"id": meeting_id, "document_id": sha256, "body_id": body_id, "kind": m.kind, "date": m.date,
                  "start_time": m.start_time, "location": m.location, "election_period": m.election_period,
                  "toc_json": json.dumps([t.model_dump() for t in m.toc], ensure_ascii=False)},
@@ -94,7 +83,8 @@ def document_rows(doc: ParsedDocument, *, sha256: str, path: str, text: str, fmt
         # the same number twice in one document (a reprinted item) still gets its own id
         item_id = stable_id("item", meeting_id, it.number, seen_numbers[it.number])
         rows.items.append({"id": item_id, "meeting_id": meeting_id, "number": it.number, "title": it.title,
-                           "case_number": it.case_number, "closed": it.closed, "decision": it.decision,
+                           "case_number": it.case_number,
+                           "case_key": case_key(it.case_number, m.date.year if m.date else None), "closed": it.closed, "decision": it.decision,
                            "decision_kind": it.decision_kind, "recommending_body": it.recommending_body,
                            "body_id": body_id, "date": m.date, "year": m.date.year if m.date else None})
         for i, s in enumerate(it.sections):
@@ -103,7 +93,7 @@ def document_rows(doc: ParsedDocument, *, sha256: str, path: str, text: str, fmt
                              ("presenter", it.presenters)):
             for i, v in enumerate(values):
                 rows.child("item_lists", idx, kind=kind, ord=i, text=v)
-        for name in it.absent:
+        for name in filter(is_person, it.absent):
             rows.child("attendance", idx, person_id=rows.person(name), status="absent", for_person_id=None)
         for s in it.substitutes:
             rows.child("attendance", idx, person_id=rows.person(s.substitute), status="substitute",
@@ -111,14 +101,19 @@ def document_rows(doc: ParsedDocument, *, sha256: str, path: str, text: str, fmt
         if it.votes:
             for vote, names in (("for", it.votes.for_), ("against", it.votes.against),
                                 ("abstained", it.votes.abstained)):
-                for name in names:
+                for name in filter(is_person, names):  # "A og F stemte for" names parties, not people
                     rows.child("votes", idx, person_id=rows.person(name), vote=vote)
         for i, r in enumerate(it.related):
             rows.child("treatments", idx, direction="related", ord=i, body=r.body, date=r.date,
-                       item_number=r.item, raw=r.raw)
+                       item_number=r.item, raw=r.raw, body_key=body_key(r.body),
+                       target_date=infer_date(r.raw, r.date, m.date),
+                       item_numbers=",".join(map(str, reference_numbers(r.raw, r.item))))
         for i, u in enumerate(it.upcoming):
             rows.child("treatments", idx, direction="upcoming", ord=i, body=u.body, date=u.date, item_number=None,
-                       raw=None)
+                       raw=None, body_key=body_key(u.body), target_date=u.date, item_numbers="")
+        for i, text in enumerate(it.presenters):
+            if name := presenter_name(text):
+                rows.child("presenters", idx, ord=i, person_id=rows.person(name))
         for i, a in enumerate(it.amounts_mio_kr):
             rows.child("amounts", idx, ord=i, mio_kr=a)
         for i, t in enumerate(it.tables):

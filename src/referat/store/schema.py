@@ -32,7 +32,9 @@ bodies = Table(
     Column("id", String(16), primary_key=True),
     Column("name", Text, nullable=False),
     Column("municipality", Text),
+    Column("key", Text),  # the name reduced for matching references (referat.names.body_key)
 )
+Index("ix_bodies_key", bodies.c.municipality, bodies.c.key)
 
 meetings = Table(
     "meetings", metadata,
@@ -73,6 +75,7 @@ items = Table(
     Column("number", Integer, nullable=False),
     Column("title", Text, nullable=False),
     Column("case_number", Text),
+    Column("case_key", Text),  # the case number normalized (referat.cases.case_key): one key per case
     Column("closed", Boolean, nullable=False),
     Column("decision", Text),
     Column("decision_kind", String(32)),
@@ -84,6 +87,7 @@ items = Table(
 )
 Index("ix_items_meeting", items.c.meeting_id)
 Index("ix_items_case", items.c.case_number)
+Index("ix_items_case_key", items.c.case_key)
 Index("ix_items_body_date", items.c.body_id, items.c.date)
 Index("ix_items_date", items.c.date)
 Index("ix_items_kind", items.c.decision_kind)
@@ -136,8 +140,47 @@ treatments = Table(
     Column("date", Date),
     Column("item_number", Integer),
     Column("raw", Text),
+    # for the linker (referat.link): the body name reduced for matching, the date with the year inferred
+    # when printed without one ("05.10, punkt 3"), and every item number ("punkt 1 og 8" -> "1,8")
+    Column("body_key", Text),
+    Column("target_date", Date),
+    Column("item_numbers", Text),
 )
 Index("ix_treatments_item", treatments.c.item_pk)
+Index("ix_treatments_target", treatments.c.body_key, treatments.c.target_date)
+
+# Resolved treatments, computed by the linker from treatments and the archive's meetings: one row per
+# target ("punkt 1 og 8" gives two). `target_item_id` is None when only the meeting is known (the
+# reference names no item); a treatment with no row here is unresolved (its target is not archived).
+links = Table(
+    "links", metadata,
+    Column("item_pk", Integer, ForeignKey("items.pk", ondelete="CASCADE"), nullable=False),
+    Column("direction", String(8), nullable=False),  # related | upcoming, as in treatments
+    Column("ord", Integer, nullable=False),  # the treatment's ord
+    Column("sub", Integer, nullable=False),  # the n-th item number of the reference
+    Column("target_meeting_id", String(16), nullable=False),
+    Column("target_item_id", String(16)),
+)
+Index("ix_links_item", links.c.item_pk)
+Index("ix_links_target_item", links.c.target_item_id)
+Index("ix_links_target_meeting", links.c.target_meeting_id)
+
+# Officials presenting an item (Deltager i sagens behandling), where a name could be read
+presenters = Table(
+    "presenters", metadata,
+    Column("item_pk", Integer, ForeignKey("items.pk", ondelete="CASCADE"), nullable=False),
+    Column("ord", Integer, nullable=False),
+    Column("person_id", String(16), ForeignKey("people.id"), nullable=False),
+)
+Index("ix_presenters_item", presenters.c.item_pk)
+Index("ix_presenters_person", presenters.c.person_id)
+
+# KLE code -> title, loaded from the user's own file (KL licenses the titles; none are shipped)
+kle = Table(
+    "kle", metadata,
+    Column("code", String(16), primary_key=True),
+    Column("title", Text, nullable=False),
+)
 
 amounts = Table(
     "amounts", metadata,
