@@ -361,7 +361,8 @@ def case(
             for tr in t[direction]:
                 out.print(_treatment_line(tr, direction))
         for r in t["referenced_by"]:
-            out.print(Text(f"     henvist fra: {r['committee']} {r['date']} punkt {r['number']} ({r['item_id']})",
+            label = "henvist fra" if r["direction"] == "related" else "planlagt fra"
+            out.print(Text(f"     {label}: {r['committee']} {r['date']} punkt {r['number']} ({r['item_id']})",
                            style="dim"))
 
 

@@ -54,12 +54,16 @@ def body_key(name: str) -> str:
 
 # "Merete Jørgensen, chef for Borgerservice" / "Anne Holm (direktør)": a name first, then the role
 _PRESENTER = re.compile(r"^(?P<name>[A-ZÆØÅ][\w'\-]+(?:\s+(?:[A-ZÆØÅ][\w'\-]+|von|van|de|la)){1,4})\s*(?:[,(–-]|$)")
+# "konsulent Anders Vind": a role in lower case, then a two-word name ending the line
+_ROLE_THEN_NAME = re.compile(r"(?:^|\s)[a-zæøå][\w\-]*\s+(?P<name>[A-ZÆØÅ][\w'\-]+\s+[A-ZÆØÅ][\w'\-]+)\.?$")
 
 
 def presenter_name(text: str) -> str | None:
-    """The person in a presenter line, when it starts with a name; None for "Direktør for X" forms."""
+    """The person in a presenter line: "Merete Jørgensen, chef for …" or "… konsulent Anders Vind".
+    None where role and name cannot be told apart ("Teamleder for Ungeindsatsen Camilla Frost"):
+    a wrong person is worse than none."""
     text = squash(text)
-    if _ROLE_FIRST.match(text):
-        return None
-    m = _PRESENTER.match(text)
+    if not _ROLE_FIRST.match(text) and (m := _PRESENTER.match(text)):
+        return m.group("name")
+    m = _ROLE_THEN_NAME.search(text)
     return m.group("name") if m else None
