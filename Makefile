@@ -31,6 +31,11 @@ demo: $(STAMP)
 	$(REFERAT) search 'budget*' --kind recommended --db $(DEMO_DB) --limit 3
 	@echo
 	$(REFERAT) stats --db $(DEMO_DB)
+	@echo
+	@echo "== follow a case through Beskæftigelsesudvalget and Økonomiudvalget (two ways of writing its number)"
+	$(REFERAT) case 24-3-85.10.00-P07 --db $(DEMO_DB)
+	@echo
+	$(REFERAT) person "Lars Holm" --db $(DEMO_DB)
 	@if [ -d $(SHARED)/seeds ]; then \
 	  echo; echo "== parse score on the real minutes against $(SHARED)/gold"; \
 	  out=$$(mktemp -d); \

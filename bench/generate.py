@@ -7,6 +7,10 @@ Each synthetic meeting copies a source meeting and varies what an archive varies
 
 - municipality and committee: 25 fictional municipalities x 12 committee names;
 - date: a random meeting day 2007-2026; case numbers: fresh ones in the real shapes;
+- case threads: 30 % of items continue an earlier item of the same municipality: they take its case
+  number and cite it under Relateret behandling ("Økonomiudvalget 04.05.2021, punkt 12"), and 20 %
+  plan a next treatment (Kommende behandlingsforløb) in another committee two weeks on, so that the
+  linker has real work: threads, resolvable and unresolvable references, next steps;
 - words: every word of every item text is, with probability 0.12, replaced by a word drawn from a
   Zipf-distributed vocabulary (exponent 1.1) of about 200,000 words: the ~4,000 real words of the
   sources plus Danish-style compounds glued from two of them ("jobklub" + "leder"). A vocabulary made
@@ -30,7 +34,7 @@ import sys
 import time
 from pathlib import Path
 
-from referat.model import ParsedDocument
+from referat.model import ParsedDocument, Reference, Treatment
 from referat.parse import parse_file
 from referat.store import Archive
 from referat.store.rows import document_rows
@@ -118,16 +122,29 @@ def case_number(rng: random.Random, year: int) -> str:
     return f"{kle}-{rng.choice('AGP')}{rng.randrange(100):02d}-{rng.randrange(1, 99)}-{year % 100:02d}"
 
 
-def synthetic(src: ParsedDocument, n: int, vary: Varier, rng: random.Random) -> ParsedDocument:
+Earlier = tuple[str, dt.date, int, str]  # committee, date, item number, case number
+
+
+def synthetic(src: ParsedDocument, n: int, vary: Varier, rng: random.Random, history: list[Earlier]) -> ParsedDocument:
+    """A varied copy of src; `history` holds earlier items of the same municipality, to continue."""
     day = dt.date(2007, 1, 1) + dt.timedelta(days=rng.randrange(20 * 365))
-    meeting = src.meeting.model_copy(update={"committee": rng.choice(COMMITTEES), "date": day})
+    committee = rng.choice(COMMITTEES)
+    meeting = src.meeting.model_copy(update={"committee": committee, "date": day})
     items = []
     for it in src.items:
         sections = [s.model_copy(update={"text": vary(s.text)}) for s in it.sections]
+        number, case, related, upcoming = it.number + n % 200, case_number(rng, day.year), list(it.related), []
+        if history and rng.random() < 0.3:
+            body, date, item, case = rng.choice(history)
+            related.insert(0, Reference(body=body, date=date, item=item,
+                                        raw=f"{body} {date.strftime('%d.%m.%Y')}, punkt {item}"))
+        if rng.random() < 0.2:
+            upcoming.append(Treatment(body=rng.choice(COMMITTEES), date=day + dt.timedelta(days=14)))
         items.append(it.model_copy(update={
-            "number": it.number + n % 200, "title": vary(it.title, 0.25),
-            "case_number": case_number(rng, day.year),
-            "decision": vary(it.decision) if it.decision else None, "sections": sections}))
+            "number": number, "title": vary(it.title, 0.25), "case_number": case, "related": related,
+            "upcoming": upcoming, "decision": vary(it.decision) if it.decision else None, "sections": sections}))
+    history.extend((committee, day, i.number, i.case_number) for i in items if i.case_number)
+    del history[:-400]
     return src.model_copy(update={"meeting": meeting, "items": items})
 
 
@@ -148,17 +165,18 @@ def main() -> None:
     items = meetings = 0
     synth = build = store = 0.0
     batch: list = []
+    histories: dict[str, list[Earlier]] = {m: [] for m in MUNICIPALITIES}
     t_start = time.perf_counter()
     while items < args.n:
         src = rng.choice(docs)
         t_synth = time.perf_counter()
-        doc = synthetic(src, meetings, vary, rng)
+        municipality = MUNICIPALITIES[meetings % len(MUNICIPALITIES)]
+        doc = synthetic(src, meetings, vary, rng, histories[municipality])
         if items + len(doc.items) > args.n:
             doc = doc.model_copy(update={"items": doc.items[: args.n - items]})
         text = "\n\n".join(f"Punkt {it.number}: {it.title}\n\n" + "\n\n".join(f"{s.heading}\n{s.text}" for s in it.sections)
                            for it in doc.items)
         sha = hashlib.sha256(f"{meetings}:{text}".encode()).hexdigest()
-        municipality = MUNICIPALITIES[meetings % len(MUNICIPALITIES)]
         t0 = time.perf_counter()
         synth += t0 - t_synth
         rows = document_rows(doc, sha256=sha, path=f"synthetic/{meetings:07d}.txt", text=text, fmt="text",
@@ -188,6 +206,10 @@ def main() -> None:
     # ingest from parsed records = record -> rows (stemming, ids) + storing, as `referat ingest` does after parsing
     print(f"ingest_items_per_s={items / (build + store):.0f} store_items_per_s={items / store:.0f} "
           f"db_bytes={size} db_mb={size / 1e6:.0f}")
+    # ingest keeps links current batch by batch (inside store_s); this is the full rebuild, `referat link`
+    t0 = time.perf_counter()
+    links = archive.link()
+    print(f"link_all_s={time.perf_counter() - t0:.1f} links={links} items={items}")
 
 
 if __name__ == "__main__":

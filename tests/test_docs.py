@@ -41,3 +41,18 @@ def test_readme_refusal_example_is_true() -> None:
     res = subprocess.run([sys.executable, "-m", "referat.cli", "parse", "pyproject.toml"], cwd=ROOT,
                          capture_output=True, text=True, check=False)
     assert res.returncode == 1 and res.stderr.strip() in README
+
+
+@needs_shared
+def test_readme_case_example_is_real_output(tmp_path) -> None:
+    """The README's `referat case` example is what the command prints on the demo archive."""
+    from typer.testing import CliRunner
+
+    from conftest import EXAMPLES, SEEDS
+
+    block = README.split("$ referat case 23-41-15.20.00-A26 --db demo.db\n", 1)[1].split("```", 1)[0]
+    db = str(tmp_path / "demo.db")
+    run = CliRunner().invoke
+    assert run(app, ["ingest", str(EXAMPLES), *map(str, SEEDS), "--db", db]).exit_code == 0
+    res = run(app, ["case", "23-41-15.20.00-A26", "--db", db])
+    assert res.exit_code == 0 and res.stdout == block

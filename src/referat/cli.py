@@ -349,6 +349,7 @@ def case(
         return
     parts = ", ".join(f"{k} {data[k]}" for k in ("year", "sequence", "kle", "facet", "prefix") if data[k] is not None)
     out.print(Text.assemble(("Sag ", "bold"), (data["key"], "bold"), f"  ({parts})"))
+    out.print(Text("  skrevet: " + ", ".join(data["forms"]), style="dim"))
     for code, title in data["kle_titles"].items():
         out.print(Text(f"  KLE {code}: {title}", style="dim"))
     if len(data["municipalities"]) > 1:
@@ -384,14 +385,15 @@ def person(
     rate = f"{a['rate']:.0%}" if a["rate"] is not None else "-"
     parties = ", ".join(f"{p['party']} ({p['from']}–{p['to']})" for p in data["parties"]) or "-"
     out.print(Text.assemble((data["name"], "bold"), f"  parti: {parties}"))
-    out.print(f"fremmøde: {a['present']} af {a['meetings']} møder ({rate})", highlight=False)
-    table = Table("dato", "udvalg", "status", "punkter")
-    for m in data["meetings"]:
-        status = {"present": "til stede", "absent": "fraværende"}[m["status"]]
-        if m["substitute"]:
-            status += f" (stedfortræder: {m['substitute']})"
-        table.add_row(m["date"] or "?", m["committee"], status, ", ".join(map(str, m["items"])))
-    out.print(table)
+    out.print(f"fremmøde som medlem: {a['present']} af {a['meetings']} møder ({rate})", highlight=False)
+    if data["meetings"]:
+        table = Table("dato", "udvalg", "status", "punkter")
+        for m in data["meetings"]:
+            status = {"present": "til stede", "absent": "fraværende"}[m["status"]]
+            if m["substitute"]:
+                status += f" (stedfortræder: {m['substitute']})"
+            table.add_row(m["date"] or "?", m["committee"], status, ", ".join(map(str, m["items"])))
+        out.print(table)
     for s in data["substitutions"]:
         out.print(f"stedfortræder {s['date']} i {s['committee']} for {s['for']}", highlight=False)
     for v in data["votes"]:
