@@ -439,6 +439,25 @@ def link(db: DbOpt = None, format: FormatOpt = OutFormat.table) -> None:
         out.print(f"{n} links in {seconds} s", highlight=False)
 
 
+@app.command()
+def serve(
+    db: DbOpt = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the web pages (Danish), the JSON API (/api/) and OParl 1.1 (/oparl/v1/)."""
+    import uvicorn
+
+    from referat.api import create_app
+
+    try:
+        application = create_app(db or default_db())
+    except ReferatError as exc:
+        fail(str(exc))
+        return
+    note(f"referat: http://{host}:{port}/  (API: /api/openapi.json, OParl: /oparl/v1/system; Ctrl-C stops)")
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
 kle_app = typer.Typer(help="KLE subject codes: load your own KLE titles (KL licenses them; none are shipped).",
                       no_args_is_help=True)
 app.add_typer(kle_app, name="kle")

@@ -423,7 +423,8 @@ class Archive:
                                       "WHERE pa.meeting_id = :id ORDER BY pa.ord"), {"id": meeting_id}).mappings()
             its = conn.execute(text("SELECT id, number, title, case_number, closed, decision_kind, decision FROM items "
                                     "WHERE meeting_id = :id ORDER BY pk"), {"id": meeting_id}).mappings()
-            return {"id": m["id"], "kind": m["kind"], "committee": m["committee"], "municipality": m["municipality"],
+            return {"id": m["id"], "kind": m["kind"], "body_id": m["body_id"], "committee": m["committee"],
+                    "municipality": m["municipality"],
                     "date": _iso(m["date"]), "start_time": m["start_time"], "location": m["location"],
                     "election_period": m["election_period"], "document_id": m["document_id"], "source": m["path"],
                     "participants": [{"name": p["name"], "party": p["party"]} for p in parts],

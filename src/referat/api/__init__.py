@@ -1,0 +1,131 @@
+"""The ASGI app: JSON API under /api/, OParl 1.1 under /oparl/v1/, Danish web pages under /.
+
+Route handlers are thin: they read parameters and call the Archive (or referat.oparl); errors have one
+shape. Every GET answer carries an ETag (a hash of the body) and Last-Modified (when the database file
+last changed), and a matching If-None-Match gets 304 Not Modified.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from referat.errors import AmbiguousError, NotFoundError, ReferatError
+from referat.store import Archive
+
+
+def status_of(exc: Exception) -> int:
+    if isinstance(exc, NotFoundError):
+        return 404
+    if isinstance(exc, AmbiguousError):
+        return 409
+    return 422
+
+
+def error_body(status: int, message: str) -> dict[str, Any]:
+    """The one error shape of the JSON API and OParl endpoints."""
+    return {"error": {"status": status, "message": message}}
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for e in exc.errors():
+        where = ".".join(str(x) for x in e.get("loc", ())[1:]) or "request"
+        parts.append(f"parameter '{where}': {e.get('msg', 'invalid')}")
+    return "; ".join(parts)
+
+
+class ConditionalGet:
+    """Pure ASGI middleware: ETag and Last-Modified on successful GETs, 304 when the client has it."""
+
+    def __init__(self, app: ASGIApp, db_path: str) -> None:
+        self.app = app
+        self.db_path = db_path
+
+    def _last_modified(self) -> str | None:
+        times = [os.stat(p).st_mtime for p in (self.db_path, self.db_path + "-wal") if os.path.exists(p)]
+        return email.utils.formatdate(max(times), usegmt=True) if times else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def buffer(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, buffer)
+        assert start is not None
+        body = b"".join(chunks)
+        headers = [(k, v) for k, v in start["headers"]]
+        if start["status"] == 200:
+            etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+            headers.append((b"etag", etag.encode()))
+            if modified := self._last_modified():
+                headers.append((b"last-modified", modified.encode()))
+            headers.append((b"cache-control", b"no-cache"))  # revalidate: cheap with the ETag
+            wanted = dict((k.lower(), v) for k, v in scope["headers"]).get(b"if-none-match", b"").decode()
+            if etag in [t.strip() for t in wanted.split(",")]:
+                keep = [(k, v) for k, v in headers if k.lower() not in (b"content-length", b"content-type")]
+                await send({"type": "http.response.start", "status": 304, "headers": keep})
+                await send({"type": "http.response.body", "body": b""})
+                return
+        await send({**start, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+def create_app(db: str | Path | None = None) -> FastAPI:
+    """The whole site over one archive."""
+    from referat.api import json_api, oparl_api
+    from referat.web import pages
+
+    archive = Archive(db)
+    app = FastAPI(title="referat", description="Danske kommunale referater: søgning, sager, personer, OParl 1.1.",
+                  version="0.1.0", openapi_url="/api/openapi.json", docs_url=None, redoc_url=None)  # no docs page: it loads from a CDN
+    app.state.archive = archive
+
+    @app.exception_handler(ReferatError)
+    async def referat_error(request: Request, exc: ReferatError) -> Response:
+        return _error(request, status_of(exc), str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        return _error(request, 422, _validation_message(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = "no such page or object" if exc.status_code == 404 else str(exc.detail)
+        return _error(request, exc.status_code, message)
+
+    app.include_router(json_api.router)
+    app.include_router(oparl_api.router)
+    app.include_router(pages.router)
+    pages.mount_static(app)
+    app.add_middleware(ConditionalGet, db_path=archive.db)
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    return app
+
+
+def _error(request: Request, status: int, message: str) -> Response:
+    path = request.url.path
+    if path.startswith(("/api/", "/oparl/")):
+        return JSONResponse(error_body(status, message), status_code=status)
+    from referat.web.pages import error_page
+
+    return error_page(request, status, message)

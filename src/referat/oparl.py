@@ -1,0 +1,364 @@
+"""The archive as OParl 1.1 objects (https://oparl.org), read-only.
+
+Mapping, as OParl means its types:
+- Body: a municipality (the archive's `bodies` are its committees and councils: Organizations);
+- Organization: a committee or council; Membership: a person in one, from participant lists;
+- Meeting, AgendaItem: as stored; Location: a meeting's place;
+- Paper: a case (a municipality's items sharing a case number); Consultation: one treatment of the case
+  (an agenda item); File: a source document, its text verbatim; LegislativeTerm: an election period.
+Object ids are URLs under the server's base; the ids in them are the archive's stable ids, so they
+survive re-ingesting. A case's URL carries its municipality's id and its normalized case key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Connection
+
+from referat.cases import case_key
+from referat.errors import NotFoundError
+from referat.names import stable_id
+from referat.store import browse
+
+OPARL = "https://schema.oparl.org/1.1/"
+TZ = ZoneInfo("Europe/Copenhagen")
+KIND_RESULT = {"approved": "Godkendt", "approved_with_changes": "Godkendt med ændringer", "recommended": "Anbefalet",
+               "noted": "Taget til efterretning", "other": "Andet"}
+UNKNOWN = "Ukendt kommune"
+
+
+def municipality_id(name: str | None) -> str:
+    return stable_id("municipality", (name or "").casefold())
+
+
+class OParl:
+    """Builds OParl objects from one connection; `base` is the server's URL ("http://host:port")."""
+
+    def __init__(self, conn: Connection, base: str) -> None:
+        self.conn = conn
+        self.base = base.rstrip("/")  # web pages and the JSON API live here
+        self.root = self.base + "/oparl/v1"
+        self._munis: dict[str, dict[str, Any]] | None = None
+
+    def url(self, *parts: str) -> str:
+        return "/".join([self.root, *(quote(p, safe="/") for p in parts)])
+
+    def _q(self, sql: str, *params: Any) -> list[Any]:
+        return self.conn.exec_driver_sql(sql, params).mappings().all()
+
+    # --- System, Body, LegislativeTerm -------------------------------------------------------
+
+    def municipalities(self) -> dict[str, dict[str, Any]]:
+        if self._munis is None:
+            self._munis = {municipality_id(m["municipality"]): m for m in browse.municipalities(self.conn)}
+        return self._munis
+
+    def municipality(self, mid: str) -> dict[str, Any]:
+        m = self.municipalities().get(mid)
+        if m is None:
+            raise NotFoundError(f"no body (municipality) with id '{mid}'")
+        return m
+
+    def system(self) -> dict[str, Any]:
+        return {"id": self.url("system"), "type": OPARL + "System", "oparlVersion": "https://schema.oparl.org/1.1/",
+                "name": "referat: danske kommunale referater", "body": self.url("bodies"),
+                "product": "https://github.com/referat", "vendor": "https://github.com/referat"}
+
+    def body(self, mid: str) -> dict[str, Any]:
+        m = self.municipality(mid)
+        b = lambda name: self.url("body", mid, name)  # noqa: E731
+        return {
+            "id": self.url("body", mid), "type": OPARL + "Body", "system": self.url("system"),
+            "name": f"{m['municipality']} Kommune" if m["municipality"] else UNKNOWN,
+            "shortName": m["municipality"] or UNKNOWN,
+            "organization": b("organizations"), "person": b("people"), "meeting": b("meetings"),
+            "paper": b("papers"), "membership": b("memberships"), "agendaItem": b("agendaitems"),
+            "consultation": b("consultations"), "file": b("files"), "legislativeTermList": b("legislativeterms"),
+            "locationList": b("locations"), "legislativeTerm": self.legislative_terms(mid),
+            "classification": "Kommune", "created": m["created"], "modified": m["modified"]}
+
+    def legislative_terms(self, mid: str) -> list[dict[str, Any]]:
+        out = []
+        for period in self.municipality(mid)["election_periods"]:
+            start, _, end = period.partition("-")
+            term = {"id": self.url("legislativeterm", stable_id("term", mid, period)), "type": OPARL + "LegislativeTerm",
+                    "body": self.url("body", mid), "name": f"Valgperiode {period}"}
+            if start.isdigit() and end.isdigit():
+                term.update(startDate=f"{start}-01-01", endDate=f"{end}-12-31")
+            out.append(term)
+        return out
+
+    def legislative_term(self, term_id: str) -> dict[str, Any]:
+        for mid in self.municipalities():
+            for t in self.legislative_terms(mid):
+                if t["id"].endswith("/" + term_id):
+                    return t
+        raise NotFoundError(f"no legislative term with id '{term_id}'")
+
+    # --- Organization, Membership, Person ----------------------------------------------------
+
+    def organization(self, org_id: str, row: dict[str, Any] | None = None) -> dict[str, Any]:
+        if row is None:
+            found = [b for b in browse.bodies(self.conn) if b["id"] == org_id]
+            if not found:
+                raise NotFoundError(f"no organization (committee) with id '{org_id}'")
+            row = found[0]
+        members = self._q("SELECT DISTINCT person_id FROM participants pa JOIN meetings m ON m.id = pa.meeting_id "
+                          "WHERE m.body_id = ? ORDER BY person_id", org_id)
+        council = row["name"].casefold().startswith(("byråd", "kommunalbestyrelse"))
+        out = {"id": self.url("organization", org_id), "type": OPARL + "Organization",
+               "body": self.url("body", municipality_id(row["municipality"])), "name": row["name"],
+               "organizationType": "Gremium", "classification": "Byråd" if council else "Udvalg",
+               "membership": [self.url("membership", stable_id("membership", p["person_id"], org_id)) for p in members],
+               "meeting": self.url("organization", org_id, "meetings"), "web": f"{self.base}/udvalg/{org_id}"}
+        if row.get("first"):
+            out["startDate"] = row["first"]
+        if row.get("modified"):
+            out["modified"] = row["modified"]
+        return out
+
+    def membership(self, row: dict[str, Any]) -> dict[str, Any]:
+        out = {"id": self.url("membership", stable_id("membership", row["person_id"], row["body_id"])),
+               "type": OPARL + "Membership", "person": self.url("person", row["person_id"]),
+               "organization": self.url("organization", row["body_id"]), "role": "Medlem", "votingRight": True,
+               "startDate": row["first"], "endDate": row["last"], "modified": row["modified"]}
+        if row.get("party"):
+            out["keyword"] = [f"parti: {row['party']}"]
+        return {k: v for k, v in out.items() if v is not None}
+
+    def membership_by_id(self, membership_id: str) -> dict[str, Any]:
+        for row in browse.memberships(self.conn):
+            if stable_id("membership", row["person_id"], row["body_id"]) == membership_id:
+                return self.membership(row)
+        raise NotFoundError(f"no membership with id '{membership_id}'")
+
+    def person(self, person_id: str) -> dict[str, Any]:
+        row = self._q("SELECT id, name FROM people WHERE id = ?", person_id)
+        if not row:
+            raise NotFoundError(f"no person with id '{person_id}'")
+        name = row[0]["name"]
+        rows = self._q("SELECT pa.person_id, m.body_id, b.municipality, pa.party, min(m.date) AS first, "
+                       "max(m.date) AS last, max(d.ingested_at) AS modified FROM participants pa JOIN meetings m ON "
+                       "m.id = pa.meeting_id JOIN bodies b ON b.id = m.body_id JOIN documents d ON d.id = m.document_id "
+                       "WHERE pa.person_id = ? GROUP BY m.body_id ORDER BY m.body_id", person_id)
+        munis = self._q("SELECT b.municipality FROM items i JOIN bodies b ON b.id = i.body_id WHERE i.pk IN "
+                        "(SELECT item_pk FROM attendance WHERE person_id = ? OR for_person_id = ? UNION "
+                        "SELECT item_pk FROM votes WHERE person_id = ? UNION SELECT item_pk FROM presenters WHERE "
+                        "person_id = ?) LIMIT 1", person_id, person_id, person_id, person_id)
+        muni = rows[0]["municipality"] if rows else munis[0]["municipality"] if munis else None
+        given, _, family = name.rpartition(" ")
+        out = {"id": self.url("person", person_id), "type": OPARL + "Person", "body": self.url("body", municipality_id(muni)),
+               "name": name, "familyName": family, "givenName": given or family,
+               "membership": [self.membership({**dict(r), "first": browse.iso(r["first"]),
+                                               "last": browse.iso(r["last"])}) for r in rows],
+               "web": f"{self.base}/person/{person_id}"}
+        if rows:
+            out["modified"] = max(r["modified"] for r in rows)
+        return out
+
+    # --- Meeting, AgendaItem, Location, File -----------------------------------------------
+
+    def _start(self, date: Any, time: str | None) -> str | None:
+        if date is None:
+            return None
+        day = dt.date.fromisoformat(str(date)[:10])
+        hour, minute = (int(x) for x in (time or "00:00").split(":"))
+        return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=TZ).isoformat()
+
+    def meeting(self, meeting_id: str) -> dict[str, Any]:
+        rows = self._q("SELECT m.*, b.name AS committee, d.ingested_at, d.path, d.size, d.format FROM meetings m "
+                       "JOIN bodies b ON b.id = m.body_id JOIN documents d ON d.id = m.document_id WHERE m.id = ?",
+                       meeting_id)
+        if not rows:
+            raise NotFoundError(f"no meeting with id '{meeting_id}'")
+        m = rows[0]
+        parts = self._q("SELECT person_id FROM participants WHERE meeting_id = ? ORDER BY ord", meeting_id)
+        items = self._q("SELECT i.*, d.ingested_at FROM items i JOIN meetings m ON m.id = i.meeting_id JOIN documents d "
+                        "ON d.id = m.document_id WHERE i.meeting_id = ? ORDER BY i.pk", meeting_id)
+        out = {"id": self.url("meeting", meeting_id), "type": OPARL + "Meeting",
+               "name": f"{m['committee']} {browse.iso(m['date']) or ''}".strip(),
+               "meetingState": "afholdt" if m["kind"] == "minutes" else "indkaldt",
+               "cancelled": False, "organization": [self.url("organization", m["body_id"])],
+               "participant": [self.url("person", p["person_id"]) for p in parts],
+               "agendaItem": [self.agenda_item_from_row(i) for i in items],
+               ("resultsProtocol" if m["kind"] == "minutes" else "invitation"): self._file_row(
+                   {"id": m["document_id"], "path": m["path"], "size": m["size"], "format": m["format"],
+                    "ingested_at": m["ingested_at"], "meetings": [meeting_id], "date": m["date"]}),
+               "created": m["ingested_at"], "modified": m["ingested_at"], "web": f"{self.base}/moede/{meeting_id}"}
+        start = self._start(m["date"], m["start_time"])
+        if start:
+            out["start"] = start
+        if m["location"]:
+            out["location"] = self.location_from_row(meeting_id, m["location"], m["ingested_at"])
+        return out
+
+    def location_from_row(self, meeting_id: str, text: str, modified: str) -> dict[str, Any]:
+        return {"id": self.url("location", meeting_id), "type": OPARL + "Location", "description": text,
+                "meetings": [self.url("meeting", meeting_id)], "modified": modified}
+
+    def location(self, meeting_id: str) -> dict[str, Any]:
+        rows = self._q("SELECT m.location, d.ingested_at FROM meetings m JOIN documents d ON d.id = m.document_id "
+                       "WHERE m.id = ? AND m.location IS NOT NULL", meeting_id)
+        if not rows:
+            raise NotFoundError(f"no location with id '{meeting_id}'")
+        return self.location_from_row(meeting_id, rows[0]["location"], rows[0]["ingested_at"])
+
+    def agenda_item_from_row(self, i: Any) -> dict[str, Any]:
+        out = {"id": self.url("agendaitem", i["id"]), "type": OPARL + "AgendaItem",
+               "meeting": self.url("meeting", i["meeting_id"]), "number": str(i["number"]), "order": i["number"],
+               "name": i["title"], "public": not i["closed"], "modified": i["ingested_at"],
+               "web": f"{self.base}/punkt/{i['id']}"}
+        if i["case_key"]:
+            out["consultation"] = self.url("consultation", i["id"])
+        if i["decision_kind"]:
+            out["result"] = KIND_RESULT[i["decision_kind"]]
+        if i["decision"]:
+            out["resolutionText"] = i["decision"]
+        return out
+
+    def agenda_item(self, item_id: str) -> dict[str, Any]:
+        rows = self._q("SELECT i.*, d.ingested_at FROM items i JOIN meetings m ON m.id = i.meeting_id JOIN documents d "
+                       "ON d.id = m.document_id WHERE i.id = ?", item_id)
+        if not rows:
+            raise NotFoundError(f"no agenda item with id '{item_id}'")
+        return self.agenda_item_from_row(rows[0])
+
+    def _file_row(self, d: dict[str, Any], text: str | None = None) -> dict[str, Any]:
+        name = str(d["path"]).replace("\\", "/").rsplit("/", 1)[-1]
+        mime = {"pdf": "application/pdf", "html": "text/html", "docx":
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}.get(d["format"], "text/plain")
+        out = {"id": self.url("file", d["id"]), "type": OPARL + "File", "name": name, "fileName": name,
+               "mimeType": mime, "size": d["size"], "accessUrl": f"{self.base}/api/documents/{d['id']}/text",
+               "meeting": [self.url("meeting", m) for m in d["meetings"]], "modified": d["ingested_at"],
+               "created": d["ingested_at"]}
+        if d.get("date"):
+            out["date"] = browse.iso(d["date"])
+        if text is not None:
+            out["text"] = text
+        return out
+
+    def file(self, doc_id: str) -> dict[str, Any]:
+        d = browse.document(self.conn, doc_id)
+        dates = self._q("SELECT date FROM meetings WHERE document_id = ?", doc_id)
+        return self._file_row({**d, "date": dates[0]["date"] if dates else None}, d["text"])
+
+    # --- Paper (case), Consultation ------------------------------------------------------------
+
+    def _case_items(self, mid: str, key: str) -> list[Any]:
+        muni = self.municipality(mid)["municipality"]
+        return self._q("SELECT i.*, b.name AS committee, d.ingested_at FROM items i JOIN bodies b ON b.id = i.body_id "
+                       "JOIN meetings m ON m.id = i.meeting_id JOIN documents d ON d.id = m.document_id "
+                       "WHERE i.case_key = ? AND b.municipality IS ? ORDER BY i.date, i.pk", key, muni)
+
+    def paper(self, mid: str, number: str) -> dict[str, Any]:
+        key = case_key(number) or ""
+        items = self._case_items(mid, key)
+        if not items:
+            raise NotFoundError(f"no paper (case) '{number}' in body '{mid}'")
+        first = items[0]
+        related = self._q(
+            "SELECT DISTINCT ti.case_key FROM links l JOIN items ti ON ti.id = l.target_item_id JOIN items si ON "
+            "si.pk = l.item_pk WHERE si.case_key = ? AND ti.case_key IS NOT NULL AND ti.case_key != ? "
+            "ORDER BY ti.case_key", key, key)
+        out = {"id": self.url("paper", mid, key), "type": OPARL + "Paper", "body": self.url("body", mid),
+               "name": first["title"], "reference": first["case_number"],
+               "consultation": [self.consultation_from_row(mid, i) for i in items],
+               "originatorOrganization": [self.url("organization", first["body_id"])],
+               "relatedPaper": [self.url("paper", mid, r["case_key"]) for r in related],
+               "modified": max(i["ingested_at"] for i in items),
+               "web": f"{self.base}/sag/{quote(first['case_number'] or key, safe='')}"}
+        if first["date"]:
+            out["date"] = browse.iso(first["date"])
+        return out
+
+    def consultation_from_row(self, mid: str, i: Any) -> dict[str, Any]:
+        return {"id": self.url("consultation", i["id"]), "type": OPARL + "Consultation",
+                "paper": self.url("paper", mid, i["case_key"]), "agendaItem": self.url("agendaitem", i["id"]),
+                "meeting": self.url("meeting", i["meeting_id"]), "organization": [self.url("organization", i["body_id"])],
+                "authoritative": i["decision_kind"] in ("approved", "approved_with_changes"),
+                "role": {"recommended": "Indstilling", "noted": "Orientering"}.get(i["decision_kind"] or "", "Beslutning"),
+                "modified": i["ingested_at"]}
+
+    def consultation(self, item_id: str) -> dict[str, Any]:
+        rows = self._q("SELECT i.*, b.municipality, d.ingested_at FROM items i JOIN bodies b ON b.id = i.body_id "
+                       "JOIN meetings m ON m.id = i.meeting_id JOIN documents d ON d.id = m.document_id "
+                       "WHERE i.id = ? AND i.case_key IS NOT NULL", item_id)
+        if not rows:
+            raise NotFoundError(f"no consultation with id '{item_id}'")
+        return self.consultation_from_row(municipality_id(rows[0]["municipality"]), rows[0])
+
+    # --- lists ---------------------------------------------------------------------------------
+
+    def bodies(self, since: str | None) -> list[dict[str, Any]]:
+        return [self.body(mid) for mid, m in sorted(self.municipalities().items())
+                if not since or (m["modified"] or "") >= since]
+
+    def body_list(self, mid: str, what: str, since: str | None, limit: int, offset: int
+                  ) -> tuple[int, list[dict[str, Any]]]:
+        """(total, page) of one of a body's lists, ordered by id; `since` is modified_since."""
+        muni = self.municipality(mid)["municipality"]
+        lister: dict[str, Callable[[], tuple[int, list[dict[str, Any]]]]] = {
+            "organizations": lambda: self._page([self.organization(b["id"], b) for b in browse.bodies(self.conn, muni)],
+                                                since, limit, offset),
+            "memberships": lambda: self._page([self.membership(r) for r in browse.memberships(self.conn, muni)],
+                                              since, limit, offset),
+            "people": lambda: self._page([self.person(p["id"]) for p in browse.people(self.conn, municipality=muni,
+                                                                                        limit=10**9)[1]],
+                                         since, limit, offset),
+            "legislativeterms": lambda: self._page(self.legislative_terms(mid), None, limit, offset),
+            "meetings": lambda: self._sql_page(
+                "SELECT m.id FROM meetings m JOIN bodies b ON b.id = m.body_id JOIN documents d ON d.id = m.document_id "
+                "WHERE b.municipality IS ?", muni, since, "m.id", self.meeting, limit, offset),
+            "locations": lambda: self._sql_page(
+                "SELECT m.id FROM meetings m JOIN bodies b ON b.id = m.body_id JOIN documents d ON d.id = m.document_id "
+                "WHERE b.municipality IS ? AND m.location IS NOT NULL", muni, since, "m.id", self.location, limit, offset),
+            "agendaitems": lambda: self._sql_page(
+                "SELECT i.id FROM items i JOIN bodies b ON b.id = i.body_id JOIN meetings m ON m.id = i.meeting_id "
+                "JOIN documents d ON d.id = m.document_id WHERE b.municipality IS ?", muni, since, "i.id",
+                self.agenda_item, limit, offset),
+            "consultations": lambda: self._sql_page(
+                "SELECT i.id FROM items i JOIN bodies b ON b.id = i.body_id JOIN meetings m ON m.id = i.meeting_id "
+                "JOIN documents d ON d.id = m.document_id WHERE b.municipality IS ? AND i.case_key IS NOT NULL", muni,
+                since, "i.id", self.consultation, limit, offset),
+            "files": lambda: self._sql_page(
+                "SELECT DISTINCT d.id FROM documents d JOIN meetings m ON m.document_id = d.id JOIN bodies b ON "
+                "b.id = m.body_id WHERE b.municipality IS ?", muni, since, "d.id", self.file, limit, offset),
+            "papers": lambda: self._sql_page(
+                "SELECT i.case_key FROM items i JOIN bodies b ON b.id = i.body_id JOIN meetings m ON m.id = i.meeting_id "
+                "JOIN documents d ON d.id = m.document_id WHERE b.municipality IS ? AND i.case_key IS NOT NULL", muni,
+                since, "i.case_key", lambda key: self.paper(mid, key), limit, offset, distinct=True),
+        }
+        if what not in lister:
+            raise NotFoundError(f"no list '{what}' in OParl bodies; use one of {', '.join(sorted(lister))}")
+        return lister[what]()
+
+    def organization_meetings(self, org_id: str, since: str | None, limit: int, offset: int
+                              ) -> tuple[int, list[dict[str, Any]]]:
+        self.organization(org_id)
+        return self._sql_page("SELECT m.id FROM meetings m JOIN documents d ON d.id = m.document_id WHERE m.body_id = ?",
+                              org_id, since, "m.id", self.meeting, limit, offset)
+
+    @staticmethod
+    def _page(objects: list[dict[str, Any]], since: str | None, limit: int, offset: int
+              ) -> tuple[int, list[dict[str, Any]]]:
+        kept = sorted((o for o in objects if not since or (o.get("modified") or "") >= since), key=lambda o: o["id"])
+        return len(kept), kept[offset:offset + limit]
+
+    def _sql_page(self, select: str, muni: Any, since: str | None, key: str, build: Callable[[str], dict[str, Any]],
+                  limit: int, offset: int, distinct: bool = False) -> tuple[int, list[dict[str, Any]]]:
+        """Page over ids from `select` (fixed SQL; values bound), ordered by the key column."""
+        params: list[Any] = [muni]
+        if since:
+            select += " AND d.ingested_at >= ?"
+            params.append(since)
+        if distinct:
+            select += f" GROUP BY {key}"
+        total = self.conn.exec_driver_sql(f"SELECT count(*) FROM ({select})", tuple(params)).scalar_one()
+        ids = [r[0] for r in self.conn.exec_driver_sql(f"{select} ORDER BY {key} LIMIT ? OFFSET ?",
+                                                        (*params, limit, offset))]
+        return total, [build(i) for i in ids]

@@ -1,0 +1,176 @@
+"""Paged lists over the archive (meetings, bodies, people, cases, documents) and the numbers behind
+the charts. Plain data out; every list is ordered by a stable key so that paging never skips or
+repeats a row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from referat.danish import parse_number
+from referat.errors import NotFoundError
+
+
+def iso(v: Any) -> str | None:
+    if v is None:
+        return None
+    return v.isoformat() if isinstance(v, dt.date) else str(v)[:10]
+
+
+def meetings(conn: Connection, *, body_id: str | None = None, municipality: str | None = None,
+             year: int | None = None, since: str | None = None, limit: int = 50, offset: int = 0
+             ) -> tuple[int, list[dict[str, Any]]]:
+    """(total, page) of meetings, newest first; `since` keeps those ingested at or after an ISO time."""
+    where, params = [], []
+    if body_id:
+        where.append("m.body_id = ?")
+        params.append(body_id)
+    if municipality:
+        where.append("b.municipality = ?")
+        params.append(municipality)
+    if year:
+        where.append("m.date >= ? AND m.date < ?")
+        params += [f"{year:04d}-01-01", f"{year + 1:04d}-01-01"]
+    if since:
+        where.append("d.ingested_at >= ?")
+        params.append(since)
+    cond = (" WHERE " + " AND ".join(where)) if where else ""
+    base = " FROM meetings m JOIN bodies b ON b.id = m.body_id JOIN documents d ON d.id = m.document_id" + cond
+    total = conn.exec_driver_sql("SELECT count(*)" + base, tuple(params)).scalar_one()
+    rows = conn.exec_driver_sql(
+        "SELECT m.id, m.date, m.start_time, m.kind, m.location, m.body_id, b.name AS committee, b.municipality, "
+        "m.document_id, d.ingested_at, (SELECT count(*) FROM items i WHERE i.meeting_id = m.id) AS items"
+        + base + " ORDER BY m.date DESC, m.id LIMIT ? OFFSET ?", (*params, limit, offset)).mappings().all()
+    return total, [{**dict(r), "date": iso(r["date"])} for r in rows]
+
+
+def bodies(conn: Connection, municipality: str | None = None) -> list[dict[str, Any]]:
+    """Every committee and council with its number of meetings and its first and last meeting date."""
+    sql = ("SELECT b.id, b.name, b.municipality, count(m.id) AS meetings, min(m.date) AS first, max(m.date) AS last, "
+           "max(d.ingested_at) AS modified FROM bodies b LEFT JOIN meetings m ON m.body_id = b.id "
+           "LEFT JOIN documents d ON d.id = m.document_id")
+    params: tuple[Any, ...] = ()
+    if municipality is not None:
+        sql += " WHERE b.municipality IS ?"
+        params = (municipality,)
+    rows = conn.exec_driver_sql(sql + " GROUP BY b.id ORDER BY b.municipality, b.name, b.id", params).mappings().all()
+    return [{**dict(r), "first": iso(r["first"]), "last": iso(r["last"])} for r in rows]
+
+
+def municipalities(conn: Connection) -> list[dict[str, Any]]:
+    """Each municipality (None when documents did not name one) with its election periods."""
+    rows = conn.exec_driver_sql(
+        "SELECT b.municipality, min(d.ingested_at) AS created, max(d.ingested_at) AS modified, "
+        "group_concat(DISTINCT m.election_period) AS periods FROM bodies b JOIN meetings m ON m.body_id = b.id "
+        "JOIN documents d ON d.id = m.document_id GROUP BY b.municipality ORDER BY b.municipality").mappings().all()
+    return [{"municipality": r["municipality"], "created": r["created"], "modified": r["modified"],
+             "election_periods": sorted(p for p in (r["periods"] or "").split(",") if p)} for r in rows]
+
+
+def people(conn: Connection, *, municipality: Any = ..., query: str | None = None, limit: int = 50,
+           offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+    """(total, page) of people ordered by id; with a municipality, those taking part in its meetings;
+    with a query, those whose name contains it (case ignored, æ/ø/å kept)."""
+    sql = "SELECT p.id, p.name FROM people p"
+    params: list[Any] = []
+    if municipality is not ...:
+        sql += (" WHERE p.id IN (SELECT person_id FROM participants pa JOIN meetings m ON m.id = pa.meeting_id "
+                "JOIN bodies b ON b.id = m.body_id WHERE b.municipality IS ? UNION SELECT a.person_id FROM attendance a "
+                "JOIN items i ON i.pk = a.item_pk JOIN bodies b ON b.id = i.body_id WHERE b.municipality IS ? "
+                "UNION SELECT v.person_id FROM votes v JOIN items i ON i.pk = v.item_pk JOIN bodies b ON "
+                "b.id = i.body_id WHERE b.municipality IS ?)")
+        params += [municipality] * 3
+    rows = [dict(r) for r in conn.exec_driver_sql(sql + " ORDER BY p.id", tuple(params)).mappings()]
+    if query:
+        wanted = query.casefold()
+        rows = [r for r in rows if wanted in r["name"].casefold()]  # Python casefold: SQLite's folds ASCII only
+    return len(rows), rows[offset:offset + limit]
+
+
+def memberships(conn: Connection, municipality: Any = ...) -> list[dict[str, Any]]:
+    """Membership of a person in a body, from participant lists: party, first and last meeting."""
+    sql = ("SELECT pa.person_id, m.body_id, b.municipality, pa.party, min(m.date) AS first, max(m.date) AS last, "
+           "count(DISTINCT m.id) AS meetings, max(d.ingested_at) AS modified FROM participants pa JOIN meetings m "
+           "ON m.id = pa.meeting_id JOIN bodies b ON b.id = m.body_id JOIN documents d ON d.id = m.document_id")
+    params: tuple[Any, ...] = ()
+    if municipality is not ...:
+        sql += " WHERE b.municipality IS ?"
+        params = (municipality,)
+    rows = conn.exec_driver_sql(sql + " GROUP BY pa.person_id, m.body_id ORDER BY pa.person_id, m.body_id",
+                                params).mappings().all()
+    return [{**dict(r), "first": iso(r["first"]), "last": iso(r["last"])} for r in rows]
+
+
+def cases(conn: Connection, municipality: Any = ..., limit: int = 50, offset: int = 0
+          ) -> tuple[int, list[dict[str, Any]]]:
+    """(total, page) of cases (a municipality's items sharing a case key), ordered by key."""
+    where, params = "i.case_key IS NOT NULL", []
+    if municipality is not ...:
+        where += " AND b.municipality IS ?"
+        params.append(municipality)
+    base = f" FROM items i JOIN bodies b ON b.id = i.body_id WHERE {where}"
+    total = conn.exec_driver_sql("SELECT count(*) FROM (SELECT 1" + base + " GROUP BY b.municipality, i.case_key)",
+                                 tuple(params)).scalar_one()
+    rows = conn.exec_driver_sql(
+        "SELECT b.municipality, i.case_key, min(i.case_number) AS case_number, min(i.date) AS first, "
+        "count(*) AS items" + base + " GROUP BY b.municipality, i.case_key ORDER BY i.case_key, b.municipality "
+        "LIMIT ? OFFSET ?", (*params, limit, offset)).mappings().all()
+    return total, [{**dict(r), "first": iso(r["first"])} for r in rows]
+
+
+def document(conn: Connection, doc_id: str) -> dict[str, Any]:
+    """A source document: provenance and the original text, verbatim."""
+    r = conn.exec_driver_sql("SELECT id, path, format, encoding, size, text, ingested_at FROM documents WHERE id = ?",
+                             (doc_id,)).mappings().first()
+    if r is None:
+        raise NotFoundError(f"no document with id '{doc_id}'")
+    meetings_of = [m[0] for m in conn.exec_driver_sql("SELECT id FROM meetings WHERE document_id = ?", (doc_id,))]
+    warnings = [dict(w) for w in conn.exec_driver_sql(
+        "SELECT line, message FROM warnings WHERE document_id = ? ORDER BY rowid", (doc_id,)).mappings()]
+    return {**dict(r), "meetings": meetings_of, "warnings": warnings}
+
+
+def decisions_by_year(conn: Connection, body_id: str | None = None) -> dict[str, dict[str, int]]:
+    """year -> decision kind -> items: how a committee (or the archive) decided, year by year."""
+    sql = "SELECT year, coalesce(decision_kind, 'none'), count(*) FROM items WHERE year IS NOT NULL"
+    params: tuple[Any, ...] = ()
+    if body_id:
+        sql += " AND body_id = ?"
+        params = (body_id,)
+    out: dict[str, dict[str, int]] = {}
+    for year, kind, n in conn.exec_driver_sql(sql + " GROUP BY year, decision_kind ORDER BY year", params):
+        out.setdefault(str(year), {})[kind] = n
+    return out
+
+
+def table_series(conn: Connection, item_pks: list[int]) -> dict[str, Any]:
+    """Budget tables of a thread of items as series over their meetings: for each row label, the row's
+    numbers (Danish notation read exactly) per meeting date. Only numeric rows are kept."""
+    if not item_pks:
+        return {"dates": [], "columns": [], "series": {}}
+    marks = ", ".join("?" * len(item_pks))
+    rows = conn.exec_driver_sql(
+        f"SELECT i.date, t.header_json, t.rows_json FROM item_tables t JOIN items i ON i.pk = t.item_pk "
+        f"WHERE t.item_pk IN ({marks}) ORDER BY i.date, t.item_pk, t.ord", tuple(item_pks)).all()
+    dates: list[str] = []
+    series: dict[str, dict[str, float]] = {}
+    columns: list[str] = []
+    for date, header_json, rows_json in rows:
+        day = iso(date) or "?"
+        header = json.loads(header_json)
+        for row in json.loads(rows_json):
+            if len(row) < 2:
+                continue
+            value = parse_number(row[1].strip())
+            if value is None:
+                continue
+            if not columns and len(header) > 1:
+                columns = [header[1]]
+            series.setdefault(row[0], {})[day] = value
+            if day not in dates:
+                dates.append(day)
+    return {"dates": dates, "columns": columns, "series": series}
