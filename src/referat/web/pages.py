@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
+from babel.numbers import format_decimal
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -51,7 +52,13 @@ def case_url(number: str | None) -> str:
     return "/sag/" + quote(number or "", safe="")
 
 
+def dansk(value: float | int | None) -> str:
+    """A number as Danes write it: 1.073,4."""
+    return "–" if value is None else format_decimal(value, locale="da_DK")
+
+
 templates.env.filters["highlight"] = highlight
+templates.env.filters["dansk"] = dansk
 templates.env.globals.update(kind_label=KIND_LABEL, case_url=case_url,
                              vendor=lambda name: f"/vendor/{name}" if VENDOR[name].exists() else None)
 
