@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 SHARED ?= ../shared
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean ocr-tools
+.PHONY: demo test bench lint clean ocr-tools browser serve
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "referat needs Python >= 3.11")'
@@ -14,10 +14,16 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
 	@touch $(STAMP)
 
+# front-end libraries for the web pages (htmx 2.0.x, Chart.js), pinned in package.json/package-lock.json
+ASSETS := node_modules/.installed
+$(ASSETS): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $(ASSETS)
+
 DEMO_DB := demo.db
 REFERAT := $(VENV)/bin/referat
 
-demo: $(STAMP)
+demo: $(STAMP) $(ASSETS)
 	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	@echo "== parse one bundled example"
 	$(REFERAT) parse examples/vesteraa_oekonomiudvalg_2023-09-18.txt
@@ -42,8 +48,13 @@ demo: $(STAMP)
 	  for f in $(SHARED)/seeds/*.txt; do $(REFERAT) parse "$$f" --format json > "$$out/$$(basename $$f .txt).json"; done; \
 	  $(PY) $(SHARED)/tools/score.py $(SHARED)/gold "$$out" | tail -n 1; rm -rf "$$out"; \
 	fi
+	@if [ "$(SERVE)" != "no" ]; then echo; echo "== serve the archive (make demo SERVE=no skips this)"; \
+	  $(REFERAT) serve --db $(DEMO_DB); fi
 
-test: $(STAMP) ocr-tools
+serve: $(STAMP) $(ASSETS)
+	$(REFERAT) serve --db $(DEMO_DB)
+
+test: $(STAMP) $(ASSETS) ocr-tools browser
 	$(VENV)/bin/ruff check src tests bench
 	$(PY) -m pytest -q
 
@@ -53,6 +64,13 @@ ocr-tools:
 	  (apt-get install -y -q tesseract-ocr tesseract-ocr-dan >/dev/null 2>&1 || \
 	   (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q tesseract-ocr tesseract-ocr-dan >/dev/null 2>&1) || \
 	   echo "note: could not install tesseract-ocr-dan; the OCR test will be skipped")
+
+# the browser tests drive Debian's chromium with Playwright (never `playwright install`)
+browser:
+	@[ -x /usr/bin/chromium ] || \
+	  (apt-get install -y -q chromium >/dev/null 2>&1 || \
+	   (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1) || \
+	   echo "note: could not install chromium; the browser tests will be skipped")
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench
@@ -64,4 +82,4 @@ bench: $(STAMP)
 	@echo "archive benchmarks: see bench/README.md (they build multi-GB databases)"
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	rm -rf $(VENV) node_modules test-artifacts .pytest_cache .hypothesis $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm

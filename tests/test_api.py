@@ -242,7 +242,7 @@ def test_pages_are_danish_small_and_linked(client: TestClient) -> None:
         res = client.get(url)
         assert res.status_code == 200 and len(res.content) < 200_000, url
     live = client.get("/?q=jobklub", headers={"hx-request": "true"}).text
-    assert live.lstrip().startswith('<section id="resultater"')  # htmx gets only the results
+    assert live.lstrip().startswith('<div id="resultater"')  # htmx gets only the results
     missing = client.get("/punkt/nope")
     assert missing.status_code == 404 and "Findes ikke" in missing.text
     bad = client.get('/?q="budget')

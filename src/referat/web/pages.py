@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 
 from referat.api.json_api import Kind
 from referat.errors import ReferatError
+from referat.parse.structure import section_role
 from referat.store import Archive, Filters
 from referat.store import browse
 
@@ -141,7 +142,10 @@ def meeting_page(request: Request, meeting_id: str) -> HTMLResponse:
 
 @router.get("/punkt/{item_id}", response_class=HTMLResponse)
 def item_page(request: Request, item_id: str) -> HTMLResponse:
-    return render(request, "item.html", it=archive(request).item(item_id))
+    it = archive(request).item(item_id)
+    # the decision and recommendation are shown first, read; the other sections follow as printed
+    shown = [s for s in it["sections"] if (section_role(s["heading"]) or ("",))[0] not in ("decision", "recommendation")]
+    return render(request, "item.html", it=it, sections=shown)
 
 
 @router.get("/sag/{number:path}", response_class=HTMLResponse)

@@ -11,7 +11,7 @@ document.querySelectorAll("canvas[data-chart-source]").forEach(function (canvas)
                  borderColor: colours[i % colours.length], spanGaps: true };
       })
     },
-    options: { responsive: true, animation: false,
+    options: { responsive: true, animation: false, locale: "da-DK",
                scales: { x: { stacked: spec.stacked }, y: { stacked: spec.stacked, beginAtZero: true } } }
   });
 });
