@@ -66,8 +66,7 @@ class OParl:
 
     def system(self) -> dict[str, Any]:
         return {"id": self.url("system"), "type": OPARL + "System", "oparlVersion": "https://schema.oparl.org/1.1/",
-                "name": "referat: danske kommunale referater", "body": self.url("bodies"),
-                "product": "https://github.com/referat", "vendor": "https://github.com/referat"}
+                "name": "referat: danske kommunale referater", "body": self.url("bodies"), "website": self.base + "/"}
 
     def body(self, mid: str) -> dict[str, Any]:
         m = self.municipality(mid)
