@@ -84,6 +84,10 @@ def test_search_item_case_timeline_person(server: str, browser) -> None:  # noqa
     assert "Beskæftigelsesudvalget" in timeline and "Økonomiudvalget" in timeline
     page.wait_for_selector("canvas.chart-canvas")  # Chart.js drew the budget table series
     shot(page, "4-sag")
+    # the heaviest page (it loads Chart.js) stays under 200 KB as transferred, scripts included
+    weight = page.evaluate("performance.getEntriesByType('navigation').concat(performance.getEntriesByType"
+                           "('resource')).reduce((n, e) => n + e.transferSize, 0)")
+    assert 0 < weight < 200_000, weight
     page.locator("ol.timeline h2 a").nth(1).click()
     page.wait_for_url("**/punkt/*")
     page.get_by_role("link", name="Lars Holm").click()

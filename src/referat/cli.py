@@ -9,6 +9,7 @@ import sys
 import time
 from enum import Enum
 from pathlib import Path
+from collections.abc import Callable
 from typing import Annotated, Any, Optional
 
 import typer
@@ -317,6 +318,20 @@ def stats(db: DbOpt = None, format: FormatOpt = OutFormat.table) -> None:
     out.print(table)
 
 
+def _record(fetch: Callable[[], dict[str, Any]], format: OutFormat) -> dict[str, Any] | None:
+    """Fetch a record for a command: errors become one line and exit 1; JSON is printed here.
+    Returns the record when the command should print it as a table, else None."""
+    try:
+        data = fetch()
+    except ReferatError as exc:
+        fail(str(exc))
+        raise
+    if format is OutFormat.json:
+        emit_json(data)
+        return None
+    return data
+
+
 _STATUS = {"item": "✓", "meeting": "≈ møde", "unresolved": "✗ ikke i arkivet"}
 
 
@@ -339,13 +354,8 @@ def case(
     db: DbOpt = None, municipality: MunicipalityOpt = None, format: FormatOpt = OutFormat.table,
 ) -> None:
     """A case's timeline: every treatment across meetings and bodies, with earlier and next steps."""
-    try:
-        data = open_archive(db).case(number, municipality)
-    except ReferatError as exc:
-        fail(str(exc))
-        return
-    if format is OutFormat.json:
-        emit_json(data)
+    data = _record(lambda: open_archive(db).case(number, municipality), format)
+    if data is None:
         return
     parts = ", ".join(f"{k} {data[k]}" for k in ("year", "sequence", "kle", "facet", "prefix") if data[k] is not None)
     out.print(Text.assemble(("Sag ", "bold"), (data["key"], "bold"), f"  ({parts})"))
@@ -373,13 +383,8 @@ def person(
     db: DbOpt = None, format: FormatOpt = OutFormat.table,
 ) -> None:
     """A person: party over time, attendance per meeting and rate, substitutions, votes."""
-    try:
-        data = open_archive(db).person(name)
-    except ReferatError as exc:
-        fail(str(exc))
-        return
-    if format is OutFormat.json:
-        emit_json(data)
+    data = _record(lambda: open_archive(db).person(name), format)
+    if data is None:
         return
     a = data["attendance"]
     rate = f"{a['rate']:.0%}" if a["rate"] is not None else "-"
@@ -409,13 +414,8 @@ def body(
     db: DbOpt = None, municipality: MunicipalityOpt = None, format: FormatOpt = OutFormat.table,
 ) -> None:
     """A committee or council: meetings by year and members over time."""
-    try:
-        data = open_archive(db).body(name, municipality)
-    except ReferatError as exc:
-        fail(str(exc))
-        return
-    if format is OutFormat.json:
-        emit_json(data)
+    data = _record(lambda: open_archive(db).body(name, municipality), format)
+    if data is None:
         return
     out.print(Text.assemble((data["name"], "bold"), f"  {data['municipality'] or ''}  {data['meetings']} møder"))
     for year, meetings in data["meetings_by_year"].items():

@@ -6,7 +6,6 @@ alike. The links themselves are computed by referat.link; this module only reads
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -16,12 +15,7 @@ from sqlalchemy.engine import Connection
 from referat.cases import case_key, parse_case_number
 from referat.errors import AmbiguousError, NotFoundError
 from referat.names import body_key, person_key
-
-
-def _iso(v: Any) -> str | None:
-    if v is None:
-        return None
-    return v.isoformat() if isinstance(v, dt.date) else str(v)[:10]
+from referat.store.browse import iso
 
 
 def _chunks(values: Sequence[Any], n: int = 500) -> Iterable[Sequence[Any]]:
@@ -52,14 +46,14 @@ def treatments(conn: Connection, pks: Sequence[int]) -> dict[int, dict[str, list
                        "WHERE l.item_pk IN (?) ORDER BY l.item_pk, l.direction, l.ord, l.sub", pks):
         targets[(x["item_pk"], x["direction"], x["ord"])].append({
             "meeting_id": x["target_meeting_id"], "item_id": x["target_item_id"] if x["number"] is not None else None,
-            "number": x["number"], "title": x["title"], "date": _iso(x["date"]), "committee": x["committee"]})
+            "number": x["number"], "title": x["title"], "date": iso(x["date"]), "committee": x["committee"]})
     for t in _in(conn, "SELECT item_pk, direction, ord, body, date, target_date, item_number, raw FROM treatments "
                        "WHERE item_pk IN (?) ORDER BY item_pk, direction, ord", pks):
         found = targets.get((t["item_pk"], t["direction"], t["ord"]), [])
         status = "item" if found and all(f["item_id"] for f in found) else "meeting" if found else "unresolved"
-        entry = {"body": t["body"], "date": _iso(t["date"]), "status": status, "targets": found}
+        entry = {"body": t["body"], "date": iso(t["date"]), "status": status, "targets": found}
         if t["direction"] == "related":
-            entry.update(item=t["item_number"], raw=t["raw"], inferred_date=_iso(t["target_date"]))
+            entry.update(item=t["item_number"], raw=t["raw"], inferred_date=iso(t["target_date"]))
         out[t["item_pk"]][t["direction"]].append(entry)
     return out
 
@@ -71,7 +65,7 @@ def referenced_by(conn: Connection, item_ids: Sequence[str]) -> dict[str, list[d
                        "b.name AS committee FROM links l JOIN items i ON i.pk = l.item_pk JOIN bodies b "
                        "ON b.id = i.body_id WHERE l.target_item_id IN (?) ORDER BY i.date, i.pk", item_ids):
         out[x["target_item_id"]].append({"item_id": x["id"], "direction": x["direction"], "number": x["number"],
-                                         "title": x["title"], "date": _iso(x["date"]), "committee": x["committee"]})
+                                         "title": x["title"], "date": iso(x["date"]), "committee": x["committee"]})
     return out
 
 
@@ -111,7 +105,7 @@ def case(conn: Connection, number: str, municipality: str | None = None) -> dict
         "facet": parsed.facet if parsed else None, "prefix": parsed.prefix if parsed else None,
         "kle_titles": kle_titles(conn, parsed.kle if parsed else None, parsed.facet if parsed else None),
         "municipalities": sorted({r["municipality"] or "" for r in rows}),
-        "timeline": [{"item_id": r["id"], "meeting_id": r["meeting_id"], "date": _iso(r["date"]),
+        "timeline": [{"item_id": r["id"], "meeting_id": r["meeting_id"], "date": iso(r["date"]),
                       "committee": r["committee"], "municipality": r["municipality"], "meeting_kind": r["meeting_kind"],
                       "number": r["number"], "title": r["title"], "case_number": r["case_number"],
                       "closed": bool(r["closed"]), "decision_kind": r["decision_kind"],
@@ -197,11 +191,11 @@ def person(conn: Connection, name_or_id: str) -> dict[str, Any]:
         "ORDER BY i.pk", (pid, pid)).mappings().all()
     meetings: dict[str, dict[str, Any]] = {}
     for r in member:
-        meetings[r["id"]] = {"meeting_id": r["id"], "date": _iso(r["date"]), "committee": r["committee"],
+        meetings[r["id"]] = {"meeting_id": r["id"], "date": iso(r["date"]), "committee": r["committee"],
                              "municipality": r["municipality"], "party": r["party"], "status": "present",
                              "substitute": None, "items": []}
     for r in away:
-        m = meetings.setdefault(r["id"], {"meeting_id": r["id"], "date": _iso(r["date"]), "committee": r["committee"],
+        m = meetings.setdefault(r["id"], {"meeting_id": r["id"], "date": iso(r["date"]), "committee": r["committee"],
                                           "municipality": r["municipality"], "party": None, "status": "absent",
                                           "substitute": None, "items": []})
         m["status"] = "absent"
@@ -229,11 +223,11 @@ def person(conn: Connection, name_or_id: str) -> dict[str, Any]:
         "attendance": {"meetings": len(listed), "present": present, "absent": len(listed) - present,
                        "rate": round(present / len(listed), 3) if listed else None},
         "meetings": listed,
-        "substitutions": [{"meeting_id": s["id"], "date": _iso(s["date"]), "committee": s["committee"],
+        "substitutions": [{"meeting_id": s["id"], "date": iso(s["date"]), "committee": s["committee"],
                            "for": s["for_name"]} for s in subs],
-        "votes": [{"item_id": v["id"], "number": v["number"], "title": v["title"], "date": _iso(v["date"]),
+        "votes": [{"item_id": v["id"], "number": v["number"], "title": v["title"], "date": iso(v["date"]),
                    "committee": v["committee"], "vote": v["vote"]} for v in votes],
-        "presented": [{"item_id": p["id"], "number": p["number"], "title": p["title"], "date": _iso(p["date"]),
+        "presented": [{"item_id": p["id"], "number": p["number"], "title": p["title"], "date": iso(p["date"]),
                        "committee": p["committee"]} for p in presented],
     }
 
@@ -280,8 +274,8 @@ def body(conn: Connection, name_or_id: str, municipality: str | None = None) -> 
         "WHERE m.body_id = ? GROUP BY m.id ORDER BY m.date, m.id", (b["id"],)).mappings().all()
     by_year: dict[str, list[dict[str, Any]]] = {}
     for m in meetings:
-        year = str(_iso(m["date"])[:4]) if m["date"] else "?"
-        by_year.setdefault(year, []).append({"meeting_id": m["id"], "date": _iso(m["date"]), "kind": m["kind"],
+        year = str(iso(m["date"])[:4]) if m["date"] else "?"
+        by_year.setdefault(year, []).append({"meeting_id": m["id"], "date": iso(m["date"]), "kind": m["kind"],
                                              "items": m["items"]})
     members = conn.exec_driver_sql(
         "SELECT p.id, p.name, pa.party, min(m.date) AS first, max(m.date) AS last, count(DISTINCT m.id) AS n "
@@ -289,5 +283,5 @@ def body(conn: Connection, name_or_id: str, municipality: str | None = None) -> 
         "WHERE m.body_id = ? GROUP BY p.id, pa.party ORDER BY min(m.date), p.name", (b["id"],)).mappings().all()
     return {"id": b["id"], "name": b["name"], "municipality": b["municipality"], "meetings": len(meetings),
             "meetings_by_year": by_year,
-            "members": [{"person_id": m["id"], "name": m["name"], "party": m["party"], "from": _iso(m["first"]),
-                         "to": _iso(m["last"]), "meetings": m["n"]} for m in members]}
+            "members": [{"person_id": m["id"], "name": m["name"], "party": m["party"], "from": iso(m["first"]),
+                         "to": iso(m["last"]), "meetings": m["n"]} for m in members]}
