@@ -1,6 +1,6 @@
 """Search page latency under a bounded local load, beside two baselines in the same run.
 
-usage: python bench/web.py DB [--clients 4] [--rounds 3] [--port 8765]
+usage: python bench/web.py DB [--clients 4] [--rounds 3] [--workers 1]
 
 Starts `referat serve` on DB (a real uvicorn process) and sends the fixed query set of bench/search.py as
 search page requests (`/?q=…&udvalg=…&aar=…&beslutning=…`, filters mapped to the page's parameters),
@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
+import socket
 import statistics
 import subprocess
 import sys
@@ -69,18 +71,25 @@ def main() -> None:
     ap.add_argument("db")
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--workers", type=int, default=1, help="server processes")
     args = ap.parse_args()
+    with socket.socket() as s:  # a free port: never measure some other server
+        s.bind(("127.0.0.1", 0))
+        args.port = s.getsockname()[1]
     referat = Path(sys.executable).with_name("referat")
-    server = subprocess.Popen([str(referat), "serve", "--db", args.db, "--port", str(args.port)],
-                              stderr=subprocess.DEVNULL)
+    server = subprocess.Popen([str(referat), "serve", "--db", args.db, "--port", str(args.port),
+                               "--workers", str(args.workers)])
+    items = Archive(args.db).stats()["items"]
     try:
-        for _ in range(100):
+        for _ in range(200):
             try:
-                http.client.HTTPConnection("127.0.0.1", args.port, timeout=1).request("GET", "/static/style.css")
+                conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=5)
+                conn.request("GET", "/api/stats")
+                served = json.loads(conn.getresponse().read())["items"]
                 break
             except OSError:
                 time.sleep(0.1)
+        assert served == items, "the server answering is not serving this database"
         paths = [page_path(q, f) for q, f in QUERIES]
         load(args.port, paths[:5], 1)  # warm up
         page = load(args.port, paths * args.rounds, args.clients)
@@ -89,14 +98,15 @@ def main() -> None:
         server.terminate()
         server.wait()
     archive = Archive(args.db)
+    for q, f in QUERIES[:5]:  # warmed up as the server was
+        archive.search(q, f, limit=20)
     direct = []
     for _ in range(args.rounds):
         for q, f in QUERIES:
             t0 = time.perf_counter()
             archive.search(q, f, limit=20)
             direct.append((time.perf_counter() - t0) * 1000)
-    items = archive.stats()["items"]
-    print(f"items={items} requests={len(page)} clients={args.clients}")
+    print(f"items={items} requests={len(page)} clients={args.clients} workers={args.workers}")
     for name, values in (("page", page), ("static", static), ("direct", direct)):
         print(f"{name}_p50_ms={statistics.median(values):.1f} {name}_p99_ms={pct(values, 99):.1f}")
     print(f"page_p99_ms={pct(page, 99):.1f} page_p99_vs_direct_p99={pct(page, 99) / pct(direct, 99):.2f}")

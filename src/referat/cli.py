@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 import sys
 import time
 from enum import Enum
@@ -444,19 +445,20 @@ def serve(
     db: DbOpt = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes (one per core serves most).")] = 1,
 ) -> None:
     """Serve the web pages (Danish), the JSON API (/api/) and OParl 1.1 (/oparl/v1/)."""
     import uvicorn
 
-    from referat.api import create_app
-
+    path = db or default_db()
     try:
-        application = create_app(db or default_db())
+        open_archive(path).close()  # migrate once, and fail here with a clear message
     except ReferatError as exc:
         fail(str(exc))
         return
+    os.environ["REFERAT_DB"] = path  # the worker processes open the same archive
     note(f"referat: http://{host}:{port}/  (API: /api/openapi.json, OParl: /oparl/v1/system; Ctrl-C stops)")
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    uvicorn.run("referat.api:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
 
 kle_app = typer.Typer(help="KLE subject codes: load your own KLE titles (KL licenses them; none are shipped).",
                       no_args_is_help=True)
