@@ -39,10 +39,10 @@ def get(client: TestClient, url: str, status: int = 200) -> Any:
 # --- JSON API ------------------------------------------------------------------------------------
 
 def test_search_with_filters_facets_snippets_and_paging(client: TestClient) -> None:
-    r = get(client, "/api/search?q=jobklub&limit=2")
-    assert r["total"] >= 3 and len(r["hits"]) == 2 and r["facets"]["committee"]
+    r = get(client, "/api/search?q=jobklub&limit=1")
+    assert r["total"] >= 2 and len(r["hits"]) == 1 and r["facets"]["committee"]
     assert all(h["snippet"] and h["highlights"] for h in r["hits"])
-    page2 = get(client, "/api/search?q=jobklub&limit=2&offset=2")
+    page2 = get(client, "/api/search?q=jobklub&limit=1&offset=1")
     assert not {h["id"] for h in r["hits"]} & {h["id"] for h in page2["hits"]}
     only = get(client, "/api/search?q=jobklub&committee=Beskæftigelsesudvalget&kind=noted&year=2024")
     assert {(h["committee"], h["decision_kind"], h["date"][:4]) for h in only["hits"]} == {
@@ -82,7 +82,7 @@ def test_unknown_ids_get_404_in_the_one_error_shape(client: TestClient, url: str
 
 def test_meetings_items_cases_people_bodies_documents_stats(client: TestClient) -> None:
     listed = get(client, "/api/meetings?limit=50")
-    assert listed["total"] == len(listed["data"]) == 11
+    assert listed["total"] == len(listed["data"]) == 6 + len(SEEDS)  # examples, the XSS fixture, the seeds
     oekonomi = get(client, "/api/meetings?municipality=Vesterå&year=2024")["data"]
     assert {m["committee"] for m in oekonomi} >= {"Økonomiudvalget", "Beskæftigelsesudvalget"}
     m = get(client, f"/api/meetings/{oekonomi[0]['id']}")
@@ -105,7 +105,7 @@ def test_meetings_items_cases_people_bodies_documents_stats(client: TestClient) 
     text = client.get(f"/api/documents/{doc_id}/text").text
     assert doc["text"] == text and Path(doc["path"]).read_text(encoding="utf-8") == text  # kept verbatim
     stats = get(client, "/api/stats")
-    assert (stats["documents"], stats["meetings"]) == (11, 11)
+    assert (stats["documents"], stats["meetings"]) == (6 + len(SEEDS), 6 + len(SEEDS))
 
 
 def test_openapi_lists_every_endpoint(client: TestClient) -> None:
@@ -192,7 +192,8 @@ def test_every_oparl_object_type_validates_against_the_official_schema(client: T
 
 def test_oparl_lists_page_through_the_whole_archive_without_duplicates_or_gaps(client: TestClient) -> None:
     bodies, _ = _walk(client, "/oparl/v1/bodies?limit=1")
-    assert len(bodies) == len({b["id"] for b in bodies}) == 3  # Gladsaxe, Vesterå and one without a name
+    # Vesterå, the agenda that names no municipality, and Gladsaxe when the seeds are there
+    assert len(bodies) == len({b["id"] for b in bodies}) == 2 + bool(SEEDS)
     for body in bodies:
         for what in ("meetings", "agendaitems", "people", "papers", "consultations", "memberships"):
             small, total = _walk(client, f"{body['id']}/{what}?limit=3")
