@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from sqlalchemy import Engine, Table, create_engine, event, text
 from sqlalchemy.engine import Connection
 
 from referat.errors import ReferatError
-from referat.search import Query, QueryError, Term, as_substrings, highlighter, index_words, parse_query, snippet, stems
+from referat.search import Query, QueryError, Term, as_substrings, highlighter, parse_query, snippet, stems
 from referat.store import schema
 from referat.store.index import FACETS_AGG, NO_KIND, SearchIndex, day_number
 from referat.store.rows import Rows, is_body_section, person_key
@@ -114,7 +115,7 @@ class Archive:
             event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
         self.migrate()
         self.search_index = SearchIndex(_index_path(self.engine))
-        self._pending: tuple[list[int], list[dict[str, Any]]] = ([], [])
+        self._bodies: dict[str, tuple[str, str]] = {}  # body id -> (committee, municipality), for facets
         self._sync_index()
 
     def migrate(self) -> None:
@@ -160,24 +161,24 @@ class Archive:
         return results
 
     def _transaction(self, work: Callable[[Connection], _T]) -> _T:
-        """Run work in one SQLite transaction and keep the search index in step: the index's deletes
-        and additions (collected by _delete_document and _insert) are committed just before SQLite
-        commits; if anything before fails, neither keeps anything. If SQLite's own commit fails after
-        the index committed, the index is rebuilt from SQLite."""
-        self._pending = ([], [])
-        applied = False
+        """Run work in one SQLite transaction and keep the search index in step: _delete_document and
+        _insert hand their deletes and documents to the index as they go (its indexing thread works
+        while SQLite is written), the index commits just before SQLite commits, and if anything before
+        fails the index rolls back too: neither keeps anything. If SQLite's own commit fails after the
+        index committed, the index is rebuilt from SQLite."""
+        committed = False
         try:
             with self.engine.begin() as conn:
                 result = work(conn)
-                self.search_index.apply(*self._pending)
-                applied = True
+                self.search_index.commit()
+                committed = True
             return result
         except BaseException:
-            if applied:
+            if committed:
                 self.reindex()
+            else:
+                self.search_index.rollback()
             raise
-        finally:
-            self._pending = ([], [])
 
     def _store(self, conn: Connection, rows: Rows) -> str:
         if conn.execute(text("SELECT 1 FROM documents WHERE id = :id"), {"id": rows.document["id"]}).first():
@@ -196,7 +197,7 @@ class Archive:
             text("SELECT i.pk FROM items i JOIN meetings m ON m.id = i.meeting_id WHERE m.document_id = :d"),
             {"d": doc_id})]
         conn.execute(text(f"DELETE FROM {schema.TRIGRAM_TABLE} WHERE rowid = :pk"), [{"pk": pk} for pk in pks] or [{"pk": -1}])
-        self._pending[0].extend(pks)
+        self.search_index.delete(pks)
         conn.execute(text("DELETE FROM documents WHERE id = :d"), {"d": doc_id})
 
     def _insert(self, conn: Connection, rows: Rows) -> None:
@@ -216,7 +217,7 @@ class Archive:
                 _put(conn, schema.metadata.tables[table], [{**c, "item_pk": pks[c["item"]]} for c in children])
             conn.exec_driver_sql(f"INSERT INTO {schema.TRIGRAM_TABLE} (rowid, text) VALUES (?, ?)",
                                  [(pk, f["trigram"]) for f, pk in zip(rows.fts, pks)])
-            self._pending[1].extend(_index_docs(rows, pks))
+            self.search_index.add(_index_docs(rows, pks))
         _put(conn, schema.warnings, rows.warnings)
 
     def reindex(self, chunk: int = 5000) -> int:
@@ -418,7 +419,10 @@ class Archive:
         return SearchResult(q.text, total, found, counted, exact=exact)
 
     def _facets(self, conn: Connection, agg: dict[str, Any]) -> dict[str, dict[str, int]]:
-        bodies = {r[0]: (r[1], r[2] or "") for r in conn.exec_driver_sql("SELECT id, name, municipality FROM bodies")}
+        if any(b["key"] not in self._bodies for b in agg["committee"]["buckets"]):  # a new body was ingested
+            self._bodies = {r[0]: (r[1], r[2] or "")
+                            for r in conn.exec_driver_sql("SELECT id, name, municipality FROM bodies")}
+        bodies = self._bodies
         tallies: dict[str, Counter[str]] = {k: Counter() for k in ("committee", "municipality", "year", "decision_kind")}
         for b in agg["committee"]["buckets"]:
             name, municipality = bodies.get(b["key"], ("", ""))
@@ -441,18 +445,22 @@ class Archive:
 
     def _snippets(self, conn: Connection, q: Query, hits: list[Hit]) -> None:
         """The first text of each hit (decision, then sections in order) that contains a hit, cut
-        around it, with the hit words marked. A query word is marked in every form that has its stem,
-        found among the words of the hit's own texts (the index holds stems, not forms)."""
+        around it, with the hit words marked. A query word is marked in every form that has its stem:
+        the index holds stems, so the forms are looked for in the hit's own texts (Danish stems are
+        prefixes of their forms, so only words starting with the stem are stemmed to confirm)."""
         for h in hits:
             texts = [r[0] for r in conn.execute(
                 text("SELECT decision FROM items WHERE id = :id UNION ALL "
                      "SELECT s.text FROM sections s JOIN items i ON i.pk = s.item_pk WHERE i.id = :id"), {"id": h.id})
                      if r[0]]
-            words = sorted(set(index_words(" ".join(texts))))
-            forms: dict[str, list[str]] = defaultdict(list)
-            for w, stem in zip(words, stems(" ".join(words))):
-                forms[stem].append(w)
-            pattern = highlighter(q, lambda stem, _word, forms=forms: forms.get(stem, []))
+            joined = "\n".join(texts)
+
+            def forms(stem: str, word: str, joined: str = joined) -> list[str]:
+                found = {w.lower() for w in re.findall(r"(?<![^\W_])" + re.escape(stem) + r"[^\W_]*", joined,
+                                                       re.IGNORECASE)}
+                return [w for w in found if w == word or stems(w) == [stem]]
+
+            pattern = highlighter(q, forms)
             found = next((t for t in texts if pattern and pattern.search(t)), texts[0] if texts else "")
             h.snippet, h.highlights = snippet(found, pattern)
 

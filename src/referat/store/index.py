@@ -94,21 +94,36 @@ class SearchIndex:
             self._writer = self.index.writer(heap_size=256_000_000, num_threads=1)
         return self._writer
 
+    def add(self, docs: Sequence[dict[str, Any]]) -> None:
+        """Hand documents to the indexing thread now (it indexes them while the caller goes on writing
+        SQLite); nothing is visible before commit(), and rollback() forgets them."""
+        w = self.writer
+        for d in docs:
+            w.add_document(self._document(d))
+
+    def delete(self, pks: Sequence[int]) -> None:
+        w = self.writer
+        for pk in pks:
+            w.delete_documents_by_term("pk", pk)
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            self._writer.commit()
+            self.index.reload()
+
+    def rollback(self) -> None:
+        if self._writer is not None:
+            self._writer.rollback()
+
     def apply(self, deletes: Sequence[int], docs: Sequence[dict[str, Any]]) -> None:
         """Delete items by pk, add items, commit: all or nothing."""
-        if not deletes and not docs:
-            return
-        w = self.writer
         try:
-            for pk in deletes:
-                w.delete_documents_by_term("pk", pk)
-            for d in docs:
-                w.add_document(self._document(d))
-            w.commit()
+            self.delete(deletes)
+            self.add(docs)
+            self.commit()
         except BaseException:
-            w.rollback()
+            self.rollback()
             raise
-        self.index.reload()
 
     def _document(self, d: dict[str, Any]) -> tantivy.Document:
         doc = tantivy.Document()
