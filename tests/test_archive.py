@@ -226,3 +226,18 @@ def test_parallel_ingest_gives_the_same_archive(tmp_path: Path, docs: list[Path]
     assert summary.count("ingested") == 3
     assert {k: v for k, v in one.stats().items()} == {k: v for k, v in two.stats().items()}
     assert titles(one.search("jobklub", limit=50)) == titles(two.search("jobklub", limit=50))
+
+
+def test_search_index_is_rebuilt_from_sqlite_when_missing(tmp_path: Path, archive: Archive) -> None:
+    """The tantivy index beside the file is derived data: without it (or out of step) it is rebuilt."""
+    import shutil
+
+    before = archive.search("jobklub", limit=50)
+    archive.close()
+    shutil.rmtree(str(tmp_path / "a.db") + ".tantivy")
+    again = Archive(tmp_path / "a.db")
+    after = again.search("jobklub", limit=50)
+    assert titles(after) == titles(before) and after.facets == before.facets
+    assert after.facets["municipality"] == {"Vesterå": 4}
+    assert again.search('"unge under 25 år"').total == 1
+    assert titles(again.search("jobklub", Filters(person="Dorthe Kjær"))) == ["Evaluering af jobklubben i Nørrebyen"]

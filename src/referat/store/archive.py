@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection
 from referat.errors import ReferatError
 from referat.search import Query, QueryError, Term, as_substrings, highlighter, parse_query, snippet, stems
 from referat.store import schema
-from referat.store.index import FACETS_AGG, NO_KIND, SearchIndex, day_number
+from referat.store.index import FACETS_AGG, NO_KIND, IndexBusyError, SearchIndex, day_number
 from referat.store.rows import Rows, is_body_section, person_key
 
 DEFAULT_DB = "referat.db"
@@ -269,7 +269,10 @@ class Archive:
             count, top = conn.exec_driver_sql("SELECT count(*), coalesce(max(pk), 0) FROM items").one()
         searcher = self.search_index.searcher()
         if searcher.num_docs != count or self.search_index.max_pk(searcher) != top:
-            self.reindex()
+            try:
+                self.reindex()
+            except IndexBusyError:
+                pass  # another process is ingesting (between its two commits); it keeps the two in step
 
     # --- filters ---------------------------------------------------------------------------
 
@@ -400,11 +403,15 @@ class Archive:
             return SearchResult(q.text, 0, [], {})
         ix = self.search_index
         query = ix.filtered(tq, fq)
-        total = searcher.search(query, 1, count=True).count
+        # with facets, the aggregation's committee buckets (every item has one) give the total: one pass
+        agg = searcher.aggregate(query, FACETS_AGG) if facets else None
+        total = (sum(b["doc_count"] for b in agg["committee"]["buckets"]) + agg["committee"]["sum_other_doc_count"]
+                 if agg is not None else searcher.search(query, 1, count=True).count)
         exact = total <= self.EXACT_LIMIT
         if not exact:
             sample = [pk for pk, _ in searcher.search(query, self.SAMPLE, count=False, order_by_field="pk").hits]
             query = ix.filtered(query, [ix.pks(sample)])
+            agg = searcher.aggregate(query, FACETS_AGG) if facets else None
         if sort == "relevance":
             top = searcher.search(query, limit, count=False, offset=offset).hits
             scores = [float(s) for s, _ in top]
@@ -414,8 +421,8 @@ class Archive:
         pks = searcher.fast_field_values("pk", [a for _, a in top]) if top else []
         found = [h for h in (self._hit(conn, int(pk), s) for pk, s in zip(pks, scores) if pk is not None) if h]
         counted: dict[str, dict[str, int]] = {}
-        if facets and total:
-            counted = self._facets(conn, searcher.aggregate(query, FACETS_AGG))
+        if agg is not None and total:
+            counted = self._facets(conn, agg)
         return SearchResult(q.text, total, found, counted, exact=exact)
 
     def _facets(self, conn: Connection, agg: dict[str, Any]) -> dict[str, dict[str, int]]:

@@ -27,10 +27,16 @@ from typing import Any
 
 import tantivy
 
+from referat.errors import ReferatError
+
 ANALYZER = "da_stem"
 TEXT_FIELDS = ("title", "decision", "recommendation", "body")
 VERSION = "1"  # bump when the schema or the analyzer changes: the index is then rebuilt from SQLite
 NO_KIND = "-"  # decision_kind of items without one (terms aggregation needs a value)
+
+
+class IndexBusyError(ReferatError):
+    """The search index is being written by another process (tantivy allows one writer)."""
 
 
 def analyzer() -> tantivy.TextAnalyzer:
@@ -91,7 +97,13 @@ class SearchIndex:
     def writer(self) -> tantivy.IndexWriter:
         # one indexing thread: the other core runs Python (parsing, SQLite)
         if self._writer is None:
-            self._writer = self.index.writer(heap_size=256_000_000, num_threads=1)
+            try:
+                self._writer = self.index.writer(heap_size=256_000_000, num_threads=1)
+            except ValueError as exc:
+                if "LockBusy" not in str(exc):
+                    raise
+                raise IndexBusyError(f"{self.path}: another process is writing this archive; try again when it "
+                                     "is done") from None
         return self._writer
 
     def add(self, docs: Sequence[dict[str, Any]]) -> None:
