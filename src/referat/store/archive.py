@@ -412,7 +412,10 @@ class Archive:
             sample = [pk for pk, _ in searcher.search(query, self.SAMPLE, count=False, order_by_field="pk").hits]
             query = ix.filtered(query, [ix.pks(sample)])
             agg = searcher.aggregate(query, FACETS_AGG) if facets else None
-        if sort == "relevance":
+        # prefixes and substrings score a constant (a prefix names thousands of words, none more than another):
+        # a query of only those has no ranking, so its hits come newest first rather than in index order
+        unscored = all(t.prefix is not None or t.substring is not None for t in q.positive)
+        if sort == "relevance" and not unscored:
             top = searcher.search(query, limit, count=False, offset=offset).hits
             scores = [float(s) for s, _ in top]
         else:
