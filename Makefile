@@ -18,7 +18,7 @@ DEMO_DB := demo.db
 REFERAT := $(VENV)/bin/referat
 
 demo: $(STAMP)
-	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	@rm -rf $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).tantivy
 	@echo "== parse one bundled example"
 	$(REFERAT) parse examples/vesteraa_oekonomiudvalg_2023-09-18.txt
 	@echo
@@ -59,4 +59,4 @@ bench: $(STAMP)
 	@echo "archive benchmarks: see bench/README.md (they build multi-GB databases)"
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	rm -rf $(VENV) .pytest_cache .hypothesis $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).tantivy
