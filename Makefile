@@ -24,7 +24,7 @@ DEMO_DB := demo.db
 REFERAT := $(VENV)/bin/referat
 
 demo: $(STAMP) $(ASSETS)
-	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	@rm -rf $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).tantivy
 	@echo "== parse one bundled example"
 	$(REFERAT) parse examples/vesteraa_oekonomiudvalg_2023-09-18.txt
 	@echo
@@ -82,4 +82,4 @@ bench: $(STAMP)
 	@echo "archive benchmarks: see bench/README.md (they build multi-GB databases)"
 
 clean:
-	rm -rf $(VENV) node_modules test-artifacts .pytest_cache .hypothesis $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	rm -rf $(VENV) node_modules test-artifacts .pytest_cache .hypothesis $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).tantivy

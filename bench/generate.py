@@ -148,6 +148,12 @@ def synthetic(src: ParsedDocument, n: int, vary: Varier, rng: random.Random, his
     return src.model_copy(update={"meeting": meeting, "items": items})
 
 
+def db_bytes(db: Path) -> int:
+    """The database file, its WAL, and the search index folder beside it (db.tantivy/)."""
+    paths = [p for p in db.parent.glob(db.name + "*")]
+    return sum(f.stat().st_size for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("n", type=int, help="number of items")
@@ -198,14 +204,15 @@ def main() -> None:
             print(f"  {items} items, {items / store:.0f} items/s stored", file=sys.stderr)
     t1 = time.perf_counter()
     archive.store_many(batch)
+    archive.close()  # waits for the search index's background merges: part of the cost of storing
     store += time.perf_counter() - t1
     total = time.perf_counter() - t_start
-    size = Path(args.db).stat().st_size
+    size = db_bytes(Path(args.db))
     print(f"items={items} meetings={meetings} synthesize_s={synth:.1f} rows_s={build:.1f} store_s={store:.1f} "
           f"total_s={total:.1f}")
     # ingest from parsed records = record -> rows (stemming, ids) + storing, as `referat ingest` does after parsing
     print(f"ingest_items_per_s={items / (build + store):.0f} store_items_per_s={items / store:.0f} "
-          f"db_bytes={size} db_mb={size / 1e6:.0f}")
+          f"db_bytes={size} db_mb={size / 1e6:.0f} index_mb={db_bytes(Path(args.db + '.tantivy')) / 1e6:.0f}")
     # ingest keeps links current batch by batch (inside store_s); this is the full rebuild, `referat link`
     t0 = time.perf_counter()
     links = archive.link()

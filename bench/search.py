@@ -22,6 +22,11 @@ from sqlalchemy import text
 
 from referat.store import Archive, Filters
 
+try:
+    from generate import db_bytes  # type: ignore[import-not-found]  # run as bench/search.py
+except ImportError:
+    from bench.generate import db_bytes  # type: ignore[import-not-found, no-redef]
+
 # 60 queries: rare and common words, inflected forms, phrases, OR, exclusions, prefixes, filters.
 QUERIES: list[tuple[str, Filters]] = [(q, Filters()) for q in [
     "jobklub", "jobklubberne", "budgetopfølgning", "tillægsbevilling", "integrationsråd", "ankestyrelsen",
@@ -85,7 +90,7 @@ def main() -> None:
             conn.execute(text("SELECT count(*) FROM items i WHERE i.title LIKE :p OR i.decision LIKE :p OR i.pk IN "
                               "(SELECT item_pk FROM sections WHERE text LIKE :p)"), {"p": f"%{q}%"}).scalar_one()
             like_ms.append((time.perf_counter() - t0) * 1000)
-    size = sum(p.stat().st_size for p in Path(args.db).parent.glob(Path(args.db).name + "*"))
+    size = db_bytes(Path(args.db))
     print(f"items={items} queries={len(QUERIES)} rounds={args.rounds} db_mb={size / 1e6:.0f}")
     print("slowest: " + ", ".join(f"{q} {ms:.0f} ms" for ms, q in sorted(worst, reverse=True)[:5]))
     g, lk = statistics.median(grep_ms), statistics.median(like_ms)

@@ -232,6 +232,7 @@ def test_pages_are_danish_small_and_linked(client: TestClient) -> None:
     assert f"{stats['documents']} dokumenter, {stats['meetings']} møder og {stats['items']} dagsordenspunkter" in front
     results = get(client, "/?q=jobklub")
     assert "resultater for »jobklub«" in results and "<mark>" in results
+    assert '<a href="/?q=jobklub&amp;kommune=Vester%C3%A5">Vesterå</a>' in results  # the municipality facet
     item_url = _links(results, "/punkt/")[0]
     item = get(client, item_url)
     assert "Beslutning" in item

@@ -149,10 +149,15 @@ def test_a_failing_document_leaves_nothing_half_written(tmp_path: Path, docs: li
     with a.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM items")).scalar_one() == stats["items"] == 4
         for table, key in (("sections", "item_pk"), ("item_lists", "item_pk"), ("treatments", "item_pk"),
-                           ("amounts", "item_pk"), ("items_fts", "rowid"), ("items_trigram", "rowid")):
+                           ("amounts", "item_pk"), ("items_trigram", "rowid")):
             orphans = conn.execute(text(f"SELECT count(*) FROM {table} WHERE {key} NOT IN (SELECT pk FROM items)"))
             assert orphans.scalar_one() == 0, table
         assert conn.execute(text("SELECT count(*) FROM sections")).scalar_one() > 0
+        pks = {r[0] for r in conn.execute(text("SELECT pk FROM items"))}
+    # the search index (tantivy, beside the file) holds exactly the items SQLite holds
+    searcher = a.search_index.searcher()
+    hits = searcher.search(a.search_index.pks(range(1, 1000)), 1000, count=False, order_by_field="pk").hits
+    assert searcher.num_docs == len(pks) and {pk for pk, _ in hits} == pks
     assert a.search("Åby").total == 0
 
 
@@ -221,3 +226,18 @@ def test_parallel_ingest_gives_the_same_archive(tmp_path: Path, docs: list[Path]
     assert summary.count("ingested") == 3
     assert {k: v for k, v in one.stats().items()} == {k: v for k, v in two.stats().items()}
     assert titles(one.search("jobklub", limit=50)) == titles(two.search("jobklub", limit=50))
+
+
+def test_search_index_is_rebuilt_from_sqlite_when_missing(tmp_path: Path, archive: Archive) -> None:
+    """The tantivy index beside the file is derived data: without it (or out of step) it is rebuilt."""
+    import shutil
+
+    before = archive.search("jobklub", limit=50)
+    archive.close()
+    shutil.rmtree(str(tmp_path / "a.db") + ".tantivy")
+    again = Archive(tmp_path / "a.db")
+    after = again.search("jobklub", limit=50)
+    assert titles(after) == titles(before) and after.facets == before.facets
+    assert after.facets["municipality"] == {"Vesterå": 4}
+    assert again.search('"unge under 25 år"').total == 1
+    assert titles(again.search("jobklub", Filters(person="Dorthe Kjær"))) == ["Evaluering af jobklubben i Nørrebyen"]

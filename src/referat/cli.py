@@ -182,6 +182,7 @@ def ingest(
                 note(f"failed: {o.path}: {o.reason}")
 
         summary = ingest_files(archive, paths, jobs=jobs, municipality=municipality, ocr=ocr, progress=step)
+    archive.close()  # lets the search index finish merging its segments
     result = summary.as_dict()
     if format is OutFormat.json:
         emit_json(result)

@@ -1,21 +1,21 @@
 """Danish full-text search: stemming, the query language, and snippets.
 
-Words are matched by their Snowball Danish stem (PyStemmer), so that "jobklub" finds "jobklubber"
-and "Jobklubberne". The stemming happens at query time: the index holds the words as written
-(SQLite's own tokenizer, lowercased, never accent-folded: æ, ø and å are letters of their own),
-and a query word is expanded to every indexed word with the same stem (Danish stems are prefixes of
-their forms, so the candidates are one range of the index's vocabulary). Indexing then needs no
-Python per word, which made ingest several times faster (see bench/README.md).
+Words are matched by their Snowball Danish stem, so that "jobklub" finds "jobklubber" and
+"Jobklubberne". The word index (tantivy, referat.store.index) holds the stems of the words, made
+by the index's own analyzer (runs of letters and digits, lowercased, never accent-folded: æ, ø and
+å are letters of their own), and query words go through the same analyzer. Here the stems come from
+PyStemmer (the same Snowball algorithm), for highlighting the forms of a query word in a hit.
 
 Query language (case-insensitive):
     jobklub beskæftigelse     both words (every form of each)
-    "negativ social kontrol"  the exact phrase, words as written, in order
+    "negativ social kontrol"  the words in this order, next to each other (any form of each)
     -lukket                   without this word
     budget OR regnskab        either
     jobkl*                    a word starting with "jobkl"
     *klub*                    a substring inside words (compounds: "jobklubber", "klubhus")
 
-The store turns a parsed query into SQL parameters; nothing from the query is pasted into SQL.
+The store turns a parsed query into index term queries and SQL parameters; nothing from the query is
+pasted into SQL or parsed as index query syntax.
 """
 
 from __future__ import annotations

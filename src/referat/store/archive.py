@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections import Counter
-from collections.abc import Iterator
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import tantivy
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, Table, create_engine, event, text
@@ -24,14 +26,16 @@ from sqlalchemy.engine import Connection
 from referat.cases import load_kle
 from referat.errors import NotFoundError
 from referat.link import relink
-from referat.search import NOTHING, Query, QueryError, as_substrings, highlighter, parse_query, snippet, stems
-from referat.store import linked, schema
 from referat.names import person_key
-from referat.store.rows import Rows
+from referat.search import Query, QueryError, Term, as_substrings, highlighter, parse_query, snippet, stems
+from referat.store import linked, schema
+from referat.store.index import FACETS_AGG, NO_KIND, IndexBusyError, SearchIndex, day_number
+from referat.store.rows import Rows, is_body_section
 
 DEFAULT_DB = "referat.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
 DECISION_KINDS = ("approved", "recommended", "noted", "approved_with_changes", "other")
+_T = TypeVar("_T")
 
 
 def default_db() -> str:
@@ -109,6 +113,9 @@ class Archive:
             event.listen(self.engine, "connect", _pragmas)
             event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
         self.migrate()
+        self.search_index = SearchIndex(_index_path(self.engine))
+        self._bodies: dict[str, tuple[str, str]] = {}  # body id -> (committee, municipality), for facets
+        self._sync_index()
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision (a new database is created at it)."""
@@ -119,6 +126,7 @@ class Archive:
             command.upgrade(cfg, "head")
 
     def close(self) -> None:
+        self.search_index.close()
         self.engine.dispose()
 
     def __enter__(self) -> Archive:
@@ -137,22 +145,20 @@ class Archive:
         """Write several documents in one transaction; if any fails, the batch is rolled back and each
         document is written again in a transaction of its own, so that the failing one is reported
         (its exception in the result list) and the others land whole. One commit per batch is what
-        makes bulk ingest fast: a commit with FTS5 segments costs milliseconds, and so does a savepoint.
+        makes bulk ingest fast: a commit costs milliseconds, in SQLite and in the search index.
         Then the links the new meetings can affect are recomputed (referat.link)."""
         changed: set[str] = set()
         try:
-            with self.engine.begin() as conn:
-                results: list[str | Exception] = [self._store(conn, rows, changed) for rows in batch]
+            results = self._transaction(lambda conn: [self._store(conn, rows, changed) for rows in batch])
         except Exception as exc:  # noqa: BLE001 - find the culprit document by document
             changed.clear()
             if len(batch) == 1:
                 return [exc]
             results = []
             for rows in batch:
+                mine: set[str] = set()
                 try:
-                    with self.engine.begin() as conn:
-                        mine: set[str] = set()
-                        results.append(self._store(conn, rows, mine))
+                    results.append(self._transaction(lambda conn, rows=rows, mine=mine: self._store(conn, rows, mine)))
                     changed |= mine
                 except Exception as exc:  # noqa: BLE001 - reported per document; the batch goes on
                     results.append(exc)
@@ -165,6 +171,26 @@ class Archive:
         """Recompute every link of the archive (ingest keeps them current; this is for a full rebuild)."""
         with self.engine.begin() as conn:
             return relink(conn)
+
+    def _transaction(self, work: Callable[[Connection], _T]) -> _T:
+        """Run work in one SQLite transaction and keep the search index in step: _delete_document and
+        _insert hand their deletes and documents to the index as they go (its indexing thread works
+        while SQLite is written), the index commits just before SQLite commits, and if anything before
+        fails the index rolls back too: neither keeps anything. If SQLite's own commit fails after the
+        index committed, the index is rebuilt from SQLite."""
+        committed = False
+        try:
+            with self.engine.begin() as conn:
+                result = work(conn)
+                self.search_index.commit()
+                committed = True
+            return result
+        except BaseException:
+            if committed:
+                self.reindex()
+            else:
+                self.search_index.rollback()
+            raise
 
     def _store(self, conn: Connection, rows: Rows, changed: set[str]) -> str:
         """Store one document; adds the ids of the meetings it creates or replaces to `changed`."""
@@ -186,8 +212,8 @@ class Archive:
         pks = [r[0] for r in conn.execute(
             text("SELECT i.pk FROM items i JOIN meetings m ON m.id = i.meeting_id WHERE m.document_id = :d"),
             {"d": doc_id})]
-        for table in (schema.FTS_TABLE, schema.TRIGRAM_TABLE):
-            conn.execute(text(f"DELETE FROM {table} WHERE rowid = :pk"), [{"pk": pk} for pk in pks] or [{"pk": -1}])
+        conn.execute(text(f"DELETE FROM {schema.TRIGRAM_TABLE} WHERE rowid = :pk"), [{"pk": pk} for pk in pks] or [{"pk": -1}])
+        self.search_index.delete(pks)
         conn.execute(text("DELETE FROM documents WHERE id = :d"), {"d": doc_id})
 
     def _insert(self, conn: Connection, rows: Rows) -> None:
@@ -205,24 +231,79 @@ class Archive:
             _put(conn, schema.items, [{**r, "pk": pk} for r, pk in zip(rows.items, pks)])
             for table, children in rows.children.items():
                 _put(conn, schema.metadata.tables[table], [{**c, "item_pk": pks[c["item"]]} for c in children])
-            conn.exec_driver_sql(
-                f"INSERT INTO {schema.FTS_TABLE} (rowid, title, decision, recommendation, body) VALUES (?, ?, ?, ?, ?)",
-                [(pk, f["title"], f["decision"], f["recommendation"], f["body"]) for f, pk in zip(rows.fts, pks)])
             conn.exec_driver_sql(f"INSERT INTO {schema.TRIGRAM_TABLE} (rowid, text) VALUES (?, ?)",
                                  [(pk, f["trigram"]) for f, pk in zip(rows.fts, pks)])
+            self.search_index.add(_index_docs(rows, pks))
         _put(conn, schema.warnings, rows.warnings)
 
+    def reindex(self, chunk: int = 5000) -> int:
+        """Rebuild the search index from SQLite (after an upgrade from FTS5, or when the two differ).
+        Returns the number of items indexed."""
+        self.search_index.clear()
+        n = last = 0
+        with self.engine.connect() as conn:
+            while True:
+                items = conn.exec_driver_sql(
+                    "SELECT pk, title, decision, decision_kind, case_number, body_id, date, year, meeting_id "
+                    "FROM items WHERE pk > ? ORDER BY pk LIMIT ?", (last, chunk)).all()
+                if not items:
+                    break
+                lo, last = items[0][0], items[-1][0]
+                body: dict[int, list[str]] = defaultdict(list)
+                for pk, heading, txt in conn.exec_driver_sql(
+                        "SELECT item_pk, heading, text FROM sections WHERE item_pk BETWEEN ? AND ? "
+                        "ORDER BY item_pk, ord", (lo, last)):
+                    if is_body_section(heading):
+                        body[pk].append(txt)
+                rec: dict[int, list[str]] = defaultdict(list)
+                for pk, txt in conn.exec_driver_sql(
+                        "SELECT item_pk, text FROM item_lists WHERE kind = 'recommendation' AND item_pk BETWEEN ? AND ? "
+                        "ORDER BY item_pk, ord", (lo, last)):
+                    rec[pk].append(txt)
+                persons: dict[Any, set[str]] = defaultdict(set)
+                for pk, a, b in conn.exec_driver_sql(
+                        "SELECT item_pk, person_id, for_person_id FROM attendance WHERE item_pk BETWEEN ? AND ? "
+                        "UNION ALL SELECT item_pk, person_id, NULL FROM votes WHERE item_pk BETWEEN ? AND ?",
+                        (lo, last, lo, last)):
+                    persons[pk].update(p for p in (a, b) if p)
+                for meeting, person in conn.exec_driver_sql(
+                        "SELECT meeting_id, person_id FROM participants WHERE meeting_id IN "
+                        "(SELECT meeting_id FROM items WHERE pk BETWEEN ? AND ?)", (lo, last)):
+                    persons[meeting].add(person)
+                self.search_index.apply([], [
+                    {"pk": pk, "title": title, "decision": decision or "", "recommendation": "\n".join(rec[pk]),
+                     "body": "\n".join(body[pk]), "body_id": body_id, "kind": kind, "case": case, "year": year,
+                     "date": date, "persons": persons[pk] | persons[meeting]}
+                    for pk, title, decision, kind, case, body_id, date, year, meeting in items])
+                n += len(items)
+        return n
+
+    def _sync_index(self) -> None:
+        """Rebuild the search index when it does not hold exactly the items SQLite holds (a new index
+        beside an old database, or a crash between the two commits)."""
+        with self.engine.connect() as conn:
+            count, top = conn.exec_driver_sql("SELECT count(*), coalesce(max(pk), 0) FROM items").one()
+        searcher = self.search_index.searcher()
+        if searcher.num_docs != count or self.search_index.max_pk(searcher) != top:
+            try:
+                self.reindex()
+            except IndexBusyError:
+                pass  # another process is ingesting (between its two commits); it keeps the two in step
+
     # --- filters ---------------------------------------------------------------------------
+
+    def _body_ids(self, conn: Connection, f: Filters) -> list[str]:
+        # casefold in Python: SQLite's lower() folds only ASCII, and Ø, Æ, Å are letters here
+        return [r.id for r in conn.execute(text("SELECT id, name, municipality FROM bodies"))
+                if (not f.committee or r.name.casefold() == f.committee.casefold())
+                and (not f.municipality or (r.municipality or "").casefold() == f.municipality.casefold())]
 
     def _filter_sql(self, conn: Connection, f: Filters) -> tuple[list[str], dict[str, Any]]:
         """WHERE fragments over items i (fixed SQL) and their parameters."""
         where: list[str] = []
         params: dict[str, Any] = {}
         if f.committee or f.municipality:
-            # casefold in Python: SQLite's lower() folds only ASCII, and Ø, Æ, Å are letters here
-            ids = [r.id for r in conn.execute(text("SELECT id, name, municipality FROM bodies"))
-                   if (not f.committee or r.name.casefold() == f.committee.casefold())
-                   and (not f.municipality or (r.municipality or "").casefold() == f.municipality.casefold())]
+            ids = self._body_ids(conn, f)
             names = ", ".join(f":body{i}" for i in range(len(ids))) or "NULL"
             where.append(f"i.body_id IN ({names})")
             params.update({f"body{i}": v for i, v in enumerate(ids)})
@@ -248,6 +329,26 @@ class Archive:
             params["person"] = person_key(f.person)[1]
         return where, params
 
+    def _filter_queries(self, conn: Connection, f: Filters) -> list[tantivy.Query] | None:
+        """The filters as index queries; None when they can match nothing (an unknown committee)."""
+        ix, out = self.search_index, []
+        if f.committee or f.municipality:
+            ids = self._body_ids(conn, f)
+            if not ids:
+                return None
+            out.append(ix.terms("body_id", ids))
+        if f.date_from or f.date_to:
+            out.append(ix.days(day_number(f.date_from), day_number(f.date_to)))
+        if f.year:
+            out.append(ix.term("year", f.year))
+        if f.decision_kind:
+            out.append(ix.term("kind", f.decision_kind))
+        if f.case_number:
+            out.append(ix.term("case", f.case_number.strip()))
+        if f.person:
+            out.append(ix.term("person", person_key(f.person)[1]))
+        return out
+
     # --- search ----------------------------------------------------------------------------
 
     def search(self, query: str | Query, filters: Filters | None = None, *, sort: str = "relevance",
@@ -259,100 +360,133 @@ class Archive:
             raise QueryError("limit must be 1-1000 and offset 0 or more")
         q = parse_query(query) if isinstance(query, str) else query
         filters = filters or Filters()
+        searcher = self.search_index.searcher()
         with self.engine.connect() as conn:
-            expand = StemExpander(conn)
-            result = self._search(conn, q, expand, filters, sort, limit, offset, facets)
+            tq = self._query(conn, searcher, q)
+            result = self._search(conn, searcher, q, tq, filters, sort, limit, offset, facets)
             # retried as substrings only when a word is in no indexed form at all, not when filters
             # or other words leave nothing
-            if result.total == 0 and q.has_words and not q.excluded and q.fts(expand) == NOTHING:
+            if result.total == 0 and q.has_words and not q.excluded and tq is None:
                 fallback = as_substrings(q)
                 if fallback is not None:
                     q = fallback
-                    result = self._search(conn, q, expand, filters, sort, limit, offset, facets)
+                    result = self._search(conn, searcher, q, self._query(conn, searcher, q), filters, sort, limit,
+                                          offset, facets)
                     result.fallback = "substring"
-            self._snippets(conn, q, expand, result.hits)
+            self._snippets(conn, q, result.hits)
         return result
 
-    # Query plan. FTS5's BM25 scores every match (~1 µs apiece, DESIGN.md §5), counting matches is
-    # ~25x cheaper, and reading facet columns costs ~0.5 µs a match. Up to EXACT_LIMIT estimated
-    # matches everything is exact. Above it (very common words), the best hits are ranked among the
-    # SAMPLE most recently ingested matches (FTS5 walks its index newest-first and stops) and facets are
-    # counted over those; the total stays exact without filters. The result says so (exact=False).
-    EXACT_LIMIT = 8_000
+    def _term_query(self, conn: Connection, searcher: tantivy.Searcher, t: Term) -> tantivy.Query | None:
+        """One query term as an index query; None when no indexed word can match it."""
+        ix, weights = self.search_index, schema.FTS_WEIGHTS
+        if t.substring is not None:
+            like = "%" + t.substring.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            pks = [r[0] for r in conn.exec_driver_sql(
+                f"SELECT rowid FROM {schema.TRIGRAM_TABLE} WHERE text LIKE ? ESCAPE '\\'", (like,))]
+            return tantivy.Query.const_score_query(ix.pks(pks), 1.0) if pks else None
+        if t.prefix is not None:
+            return ix.prefix(t.prefix, weights)
+        tokens = ix.tokens(" ".join(t.words))
+        if not tokens:
+            return None
+        if len(tokens) == 1 and ix.doc_freq(searcher, tokens[0]) == 0:
+            return None
+        return ix.phrase(tokens, weights)
+
+    def _query(self, conn: Connection, searcher: tantivy.Searcher, q: Query) -> tantivy.Query | None:
+        """The whole query (every group must match, excluded terms must not); None when a group can
+        match nothing (no indexed form of its words)."""
+        groups = []
+        for group in q.groups:
+            alts = [a for a in (self._term_query(conn, searcher, t) for t in group) if a is not None]
+            if not alts:
+                return None
+            groups.append(SearchIndex.any_of(alts))
+        excluded = [e for e in (self._term_query(conn, searcher, t) for t in q.excluded) if e is not None]
+        return SearchIndex.filtered(SearchIndex.all_of(groups), [], excluded)
+
+    # Everything is exact: tantivy counts and aggregates a million matches in tens of milliseconds. Above
+    # EXACT_LIMIT matches (off by default; a safety valve for much larger archives) the best hits are
+    # ranked among the SAMPLE newest matches and facets counted over those; the total stays exact and
+    # the result says exact=False.
+    EXACT_LIMIT = 1 << 62
     SAMPLE = 4_000
 
-    def _search(self, conn: Connection, q: Query, expand: StemExpander, filters: Filters, sort: str, limit: int,
-                offset: int, facets: bool) -> SearchResult:
-        fts = q.fts(expand)
-        if fts == NOTHING:
+    def _search(self, conn: Connection, searcher: tantivy.Searcher, q: Query, tq: tantivy.Query | None,
+                filters: Filters, sort: str, limit: int, offset: int, facets: bool) -> SearchResult:
+        fq = self._filter_queries(conn, filters)
+        if tq is None or fq is None:
             return SearchResult(q.text, 0, [], {})
-        where, params = self._filter_sql(conn, filters)
-        weights = ", ".join(str(w) for w in schema.FTS_WEIGHTS)
-        estimate = expand.estimate(q) if fts is not None else None
-        sampled = estimate is not None and estimate > self.EXACT_LIMIT
-        if fts is not None:
-            source = f"SELECT rowid AS pk, {{score}} AS score FROM {schema.FTS_TABLE} WHERE {schema.FTS_TABLE} MATCH :match"
-            params["match"] = fts
+        ix = self.search_index
+        query = ix.filtered(tq, fq)
+        # with facets, the aggregation's committee buckets (every item has one) give the total: one pass
+        agg = searcher.aggregate(query, FACETS_AGG) if facets else None
+        total = (sum(b["doc_count"] for b in agg["committee"]["buckets"]) + agg["committee"]["sum_other_doc_count"]
+                 if agg is not None else searcher.search(query, 1, count=True).count)
+        exact = total <= self.EXACT_LIMIT
+        if not exact:
+            sample = [pk for pk, _ in searcher.search(query, self.SAMPLE, count=False, order_by_field="pk").hits]
+            query = ix.filtered(query, [ix.pks(sample)])
+            agg = searcher.aggregate(query, FACETS_AGG) if facets else None
+        # prefixes and substrings score a constant (a prefix names thousands of words, none more than another):
+        # a query of only those has no ranking, so its hits come newest first rather than in index order
+        unscored = all(t.prefix is not None or t.substring is not None for t in q.positive)
+        if sort == "relevance" and not unscored:
+            top = searcher.search(query, limit, count=False, offset=offset).hits
+            scores = [float(s) for s, _ in top]
         else:
-            source = f"SELECT rowid AS pk, 0.0 AS score FROM {schema.TRIGRAM_TABLE} WHERE text LIKE :sub0 ESCAPE '\\'"
-        for i, sub in enumerate(q.substrings):
-            params[f"sub{i}"] = "%" + sub.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            if fts is not None or i > 0:
-                source += f" AND rowid IN (SELECT rowid FROM {schema.TRIGRAM_TABLE} WHERE text LIKE :sub{i} ESCAPE '\\')"
-        if sampled:
-            source += " ORDER BY rowid DESC LIMIT :sample"
-            params["sample"] = self.SAMPLE if not where else 2 * self.SAMPLE
-        # BM25 only where ranking needs it: counting and facets read the matches unscored
-        ranked, unscored = source.replace("{score}", f"bm25({schema.FTS_TABLE}, {weights})"), source.replace("{score}", "0.0")
-        source = ranked
-        # CROSS JOIN keeps SQLite from driving the join from a filter index and re-running the full-text
-        # query once per item (seconds instead of milliseconds)
-        cond = " WHERE " + " AND ".join(where) if where else ""
-        matched = f"FROM ({source}) h CROSS JOIN items i ON i.pk = h.pk{cond}"
-        matched_unscored = f"FROM ({unscored}) h CROSS JOIN items i ON i.pk = h.pk{cond}"
-        if sort == "relevance" and not where:
-            # ranking needs no item columns: let SQLite keep the top rows without touching items
-            top_sql = f"SELECT pk, score FROM ({source}) ORDER BY score LIMIT :limit OFFSET :offset"
-        else:
-            order = "h.score, i.date DESC" if sort == "relevance" else "i.date DESC, i.pk DESC"
-            top_sql = f"SELECT h.pk, h.score {matched} ORDER BY {order} LIMIT :limit OFFSET :offset"
-        top = conn.execute(text(top_sql), {**params, "limit": limit, "offset": offset}).all()
-        found = [self._hit(conn, pk, score) for pk, score in top]
-        if where or fts is None:
-            total = conn.execute(text(f"SELECT count(*) {matched_unscored}"), params).scalar_one()
-        else:
-            total = conn.execute(text(f"SELECT count(*) FROM {schema.FTS_TABLE} WHERE {schema.FTS_TABLE} MATCH :match"),
-                                 {"match": fts}).scalar_one()
+            top = searcher.search(query, limit, count=False, offset=offset, order_by_field="date").hits
+            scores = [0.0] * len(top)
+        pks = searcher.fast_field_values("pk", [a for _, a in top]) if top else []
+        found = [h for h in (self._hit(conn, int(pk), s) for pk, s in zip(pks, scores) if pk is not None) if h]
         counted: dict[str, dict[str, int]] = {}
-        if facets and total:
-            names = {r[0]: r[1] for r in conn.exec_driver_sql("SELECT id, name FROM bodies")}
-            tallies: dict[str, Counter[str]] = {"committee": Counter(), "year": Counter(), "decision_kind": Counter()}
-            facet_sql = (f"WITH m AS MATERIALIZED (SELECT i.body_id AS b, i.year AS y, i.decision_kind AS k "
-                         f"{matched_unscored}) SELECT 'committee', b, count(*) FROM m GROUP BY b UNION ALL "
-                         "SELECT 'year', y, count(*) FROM m GROUP BY y UNION ALL "
-                         "SELECT 'decision_kind', k, count(*) FROM m GROUP BY k")
-            for facet, key, n in conn.execute(text(facet_sql), params).all():
-                label = names.get(key, "") if facet == "committee" else ("" if key is None else str(key))
-                tallies[facet][label] += n
-            counted = {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in tallies.items()}
-        return SearchResult(q.text, total, found, counted, exact=not sampled)
+        if agg is not None and total:
+            counted = self._facets(conn, agg)
+        return SearchResult(q.text, total, found, counted, exact=exact)
 
-    def _hit(self, conn: Connection, pk: int, score: float) -> Hit:
+    def _facets(self, conn: Connection, agg: dict[str, Any]) -> dict[str, dict[str, int]]:
+        if any(b["key"] not in self._bodies for b in agg["committee"]["buckets"]):  # a new body was ingested
+            self._bodies = {r[0]: (r[1], r[2] or "")
+                            for r in conn.exec_driver_sql("SELECT id, name, municipality FROM bodies")}
+        bodies = self._bodies
+        tallies: dict[str, Counter[str]] = {k: Counter() for k in ("committee", "municipality", "year", "decision_kind")}
+        for b in agg["committee"]["buckets"]:
+            name, municipality = bodies.get(b["key"], ("", ""))
+            tallies["committee"][name] += b["doc_count"]
+            tallies["municipality"][municipality] += b["doc_count"]
+        for b in agg["year"]["buckets"]:
+            tallies["year"]["" if not b["key"] else str(int(b["key"]))] += b["doc_count"]
+        for b in agg["decision_kind"]["buckets"]:
+            tallies["decision_kind"]["" if b["key"] == NO_KIND else b["key"]] += b["doc_count"]
+        return {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in tallies.items()}
+
+    def _hit(self, conn: Connection, pk: int, score: float) -> Hit | None:
         r = conn.exec_driver_sql(
             "SELECT i.id, i.title, i.number, i.case_number, i.decision_kind, i.date, b.name, b.municipality, "
-            "i.meeting_id FROM items i JOIN bodies b ON b.id = i.body_id WHERE i.pk = ?", (pk,)).one()
+            "i.meeting_id FROM items i JOIN bodies b ON b.id = i.body_id WHERE i.pk = ?", (pk,)).first()
+        if r is None:  # in the index but not (or no longer) in SQLite: never shown
+            return None
         return Hit(id=r[0], title=r[1], number=r[2], case_number=r[3], decision_kind=r[4], date=_date(r[5]),
                    committee=r[6], municipality=r[7], meeting_id=r[8], score=float(score))
 
-    def _snippets(self, conn: Connection, q: Query, expand: StemExpander, hits: list[Hit]) -> None:
+    def _snippets(self, conn: Connection, q: Query, hits: list[Hit]) -> None:
         """The first text of each hit (decision, then sections in order) that contains a hit, cut
-        around it, with the hit words marked."""
-        pattern = highlighter(q, expand)
+        around it, with the hit words marked. A query word is marked in every form that has its stem:
+        the index holds stems, so the forms are looked for in the hit's own texts (Danish stems are
+        prefixes of their forms, so only words starting with the stem are stemmed to confirm)."""
         for h in hits:
             texts = [r[0] for r in conn.execute(
                 text("SELECT decision FROM items WHERE id = :id UNION ALL "
                      "SELECT s.text FROM sections s JOIN items i ON i.pk = s.item_pk WHERE i.id = :id"), {"id": h.id})
                      if r[0]]
+            joined = "\n".join(texts)
+
+            def forms(stem: str, word: str, joined: str = joined) -> list[str]:
+                found = {w.lower() for w in re.findall(r"(?<![^\W_])" + re.escape(stem) + r"[^\W_]*", joined,
+                                                       re.IGNORECASE)}
+                return [w for w in found if w == word or stems(w) == [stem]]
+
+            pattern = highlighter(q, forms)
             found = next((t for t in texts if pattern and pattern.search(t)), texts[0] if texts else "")
             h.snippet, h.highlights = snippet(found, pattern)
 
@@ -439,13 +573,19 @@ class Archive:
             where, params = self._filter_sql(conn, filters)
             if query:
                 q = parse_query(query)
-                fts = q.fts(StemExpander(conn))
-                if fts == NOTHING:
-                    return
-                if fts is None:
+                if not q.has_words:
                     raise QueryError("export takes word queries; substring (*…*) search is for the search command")
-                where.append(f"i.pk IN (SELECT rowid FROM {schema.FTS_TABLE} WHERE {schema.FTS_TABLE} MATCH :match)")
-                params["match"] = fts
+                searcher = self.search_index.searcher()
+                tq = self._query(conn, searcher, q)
+                if tq is None:
+                    return
+                n = searcher.search(tq, 1, count=True).count
+                pks = [pk for pk, _ in searcher.search(tq, max(n, 1), count=False, order_by_field="pk").hits]
+                # the matches go to a temporary table: a million pks are too many bound parameters
+                conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS export_pks (pk INTEGER PRIMARY KEY)")
+                conn.exec_driver_sql("DELETE FROM temp.export_pks")
+                conn.exec_driver_sql("INSERT INTO temp.export_pks (pk) VALUES (?)", [(pk,) for pk in pks])
+                where.append("i.pk IN (SELECT pk FROM temp.export_pks)")
             cond = (" WHERE " + " AND ".join(where)) if where else ""
             sql = ("SELECT i.*, b.name AS committee, b.municipality FROM items i JOIN bodies b ON b.id = i.body_id"
                    f"{cond} ORDER BY i.date, i.meeting_id, i.pk")
@@ -497,54 +637,26 @@ class Archive:
         return len(titles)
 
 
-class StemExpander:
-    """stem, word -> the indexed words with that Danish stem, most frequent first (memoized per search).
-    Danish stems are prefixes of their forms, so the candidates are the vocabulary range
-    [stem, stem + U+10FFFF); each candidate is stemmed to confirm (jobklub -> jobklubber, jobklubben,
-    but not jobklubleder). `docs` holds each form's document count, for the query planner."""
+def _index_path(engine: Engine) -> str | None:
+    """The search index's folder: beside the SQLite file (referat.db -> referat.db.tantivy). A database
+    that is not a file keeps its index in memory."""
+    db = engine.url.database
+    if engine.dialect.name != "sqlite" or not db or db == ":memory:" or db.startswith("file:"):
+        return None
+    return str(Path(db).resolve()) + ".tantivy"
 
-    MAX_FORMS = 300  # forms of one stem searched at most (the most frequent)
-    MAX_SUFFIX = 8
 
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self.forms: dict[tuple[str, str], list[str]] = {}
-        self.docs: dict[str, int] = {}
-
-    def estimate(self, q: Query) -> int | None:
-        """Matches a query can have at most: for each AND group the sum of its words' document counts;
-        the smallest group bounds the query. None when a group has a prefix or substring term."""
-        bounds = []
-        for group in q.groups:
-            if group[0].substring is not None:
-                continue
-            total = 0
-            for t in group:
-                if t.prefix is not None:  # a lower bound from the first words of the range is enough to plan
-                    total += self.conn.exec_driver_sql(
-                        f"SELECT coalesce(sum(doc), 0) FROM (SELECT doc FROM {schema.FTS_TERMS} "
-                        "WHERE term >= ? AND term < ? LIMIT 500)", (t.prefix, t.prefix + "\U0010ffff")).scalar_one()
-                elif len(t.words) > 1:  # a phrase occurs at most as often as its rarest word
-                    for stem, w in zip(t.stems, t.words, strict=True):
-                        self(stem, w)  # looks the words up, filling self.docs
-                    total += min(self.docs.get(w, 0) for w in t.words)
-                else:
-                    total += sum(self.docs.get(f, 0) for f in self(t.stems[0], t.words[0]))
-            bounds.append(total)
-        return min(bounds) if bounds else None
-
-    def __call__(self, stem: str, word: str) -> list[str]:
-        key = (stem, word)
-        if key not in self.forms:
-            # a Danish inflection adds at most a few letters to the stem ("-elsernes"); longer words in the
-            # range are compounds (jobklub -> jobklubleder), which a stem search does not mean
-            rows = self.conn.exec_driver_sql(
-                f"SELECT term, doc FROM {schema.FTS_TERMS} WHERE (term >= ? AND term < ? AND length(term) <= ?) "
-                "OR term = ?", (stem, stem + "\U0010ffff", len(stem) + self.MAX_SUFFIX, word)).all()
-            found = sorted(((doc, term) for term, doc in rows if term == word or stems(term) == [stem]), reverse=True)
-            self.forms[key] = [term for _, term in found[: self.MAX_FORMS]]
-            self.docs.update((term, doc) for doc, term in found)
-        return self.forms[key]
+def _index_docs(rows: Rows, pks: list[int]) -> list[dict[str, Any]]:
+    """The search index's documents for a document's items: texts, filter and facet values, and the
+    people named on each item (its meeting's participants, absences, substitutes and votes)."""
+    people: list[set[str]] = [{p["person_id"] for p in rows.participants} for _ in rows.items]
+    for table in ("attendance", "votes"):
+        for c in rows.children.get(table, ()):
+            people[c["item"]].update(p for p in (c.get("person_id"), c.get("for_person_id")) if p)
+    return [{"pk": pk, "title": f["title"], "decision": f["decision"], "recommendation": f["recommendation"],
+             "body": f["body"], "body_id": it["body_id"], "kind": it["decision_kind"], "case": it["case_number"],
+             "year": it["year"], "date": it["date"], "persons": people[i]}
+            for i, (f, it, pk) in enumerate(zip(rows.fts, rows.items, pks))]
 
 
 def _put(conn: Connection, table: Table, values: list[dict[str, Any]], prefix: str = "") -> None:

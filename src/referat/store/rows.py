@@ -6,6 +6,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from referat import vocab
@@ -50,8 +51,14 @@ class Rows:
 
 
 def _body_text(item: Item) -> str:
-    skip = {"decision", "recommendation"}
-    return "\n".join(s.text for s in item.sections if _role(s.heading) not in skip)
+    return "\n".join(s.text for s in item.sections if is_body_section(s.heading))
+
+
+@lru_cache(maxsize=65536)
+def is_body_section(heading: str) -> bool:
+    """Body text is every section but the decision and the recommendation (indexed on their own, with
+    more weight). Cached: a rebuild of the search index asks for the same few headings millions of times."""
+    return _role(heading) not in ("decision", "recommendation")
 
 
 def _role(heading: str) -> str | None:

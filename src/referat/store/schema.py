@@ -4,8 +4,9 @@ Ids are stable hashes of natural keys (documents: content hash; bodies: municipa
 meetings: body + kind + date; items: meeting + number), so re-ingesting creates no duplicates.
 Items also carry an integer `pk`, the rowid the full-text tables point at.
 
-The full-text tables (SQLite FTS5) are created by the migration, not here: SQLAlchemy has no
-notion of virtual tables.
+Full-text search: words are in a tantivy index beside the database file (referat.store.index);
+the trigram table for substrings (SQLite FTS5) is created by the migration, not here: SQLAlchemy
+has no notion of virtual tables.
 """
 
 from __future__ import annotations
@@ -208,9 +209,7 @@ warnings = Table(
 )
 Index("ix_warnings_document", warnings.c.document_id)
 
-# the full-text tables, created by the migration
-FTS_TABLE = "items_fts"        # words as written: title, decision, recommendation, body
-FTS_TERMS = "items_fts_terms"  # fts5vocab over items_fts: the indexed words, for stem expansion
+# the trigram table, created by the migration (the word index is tantivy's: referat.store.index)
 TRIGRAM_TABLE = "items_trigram"  # raw lowercase title + decision, for substrings and compounds
 FTS_COLUMNS = ("title", "decision", "recommendation", "body")
 FTS_WEIGHTS = (10.0, 5.0, 3.0, 1.0)  # bm25 weights: a title hit outranks a body hit
