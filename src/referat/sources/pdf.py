@@ -40,28 +40,45 @@ class _Line:
     cells: list[tuple[float, str]]  # (x, text) of each tab-separated part: table cells keep their column
 
 
-def _lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
-    """Text runs grouped into lines (top to bottom), runs joined by a space or, across a wide gap, a tab."""
+def _runs(textpage: pdfium.PdfTextPage) -> list[tuple[float, float, float, float, str, bool]]:
+    """The page's text runs (pdfium's text rectangles) as (left, bottom, right, top, text, bold)."""
     # The page text is read once; each run's text is the slice from its first character to the next
     # run's (pdfium numbers characters in reading order, rectangles follow that order). Asking pdfium
-    # for the text inside each rectangle instead was three quarters of all PDF time.
+    # for the text inside each rectangle instead was three quarters of all PDF time. pdfium is called
+    # through the raw bindings with reused out-parameters: the helper methods cost more than the calls.
+    raw = textpage.raw
     chars = textpage.count_chars()
     full = textpage.get_text_range(0, chars)
     boxes = []
     runs = []
-    for i in range(textpage.count_rects()):
-        left, bottom, right, top = textpage.get_rect(i)
-        start = textpage.get_index(left + 0.3, (bottom + top) / 2, 2, 2)
-        if start is not None and start >= 0:
+    left_, bottom_, right_, top_ = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    for i in range(pdfium_c.FPDFText_CountRects(raw, 0, -1)):
+        if not pdfium_c.FPDFText_GetRect(raw, i, left_, top_, right_, bottom_):
+            raise pdfium.PdfiumError("Failed to get rectangle.")
+        left, bottom, right, top = left_.value, bottom_.value, right_.value, top_.value
+        x, y = left + 0.3, (bottom + top) / 2
+        # pdfium returns the first character whose box holds the point and only looks at the
+        # tolerance when none does: asking without tolerance first gives the same answer, faster
+        start = pdfium_c.FPDFText_GetCharIndexAtPos(raw, x, y, 0, 0)
+        if start < 0:
+            start = pdfium_c.FPDFText_GetCharIndexAtPos(raw, x, y, 2, 2)
+        if start >= 0:
             boxes.append((start, left, bottom, right, top))
         else:  # no character found at the run's start: ask for its text directly
             runs.append((left, bottom, right, top, textpage.get_text_bounded(left, bottom, right, top), False))
     boxes.sort()
+    font, flags = ctypes.create_string_buffer(256), ctypes.c_int()
     for k, (start, left, bottom, right, top) in enumerate(boxes):
         end = boxes[k + 1][0] if k + 1 < len(boxes) else chars
         text = full[start:end].split("\r\n", 1)[0].split("\n", 1)[0]  # a run never crosses a line break
         if text.strip():
-            runs.append((left, bottom, right, top, text, _is_bold(textpage, start)))
+            runs.append((left, bottom, right, top, text, _is_bold(raw, start, font, flags)))
+    return runs
+
+
+def _lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
+    """Text runs grouped into lines (top to bottom), runs joined by a space or, across a wide gap, a tab."""
+    runs = _runs(textpage)
     runs.sort(key=lambda r: (-r[3], r[0]))
     lines: list[list[tuple[float, float, float, float, str, bool]]] = []
     for run in runs:
@@ -75,6 +92,12 @@ def _lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
         lines.append([run])
     out = []
     for group in lines:
+        if len(group) == 1:  # most lines are one run: no gaps to measure (the same steps as below)
+            left, bottom, _, top, raw_text, bold = group[0]
+            cell = raw_text.rstrip().replace("\x02", "-").replace("\ufffe", "-").strip()
+            text = f"**{cell}**" if bold and not vocab.PAGE_NUMBER.match(cell) else cell
+            out.append(_Line(top, bottom, text, [(left, cell)]))
+            continue
         group.sort(key=lambda r: r[0])
         cells = [(group[0][0], group[0][4].rstrip())]
         for prev, run in zip(group, group[1:]):
@@ -91,15 +114,24 @@ def _lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
     return _align_tables(out)
 
 
-def _is_bold(textpage: pdfium.PdfTextPage, index: int) -> bool:
-    """Whether the character's font is a bold face (by its name: "Helvetica-Bold", "Arial,Bold", …)."""
-    flags = ctypes.c_int()
-    size = pdfium_c.FPDFText_GetFontInfo(textpage.raw, index, None, 0, ctypes.byref(flags))
+_BOLD_NAMES: dict[bytes, bool] = {}
+
+
+def _is_bold(raw_textpage: ctypes.c_void_p, index: int, buf: ctypes.Array[ctypes.c_char],
+             flags: ctypes.c_int) -> bool:
+    """Whether the character's font is a bold face (by its name: "Helvetica-Bold", "Arial,Bold", …).
+    One call into the page's reused buffer, and the verdict cached per name: few fonts, many runs."""
+    size = pdfium_c.FPDFText_GetFontInfo(raw_textpage, index, buf, len(buf), flags)
     if size <= 0:
         return False
-    buf = ctypes.create_string_buffer(size)
-    pdfium_c.FPDFText_GetFontInfo(textpage.raw, index, buf, size, ctypes.byref(flags))
-    return bool(_BOLD.search(buf.value.decode("utf-8", "replace")))
+    if size > len(buf):
+        buf = ctypes.create_string_buffer(size)
+        pdfium_c.FPDFText_GetFontInfo(raw_textpage, index, buf, size, flags)
+    name = buf.value
+    bold = _BOLD_NAMES.get(name)
+    if bold is None:
+        bold = _BOLD_NAMES[name] = bool(_BOLD.search(name.decode("utf-8", "replace")))
+    return bold
 
 
 def _align_tables(lines: list[_Line]) -> list[_Line]:
