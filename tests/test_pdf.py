@@ -152,3 +152,51 @@ def test_pdf_line_end_hyphens(tmp_path: Path) -> None:
     section = parse_file(tmp_path / "h.pdf").items[0].sections[0].text
     assert " ".join(section.split()) == ("Sagen behandles i Børne- og Ungeudvalget, og der indkøbes nye IT-systemer "
                                          "til beskæftigelsesindsatsen.")
+
+
+def _two_readers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from referat.sources import pdf
+
+    monkeypatch.setattr(pdf, "_readers", lambda n_pages: 2 if n_pages >= 2 else 1)
+
+
+def test_pages_read_in_two_processes_equal_pages_read_in_one(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from referat.sources.pdf import read_pdf
+
+    source = SEEDS[0]
+    pdf = render(source.read_text(encoding="utf-8"), tmp_path / "s.pdf", header="Vesterå Kommune - referat")
+    one = read_pdf(pdf, pdf.read_bytes())
+    _two_readers(monkeypatch)
+    assert read_pdf(pdf, pdf.read_bytes()) == one
+
+
+def test_a_page_error_in_a_reader_process_is_a_source_error(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    import pypdfium2 as pdfium
+
+    from referat.sources import pdf as reader
+
+    pdf = render((EXAMPLES / "vesteraa_dagsorden_2025-01-15.txt").read_text(), tmp_path / "d.pdf", header="x")
+    parent, lines = os.getpid(), reader._lines
+
+    def failing_in_child(textpage: pdfium.PdfTextPage) -> list:
+        if os.getpid() != parent:
+            raise pdfium.PdfiumError("Failed to load text page.")
+        return lines(textpage)
+
+    _two_readers(monkeypatch)
+    monkeypatch.setattr(reader, "_lines", failing_in_child)
+    with pytest.raises(SourceError, match="corrupt PDF: Failed to load text page"):
+        parse_file(pdf)
+
+    def dying_in_child(textpage: pdfium.PdfTextPage) -> list:
+        if os.getpid() != parent:
+            os._exit(3)  # as when pdfium crashes on a page
+        return lines(textpage)
+
+    monkeypatch.setattr(reader, "_lines", dying_in_child)
+    with pytest.raises(SourceError, match=r"corrupt PDF: reading pages 2-\d+ stopped the reader \(exit code 3\)"):
+        parse_file(pdf)

@@ -13,9 +13,14 @@ all in a bold face is marked as markdown bold, which the parser takes as a headi
 from __future__ import annotations
 
 import ctypes
+import multiprocessing
+import os
 import re
+import sys
+import threading
 from collections import Counter
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -27,6 +32,8 @@ from referat.errors import SourceError
 MAX_PAGES = 3000  # bound per document: minutes run to a few hundred pages
 MARGIN_TOP = 0.12  # share of the page height where running headers live
 MARGIN_BOTTOM = 0.10
+PARALLEL_MIN_PAGES = 40  # pages per extra reader process, at least: a fork and a document open cost ~10 ms
+MAX_READERS = 4  # processes reading one document (this one included)
 COLUMN_TOLERANCE = 8.0  # points: cell starts closer than this are one column
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
@@ -182,10 +189,7 @@ def read_pdf(path: str | Path, data: bytes, *, ocr: bool = False) -> tuple[str, 
     try:
         if len(pdf) > MAX_PAGES:
             raise SourceError(path, f"{len(pdf)} pages is over the {MAX_PAGES}-page limit per document")
-        pages: list[tuple[float, list[_Line]]] = []
-        for page in pdf:
-            height = page.get_height()
-            pages.append((height, _lines(page.get_textpage())))
+        pages = _read_all(pdf, data, path)
         if not any(lines for _, lines in pages):
             if not ocr:
                 raise SourceError(path, "PDF without a text layer (a scanned document?): run with --ocr to read "
@@ -198,6 +202,92 @@ def read_pdf(path: str | Path, data: bytes, *, ocr: bool = False) -> tuple[str, 
     finally:
         pdf.close()
     return _assemble(pages), False
+
+
+_Page = tuple[float, list[_Line]]  # (page height, its lines)
+
+
+def _read_range(pdf: pdfium.PdfDocument, first: int, last: int) -> list[_Page]:
+    """Pages first..last-1, each closed when read (not kept open until the document closes)."""
+    pages = []
+    for i in range(first, last):
+        page = pdf[i]
+        try:
+            textpage = page.get_textpage()
+            try:
+                pages.append((page.get_height(), _lines(textpage)))
+            finally:
+                textpage.close()
+        finally:
+            page.close()
+    return pages
+
+
+def _readers(n_pages: int) -> int:
+    """How many processes read a document: one per CPU this process may use, up to MAX_READERS, each
+    with at least PARALLEL_MIN_PAGES pages. Extra readers are forked, so only on Linux (fork is the
+    cheap start) and only from a single-threaded process (forking a threaded one can deadlock)."""
+    if n_pages < 2 * PARALLEL_MIN_PAGES or not sys.platform.startswith("linux") or threading.active_count() > 1 \
+            or multiprocessing.current_process().daemon:  # a daemon process may not start children
+        return 1
+    return max(1, min(len(os.sched_getaffinity(0)), MAX_READERS, n_pages // PARALLEL_MIN_PAGES))
+
+
+def _read_all(pdf: pdfium.PdfDocument, data: bytes, path: str | Path) -> list[_Page]:
+    """All pages in order. With several readers this process reads the first share of the pages while
+    forked children read the others, each from its own copy of the document; the results are the
+    same lines the single-process read gives, joined in page order."""
+    n = len(pdf)
+    readers = _readers(n)
+    if readers == 1:
+        return _read_range(pdf, 0, n)
+    bounds = [n * k // readers for k in range(readers + 1)]
+    ctx = multiprocessing.get_context("fork")
+    children = []
+    try:
+        for k in range(1, readers):
+            receive, send = ctx.Pipe(duplex=False)
+            child = ctx.Process(target=_child_reader, args=(send, data, bounds[k], bounds[k + 1]), daemon=True)
+            children.append((child, receive))
+            child.start()
+            send.close()
+        pages = _read_range(pdf, 0, bounds[1])
+        for k, (child, receive) in enumerate(children, start=1):
+            try:
+                result = receive.recv()
+            except EOFError:  # the child died without a word (pdfium crashed on a page)
+                child.join()
+                raise SourceError(path, f"corrupt PDF: reading pages {bounds[k] + 1}-{bounds[k + 1]} "
+                                        f"stopped the reader (exit code {child.exitcode})") from None
+            if isinstance(result, BaseException):
+                raise result
+            pages += result
+        return pages
+    finally:
+        for child, receive in children:
+            receive.close()
+            child.join(timeout=5)
+            if child.is_alive():
+                child.kill()
+                child.join()
+
+
+def _child_reader(send: Connection, data: bytes, first: int, last: int) -> None:
+    """Read pages first..last-1 in a forked process and send them back (or the exception raised)."""
+    try:
+        pdf = pdfium.PdfDocument(data)
+        try:
+            result: list[_Page] | BaseException = _read_range(pdf, first, last)
+        finally:
+            pdf.close()
+    except Exception as exc:  # sent to the parent, which raises it as if it had read the pages itself
+        result = exc
+    try:
+        send.send(result)
+    except Exception as exc:  # an exception that does not pickle
+        send.send(RuntimeError(f"PDF reader process: {exc!r}"))
+    finally:
+        send.close()
 
 
 def _continues(last: str, first: str) -> bool:
