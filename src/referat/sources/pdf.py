@@ -208,17 +208,22 @@ _Page = tuple[float, list[_Line]]  # (page height, its lines)
 
 
 def _read_range(pdf: pdfium.PdfDocument, first: int, last: int) -> list[_Page]:
-    """Pages first..last-1, each closed when read (not kept open until the document closes)."""
+    """Pages first..last-1. Each text page is closed when read; the pages stay open until the range is
+    done, because pdfium drops a font parsed for a page when no open page uses it, and parsing the
+    same fonts again for every page made the page loads ~15 % slower."""
     pages = []
-    for i in range(first, last):
-        page = pdf[i]
-        try:
+    opened = []
+    try:
+        for i in range(first, last):
+            page = pdf[i]
+            opened.append(page)
             textpage = page.get_textpage()
             try:
                 pages.append((page.get_height(), _lines(textpage)))
             finally:
                 textpage.close()
-        finally:
+    finally:
+        for page in opened:
             page.close()
     return pages
 
