@@ -5,10 +5,10 @@ usage: python bench/pdf.py [--pages 200] [--rounds 3] [--readers N]
 Renders the five real minutes in ../shared/seeds (repeated until the document has at least --pages
 pages) into one PDF with running headers, footers, page numbers, hyphenated line ends and ruled
 tables (referat.pdfrender), then times `referat`'s PDF reader + parser on it and `pdftotext FILE -`,
-each round in turn: pdftotext, referat in one process, referat as it runs by default (pages read by
-up to --readers processes where the machine has the cores; pdftotext uses one). The line before
-last gives the one-process figures; the last line is the default's:
-pdf_pages_s=<n> pdftotext_pages_s=<n> ratio=<n>
+each round in turn: pdftotext; referat in one process; referat with pages read by one process per
+CPU (up to --readers) whatever the load; referat as it runs by default (extra reader processes only
+for CPUs the load average leaves idle). pdftotext uses one process. Ratios are printed for each; the
+last line is the default's: pdf_pages_s=<n> pdftotext_pages_s=<n> ratio=<n>
 """
 
 from __future__ import annotations
@@ -51,25 +51,32 @@ def main() -> None:
             if pages >= args.pages:
                 break
             text += "\n" + "\n".join(seeds)
-        readers = pdf_reader._readers(pages) if args.readers > 1 else 1
-        print(f"cpus={len(os.sched_getaffinity(0))} readers={min(readers, args.readers)} "
-              f"loadavg_before={os.getloadavg()[0]:.2f}")
+        idle_cpus = pdf_reader._idle_cpus
+        all_cpus = min(len(os.sched_getaffinity(0)), args.readers, max(1, pages // pdf_reader.PARALLEL_MIN_PAGES))
+        print(f"cpus={len(os.sched_getaffinity(0))} loadavg_before={os.getloadavg()[0]:.2f}")
         pdftotext = ["pdftotext", str(pdf), "-"]
-        theirs, single, ours = [], [], []
+        theirs, single, forced, ours, chosen = [], [], [], [], []
         for _ in range(args.rounds):
             theirs.append(_timed(lambda: subprocess.run(pdftotext, capture_output=True, check=True)))
             pdf_reader.MAX_READERS = 1
             single.append(_timed(lambda: parse_file(pdf)))
             pdf_reader.MAX_READERS = args.readers
+            pdf_reader._idle_cpus = lambda: all_cpus  # type: ignore[assignment]  # readers whatever the load
+            forced.append(_timed(lambda: parse_file(pdf)))
+            pdf_reader._idle_cpus = idle_cpus
+            chosen.append(pdf_reader._readers(pages))
             ours.append(_timed(lambda: parse_file(pdf)))
         items = len(parse_file(pdf).items)
-    (a, a_cpu), (b, b_cpu), (c, c_cpu) = (_medians(x) for x in (ours, theirs, single))
-    print(f"pages={pages} items={items} referat_s={a:.3f} referat_one_process_s={c:.3f} pdftotext_s={b:.3f} "
-          f"loadavg_after={os.getloadavg()[0]:.2f}")
+    (a, a_cpu), (b, b_cpu), (c, c_cpu), (d, d_cpu) = (_medians(x) for x in (ours, theirs, single, forced))
+    print(f"pages={pages} items={items} referat_s={a:.3f} referat_one_process_s={c:.3f} "
+          f"referat_{all_cpus}_processes_s={d:.3f} pdftotext_s={b:.3f} loadavg_after={os.getloadavg()[0]:.2f} "
+          f"default_readers_per_round={','.join(map(str, chosen))}")
     # CPU seconds (this process and its reader children, or pdftotext) are steadier than wall time when
-    # other work shares the machine; they are printed for reference, the ratio is by wall time
-    print(f"cpu_s: referat={a_cpu:.3f} referat_one_process={c_cpu:.3f} pdftotext={b_cpu:.3f}")
+    # other work shares the machine; they are printed for reference, the ratios are by wall time
+    print(f"cpu_s: referat={a_cpu:.3f} referat_one_process={c_cpu:.3f} referat_{all_cpus}_processes={d_cpu:.3f} "
+          f"pdftotext={b_cpu:.3f}")
     print(f"one_process: pdf_pages_s={pages / c:.1f} pdftotext_pages_s={pages / b:.1f} ratio={b / c:.3f}")
+    print(f"{all_cpus}_processes: pdf_pages_s={pages / d:.1f} pdftotext_pages_s={pages / b:.1f} ratio={b / d:.3f}")
     print(f"pdf_pages_s={pages / a:.1f} pdftotext_pages_s={pages / b:.1f} ratio={b / a:.3f}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,17 @@ def test_a_page_error_in_a_reader_process_is_a_source_error(tmp_path: Path,
     monkeypatch.setattr(reader, "_lines", dying_in_child)
     with pytest.raises(SourceError, match=r"corrupt PDF: reading pages 2-\d+ stopped the reader \(exit code 3\)"):
         parse_file(pdf)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="extra readers are forked on Linux only")
+def test_extra_readers_only_for_long_documents_and_idle_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    from referat.sources import pdf
+
+    monkeypatch.setattr(pdf.os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(pdf.os, "getloadavg", lambda: (0.9, 0.5, 0.2))  # this process alone, say
+    assert pdf._idle_cpus() == 2
+    assert [pdf._readers(n) for n in (1, 79, 80, 234, 3000)] == [1, 1, 2, 2, 2]
+    monkeypatch.setattr(pdf.os, "getloadavg", lambda: (2.1, 2.0, 2.0))  # another process keeps a core busy
+    assert pdf._idle_cpus() == 1 and pdf._readers(234) == 1
+    monkeypatch.setattr(pdf.os, "getloadavg", lambda: (4.5, 4.0, 3.0))
+    assert pdf._readers(234) == 1

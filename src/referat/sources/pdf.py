@@ -229,13 +229,24 @@ def _read_range(pdf: pdfium.PdfDocument, first: int, last: int) -> list[_Page]:
 
 
 def _readers(n_pages: int) -> int:
-    """How many processes read a document: one per CPU this process may use, up to MAX_READERS, each
-    with at least PARALLEL_MIN_PAGES pages. Extra readers are forked, so only on Linux (fork is the
-    cheap start) and only from a single-threaded process (forking a threaded one can deadlock)."""
+    """How many processes read a document: one per CPU this process may use that no other process is
+    busy on right now, up to MAX_READERS, each with at least PARALLEL_MIN_PAGES pages. (On a machine
+    whose cores are all taken, a forked reader made the read ~15 % slower, not faster.) Extra readers
+    are forked, so only on Linux (fork is the cheap start) and only from a single-threaded process
+    (forking a threaded one can deadlock)."""
     if n_pages < 2 * PARALLEL_MIN_PAGES or not sys.platform.startswith("linux") or threading.active_count() > 1 \
             or multiprocessing.current_process().daemon:  # a daemon process may not start children
         return 1
-    return max(1, min(len(os.sched_getaffinity(0)), MAX_READERS, n_pages // PARALLEL_MIN_PAGES))
+    return max(1, min(_idle_cpus(), MAX_READERS, n_pages // PARALLEL_MIN_PAGES))
+
+
+def _idle_cpus() -> int:
+    """CPUs this process may use, less those other processes kept busy over the last minute: the load
+    average less one (this process, which may be the one keeping it up, as in a long ingest). The
+    load average is steadier than a count of the tasks running at this instant, which jumps as
+    processes wait for disk or network."""
+    cpus = len(os.sched_getaffinity(0))
+    return int(cpus - max(0.0, os.getloadavg()[0] - 1.0) + 0.5)
 
 
 def _read_all(pdf: pdfium.PdfDocument, data: bytes, path: str | Path) -> list[_Page]:
