@@ -203,6 +203,31 @@ def test_a_page_error_in_a_reader_process_is_a_source_error(tmp_path: Path,
         parse_file(pdf)
 
 
+def test_a_page_error_in_this_process_stops_the_reader_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capfd: pytest.CaptureFixture[str]) -> None:
+    import multiprocessing
+    import os
+
+    import pypdfium2 as pdfium
+
+    from referat.sources import pdf as reader
+
+    pdf = render((EXAMPLES / "vesteraa_dagsorden_2025-01-15.txt").read_text(), tmp_path / "d.pdf", header="x")
+    parent, lines = os.getpid(), reader._lines
+
+    def failing_here(textpage: pdfium.PdfTextPage) -> list:
+        if os.getpid() == parent:
+            raise pdfium.PdfiumError("Failed to load text page.")
+        return lines(textpage)
+
+    _two_readers(monkeypatch)
+    monkeypatch.setattr(reader, "_lines", failing_here)
+    with pytest.raises(SourceError, match="corrupt PDF: Failed to load text page"):
+        parse_file(pdf)
+    assert multiprocessing.active_children() == []
+    assert "Traceback" not in capfd.readouterr().err
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="extra readers are forked on Linux only")
 def test_extra_readers_only_for_long_documents_and_idle_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
     from referat.sources import pdf

@@ -8,6 +8,9 @@ position and repetition: a line in the top or bottom margin whose text (digits m
 least half of the pages. Page numbers in the margins are dropped. A hyphen that pdfium marks as a
 line-end hyphen is kept as "-", and the normalizer decides whether it joins a broken word. A line set
 all in a bold face is marked as markdown bold, which the parser takes as a heading hint.
+
+A long document on a machine with idle cores is read by several processes at once (this one and
+forked children, each a contiguous range of pages); the lines are the same as from one process.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ from referat.errors import SourceError
 MAX_PAGES = 3000  # bound per document: minutes run to a few hundred pages
 MARGIN_TOP = 0.12  # share of the page height where running headers live
 MARGIN_BOTTOM = 0.10
-PARALLEL_MIN_PAGES = 40  # pages per extra reader process, at least: a fork and a document open cost ~10 ms
+PARALLEL_MIN_PAGES = 40  # pages per extra reader process, at least: each costs ~10-20 ms (fork, its own
+# document and fonts, sending the lines back), a page ~1 ms
 MAX_READERS = 4  # processes reading one document (this one included)
 COLUMN_TOLERANCE = 8.0  # points: cell starts closer than this are one column
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
@@ -229,8 +233,8 @@ def _read_range(pdf: pdfium.PdfDocument, first: int, last: int) -> list[_Page]:
 
 
 def _readers(n_pages: int) -> int:
-    """How many processes read a document: one per CPU this process may use that no other process is
-    busy on right now, up to MAX_READERS, each with at least PARALLEL_MIN_PAGES pages. (On a machine
+    """How many processes read a document: one per CPU this process may use that other processes have
+    left idle (`_idle_cpus`), up to MAX_READERS, each with at least PARALLEL_MIN_PAGES pages. (On a machine
     whose cores are all taken, a forked reader made the read ~15 % slower, not faster.) Extra readers
     are forked, so only on Linux (fork is the cheap start) and only from a single-threaded process
     (forking a threaded one can deadlock)."""
@@ -260,6 +264,7 @@ def _read_all(pdf: pdfium.PdfDocument, data: bytes, path: str | Path) -> list[_P
     bounds = [n * k // readers for k in range(readers + 1)]
     ctx = multiprocessing.get_context("fork")
     children = []
+    done = False
     try:
         for k in range(1, readers):
             receive, send = ctx.Pipe(duplex=False)
@@ -278,14 +283,16 @@ def _read_all(pdf: pdfium.PdfDocument, data: bytes, path: str | Path) -> list[_P
             if isinstance(result, BaseException):
                 raise result
             pages += result
+        done = True
         return pages
     finally:
         for child, receive in children:
             receive.close()
-            child.join(timeout=5)
-            if child.is_alive():
+            if done:  # it has sent its pages and is exiting
+                child.join(timeout=5)
+            if child.is_alive():  # this read failed: the other pages are not wanted
                 child.kill()
-                child.join()
+            child.join()
 
 
 def _child_reader(send: Connection, data: bytes, first: int, last: int) -> None:
@@ -300,6 +307,8 @@ def _child_reader(send: Connection, data: bytes, first: int, last: int) -> None:
         result = exc
     try:
         send.send(result)
+    except OSError:
+        pass  # the parent stopped listening (its own pages failed): nothing to tell
     except Exception as exc:  # an exception that does not pickle
         send.send(RuntimeError(f"PDF reader process: {exc!r}"))
     finally:
