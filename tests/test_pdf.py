@@ -232,11 +232,15 @@ def test_a_page_error_in_this_process_stops_the_reader_processes(tmp_path: Path,
 def test_extra_readers_only_for_long_documents_and_idle_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
     from referat.sources import pdf
 
+    assert 0.0 <= pdf._own_load() <= 1.0
     monkeypatch.setattr(pdf.os, "sched_getaffinity", lambda pid: {0, 1})
-    monkeypatch.setattr(pdf.os, "getloadavg", lambda: (0.9, 0.5, 0.2))  # this process alone, say
+    monkeypatch.setattr(pdf, "_own_load", lambda: 0.0)  # a command just started
+    monkeypatch.setattr(pdf.os, "getloadavg", lambda: (0.2, 0.5, 0.2))  # an idle machine
     assert pdf._idle_cpus() == 2
     assert [pdf._readers(n) for n in (1, 79, 80, 234, 3000)] == [1, 1, 2, 2, 2]
-    monkeypatch.setattr(pdf.os, "getloadavg", lambda: (2.1, 2.0, 2.0))  # another process keeps a core busy
+    monkeypatch.setattr(pdf.os, "getloadavg", lambda: (1.1, 1.0, 1.0))  # another process keeps a core busy
     assert pdf._idle_cpus() == 1 and pdf._readers(234) == 1
+    monkeypatch.setattr(pdf, "_own_load", lambda: 0.95)  # ... or this one does, in a long ingest
+    assert pdf._readers(234) == 2
     monkeypatch.setattr(pdf.os, "getloadavg", lambda: (4.5, 4.0, 3.0))
     assert pdf._readers(234) == 1
