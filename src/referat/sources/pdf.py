@@ -235,7 +235,7 @@ def _read_range(pdf: pdfium.PdfDocument, first: int, last: int) -> list[_Page]:
 def _readers(n_pages: int) -> int:
     """How many processes read a document: one per CPU this process may use that other processes have
     left idle (`_idle_cpus`), up to MAX_READERS, each with at least PARALLEL_MIN_PAGES pages. (On a machine
-    whose cores are all taken, a forked reader made the read ~15 % slower, not faster.) Extra readers
+    whose cores are taken, a forked reader was more often slower than faster; see bench/README.md.) Extra readers
     are forked, so only on Linux (fork is the cheap start) and only from a single-threaded process
     (forking a threaded one can deadlock)."""
     if n_pages < 2 * PARALLEL_MIN_PAGES or not sys.platform.startswith("linux") or threading.active_count() > 1 \
@@ -246,9 +246,9 @@ def _readers(n_pages: int) -> int:
 
 def _idle_cpus() -> int:
     """CPUs this process may use, less those other processes kept busy over the last minute: the
-    1-minute load average less this process's own share of it. (Measured on 2 cores: with one other
-    busy process, two readers were ~10 % slower than one, as parent, child and the other process
-    share two cores; with two or three, ~15 % slower.)"""
+    1-minute load average less this process's own share of it. (Measured on 2 cores with one other
+    busy process: two readers were 12-17 % slower than one, as parent, child and the other process
+    share two cores.)"""
     cpus = len(os.sched_getaffinity(0))
     return int(cpus - max(0.0, os.getloadavg()[0] - _own_load()) + 0.5)
 
