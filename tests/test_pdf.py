@@ -155,12 +155,16 @@ def test_pdf_line_end_hyphens(tmp_path: Path) -> None:
                                          "til beskæftigelsesindsatsen.")
 
 
+LINUX_ONLY = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="extra readers are forked on Linux only")
+
+
 def _two_readers(monkeypatch: pytest.MonkeyPatch) -> None:
     from referat.sources import pdf
 
     monkeypatch.setattr(pdf, "_readers", lambda n_pages: 2 if n_pages >= 2 else 1)
 
 
+@LINUX_ONLY
 def test_pages_read_in_two_processes_equal_pages_read_in_one(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     from referat.sources.pdf import read_pdf
@@ -172,6 +176,7 @@ def test_pages_read_in_two_processes_equal_pages_read_in_one(tmp_path: Path,
     assert read_pdf(pdf, pdf.read_bytes()) == one
 
 
+@LINUX_ONLY
 def test_a_page_error_in_a_reader_process_is_a_source_error(tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     import os
@@ -203,6 +208,7 @@ def test_a_page_error_in_a_reader_process_is_a_source_error(tmp_path: Path,
         parse_file(pdf)
 
 
+@LINUX_ONLY
 def test_a_page_error_in_this_process_stops_the_reader_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                  capfd: pytest.CaptureFixture[str]) -> None:
     import multiprocessing
@@ -228,7 +234,7 @@ def test_a_page_error_in_this_process_stops_the_reader_processes(tmp_path: Path,
     assert "Traceback" not in capfd.readouterr().err
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="extra readers are forked on Linux only")
+@LINUX_ONLY
 def test_extra_readers_only_for_long_documents_and_idle_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
     from referat.sources import pdf
 
