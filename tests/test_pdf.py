@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,100 @@ def test_pdf_line_end_hyphens(tmp_path: Path) -> None:
     section = parse_file(tmp_path / "h.pdf").items[0].sections[0].text
     assert " ".join(section.split()) == ("Sagen behandles i Børne- og Ungeudvalget, og der indkøbes nye IT-systemer "
                                          "til beskæftigelsesindsatsen.")
+
+
+LINUX_ONLY = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="extra readers are forked on Linux only")
+
+
+def _two_readers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from referat.sources import pdf
+
+    monkeypatch.setattr(pdf, "_readers", lambda n_pages: 2 if n_pages >= 2 else 1)
+
+
+@LINUX_ONLY
+def test_pages_read_in_two_processes_equal_pages_read_in_one(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from referat.sources.pdf import read_pdf
+
+    source = SEEDS[0]
+    pdf = render(source.read_text(encoding="utf-8"), tmp_path / "s.pdf", header="Vesterå Kommune - referat")
+    one = read_pdf(pdf, pdf.read_bytes())
+    _two_readers(monkeypatch)
+    assert read_pdf(pdf, pdf.read_bytes()) == one
+
+
+@LINUX_ONLY
+def test_a_page_error_in_a_reader_process_is_a_source_error(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    import pypdfium2 as pdfium
+
+    from referat.sources import pdf as reader
+
+    pdf = render((EXAMPLES / "vesteraa_dagsorden_2025-01-15.txt").read_text(), tmp_path / "d.pdf", header="x")
+    parent, lines = os.getpid(), reader._lines
+
+    def failing_in_child(textpage: pdfium.PdfTextPage) -> list:
+        if os.getpid() != parent:
+            raise pdfium.PdfiumError("Failed to load text page.")
+        return lines(textpage)
+
+    _two_readers(monkeypatch)
+    monkeypatch.setattr(reader, "_lines", failing_in_child)
+    with pytest.raises(SourceError, match="corrupt PDF: Failed to load text page"):
+        parse_file(pdf)
+
+    def dying_in_child(textpage: pdfium.PdfTextPage) -> list:
+        if os.getpid() != parent:
+            os._exit(3)  # as when pdfium crashes on a page
+        return lines(textpage)
+
+    monkeypatch.setattr(reader, "_lines", dying_in_child)
+    with pytest.raises(SourceError, match=r"corrupt PDF: reading pages 2-\d+ stopped the reader \(exit code 3\)"):
+        parse_file(pdf)
+
+
+@LINUX_ONLY
+def test_a_page_error_in_this_process_stops_the_reader_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capfd: pytest.CaptureFixture[str]) -> None:
+    import multiprocessing
+    import os
+
+    import pypdfium2 as pdfium
+
+    from referat.sources import pdf as reader
+
+    pdf = render((EXAMPLES / "vesteraa_dagsorden_2025-01-15.txt").read_text(), tmp_path / "d.pdf", header="x")
+    parent, lines = os.getpid(), reader._lines
+
+    def failing_here(textpage: pdfium.PdfTextPage) -> list:
+        if os.getpid() == parent:
+            raise pdfium.PdfiumError("Failed to load text page.")
+        return lines(textpage)
+
+    _two_readers(monkeypatch)
+    monkeypatch.setattr(reader, "_lines", failing_here)
+    with pytest.raises(SourceError, match="corrupt PDF: Failed to load text page"):
+        parse_file(pdf)
+    assert multiprocessing.active_children() == []
+    assert "Traceback" not in capfd.readouterr().err
+
+
+@LINUX_ONLY
+def test_extra_readers_only_for_long_documents_and_idle_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    from referat.sources import pdf
+
+    assert 0.0 <= pdf._own_load() <= 1.0
+    monkeypatch.setattr(pdf.os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(pdf, "_own_load", lambda: 0.0)  # a command just started
+    monkeypatch.setattr(pdf.os, "getloadavg", lambda: (0.2, 0.5, 0.2))  # an idle machine
+    assert pdf._idle_cpus() == 2
+    assert [pdf._readers(n) for n in (1, 79, 80, 234, 3000)] == [1, 1, 2, 2, 2]
+    monkeypatch.setattr(pdf.os, "getloadavg", lambda: (1.1, 1.0, 1.0))  # another process keeps a core busy
+    assert pdf._idle_cpus() == 1 and pdf._readers(234) == 1
+    monkeypatch.setattr(pdf, "_own_load", lambda: 0.95)  # ... or this one does, in a long ingest
+    assert pdf._readers(234) == 2
+    monkeypatch.setattr(pdf.os, "getloadavg", lambda: (4.5, 4.0, 3.0))
+    assert pdf._readers(234) == 1

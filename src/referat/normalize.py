@@ -120,17 +120,37 @@ def _is_structural(text: str) -> bool:
     return bool(vocab.CASE_NUMBER.fullmatch(t))
 
 
-def _header_block_ok(block: tuple[str, ...], header_dates: set) -> bool:
+def _header_line(t: str, header_dates: set) -> int:
+    """A line's part in the running-header test: 0 rules its block out (long, structure, a sentence),
+    2 is a marker (the meeting's date or a page number), 1 neither."""
+    if len(t) > 100 or (t.endswith(".") and len(t.split()) >= 6) or _is_structural(t):
+        return 0
+    return 2 if vocab.PAGE_NUMBER.match(t) or (header_dates and parse_date(t) in header_dates) else 1
+
+
+class _Verdicts(dict[str, int]):
+    """`_header_line` of each line text, computed when first asked for."""
+
+    def __init__(self, header_dates: set) -> None:
+        super().__init__()
+        self.header_dates = header_dates
+
+    def __missing__(self, t: str) -> int:
+        verdict = self[t] = _header_line(t, self.header_dates)
+        return verdict
+
+
+def _header_block_ok(block: tuple[str, ...], verdicts: _Verdicts) -> bool:
     """A repeated block is a running page header/footer when it is short, not structure and not
-    sentences, and carries the meeting's date or a page number."""
+    sentences, and carries the meeting's date or a page number. (`verdicts` holds each line's
+    `_header_line`: a line sits in up to ten candidate blocks, and a long document repeating
+    itself made the per-line regexes most of the normalizer's time.)"""
     marker = False
     for t in block:
-        if len(t) > 100 or _is_structural(t):
+        v = verdicts[t]
+        if v == 0:
             return False
-        if t.endswith(".") and len(t.split()) >= 6:
-            return False
-        if vocab.PAGE_NUMBER.match(t) or (header_dates and parse_date(t) in header_dates):
-            marker = True
+        marker = marker or v == 2
     return marker
 
 
@@ -156,15 +176,18 @@ def _remove_running_headers(lines: list[Line], artifacts: list[Artifact]) -> lis
             i = j
         else:
             i += 1
+    verdicts = _Verdicts(header_dates)
     for n in (4, 3, 2, 1):
         where: dict[tuple[str, ...], list[int]] = {}
         for a, b in runs:
             for i in range(a, b - n + 1):
                 where.setdefault(tuple(texts[i:i + n]), []).append(i)
         for block, starts in where.items():
-            if len(starts) < 3 or not _header_block_ok(block, header_dates):
+            if len(starts) < 3:
                 continue
             if n == 1 and not vocab.PAGE_NUMBER.match(block[0]) and len(block[0].split()) > 8:
+                continue
+            if not _header_block_ok(block, verdicts):
                 continue
             for i in starts:
                 if not any(j in dropped for j in range(i, i + n)):

@@ -8,14 +8,22 @@ position and repetition: a line in the top or bottom margin whose text (digits m
 least half of the pages. Page numbers in the margins are dropped. A hyphen that pdfium marks as a
 line-end hyphen is kept as "-", and the normalizer decides whether it joins a broken word. A line set
 all in a bold face is marked as markdown bold, which the parser takes as a heading hint.
+
+A long document on a machine with idle cores is read by several processes at once (this one and
+forked children, each a contiguous range of pages); the lines are the same as from one process.
 """
 
 from __future__ import annotations
 
 import ctypes
+import multiprocessing
+import os
 import re
+import sys
+import threading
 from collections import Counter
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -27,6 +35,9 @@ from referat.errors import SourceError
 MAX_PAGES = 3000  # bound per document: minutes run to a few hundred pages
 MARGIN_TOP = 0.12  # share of the page height where running headers live
 MARGIN_BOTTOM = 0.10
+PARALLEL_MIN_PAGES = 40  # pages per extra reader process, at least: each costs ~10-20 ms (fork, its own
+# document and fonts, sending the lines back), a page ~1 ms
+MAX_READERS = 4  # processes reading one document (this one included)
 COLUMN_TOLERANCE = 8.0  # points: cell starts closer than this are one column
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
@@ -40,28 +51,45 @@ class _Line:
     cells: list[tuple[float, str]]  # (x, text) of each tab-separated part: table cells keep their column
 
 
-def _lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
-    """Text runs grouped into lines (top to bottom), runs joined by a space or, across a wide gap, a tab."""
+def _runs(textpage: pdfium.PdfTextPage) -> list[tuple[float, float, float, float, str, bool]]:
+    """The page's text runs (pdfium's text rectangles) as (left, bottom, right, top, text, bold)."""
     # The page text is read once; each run's text is the slice from its first character to the next
     # run's (pdfium numbers characters in reading order, rectangles follow that order). Asking pdfium
-    # for the text inside each rectangle instead was three quarters of all PDF time.
+    # for the text inside each rectangle instead was three quarters of all PDF time. pdfium is called
+    # through the raw bindings with reused out-parameters: the helper methods cost more than the calls.
+    raw = textpage.raw
     chars = textpage.count_chars()
     full = textpage.get_text_range(0, chars)
     boxes = []
     runs = []
-    for i in range(textpage.count_rects()):
-        left, bottom, right, top = textpage.get_rect(i)
-        start = textpage.get_index(left + 0.3, (bottom + top) / 2, 2, 2)
-        if start is not None and start >= 0:
+    left_, bottom_, right_, top_ = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    for i in range(pdfium_c.FPDFText_CountRects(raw, 0, -1)):
+        if not pdfium_c.FPDFText_GetRect(raw, i, left_, top_, right_, bottom_):
+            raise pdfium.PdfiumError("Failed to get rectangle.")
+        left, bottom, right, top = left_.value, bottom_.value, right_.value, top_.value
+        x, y = left + 0.3, (bottom + top) / 2
+        # pdfium returns the first character whose box holds the point and only looks at the
+        # tolerance when none does: asking without tolerance first gives the same answer, faster
+        start = pdfium_c.FPDFText_GetCharIndexAtPos(raw, x, y, 0, 0)
+        if start < 0:
+            start = pdfium_c.FPDFText_GetCharIndexAtPos(raw, x, y, 2, 2)
+        if start >= 0:
             boxes.append((start, left, bottom, right, top))
         else:  # no character found at the run's start: ask for its text directly
             runs.append((left, bottom, right, top, textpage.get_text_bounded(left, bottom, right, top), False))
     boxes.sort()
+    font, flags = ctypes.create_string_buffer(256), ctypes.c_int()
     for k, (start, left, bottom, right, top) in enumerate(boxes):
         end = boxes[k + 1][0] if k + 1 < len(boxes) else chars
         text = full[start:end].split("\r\n", 1)[0].split("\n", 1)[0]  # a run never crosses a line break
         if text.strip():
-            runs.append((left, bottom, right, top, text, _is_bold(textpage, start)))
+            runs.append((left, bottom, right, top, text, _is_bold(raw, start, font, flags)))
+    return runs
+
+
+def _lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
+    """Text runs grouped into lines (top to bottom), runs joined by a space or, across a wide gap, a tab."""
+    runs = _runs(textpage)
     runs.sort(key=lambda r: (-r[3], r[0]))
     lines: list[list[tuple[float, float, float, float, str, bool]]] = []
     for run in runs:
@@ -75,6 +103,12 @@ def _lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
         lines.append([run])
     out = []
     for group in lines:
+        if len(group) == 1:  # most lines are one run: no gaps to measure (the same steps as below)
+            left, bottom, _, top, raw_text, bold = group[0]
+            cell = raw_text.rstrip().replace("\x02", "-").replace("\ufffe", "-").strip()
+            text = f"**{cell}**" if bold and not vocab.PAGE_NUMBER.match(cell) else cell
+            out.append(_Line(top, bottom, text, [(left, cell)]))
+            continue
         group.sort(key=lambda r: r[0])
         cells = [(group[0][0], group[0][4].rstrip())]
         for prev, run in zip(group, group[1:]):
@@ -91,15 +125,24 @@ def _lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
     return _align_tables(out)
 
 
-def _is_bold(textpage: pdfium.PdfTextPage, index: int) -> bool:
-    """Whether the character's font is a bold face (by its name: "Helvetica-Bold", "Arial,Bold", …)."""
-    flags = ctypes.c_int()
-    size = pdfium_c.FPDFText_GetFontInfo(textpage.raw, index, None, 0, ctypes.byref(flags))
+_BOLD_NAMES: dict[bytes, bool] = {}
+
+
+def _is_bold(raw_textpage: ctypes.c_void_p, index: int, buf: ctypes.Array[ctypes.c_char],
+             flags: ctypes.c_int) -> bool:
+    """Whether the character's font is a bold face (by its name: "Helvetica-Bold", "Arial,Bold", …).
+    One call into the page's reused buffer, and the verdict cached per name: few fonts, many runs."""
+    size = pdfium_c.FPDFText_GetFontInfo(raw_textpage, index, buf, len(buf), flags)
     if size <= 0:
         return False
-    buf = ctypes.create_string_buffer(size)
-    pdfium_c.FPDFText_GetFontInfo(textpage.raw, index, buf, size, ctypes.byref(flags))
-    return bool(_BOLD.search(buf.value.decode("utf-8", "replace")))
+    if size > len(buf):
+        buf = ctypes.create_string_buffer(size)
+        pdfium_c.FPDFText_GetFontInfo(raw_textpage, index, buf, size, flags)
+    name = buf.value
+    bold = _BOLD_NAMES.get(name)
+    if bold is None:
+        bold = _BOLD_NAMES[name] = bool(_BOLD.search(name.decode("utf-8", "replace")))
+    return bold
 
 
 def _align_tables(lines: list[_Line]) -> list[_Line]:
@@ -150,10 +193,7 @@ def read_pdf(path: str | Path, data: bytes, *, ocr: bool = False) -> tuple[str, 
     try:
         if len(pdf) > MAX_PAGES:
             raise SourceError(path, f"{len(pdf)} pages is over the {MAX_PAGES}-page limit per document")
-        pages: list[tuple[float, list[_Line]]] = []
-        for page in pdf:
-            height = page.get_height()
-            pages.append((height, _lines(page.get_textpage())))
+        pages = _read_all(pdf, data, path)
         if not any(lines for _, lines in pages):
             if not ocr:
                 raise SourceError(path, "PDF without a text layer (a scanned document?): run with --ocr to read "
@@ -166,6 +206,131 @@ def read_pdf(path: str | Path, data: bytes, *, ocr: bool = False) -> tuple[str, 
     finally:
         pdf.close()
     return _assemble(pages), False
+
+
+_Page = tuple[float, list[_Line]]  # (page height, its lines)
+
+
+def _read_range(pdf: pdfium.PdfDocument, first: int, last: int) -> list[_Page]:
+    """Pages first..last-1. Each text page is closed when read; the pages stay open until the range is
+    done, because pdfium drops a font parsed for a page when no open page uses it, and parsing the
+    same fonts again for every page made the page loads ~15 % slower."""
+    pages = []
+    opened = []
+    try:
+        for i in range(first, last):
+            page = pdf[i]
+            opened.append(page)
+            textpage = page.get_textpage()
+            try:
+                pages.append((page.get_height(), _lines(textpage)))
+            finally:
+                textpage.close()
+    finally:
+        for page in opened:
+            page.close()
+    return pages
+
+
+def _readers(n_pages: int) -> int:
+    """How many processes read a document: one per CPU this process may use that other processes have
+    left idle (`_idle_cpus`), up to MAX_READERS, each with at least PARALLEL_MIN_PAGES pages. (On a machine
+    whose cores are taken, a forked reader was more often slower than faster; see bench/README.md.) Extra readers
+    are forked, so only on Linux (fork is the cheap start) and only from a single-threaded process
+    (forking a threaded one can deadlock)."""
+    if n_pages < 2 * PARALLEL_MIN_PAGES or not sys.platform.startswith("linux") or threading.active_count() > 1 \
+            or multiprocessing.current_process().daemon:  # a daemon process may not start children
+        return 1
+    return max(1, min(_idle_cpus(), MAX_READERS, n_pages // PARALLEL_MIN_PAGES))
+
+
+def _idle_cpus() -> int:
+    """CPUs this process may use, less those other processes kept busy over the last minute: the
+    1-minute load average less this process's own share of it. (Measured on 2 cores with one other
+    busy process: two readers were 12-17 % slower than one, as parent, child and the other process
+    share two cores.)"""
+    cpus = len(os.sched_getaffinity(0))
+    return int(cpus - max(0.0, os.getloadavg()[0] - _own_load()) + 0.5)
+
+
+def _own_load() -> float:
+    """This process's share of the 1-minute load average, estimated: its CPU use over its life, weighted
+    by how much of the last minute it has lived (a long ingest counts ~1, a command just started ~0, a
+    server idle for hours ~0)."""
+    try:
+        with open("/proc/self/stat", "rb") as f:
+            start_ticks = int(f.read().rsplit(b")", 1)[1].split()[19])  # field 22, starttime
+        with open("/proc/uptime", "rb") as f:
+            uptime = float(f.read().split()[0])
+        age = uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    if age <= 0:
+        return 0.0
+    times = os.times()
+    return min(1.0, (times.user + times.system) / age) * min(1.0, age / 60.0)
+
+
+def _read_all(pdf: pdfium.PdfDocument, data: bytes, path: str | Path) -> list[_Page]:
+    """All pages in order. With several readers this process reads the first share of the pages while
+    forked children read the others, each from its own copy of the document; the results are the
+    same lines the single-process read gives, joined in page order."""
+    n = len(pdf)
+    readers = _readers(n)
+    if readers == 1:
+        return _read_range(pdf, 0, n)
+    bounds = [n * k // readers for k in range(readers + 1)]
+    ctx = multiprocessing.get_context("fork")
+    children = []
+    done = False
+    try:
+        for k in range(1, readers):
+            receive, send = ctx.Pipe(duplex=False)
+            child = ctx.Process(target=_child_reader, args=(send, data, bounds[k], bounds[k + 1]), daemon=True)
+            children.append((child, receive))
+            child.start()
+            send.close()
+        pages = _read_range(pdf, 0, bounds[1])
+        for k, (child, receive) in enumerate(children, start=1):
+            try:
+                result = receive.recv()
+            except EOFError:  # the child died without a word (pdfium crashed on a page)
+                child.join()
+                raise SourceError(path, f"corrupt PDF: reading pages {bounds[k] + 1}-{bounds[k + 1]} "
+                                        f"stopped the reader (exit code {child.exitcode})") from None
+            if isinstance(result, BaseException):
+                raise result
+            pages += result
+        done = True
+        return pages
+    finally:
+        for child, receive in children:
+            receive.close()
+            if done:  # it has sent its pages and is exiting
+                child.join(timeout=5)
+            if child.is_alive():  # this read failed: the other pages are not wanted
+                child.kill()
+            child.join()
+
+
+def _child_reader(send: Connection, data: bytes, first: int, last: int) -> None:
+    """Read pages first..last-1 in a forked process and send them back (or the exception raised)."""
+    try:
+        pdf = pdfium.PdfDocument(data)
+        try:
+            result: list[_Page] | BaseException = _read_range(pdf, first, last)
+        finally:
+            pdf.close()
+    except Exception as exc:  # sent to the parent, which raises it as if it had read the pages itself
+        result = exc
+    try:
+        send.send(result)
+    except OSError:
+        pass  # the parent stopped listening (its own pages failed): nothing to tell
+    except Exception as exc:  # an exception that does not pickle
+        send.send(RuntimeError(f"PDF reader process: {exc!r}"))
+    finally:
+        send.close()
 
 
 def _continues(last: str, first: str) -> bool:
