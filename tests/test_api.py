@@ -92,6 +92,10 @@ def test_meetings_items_cases_people_bodies_documents_stats(client: TestClient) 
     item = get(client, f"/api/items/{case['timeline'][1]['item_id']}")
     assert [r["status"] for r in item["related"]] == ["item", "item"] and item["substitutes"]
     assert get(client, "/api/cases/2023/08812")["timeline"][0]["title"] == "Anlægsregnskab for ny daginstitution i Nørreby"
+    threads = get(client, "/api/cases?municipality=Vesterå&limit=100")
+    assert {"case_key": "2024-3-85.10.00-P07", "items": 2} == {k: v for k, v in next(
+        c for c in threads["data"] if c["case_key"] == "2024-3-85.10.00-P07").items() if k in ("case_key", "items")}
+    assert threads["total"] == len(threads["data"]) == len({c["case_key"] for c in threads["data"]})
     people = get(client, "/api/people?q=holm")
     assert {p["name"] for p in people["data"]} == {"Ida Holm", "Lars Holm"}
     assert get(client, "/api/people/lars%20holm")["substitutions"]
@@ -111,7 +115,7 @@ def test_meetings_items_cases_people_bodies_documents_stats(client: TestClient) 
 def test_openapi_lists_every_endpoint(client: TestClient) -> None:
     paths = set(get(client, "/api/openapi.json")["paths"])
     assert {"/api/search", "/api/meetings", "/api/meetings/{meeting_id}", "/api/items/{item_id}",
-            "/api/cases/{number}", "/api/people", "/api/people/{name_or_id}", "/api/bodies",
+            "/api/cases", "/api/cases/{number}", "/api/people", "/api/people/{name_or_id}", "/api/bodies",
             "/api/bodies/{name_or_id}", "/api/documents/{doc_id}", "/api/documents/{doc_id}/text", "/api/stats",
             "/oparl/v1/system", "/oparl/v1/bodies", "/oparl/v1/body/{mid}", "/oparl/v1/body/{mid}/{what}",
             "/oparl/v1/paper/{mid}/{key}", "/oparl/v1/{kind}/{object_id}"} <= paths

@@ -70,6 +70,13 @@ def item(request: Request, item_id: str) -> dict[str, Any]:
     return archive(request).item(item_id)
 
 
+@router.get("/cases", summary="Cases: a municipality's items sharing a case number, by normalized key")
+def cases(request: Request, municipality: str | None = None, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+    with archive(request).engine.connect() as conn:
+        total, rows = browse.cases(conn, ... if municipality is None else municipality, limit, offset)
+    return {"total": total, "limit": limit, "offset": offset, "data": rows}
+
+
 @router.get("/cases/{number:path}", summary="A case's timeline (any printed form of its number)")
 def case(request: Request, number: str, municipality: str | None = None) -> dict[str, Any]:
     return archive(request).case(number, municipality)

@@ -22,9 +22,8 @@ def iso(v: Any) -> str | None:
 
 
 def meetings(conn: Connection, *, body_id: str | None = None, municipality: str | None = None,
-             year: int | None = None, since: str | None = None, limit: int = 50, offset: int = 0
-             ) -> tuple[int, list[dict[str, Any]]]:
-    """(total, page) of meetings, newest first; `since` keeps those ingested at or after an ISO time."""
+             year: int | None = None, limit: int = 50, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+    """(total, page) of meetings, newest first."""
     where, params = [], []
     if body_id:
         where.append("m.body_id = ?")
@@ -35,9 +34,6 @@ def meetings(conn: Connection, *, body_id: str | None = None, municipality: str 
     if year:
         where.append("m.date >= ? AND m.date < ?")
         params += [f"{year:04d}-01-01", f"{year + 1:04d}-01-01"]
-    if since:
-        where.append("d.ingested_at >= ?")
-        params.append(since)
     cond = (" WHERE " + " AND ".join(where)) if where else ""
     base = " FROM meetings m JOIN bodies b ON b.id = m.body_id JOIN documents d ON d.id = m.document_id" + cond
     total = conn.exec_driver_sql("SELECT count(*)" + base, tuple(params)).scalar_one()
