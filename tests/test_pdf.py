@@ -238,15 +238,12 @@ def test_a_page_error_in_this_process_stops_the_reader_processes(tmp_path: Path,
 def test_extra_readers_only_for_long_documents_and_idle_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
     from referat.sources import pdf
 
-    assert 0.0 <= pdf._own_load() <= 1.0
+    assert pdf._runnable() >= 1  # read from the kernel: this thread is running
     monkeypatch.setattr(pdf.os, "sched_getaffinity", lambda pid: {0, 1})
-    monkeypatch.setattr(pdf, "_own_load", lambda: 0.0)  # a command just started
-    monkeypatch.setattr(pdf.os, "getloadavg", lambda: (0.2, 0.5, 0.2))  # an idle machine
+    monkeypatch.setattr(pdf, "_runnable", lambda: 1)  # an idle machine: only this thread runs
     assert pdf._idle_cpus() == 2
     assert [pdf._readers(n) for n in (1, 79, 80, 234, 3000)] == [1, 1, 2, 2, 2]
-    monkeypatch.setattr(pdf.os, "getloadavg", lambda: (1.1, 1.0, 1.0))  # another process keeps a core busy
+    monkeypatch.setattr(pdf, "_runnable", lambda: 2)  # another process keeps a core busy
     assert pdf._idle_cpus() == 1 and pdf._readers(234) == 1
-    monkeypatch.setattr(pdf, "_own_load", lambda: 0.95)  # ... or this one does, in a long ingest
-    assert pdf._readers(234) == 2
-    monkeypatch.setattr(pdf.os, "getloadavg", lambda: (4.5, 4.0, 3.0))
-    assert pdf._readers(234) == 1
+    monkeypatch.setattr(pdf, "_runnable", lambda: 5)
+    assert pdf._idle_cpus() == 0 and pdf._readers(234) == 1
