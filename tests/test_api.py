@@ -74,7 +74,9 @@ def test_bad_parameters_get_422_with_a_clear_message(client: TestClient, url: st
                                  "/api/people/Ingen%20S%C3%A5dan", "/api/bodies/Teknikudvalg?municipality=Nowhere",
                                  "/api/documents/nope", "/api/documents/nope/text", "/api/nothing",
                                  "/oparl/v1/meeting/nope", "/oparl/v1/body/nope", "/oparl/v1/paper/x/2013/1",
-                                 "/oparl/v1/widget/1", "/oparl/v1/body/nope/people"])
+                                 "/oparl/v1/widget/1", "/oparl/v1/body/nope/people",
+                                 "/oparl/v1/organization/nope/meetings", "/oparl/v1/legislativeterm/nope",
+                                 "/oparl/v1/location/nope", "/oparl/v1/membership/nope"])
 def test_unknown_ids_get_404_in_the_one_error_shape(client: TestClient, url: str) -> None:
     body = get(client, url, 404)
     assert set(body) == {"error"} and body["error"]["status"] == 404 and body["error"]["message"]
@@ -190,6 +192,10 @@ def test_every_oparl_object_type_validates_against_the_official_schema(client: T
                 _validate(o, seen)
             for o in objects[:3]:  # each object is also served at its own id
                 assert get(client, _path(o["id"])) == o
+            if what == "organizations":  # each organization's own meeting list
+                for org in objects:
+                    meetings, total = _walk(client, org["meeting"])
+                    assert total == len(meetings) >= 1 and all(m["organization"] == [org["id"]] for m in meetings)
     assert set(seen) == {"System", "Body", "LegislativeTerm", "Organization", "Person", "Membership", "Meeting",
                          "AgendaItem", "Paper", "Consultation", "File", "Location"}
 
