@@ -306,9 +306,7 @@ class OParl:
                                                 since, limit, offset),
             "memberships": lambda: self._page([self.membership(r) for r in browse.memberships(self.conn, muni)],
                                               since, limit, offset),
-            "people": lambda: self._page([self.person(p["id"]) for p in browse.people(self.conn, municipality=muni,
-                                                                                        limit=10**9)[1]],
-                                         since, limit, offset),
+            "people": lambda: self._people(muni, since, limit, offset),
             "legislativeterms": lambda: self._page(self.legislative_terms(mid), None, limit, offset),
             "meetings": lambda: self._sql_page(
                 "SELECT m.id FROM meetings m JOIN bodies b ON b.id = m.body_id JOIN documents d ON d.id = m.document_id "
@@ -335,6 +333,15 @@ class OParl:
         if what not in lister:
             raise NotFoundError(f"no list '{what}' in OParl bodies; use one of {', '.join(sorted(lister))}")
         return lister[what]()
+
+    def _people(self, muni: str | None, since: str | None, limit: int, offset: int
+                ) -> tuple[int, list[dict[str, Any]]]:
+        """A body's people: without modified_since only the page's people are built (ids are in order)."""
+        if since:
+            everyone = browse.people(self.conn, municipality=muni, limit=10**9)[1]
+            return self._page([self.person(p["id"]) for p in everyone], since, limit, offset)
+        total, page = browse.people(self.conn, municipality=muni, limit=limit, offset=offset)
+        return total, [self.person(p["id"]) for p in page]
 
     def organization_meetings(self, org_id: str, since: str | None, limit: int, offset: int
                               ) -> tuple[int, list[dict[str, Any]]]:
