@@ -338,3 +338,24 @@ def test_ambiguous_body_names_the_municipalities(tmp_path: Path) -> None:
     with pytest.raises(AmbiguousError, match=r"several municipalities \(Nørrebæk, Vesterå\)"):
         a.body("Økonomiudvalget")
     assert a.body("Økonomiudvalget", "Nørrebæk")["municipality"] == "Nørrebæk"
+
+
+def test_cli_prints_bracketed_document_text_literally(tmp_path: Path) -> None:
+    """Titles and names are document text: rich markup in them ("[/bold]", "[red]") is printed as is."""
+    from typer.testing import CliRunner
+
+    from referat.cli import app
+    src = EXAMPLES / "vesteraa_beskaeftigelse_2024-03-12.md"
+    doc = tmp_path / src.name
+    doc.write_text(src.read_text(encoding="utf-8").replace("Ny model for virksomhedspraktik",
+                                                           "Ny model [/bold] for [red]virksomhedspraktik"),
+                   encoding="utf-8")
+    db = str(tmp_path / "m.db")
+    run = CliRunner().invoke
+    assert run(app, ["ingest", str(doc), "--db", db]).exit_code == 0
+    for args in (["person", "Jonas Krog"], ["case", "24-7-15.20.00-P20"], ["search", "virksomhedspraktik"]):
+        res = run(app, [*args, "--db", db])
+        assert res.exit_code == 0 and "Ny model [/bold] for [red]virksomhedspraktik" in res.stdout, (args, res.output)
+    item_id = json.loads(run(app, ["case", "24-7-15.20.00-P20", "--db", db, "-f", "json"]).stdout)["timeline"][0]["item_id"]
+    res = run(app, ["show", "item", item_id, "--db", db])
+    assert res.exit_code == 0 and "[/bold]" in res.stdout

@@ -61,7 +61,7 @@ KindOpt = Annotated[Optional[str], typer.Option("--kind", help="Decision kind: a
 CaseOpt = Annotated[Optional[str], typer.Option("--case", help="Only items with this case number.")]
 OcrOpt = Annotated[bool, typer.Option("--ocr", help="Read scanned PDFs by OCR (Debian's tesseract-ocr-dan).")]
 PersonOpt = Annotated[Optional[str], typer.Option("--person", help="Only items where this person took part.")]
-out = Console(soft_wrap=not sys.stdout.isatty())  # no hard wrapping when piped
+out = Console(soft_wrap=not sys.stdout.isatty(), markup=False)  # no hard wrapping when piped; document text is never markup
 
 
 @app.callback()
@@ -263,16 +263,17 @@ def show(
     if format is OutFormat.json:
         emit_json(record)
     elif what is ShowWhat.meeting:
-        out.print(f"[bold]{record['committee']}[/] {record['date']} kl. {record['start_time'] or '?'}, "
-                  f"{record['location'] or '?'} ({record['kind']})", highlight=False)
+        # document text is never read as rich markup: a "[bold]" in a title stays text
+        out.print(Text.assemble((record["committee"], "bold"), f" {record['date']} kl. {record['start_time'] or '?'}, "
+                                f"{record['location'] or '?'} ({record['kind']})"))
         table = Table("punkt", "titel", "beslutning", "id")
         for i in record["items"]:
             table.add_row(str(i["number"]), i["title"] + (" (lukket)" if i["closed"] else ""),
                           i["decision_kind"] or "-", i["id"])
         out.print(table)
     else:
-        out.print(f"[bold]Punkt {record['number']}: {record['title']}[/]", highlight=False, markup=True)
-        out.print(f"{record['committee']} {record['date']}  sag {record['case_number'] or '-'}", highlight=False)
+        out.print(Text(f"Punkt {record['number']}: {record['title']}", style="bold"))
+        out.print(Text(f"{record['committee']} {record['date']}  sag {record['case_number'] or '-'}"))
         for s in record["sections"]:
             out.print(Text(s["heading"] or "(indledning)", style="bold underline"))
             out.print(Text(s["text"]))
