@@ -17,7 +17,6 @@ A treatment whose target is not archived gets no link row and stays visible as u
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +28,7 @@ from referat.danish import NUMERIC_DATE
 from referat.parse.text import squash
 
 _REFERENCE = vocab.REFERENCE.compile(0)
-_NUMBER_SPLIT = re.compile(r"\s*(?:,|og|&)\s*")  # the "more" numbers of vocab.REFERENCE: ", 10 og 11"
+_NUMBER_SPLIT = vocab.REFERENCE_MORE_SPLIT.compile()
 
 
 def reference_numbers(raw: str | None, first: int | None) -> list[int]:
@@ -88,8 +87,8 @@ class _Resolver:
             self._meetings.setdefault((muni, body_key, date), meeting)
             if self._meetings[(muni, body_key, date)] == meeting and item is not None:
                 self._items.setdefault(meeting, []).append((number, item, key))
-        for meeting in set(self._meetings.values()):
-            self._items.setdefault(meeting, [])  # type: ignore[arg-type]
+        for meeting in set(self._meetings.values()) - {None}:
+            self._items.setdefault(meeting, [])  # a cited meeting without items
         self._complete = True
 
     def meeting(self, municipality: str | None, body_key: str, date: Any) -> str | None:

@@ -19,7 +19,7 @@ _MEETING_SUFFIX = vocab.BODY_MEETING_SUFFIX.compile()
 _ROLE_FIRST = vocab.PRESENTER_ROLE_FIRST.compile()
 _WORD = re.compile(r"[^\W_]+-?", re.UNICODE)
 # a vote or absence names a party ("A", "Ø", "SF", "Uden for parti") instead of a person
-_PARTY_ONLY = re.compile(r"^(?:[A-ZÆØÅ]{1,3}|uden for parti|løsgænger)$", re.IGNORECASE)
+_PARTY_ONLY = vocab.PARTY_ONLY.compile()
 
 
 def stable_id(*parts: object) -> str:

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Connection
 
+from referat import vocab
 from referat.cases import case_key
 from referat.errors import NotFoundError
 from referat.names import stable_id
@@ -27,8 +28,7 @@ from referat.store import browse
 
 OPARL = "https://schema.oparl.org/1.1/"
 TZ = ZoneInfo("Europe/Copenhagen")
-KIND_RESULT = {"approved": "Godkendt", "approved_with_changes": "Godkendt med ændringer", "recommended": "Anbefalet",
-               "noted": "Taget til efterretning", "other": "Andet"}
+_COUNCIL = vocab.COUNCIL_NAME.compile()
 UNKNOWN = "Ukendt kommune"
 
 
@@ -109,7 +109,7 @@ class OParl:
             row = found[0]
         members = self._q("SELECT DISTINCT person_id FROM participants pa JOIN meetings m ON m.id = pa.meeting_id "
                           "WHERE m.body_id = ? ORDER BY person_id", org_id)
-        council = row["name"].casefold().startswith(("byråd", "kommunalbestyrelse"))
+        council = bool(_COUNCIL.match(row["name"]))
         out = {"id": self.url("organization", org_id), "type": OPARL + "Organization",
                "body": self.url("body", municipality_id(row["municipality"])), "name": row["name"],
                "organizationType": "Gremium", "classification": "Byråd" if council else "Udvalg",
@@ -215,7 +215,7 @@ class OParl:
         if i["case_key"]:
             out["consultation"] = self.url("consultation", i["id"])
         if i["decision_kind"]:
-            out["result"] = KIND_RESULT[i["decision_kind"]]
+            out["result"] = vocab.DECISION_KIND_DA[i["decision_kind"]]
         if i["decision"]:
             out["resolutionText"] = i["decision"]
         return out

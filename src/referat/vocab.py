@@ -364,6 +364,20 @@ UPCOMING = Entry(r"^(?P<body>[A-ZÆØÅ][^\d]*?)[,\s]+(?:den\s+|d\.\s*)?(?P<date
 BODY_MEETING_SUFFIX = Entry(r"(?:s\s*)?(?:ordinære\s+|ekstraordinære\s+)?møde(?:t)?$",
                             "a body named by its meeting", "Byrådsmødet; Økonomiudvalgets møde")
 
+# A vote or absence that names a party instead of a person: "A og F stemte for", "Ø", "Uden for parti"
+PARTY_ONLY = Entry(r"^(?:[A-ZÆØÅ]{1,3}|uden for parti|løsgænger)$", "a party letter or group, not a person",
+                   "A og F stemte for; Suleman Naim (Uden for parti)")
+# The further item numbers of a reference (the "more" group of REFERENCE): ", 10 og 11"
+REFERENCE_MORE_SPLIT = Entry(r"\s*(?:,|og|&)\s*", "separator between item numbers",
+                             "Beskæftigelsesudvalget, 20.02.2018, pkt. 9, 10 og 11")
+# A council rather than a committee (OParl's classification): "Byrådet", "Kommunalbestyrelsen"
+COUNCIL_NAME = Entry(r"^(?:byråd|kommunalbestyrelse|regionsråd)", "a council, not a committee",
+                     "Byrådet; Kommunalbestyrelsen")
+# Danish names of the decision kinds, for people (web pages, OParl's AgendaItem.result)
+DECISION_KIND_DA: dict[str, str] = {
+    "approved": "Godkendt", "approved_with_changes": "Godkendt med ændringer", "recommended": "Anbefalet",
+    "noted": "Til efterretning", "other": "Andet"}
+
 # A presenter line that starts with a role, not a name: no person is read from it
 PRESENTER_ROLE_FIRST = Entry(r"^[\w\-]*(?:direktør|chef|leder|konsulent|koordinator|rådgiver|medarbejder|formand|"
                              r"sekretær|specialist|fuldmægtig|repræsentant)s?\b", "presenter line led by a role",

@@ -29,6 +29,7 @@ from referat.link import relink
 from referat.names import person_key
 from referat.search import Query, QueryError, Term, as_substrings, highlighter, parse_query, snippet, stems
 from referat.store import linked, schema
+from referat.store.browse import iso
 from referat.store.index import FACETS_AGG, NO_KIND, IndexBusyError, SearchIndex, day_number
 from referat.store.rows import Rows, is_body_section
 
@@ -523,7 +524,7 @@ class Archive:
         treat = linked.treatments(conn, [pk])[pk]
         return {
             "id": r["id"], "meeting_id": r["meeting_id"], "committee": r["committee"],
-            "municipality": r["municipality"], "date": _iso(r["date"]), "number": r["number"], "title": r["title"],
+            "municipality": r["municipality"], "date": iso(r["date"]), "number": r["number"], "title": r["title"],
             "case_number": r["case_number"], "closed": bool(r["closed"]), "decision": r["decision"],
             "decision_kind": r["decision_kind"], "recommendation": lists["recommendation"],
             "recommending_body": r["recommending_body"],
@@ -559,7 +560,7 @@ class Archive:
                                     "WHERE meeting_id = :id ORDER BY pk"), {"id": meeting_id}).mappings()
             return {"id": m["id"], "kind": m["kind"], "body_id": m["body_id"], "committee": m["committee"],
                     "municipality": m["municipality"],
-                    "date": _iso(m["date"]), "start_time": m["start_time"], "location": m["location"],
+                    "date": iso(m["date"]), "start_time": m["start_time"], "location": m["location"],
                     "election_period": m["election_period"], "document_id": m["document_id"], "source": m["path"],
                     "participants": [{"name": p["name"], "party": p["party"]} for p in parts],
                     "attendance": linked.meeting_attendance(conn, meeting_id),
@@ -678,6 +679,3 @@ def _date(v: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(v)[:10])
 
 
-def _iso(v: Any) -> str | None:
-    d = _date(v)
-    return d.isoformat() if d else None

@@ -143,15 +143,15 @@ def decisions_by_year(conn: Connection, body_id: str | None = None) -> dict[str,
     return out
 
 
-def table_series(conn: Connection, item_pks: list[int]) -> dict[str, Any]:
+def table_series(conn: Connection, item_ids: list[str]) -> dict[str, Any]:
     """Budget tables of a thread of items as series over their meetings: for each row label, the row's
     numbers (Danish notation read exactly) per meeting date. Only numeric rows are kept."""
-    if not item_pks:
+    if not item_ids:
         return {"dates": [], "columns": [], "series": {}}
-    marks = ", ".join("?" * len(item_pks))
+    marks = ", ".join("?" * len(item_ids))
     rows = conn.exec_driver_sql(
         f"SELECT i.date, t.header_json, t.rows_json FROM item_tables t JOIN items i ON i.pk = t.item_pk "
-        f"WHERE t.item_pk IN ({marks}) ORDER BY i.date, t.item_pk, t.ord", tuple(item_pks)).all()
+        f"WHERE i.id IN ({marks}) ORDER BY i.date, t.item_pk, t.ord", tuple(item_ids)).all()
     dates: list[str] = []
     series: dict[str, dict[str, float]] = {}
     columns: list[str] = []

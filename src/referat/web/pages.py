@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from referat import vocab
 from referat.api.json_api import Kind
 from referat.errors import ReferatError
 from referat.parse.structure import section_role
@@ -30,8 +31,7 @@ HERE = Path(__file__).parent
 ASSETS = Path(os.environ.get("REFERAT_ASSETS", HERE.parents[2] / "node_modules"))
 VENDOR = {"htmx.min.js": ASSETS / "htmx.org" / "dist" / "htmx.min.js",
           "chart.umd.min.js": ASSETS / "chart.js" / "dist" / "chart.umd.min.js"}
-KIND_LABEL = {"approved": "Godkendt", "approved_with_changes": "Godkendt med ændringer", "recommended": "Anbefalet",
-              "noted": "Til efterretning", "other": "Andet", "none": "Ingen beslutning"}
+KIND_LABEL = {**vocab.DECISION_KIND_DA, "none": "Ingen beslutning"}
 PAGE_SIZE = 20
 
 router = APIRouter(include_in_schema=False)
@@ -153,10 +153,7 @@ def case_page(request: Request, number: str, kommune: str | None = None) -> HTML
     a = archive(request)
     data = a.case(number, kommune)
     with a.engine.connect() as conn:
-        pks = [r[0] for r in conn.exec_driver_sql(
-            "SELECT pk FROM items WHERE id IN (" + ", ".join("?" * len(data["timeline"])) + ")",
-            tuple(t["item_id"] for t in data["timeline"]))]
-        series = browse.table_series(conn, pks)
+        series = browse.table_series(conn, [t["item_id"] for t in data["timeline"]])
     chart = None
     if len(series["dates"]) > 1:
         chart = {"type": "line", "labels": series["dates"], "stacked": False,
