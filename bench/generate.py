@@ -170,6 +170,7 @@ def main() -> None:
         args.files.mkdir(parents=True, exist_ok=True)
     items = meetings = 0
     synth = build = store = 0.0
+    last_items, last_store = 0, 0.0
     batch: list = []
     histories: dict[str, list[Earlier]] = {m: [] for m in MUNICIPALITIES}
     t_start = time.perf_counter()
@@ -201,7 +202,10 @@ def main() -> None:
         items += len(doc.items)
         meetings += 1
         if meetings % 2000 == 0:
-            print(f"  {items} items, {items / store:.0f} items/s stored", file=sys.stderr)
+            # the rate over the last stretch shows how storing slows as the archive grows
+            print(f"  {items} items, {items / store:.0f} items/s stored "
+                  f"({(items - last_items) / (store - last_store):.0f} over the last {items - last_items})", file=sys.stderr)
+            last_items, last_store = items, store
     t1 = time.perf_counter()
     archive.store_many(batch)
     archive.close()  # waits for the search index's background merges: part of the cost of storing

@@ -161,10 +161,13 @@ def _remove_running_headers(lines: list[Line], artifacts: list[Artifact]) -> lis
     # the document's own title line may be repeated as the running header: its first printing stays
     keep_title = {next((i for i, t in enumerate(texts[:10]) if _TITLE.match(t)), -1)}
     dropped: set[int] = set(keep_title)
-    # a block can only repeat 3 times if each of its lines does: count lines first, blocks only there
+    # a block can only repeat 3 times if each of its lines does, and can only be a header if none of
+    # its lines rules it out: judge lines first, count blocks only there (a document that repeats
+    # itself, like a re-sent agenda, otherwise makes every line a candidate block of four sizes)
     single = Counter(texts)
-    repeated = [single[t] >= 3 for t in texts]
-    # runs of consecutive repeated lines: the only places a repeated block can be
+    verdicts = _Verdicts(header_dates)
+    repeated = [single[t] >= 3 and verdicts[t] != 0 for t in texts]
+    # runs of consecutive candidate lines: the only places a repeated header block can be
     runs: list[tuple[int, int]] = []
     i = 0
     while i < len(texts):
@@ -176,7 +179,6 @@ def _remove_running_headers(lines: list[Line], artifacts: list[Artifact]) -> lis
             i = j
         else:
             i += 1
-    verdicts = _Verdicts(header_dates)
     for n in (4, 3, 2, 1):
         where: dict[tuple[str, ...], list[int]] = {}
         for a, b in runs:

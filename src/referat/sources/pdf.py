@@ -53,37 +53,48 @@ class _Line:
 
 def _runs(textpage: pdfium.PdfTextPage) -> list[tuple[float, float, float, float, str, bool]]:
     """The page's text runs (pdfium's text rectangles) as (left, bottom, right, top, text, bold)."""
-    # The page text is read once; each run's text is the slice from its first character to the next
-    # run's (pdfium numbers characters in reading order, rectangles follow that order). Asking pdfium
-    # for the text inside each rectangle instead was three quarters of all PDF time. pdfium is called
-    # through the raw bindings with reused out-parameters: the helper methods cost more than the calls.
+    # The page text is read once and cut at pdfium's line breaks; each line's rectangles are asked
+    # for on its character range (a rectangle never crosses a line break), so a line of one run, most
+    # lines, needs no position lookup. A run's text is the slice from its first character to the next
+    # run's. Asking pdfium for the text inside each rectangle instead was three quarters of all PDF
+    # time, and looking up every rectangle's first character by position (a scan of the page's
+    # characters) a third of what remained. pdfium is called through the raw bindings with reused
+    # out-parameters: the helper methods cost more than the calls.
     raw = textpage.raw
-    chars = textpage.count_chars()
-    full = textpage.get_text_range(0, chars)
-    boxes = []
-    runs = []
+    full = textpage.get_text_range(0, textpage.count_chars())
     left_, bottom_, right_, top_ = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
-    for i in range(pdfium_c.FPDFText_CountRects(raw, 0, -1)):
-        if not pdfium_c.FPDFText_GetRect(raw, i, left_, top_, right_, bottom_):
-            raise pdfium.PdfiumError("Failed to get rectangle.")
-        left, bottom, right, top = left_.value, bottom_.value, right_.value, top_.value
-        x, y = left + 0.3, (bottom + top) / 2
-        # pdfium returns the first character whose box holds the point and only looks at the
-        # tolerance when none does: asking without tolerance first gives the same answer, faster
-        start = pdfium_c.FPDFText_GetCharIndexAtPos(raw, x, y, 0, 0)
-        if start < 0:
-            start = pdfium_c.FPDFText_GetCharIndexAtPos(raw, x, y, 2, 2)
-        if start >= 0:
-            boxes.append((start, left, bottom, right, top))
-        else:  # no character found at the run's start: ask for its text directly
-            runs.append((left, bottom, right, top, textpage.get_text_bounded(left, bottom, right, top), False))
-    boxes.sort()
     font, flags = ctypes.create_string_buffer(256), ctypes.c_int()
-    for k, (start, left, bottom, right, top) in enumerate(boxes):
-        end = boxes[k + 1][0] if k + 1 < len(boxes) else chars
-        text = full[start:end].split("\r\n", 1)[0].split("\n", 1)[0]  # a run never crosses a line break
-        if text.strip():
-            runs.append((left, bottom, right, top, text, _is_bold(raw, start, font, flags)))
+    runs = []
+    first = 0  # index of the line's first character in the page text
+    for line in full.split("\r\n"):
+        n_rects = pdfium_c.FPDFText_CountRects(raw, first, len(line)) if line.strip() else 0
+        starts: list[int] = []
+        boxes = []
+        for k in range(n_rects):
+            if not pdfium_c.FPDFText_GetRect(raw, k, left_, top_, right_, bottom_):
+                raise pdfium.PdfiumError("Failed to get rectangle.")
+            left, bottom, right, top = left_.value, bottom_.value, right_.value, top_.value
+            if k == 0:
+                start = first
+            else:
+                # pdfium returns the first character whose box holds the point and only looks at the
+                # tolerance when none does: asking without tolerance first gives the same answer, faster
+                x, y = left + 0.3, (bottom + top) / 2
+                start = pdfium_c.FPDFText_GetCharIndexAtPos(raw, x, y, 0, 0)
+                if start < 0:
+                    start = pdfium_c.FPDFText_GetCharIndexAtPos(raw, x, y, 2, 2)
+            if first <= start < first + len(line):
+                starts.append(start)
+                boxes.append((left, bottom, right, top))
+            else:  # no character of this line found at the run's start: ask for its text directly
+                runs.append((left, bottom, right, top, textpage.get_text_bounded(left, bottom, right, top), False))
+        order = sorted(range(len(starts)), key=starts.__getitem__)
+        for j, k in enumerate(order):
+            end = starts[order[j + 1]] if j + 1 < len(order) else first + len(line)
+            text = line[starts[k] - first:end - first].split("\n", 1)[0]
+            if text.strip():
+                runs.append((*boxes[k], text, _is_bold(raw, starts[k], font, flags)))
+        first += len(line) + 2
     return runs
 
 
