@@ -34,6 +34,7 @@ import sys
 import time
 from pathlib import Path
 
+from referat.ingest import Batcher
 from referat.model import ParsedDocument, Reference, Treatment
 from referat.parse import parse_file
 from referat.store import Archive
@@ -172,6 +173,7 @@ def main() -> None:
     synth = build = store = 0.0
     last_items, last_store = 0, 0.0
     batch: list = []
+    batcher = Batcher()
     histories: dict[str, list[Earlier]] = {m: [] for m in MUNICIPALITIES}
     t_start = time.perf_counter()
     while items < args.n:
@@ -191,7 +193,7 @@ def main() -> None:
                              municipality=municipality)
         t1 = time.perf_counter()
         batch.append(rows)
-        if len(batch) == 64:
+        if batcher.add(rows):  # batches as `referat ingest` makes them
             archive.store_many(batch)
             batch.clear()
         t2 = time.perf_counter()

@@ -64,6 +64,21 @@ def test_phrase_exclude_or_prefix_and_substring(archive: Archive) -> None:
     assert "Jobklubber for ledige" in titles(archive.search("*klub*", limit=50))
 
 
+def test_substring_matches_words_as_written_and_sees_new_documents(archive: Archive, tmp_path: Path) -> None:
+    # "*klubber*" is inside "Jobklubber" but not inside "jobklubben" (same stem): words as written
+    assert titles(archive.search("*klubber*", limit=50)) == ["Jobklubber for ledige"]
+    assert "Evaluering af jobklubben i Nørrebyen" in titles(archive.search("*klubbe*", limit=50))
+    assert archive.search("*fodboldklub*").total == 0
+    new = tmp_path / "new.md"
+    new.write_text("# Beskæftigelsesudvalget\n\nMødedato: 12.03.2024\n\n## 1. Tilskud til Fodboldklubben Vesterå\n\n"
+                   "### Beslutning\n\nGodkendt.\n", encoding="utf-8")
+    assert ingest(archive, [str(new)], now=NOW).count("ingested") == 1
+    # the in-memory word list is read again when the table has grown
+    assert titles(archive.search("*fodboldklub*")) == ["Tilskud til Fodboldklubben Vesterå"]
+    with pytest.raises(QueryError, match="inside one word"):
+        archive.search("*it-sys*")
+
+
 def test_no_word_match_falls_back_to_substring(archive: Archive) -> None:
     r = archive.search("regnskab")  # only inside the compound "Anlægsregnskab"
     assert r.fallback == "substring" and titles(r) == ["Anlægsregnskab for skolen i Åby"]
@@ -149,7 +164,7 @@ def test_a_failing_document_leaves_nothing_half_written(tmp_path: Path, docs: li
     with a.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM items")).scalar_one() == stats["items"] == 4
         for table, key in (("sections", "item_pk"), ("item_lists", "item_pk"), ("treatments", "item_pk"),
-                           ("amounts", "item_pk"), ("items_trigram", "rowid")):
+                           ("amounts", "item_pk")):
             orphans = conn.execute(text(f"SELECT count(*) FROM {table} WHERE {key} NOT IN (SELECT pk FROM items)"))
             assert orphans.scalar_one() == 0, table
         assert conn.execute(text("SELECT count(*) FROM sections")).scalar_one() > 0
@@ -182,7 +197,9 @@ def test_sql_and_fts_syntax_in_queries_are_just_words(archive: Archive) -> None:
     for q in ["'; DROP TABLE items; --", "title:budget", "NEAR(a b)", "budget AND", "\"a\" OR \"b\"", "^budget"]:
         archive.search(q)  # no exception from SQLite: every term is quoted and bound
     assert archive.stats()["items"] == 6
-    assert parse_query("NOT budget").fts(lambda stem, word: [word]) == '"not" AND "budget"'
+    # "NOT" is a word like any other: two required words, nothing excluded
+    q = parse_query("NOT budget")
+    assert [t.words for g in q.groups for t in g] == [("not",), ("budget",)] and not q.excluded
 
 
 def test_bad_filter_values(archive: Archive) -> None:

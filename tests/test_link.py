@@ -297,7 +297,13 @@ def test_migration_from_the_first_schema_fills_and_links(tmp_path: Path) -> None
     with b.engine.connect() as conn:
         assert "links" not in {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master")}
     b.close()
-    assert _links(Archive(db)) == expected  # opening migrates to head, filling keys and links
+    c = Archive(db)
+    assert _links(c) == expected  # opening migrates to head, filling keys and links
+    # and the words of substring searches (0004), from the stored titles and decisions
+    with c.engine.connect() as conn:
+        item_id, title = conn.exec_driver_sql("SELECT id, title FROM items ORDER BY pk LIMIT 1").one()
+    word = max(title.lower().split(), key=len)
+    assert item_id in {h.id for h in c.search(f"*{word[1:-1]}*", limit=100).hits}
 
 
 def test_cli_case_person_body_and_kle(tmp_path: Path) -> None:

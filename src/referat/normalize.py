@@ -33,6 +33,7 @@ _SENTENCE_END = re.compile(r"[.:!?;»\"”)]\s*$")
 _HYPHEN_END = re.compile(r"(?P<before>[A-Za-zÆØÅæøåÄÖÜäöüé0-9])-$")
 _SECTION = vocab.section_pattern()
 _COLUMN_GAP = re.compile(r"(?<=\S) {3,}(?=\S)")
+_DIGIT = re.compile(r"\d")
 _TITLE = vocab.TITLE_LINE.compile()
 _ITEM_STRONG = vocab.compiled(vocab.ITEM_HEADINGS_STRONG)
 
@@ -125,7 +126,10 @@ def _header_line(t: str, header_dates: set) -> int:
     2 is a marker (the meeting's date or a page number), 1 neither."""
     if len(t) > 100 or (t.endswith(".") and len(t.split()) >= 6) or _is_structural(t):
         return 0
-    return 2 if vocab.PAGE_NUMBER.match(t) or (header_dates and parse_date(t) in header_dates) else 1
+    if vocab.PAGE_NUMBER.match(t):
+        return 2
+    # a date has digits: most lines have none, and parse_date tries several shapes
+    return 2 if header_dates and _DIGIT.search(t) and parse_date(t) in header_dates else 1
 
 
 class _Verdicts(dict[str, int]):

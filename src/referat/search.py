@@ -32,7 +32,6 @@ _INDEX_WORD = re.compile(r"[^\W_]+")
 _TOKEN = re.compile(r'\s*(?:(?P<neg>-)?"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+)|(?P<quote>"))')
 _STEMMER = Stemmer.Stemmer("danish")
 MAX_QUERY_LENGTH = 500
-NOTHING = ""  # Query.fts() result when a required word has no indexed form: nothing can match
 
 
 class QueryError(ReferatError):
@@ -77,18 +76,6 @@ class Term:
     negated: bool = False
     raw: str = ""  # as typed, for messages and for retrying a word as a substring
 
-    def fts(self, expand: Expander) -> str | None:
-        """This term in FTS5 syntax, or None when no indexed word can match it. Every piece is
-        double-quoted, so nothing a user types is FTS5 syntax."""
-        if self.prefix is not None:
-            return f'"{self.prefix}"*'
-        if len(self.words) > 1:
-            return '"' + " ".join(self.words) + '"'
-        forms = expand(self.stems[0], self.words[0])
-        if not forms:
-            return None
-        return " OR ".join(f'"{f}"' for f in forms) if len(forms) == 1 else "(" + " OR ".join(f'"{f}"' for f in forms) + ")"
-
 
 @dataclass(frozen=True, slots=True)
 class Query:
@@ -97,26 +84,6 @@ class Query:
     groups: tuple[tuple[Term, ...], ...] = ()
     excluded: tuple[Term, ...] = ()
     text: str = ""
-
-    def fts(self, expand: Expander) -> str | None:
-        """The FTS5 MATCH expression for the word terms; None when there are none (substrings only, which
-        the trigram table answers). NOTHING when a required word has no indexed form."""
-        parts = []
-        for group in self.groups:
-            if group[0].substring is not None:
-                continue
-            alts = [a for a in (t.fts(expand) for t in group) if a]
-            if not alts:
-                return NOTHING
-            parts.append(alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")")
-        if not parts:
-            return None
-        expr = " AND ".join(parts)
-        for t in self.excluded:
-            e = t.fts(expand)
-            if e:
-                expr = f"{expr} NOT {e}"
-        return expr
 
     @property
     def has_words(self) -> bool:
@@ -139,10 +106,13 @@ def _term(raw: str, phrase: bool, negated: bool) -> Term | None:
             raise QueryError(f'the phrase "{raw}" has no words to search for')
         return Term(stems=tuple(stems(raw)), words=w, negated=negated, raw=raw)
     if raw.startswith("*") and raw.endswith("*") and len(raw) > 2:
-        inner = " ".join(index_words(raw.strip("*")))
-        if len(inner) < 3:
+        inner = index_words(raw.strip("*"))
+        if len(inner) > 1:
+            raise QueryError(f"'{raw}': a substring search looks inside one word: write *{max(inner, key=len)}*, "
+                             "or search the words themselves")
+        if not inner or len(inner[0]) < 3:
             raise QueryError(f"'{raw}': a substring search needs at least 3 letters between the stars")
-        return Term(substring=inner, negated=negated, raw=raw)
+        return Term(substring=inner[0], negated=negated, raw=raw)
     if raw.endswith("*"):
         w = index_words(raw[:-1])
         if len(w) != 1 or len(w[0]) < 2:

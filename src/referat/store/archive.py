@@ -116,6 +116,8 @@ class Archive:
         self.migrate()
         self.search_index = SearchIndex(_index_path(self.engine))
         self._bodies: dict[str, tuple[str, str]] = {}  # body id -> (committee, municipality), for facets
+        self._words_stored: set[str] | None = None  # words known to be in the words table (loaded when first needed)
+        self._words_blob: tuple[int, str] = (-1, "")  # (max rowid, "\nword\nword\n") for substring searches
         self._sync_index()
 
     def migrate(self) -> None:
@@ -187,6 +189,7 @@ class Archive:
                 committed = True
             return result
         except BaseException:
+            self._words_stored = None  # it may hold words of the rolled-back documents: read again when needed
             if committed:
                 self.reindex()
             else:
@@ -213,7 +216,6 @@ class Archive:
         pks = [r[0] for r in conn.execute(
             text("SELECT i.pk FROM items i JOIN meetings m ON m.id = i.meeting_id WHERE m.document_id = :d"),
             {"d": doc_id})]
-        conn.execute(text(f"DELETE FROM {schema.TRIGRAM_TABLE} WHERE rowid = :pk"), [{"pk": pk} for pk in pks] or [{"pk": -1}])
         self.search_index.delete(pks)
         conn.execute(text("DELETE FROM documents WHERE id = :d"), {"d": doc_id})
 
@@ -232,10 +234,35 @@ class Archive:
             _put(conn, schema.items, [{**r, "pk": pk} for r, pk in zip(rows.items, pks)])
             for table, children in rows.children.items():
                 _put(conn, schema.metadata.tables[table], [{**c, "item_pk": pks[c["item"]]} for c in children])
-            conn.exec_driver_sql(f"INSERT INTO {schema.TRIGRAM_TABLE} (rowid, text) VALUES (?, ?)",
-                                 [(pk, f["trigram"]) for f, pk in zip(rows.fts, pks)])
+            self._store_words(conn, set().union(*(f["words"] for f in rows.fts)))
             self.search_index.add(_index_docs(rows, pks))
         _put(conn, schema.warnings, rows.warnings)
+
+    def _store_words(self, conn: Connection, words: set[str]) -> None:
+        """Add the words the words table lacks. The set of stored words is kept in memory (a word
+        recurs in thousands of items: looking each up in SQLite was a measurable part of ingest)."""
+        if self._words_stored is None:
+            self._words_stored = {r[0] for r in conn.exec_driver_sql("SELECT word FROM words")}
+        new = words - self._words_stored
+        if new:
+            conn.exec_driver_sql("INSERT OR IGNORE INTO words (word) VALUES (?)", [(w,) for w in new])
+            self._words_stored |= new
+
+    def _words_containing(self, conn: Connection, part: str) -> list[str]:
+        """Every stored word containing `part` (lowercase). The words sit in memory as one string, one
+        per line, read again when the table has grown; str.find over it takes a few milliseconds."""
+        top = conn.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM words").scalar_one()
+        if self._words_blob[0] != top:
+            words = [r[0] for r in conn.exec_driver_sql("SELECT word FROM words")]
+            self._words_blob = (top, "\n" + "\n".join(words) + "\n")
+        blob = self._words_blob[1]
+        found = []
+        at = blob.find(part)
+        while at >= 0:
+            start, end = blob.rfind("\n", 0, at) + 1, blob.find("\n", at)
+            found.append(blob[start:end])
+            at = blob.find(part, end)
+        return found
 
     def reindex(self, chunk: int = 5000) -> int:
         """Rebuild the search index from SQLite (after an upgrade from FTS5, or when the two differ).
@@ -381,10 +408,8 @@ class Archive:
         """One query term as an index query; None when no indexed word can match it."""
         ix, weights = self.search_index, schema.FTS_WEIGHTS
         if t.substring is not None:
-            like = "%" + t.substring.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            pks = [r[0] for r in conn.exec_driver_sql(
-                f"SELECT rowid FROM {schema.TRIGRAM_TABLE} WHERE text LIKE ? ESCAPE '\\'", (like,))]
-            return tantivy.Query.const_score_query(ix.pks(pks), 1.0) if pks else None
+            words = self._words_containing(conn, t.substring.lower())
+            return tantivy.Query.const_score_query(ix.terms("words", words), 1.0) if words else None
         if t.prefix is not None:
             return ix.prefix(t.prefix, weights)
         tokens = ix.tokens(" ".join(t.words))

@@ -30,8 +30,9 @@ import tantivy
 from referat.errors import ReferatError
 
 ANALYZER = "da_stem"
+WORDS_ANALYZER = "da_words"
 TEXT_FIELDS = ("title", "decision", "recommendation", "body")
-VERSION = "1"  # bump when the schema or the analyzer changes: the index is then rebuilt from SQLite
+VERSION = "2"  # bump when the schema or the analyzer changes: the index is then rebuilt from SQLite
 NO_KIND = "-"  # decision_kind of items without one (terms aggregation needs a value)
 
 
@@ -46,11 +47,20 @@ def analyzer() -> tantivy.TextAnalyzer:
             .filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.stemmer("danish")).build())
 
 
+def words_analyzer() -> tantivy.TextAnalyzer:
+    """Words as written (lowercased, not stemmed): the `words` field that substring searches ask for
+    the words containing the substring (referat.search.index_words splits the same way)."""
+    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(80))
+            .filter(tantivy.Filter.lowercase()).build())
+
+
 def _schema() -> tantivy.Schema:
     b = tantivy.SchemaBuilder()
     b.add_integer_field("pk", stored=False, indexed=True, fast=True)
     for name in TEXT_FIELDS:
         b.add_text_field(name, stored=False, tokenizer_name=ANALYZER, index_option="position")
+    # title and decision words as written, for substring searches (*klub*); no positions, no scores
+    b.add_text_field("words", stored=False, tokenizer_name=WORDS_ANALYZER, index_option="basic")
     for name in ("body_id", "kind"):  # facets: fast columns
         b.add_text_field(name, stored=False, fast=True, tokenizer_name="raw", index_option="basic")
     for name in ("case", "person"):
@@ -90,6 +100,7 @@ class SearchIndex:
             self.fresh = True
         self.index = tantivy.Index(self.schema, path=path, reuse=True)
         self.index.register_tokenizer(ANALYZER, self.analyzer)
+        self.index.register_tokenizer(WORDS_ANALYZER, words_analyzer())
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -143,6 +154,7 @@ class SearchIndex:
         for name in TEXT_FIELDS:
             if d.get(name):
                 doc.add_text(name, d[name])
+        doc.add_text("words", f"{d.get('title') or ''}\n{d.get('decision') or ''}")
         doc.add_text("body_id", d["body_id"])
         doc.add_text("kind", d.get("kind") or NO_KIND)
         if d.get("case"):

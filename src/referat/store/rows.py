@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -15,6 +14,7 @@ from referat.link import infer_date, reference_numbers
 from referat.model import Item, ParsedDocument
 from referat.names import body_key, is_person, person_key, presenter_name, stable_id
 from referat.parse.structure import section_role
+from referat.search import index_words
 
 _MUNICIPALITY = vocab.MUNICIPALITY.compile(0)
 UNKNOWN_BODY = "Ukendt udvalg"
@@ -129,7 +129,7 @@ def document_rows(doc: ParsedDocument, *, sha256: str, path: str, text: str, fmt
         # the index gets the words as written; stemming happens at query time (see referat.search)
         rows.fts.append({"title": it.title, "decision": it.decision or "",
                          "recommendation": "\n".join(it.recommendation), "body": _body_text(it),
-                         "trigram": " ".join(re.findall(r"\S+", f"{it.title} {it.decision or ''}".lower()))})
+                         "words": set(index_words(f"{it.title} {it.decision or ''}"))})
     for w in doc.warnings:
         rows.warnings.append({"document_id": sha256, "line": w.line, "message": w.message})
     return rows

@@ -209,7 +209,11 @@ warnings = Table(
 )
 Index("ix_warnings_document", warnings.c.document_id)
 
-# the trigram table, created by the migration (the word index is tantivy's: referat.store.index)
-TRIGRAM_TABLE = "items_trigram"  # raw lowercase title + decision, for substrings and compounds
+# Every word (lowercased, as referat.search.index_words splits them) of any item's title or decision:
+# a substring search (*klub*) finds its words here and asks the index's `words` field for them. Words
+# are never deleted (one no item holds any more matches nothing); rowids only grow, so max(rowid) tells
+# a reader whether its cached copy is current.
+words = Table("words", metadata, Column("word", Text, primary_key=True))
+
 FTS_COLUMNS = ("title", "decision", "recommendation", "body")
 FTS_WEIGHTS = (10.0, 5.0, 3.0, 1.0)  # bm25 weights: a title hit outranks a body hit
