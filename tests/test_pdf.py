@@ -169,8 +169,10 @@ def test_pages_read_in_two_processes_equal_pages_read_in_one(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     from referat.sources.pdf import read_pdf
 
-    source = SEEDS[0]
-    pdf = render(source.read_text(encoding="utf-8"), tmp_path / "s.pdf", header="Vesterå Kommune - referat")
+    # a real minutes when ../shared is there, else the bundled examples: several pages either way
+    text = SEEDS[0].read_text(encoding="utf-8") if SEEDS else "\n".join(
+        p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.txt")))
+    pdf = render(text, tmp_path / "s.pdf", header="Vesterå Kommune - referat")
     one = read_pdf(pdf, pdf.read_bytes())
     _two_readers(monkeypatch)
     assert read_pdf(pdf, pdf.read_bytes()) == one
@@ -188,20 +190,20 @@ def test_a_page_error_in_a_reader_process_is_a_source_error(tmp_path: Path,
     pdf = render((EXAMPLES / "vesteraa_dagsorden_2025-01-15.txt").read_text(), tmp_path / "d.pdf", header="x")
     parent, lines = os.getpid(), reader._lines
 
-    def failing_in_child(textpage: pdfium.PdfTextPage) -> list:
+    def failing_in_child(textpage: pdfium.PdfTextPage, page: pdfium.PdfPage) -> list:
         if os.getpid() != parent:
             raise pdfium.PdfiumError("Failed to load text page.")
-        return lines(textpage)
+        return lines(textpage, page)
 
     _two_readers(monkeypatch)
     monkeypatch.setattr(reader, "_lines", failing_in_child)
     with pytest.raises(SourceError, match="corrupt PDF: Failed to load text page"):
         parse_file(pdf)
 
-    def dying_in_child(textpage: pdfium.PdfTextPage) -> list:
+    def dying_in_child(textpage: pdfium.PdfTextPage, page: pdfium.PdfPage) -> list:
         if os.getpid() != parent:
             os._exit(3)  # as when pdfium crashes on a page
-        return lines(textpage)
+        return lines(textpage, page)
 
     monkeypatch.setattr(reader, "_lines", dying_in_child)
     with pytest.raises(SourceError, match=r"corrupt PDF: reading pages 2-\d+ stopped the reader \(exit code 3\)"):
@@ -221,10 +223,10 @@ def test_a_page_error_in_this_process_stops_the_reader_processes(tmp_path: Path,
     pdf = render((EXAMPLES / "vesteraa_dagsorden_2025-01-15.txt").read_text(), tmp_path / "d.pdf", header="x")
     parent, lines = os.getpid(), reader._lines
 
-    def failing_here(textpage: pdfium.PdfTextPage) -> list:
+    def failing_here(textpage: pdfium.PdfTextPage, page: pdfium.PdfPage) -> list:
         if os.getpid() == parent:
             raise pdfium.PdfiumError("Failed to load text page.")
-        return lines(textpage)
+        return lines(textpage, page)
 
     _two_readers(monkeypatch)
     monkeypatch.setattr(reader, "_lines", failing_here)
@@ -247,3 +249,59 @@ def test_extra_readers_only_for_long_documents_and_idle_cpus(monkeypatch: pytest
     assert pdf._idle_cpus() == 1 and pdf._readers(234) == 1
     monkeypatch.setattr(pdf, "_runnable", lambda: 5)
     assert pdf._idle_cpus() == 0 and pdf._readers(234) == 1
+
+
+WRAPPED_TABLE = """Økonomiudvalget
+
+Mødedato: 18.09.2023
+
+1. Budgetopfølgning
+
+Sagsnr.: 23-1-00.30.00-S00
+
+Indstilling
+Forvaltningen indstiller, at budgetopfølgningen tages til efterretning.
+
+Tabel 1. Bevillinger, mio. kr.
+Bevilling\tBudget 2024\tForbrug
+Tilskud til foreningernes lokaler, herunder haller, klubhuse og andre faciliteter i hele kommunen\t1.070,9\t-250,0
+Drift af idrætsanlæg\t3,5\t2,0
+Vedligehold\tPuljen til vedligehold af skoler, daginstitutioner og kommunens øvrige bygninger\t12,0
+
+Beslutning
+Til efterretning.
+"""
+
+
+def test_wrapped_cells_of_a_ruled_table_come_back_as_one_row(tmp_path: Path) -> None:
+    from referat.sources.pdf import read_pdf
+
+    pdf = render(WRAPPED_TABLE, tmp_path / "t.pdf", header="Økonomiudvalget 18.09.2023")
+    text, _ = read_pdf(pdf, pdf.read_bytes())
+    assert ("Tilskud til foreningernes lokaler, herunder haller, klubhuse og andre faciliteter i hele "
+            "kommunen\t1.070,9\t-250,0") in text.splitlines()  # drawn on three lines of the PDF
+    assert "Vedligehold\tPuljen til vedligehold af skoler, daginstitutioner og kommunens øvrige bygninger\t12,0" \
+        in text.splitlines()  # a wrapped middle column
+    from_text, from_pdf = parse_text(WRAPPED_TABLE).to_contract(), parse_file(pdf).to_contract()
+    assert from_pdf["items"][0]["tables"] == from_text["items"][0]["tables"] != []
+
+
+def test_text_between_page_rules_is_not_taken_for_a_table_row(tmp_path: Path) -> None:
+    """Rules under a page header and over a footer frame the body: its lines stay lines."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from referat.sources.pdf import read_pdf
+
+    path = tmp_path / "framed.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.line(60, 760, 535, 760)
+    c.drawString(60, 740, "Punkt 1\tx")  # a tab is drawn as nothing: one run
+    c.drawString(60, 727, "Anne Holm")
+    c.drawString(300, 727, "formand")  # a two-cell line, as a name list has
+    c.drawString(60, 714, "deltog i mødet.")
+    c.drawString(60, 701, "Bo Lund deltog ikke.")
+    c.line(60, 90, 535, 90)
+    c.save()
+    lines = read_pdf(path, path.read_bytes())[0].splitlines()
+    assert "Anne Holm\tformand" in lines and "deltog i mødet." in lines and "Bo Lund deltog ikke." in lines

@@ -2,8 +2,9 @@
 reader's tests and benchmark (needs reportlab, a test dependency).
 
 Running header and footer with page numbers on every page, wrapped paragraphs with some words broken
-by a hyphen at the line end, tab-separated rows drawn as a ruled table whose columns are as wide as
-their widest cell, paragraph spacing. The text drawn is the normalized text (what a reader sees,
+by a hyphen at the line end, tab-separated rows drawn as a ruled table (a top border, a rule under each row) whose
+columns are as wide as their widest cell up to MAX_COLUMN of the text width — a longer cell wraps onto
+more lines within its row, as budget tables' long labels do —, paragraph spacing. The text drawn is the normalized text (what a reader sees,
 markdown marks gone).
 """
 
@@ -23,7 +24,8 @@ _DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")  # has ¹⁾ a
 pdfmetrics.registerFont(TTFont(FONT, str(_DEJAVU) if _DEJAVU.exists() else "Vera.ttf"))
 SIZE, LEADING = 10, 13
 LEFT, RIGHT, TOP, BOTTOM = 60, A4[0] - 60, A4[1] - 80, 70
-Layout = tuple[float, list[float]]  # a table's font size and column x positions
+MAX_COLUMN = 0.4  # of the text width: a table cell wider than this wraps within its row
+Layout = tuple[float, list[float], list[float]]  # a table's font size, column x positions and widths
 
 
 def _wrap(text: str, hyphenate: bool) -> list[str]:
@@ -48,11 +50,13 @@ def _wrap(text: str, hyphenate: bool) -> list[str]:
 
 
 def _table_layout(rows: list[list[str]]) -> Layout:
-    """Columns as wide as their widest cell; the font shrinks until the table fits the page."""
+    """Columns as wide as their widest cell (at most MAX_COLUMN of the text width: longer cells wrap);
+    the font shrinks until the table fits the page."""
     ncols = max(len(r) for r in rows)
     size = SIZE
     while True:
-        widths = [max(pdfmetrics.stringWidth(r[i], FONT, size) if i < len(r) else 0 for r in rows)
+        widths = [min(MAX_COLUMN * (RIGHT - LEFT),
+                      max(pdfmetrics.stringWidth(r[i], FONT, size) if i < len(r) else 0 for r in rows))
                   for i in range(ncols)]
         gap = 2.4 * size
         if sum(widths) + gap * (ncols - 1) <= RIGHT - LEFT or size <= 5:
@@ -62,7 +66,20 @@ def _table_layout(rows: list[list[str]]) -> Layout:
     for w in widths:
         xs.append(x)
         x += w + gap
-    return size, xs
+    return size, xs, widths
+
+
+def _cell_lines(cell: str, width: float, size: float) -> list[str]:
+    """A table cell's text broken into lines no wider than its column (words kept whole)."""
+    lines, cur = [], ""
+    for w in cell.split(" "):
+        trial = (cur + " " + w).strip()
+        if cur and pdfmetrics.stringWidth(trial, FONT, size) > width:
+            lines.append(cur)
+            cur = w
+        else:
+            cur = trial
+    return lines + [cur]
 
 
 def _layouts(lines: list[str]) -> dict[int, Layout]:
@@ -106,10 +123,18 @@ def render(text: str, out: Path, header: str) -> Path:
         if not line.strip():
             parts = []
         elif k in layouts:
-            parts = [(line, layouts[k])]
+            size, xs, widths = layouts[k]
+            cells = [_cell_lines(c, w, size) for c, w in zip(line.split("\t"), widths)]
+            # one drawn line per line of the row's tallest cell; the rule goes under the last
+            parts = [("\t".join(c[n] if n < len(c) else "" for c in cells),
+                      (size, xs, widths) if n == max(map(len, cells)) - 1 else (size, xs, []))
+                     for n in range(max(map(len, cells)))]
         else:
             parts = [(p, None) for p in _wrap(line.strip(), hyphenate=count % 3 == 0)]
             count += 1
+        if len(parts) > 1 and parts[0][1] is not None and y - LEADING * (len(parts) - 1) < BOTTOM:
+            pages.append(page)  # a table row is not split across pages
+            page, y = [], float(TOP)
         for part, layout in parts or [("", None)]:
             if part:
                 page.append((y, part, layout))
@@ -124,15 +149,19 @@ def render(text: str, out: Path, header: str) -> Path:
         c.drawString(LEFT, A4[1] - 40, header)
         c.drawString(A4[0] / 2 - 20, 35, f"Side {n} af {len(pages)}")
         c.setFont(FONT, SIZE)
-        for yy, text_, layout in drawn:
+        for n_line, (yy, text_, layout) in enumerate(drawn):
+            drawn_before = drawn[n_line - 1] if n_line else None
             if layout is None:
                 c.drawString(LEFT, yy, text_)
                 continue
-            size, xs = layout
+            size, xs, ruled = layout
             c.setFont(FONT, size)
             for cell, x in zip(text_.split("\t"), xs):
                 c.drawString(x, yy, cell)
-            c.line(LEFT, yy - 3, RIGHT, yy - 3)
+            if ruled:  # the row's last line
+                c.line(LEFT, yy - 3, RIGHT, yy - 3)
+            if not drawn_before or drawn_before[2] is None:  # a table's top border
+                c.line(LEFT, yy + size + 1, RIGHT, yy + size + 1)
             c.setFont(FONT, SIZE)
         c.showPage()
     c.save()

@@ -2,12 +2,16 @@
 
 Each page's text rectangles (pdfium's text runs, with their boxes) are grouped into lines by their
 vertical position and ordered left to right; a wide horizontal gap between runs becomes a tab, so
-tab-aligned and ruled tables come out as tab-separated rows. A vertical gap larger than the usual line
-spacing becomes a blank line (a paragraph break). Running page headers and footers are removed by
-position and repetition: a line in the top or bottom margin whose text (digits masked) recurs on at
-least half of the pages. Page numbers in the margins are dropped. A hyphen that pdfium marks as a
-line-end hyphen is kept as "-", and the normalizer decides whether it joins a broken word. A line set
-all in a bold face is marked as markdown bold, which the parser takes as a heading hint.
+tab-aligned and ruled tables come out as tab-separated rows; in a ruled table, a row whose cells wrap
+onto more lines between two rules is joined back into one row (the rules are pdfium's path objects,
+looked for on pages with table rows only). pdfplumber is not used: its table finder took 48 ms a page on
+the bench PDF (pdfium's whole read ~1 ms) and finds no table ruled with horizontal lines alone. A
+vertical gap larger than the usual line spacing becomes a blank line (a paragraph break). Running page
+headers and footers are removed by position and repetition: a line in the top or bottom margin whose
+text (digits masked) recurs on at least half of the pages. Page numbers in the margins are dropped. A
+hyphen that pdfium marks as a line-end hyphen is kept as "-", and the normalizer decides whether it
+joins a broken word. A line set all in a bold face is marked as markdown bold, which the parser takes as
+a heading hint.
 
 A long document on a machine with idle cores is read by several processes at once (this one and
 forked children, each a contiguous range of pages); the lines are the same as from one process.
@@ -39,6 +43,7 @@ PARALLEL_MIN_PAGES = 40  # pages per extra reader process, at least: each costs 
 # document and fonts, sending the lines back), a page ~1 ms
 MAX_READERS = 4  # processes reading one document (this one included)
 COLUMN_TOLERANCE = 8.0  # points: cell starts closer than this are one column
+MAX_ROW_LINES = 6  # lines of one wrapped table row, at most
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 
@@ -98,8 +103,9 @@ def _runs(textpage: pdfium.PdfTextPage) -> list[tuple[float, float, float, float
     return runs
 
 
-def _lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
-    """Text runs grouped into lines (top to bottom), runs joined by a space or, across a wide gap, a tab."""
+def _lines(textpage: pdfium.PdfTextPage, page: pdfium.PdfPage | None = None) -> list[_Line]:
+    """Text runs grouped into lines (top to bottom), runs joined by a space or, across a wide gap, a tab;
+    with the page given, table rows wrapped between its horizontal rules are joined (_join_wrapped_rows)."""
     runs = _runs(textpage)
     runs.sort(key=lambda r: (-r[3], r[0]))
     lines: list[list[tuple[float, float, float, float, str, bool]]] = []
@@ -133,7 +139,64 @@ def _lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
         if len(cells) == 1 and all(r[5] for r in group) and not vocab.PAGE_NUMBER.match(text):
             text = f"**{text}**"  # a bold line: marked as markdown does, a heading hint for the parser
         out.append(_Line(max(r[3] for r in group), min(r[1] for r in group), text, cells))
+    if page is not None and any(len(ln.cells) > 1 for ln in out):  # rules are looked for on table pages only
+        out = _join_wrapped_rows(out, _rules(page))
     return _align_tables(out)
+
+
+def _rules(page: pdfium.PdfPage) -> list[float]:
+    """Heights of the page's horizontal rules (path objects at most 2 pt high and 40 pt wide or more:
+    table rules, drawn as lines or as thin filled rectangles), top first."""
+    raw = page.raw
+    left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    ys = set()
+    for i in range(pdfium_c.FPDFPage_CountObjects(raw)):
+        obj = pdfium_c.FPDFPage_GetObject(raw, i)
+        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_PATH:
+            continue
+        if pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top) \
+                and top.value - bottom.value <= 2 and right.value - left.value >= 40:
+            ys.add(round((top.value + bottom.value) / 2, 1))
+    return sorted(ys, reverse=True)
+
+
+def _join_wrapped_rows(lines: list[_Line], rules: list[float]) -> list[_Line]:
+    """A ruled table row whose cell text wraps onto more lines comes out as one row: lines between the
+    same two rules are joined when the first is a row of several cells, the others follow at line
+    spacing, at most MAX_ROW_LINES, with every part under one of the row's cells (budget tables' long
+    labels: "Tilskud til foreningernes lokaler," / "herunder haller og klubhuse")."""
+    if len(rules) < 2:
+        return lines
+
+    def band(ln: _Line) -> int:  # rules above the line's middle
+        middle = (ln.top + ln.bottom) / 2
+        return sum(1 for y in rules if y > middle)
+
+    out: list[_Line] = []
+    i = 0
+    while i < len(lines):
+        first, k = lines[i], band(lines[i])
+        j = i + 1
+        if 0 < k < len(rules) and len(first.cells) > 1:
+            anchors = [x for x, _ in first.cells]
+            while (j < len(lines) and j - i < MAX_ROW_LINES and band(lines[j]) == k
+                   and lines[j - 1].bottom - lines[j].top < lines[j - 1].top - lines[j - 1].bottom
+                   and all(any(abs(x - a) <= COLUMN_TOLERANCE for a in anchors) for x, _ in lines[j].cells)):
+                j += 1
+        # a row sits tight between its rules: rules framing a whole page of text are no row
+        height = first.top - first.bottom
+        if j - i == 1 or rules[k - 1] - first.top > height or lines[j - 1].bottom - rules[k] > height:
+            out.append(first)
+            i += 1
+            continue
+        cells = list(first.cells)
+        for ln in lines[i + 1:j]:
+            for x, t in ln.cells:
+                c = min(range(len(cells)), key=lambda n: abs(cells[n][0] - x))
+                cells[c] = (cells[c][0], f"{cells[c][1]} {t}".strip())
+        out.append(_Line(first.top, lines[j - 1].bottom, "\t".join(t for _, t in cells), cells))
+        i = j
+    return out
 
 
 _BOLD_NAMES: dict[bytes, bool] = {}
@@ -237,7 +300,7 @@ def _read_range(pdf: pdfium.PdfDocument, first: int, last: int) -> list[_Page]:
             opened.append(page)
             textpage = page.get_textpage()
             try:
-                pages.append((page.get_height(), [(ln.top, ln.bottom, ln.text) for ln in _lines(textpage)]))
+                pages.append((page.get_height(), [(ln.top, ln.bottom, ln.text) for ln in _lines(textpage, page)]))
             finally:
                 textpage.close()
     finally:
