@@ -258,3 +258,28 @@ def test_search_index_is_rebuilt_from_sqlite_when_missing(tmp_path: Path, archiv
     assert after.facets["municipality"] == {"Vesterå": 4}
     assert again.search('"unge under 25 år"').total == 1
     assert titles(again.search("jobklub", Filters(person="Dorthe Kjær"))) == ["Evaluering af jobklubben i Nørrebyen"]
+
+
+def test_ingest_batches_by_items_bytes_time_and_slow_arrivals(monkeypatch: pytest.MonkeyPatch) -> None:
+    from referat import ingest as ingest_module
+    from referat.ingest import Batcher
+    from referat.store.rows import Rows
+
+    clock = [0.0]
+    monkeypatch.setattr(ingest_module.time, "monotonic", lambda: clock[0])
+
+    def doc(items: int, size: int = 1000) -> Rows:
+        return Rows(document={"size": size}, body={}, meeting={}, items=[{}] * items)
+
+    b = Batcher(max_items=100, max_bytes=10_000, max_seconds=2.0)
+    assert [b.add(doc(30)) for _ in range(4)] == [False, False, False, True]  # 120 items >= 100
+    assert [b.add(doc(1, 6000)), b.add(doc(1, 6000))] == [False, True]  # 12,000 bytes
+    assert b.add(doc(1)) is False
+    clock[0] += 1.5
+    assert b.add(doc(1)) is False
+    clock[0] += 0.6
+    assert b.add(doc(1)) is True  # the batch began 2.1 s ago
+    clock[0] += 5.0  # documents now arrive slowly (OCR): each is stored as it comes
+    assert b.add(doc(1)) is True
+    clock[0] += 5.0
+    assert b.add(doc(1)) is True
