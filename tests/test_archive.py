@@ -283,3 +283,13 @@ def test_ingest_batches_by_items_bytes_time_and_slow_arrivals(monkeypatch: pytes
     assert b.add(doc(1)) is True
     clock[0] += 5.0
     assert b.add(doc(1)) is True
+
+
+def test_snippet_reads_line_and_paragraph_breaks_as_one_space() -> None:
+    import re
+
+    from referat.search import snippet
+
+    text, marks = snippet("Beskæftigelses- og\n\nIntegrationsudvalget blev \n orienteret.", re.compile("Integration\\w*"))
+    assert text == "Beskæftigelses- og Integrationsudvalget blev orienteret."
+    assert [text[a:b] for a, b in marks] == ["Integrationsudvalget"]
