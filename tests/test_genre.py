@@ -50,3 +50,29 @@ def test_firstagenda_style_glued_numbers_bold_labels_and_two_bodies_decisions() 
     assert plan.recommendation == ["at affaldsplanen godkendes."]
     assert plan.recommending_body == "Teknik og Miljø"
     assert plan.amounts_mio_kr == [2.4]
+
+
+def test_edagsorden_style_capital_committee_group_headings_status_lines_and_foreslaar() -> None:
+    d = parse_file(GENRE / "edagsorden_style_2024-03-06.txt")
+    m = d.meeting
+    assert (m.kind, m.committee, m.date, m.start_time, m.location) == (
+        "minutes", "Økonomiudvalget", dt.date(2024, 3, 6), "08:30", "Udvalgsværelse 1, Rådhuset")
+    assert not [w for w in d.warnings if "header line" in w.message]  # Mødeafslutning, group headings read
+    # group headings ("A. Sager til afgørelse i byrådet") and "Åben sag"/"Lukket sag" are no part of titles
+    assert [(i.number, i.title, i.case_number, i.closed) for i in d.items] == [
+        (1, "Budgetopfølgning pr. 31. januar 2024", "24/1234", False),
+        (2, "Salg af areal ved Havnegade", None, True),
+        (3, "Tilskud til Vesterå Fodboldklub", "24/2345", False)]
+    budget, sale, grant = d.items
+    # "X foreslår, at byrådet godkender:" + numbered points in an Indstilling section
+    assert budget.recommendation == ["at budgetopfølgningen tages til efterretning.",
+                                     "at der gives en tillægsbevilling på 3,2 mio. kr."]
+    assert budget.recommending_body == "By- og Kulturforvaltningen"
+    assert (budget.decision, budget.decision_kind) == ("Økonomiudvalget anbefaler indstillingen.", "recommended")
+    assert budget.absent == ["Malene Grøn"]  # "Afbud/fravær:" in the header, "Fraværende:" under the decision
+    # the next group's heading does not run into the decision above it
+    assert sale.decision == "Økonomiudvalget anbefaler indstillingen."
+    assert grant.votes is not None and grant.votes.against == ["Claus Lindholm"]
+    assert [s.heading for s in budget.sections] == ["RESUMÉ", "INDSTILLING", "BESLUTNING", "Fraværende",
+                                                    "SAGSFREMSTILLING", "ØKONOMISKE KONSEKVENSER", "BILAG"]
+    assert budget.attachments == ["Budgetopfølgning januar 2024", "Oversigt over tillægsbevillinger"]

@@ -61,8 +61,10 @@ HEADER_FIELDS: dict[str, tuple[str, ...]] = {
     "date": ("mødedato", "dato", "tidspunkt", "mødetidspunkt", "mødetid", "tid", "afholdt"),
     "location": ("mødested", "sted", "mødelokale"),
     "participants": ("mødedeltagere", "deltagere", "medlemmer", "til stede", "tilstede"),
-    "absent": ("afbud", "fraværende", "fravær", "ikke til stede"),
+    "absent": ("afbud", "fraværende", "fravær", "ikke til stede", "afbud/fravær", "afbud / fravær", "fravær/afbud"),
     "committee": ("udvalg", "forum", "organ"),
+    # read so that it is not reported as an unknown header line; the record has no end time
+    "end": ("mødeafslutning", "mødet sluttede", "mødet slut", "sluttidspunkt"),
 }
 
 # "REFERAT Beskæftigelses- og Integrationsudvalget - 2016-2021 d. 30-11-2021"
@@ -112,8 +114,16 @@ ITEM_HEADINGS_WEAK: tuple[Entry, ...] = (
 # "Lukket: Lukkede meddelelser", "Lukket punkt: Personalesag", "Lukket"
 CLOSED_TITLE = Entry(r"^(?:lukket(?:\s+punkt)?|fortroligt)\s*[:\-–]\s*(?P<title>.+)$",
                      "closed item marker before the title", "Lukket: Lukkede meddelelser")
-CLOSED_WHOLE = Entry(r"^(?:lukket(?:\s+punkt)?|fortroligt|lukket dagsordenspunkt)$",
-                     "a closed item whose whole title is the marker", "Lukket")
+CLOSED_WHOLE = Entry(r"^(?:lukket(?:\s+(?:punkt|sag))?|fortroligt|lukket dagsordenspunkt)$",
+                     "a closed item whose whole title is the marker, or the marker on its own line under the "
+                     "title", "Lukket; Lukket sag (eDagsorden, under the item heading)")
+# eDagsorden prints the item's status on its own line under the heading: "Åben sag" is no title line
+OPEN_WHOLE = Entry(r"^(?:åben|åbent)\s+(?:sag|punkt)$", "open item marker on its own line", "Åben sag")
+# Group headings between items ("A. Sager til afgørelse i byrådet"), repeated by eDagsorden under each
+# item heading: neither title nor decision text
+ITEM_GROUP = Entry(r"^(?:[A-H]\.\s+)?(?:sager?\s+til\s+(?:afgørelse|beslutning|orientering|drøftelse|udtalelse)"
+                   r"(?:\s+i\s+\S+)?|orienteringssager|beslutningssager|lukkede\s+sager|åbne\s+sager)$",
+                   "group heading between items", "A. Sager til afgørelse i byrådet; B. Sager til afgørelse i udvalget")
 # "(Lukket punkt)" after a title, as some systems print it
 CLOSED_SUFFIX = Entry(r"^(?P<title>.+?)\s*\((?:lukket(?: punkt)?)\)$", "closed marker after the title",
                       "Personalesag (Lukket punkt)")
@@ -269,8 +279,13 @@ PRESENTS = Entry(r"^(?P<body>[A-ZÆØÅ].{2,150}?)\s+(?:forelægger|forlægger|f
                  "Social- og Sundhedsforvaltningen forelægger sagen til orientering.")
 PRESENTED_BY = Entry(r"^sagen\s+(?:fremlægges|forelægges)\s+af\s+(?P<body>[A-ZÆØÅ].+?)\.?$",
                      "passive: sagen fremlægges af X", "Sagen fremlægges af Social- og Sundhedsforvaltningen")
+# Inside an Indstilling section, eDagsorden's "By- og Kulturforvaltningen foreslår, at byrådet godkender:"
+# names the recommending body as "indstiller" does elsewhere (only there: in case text "foreslår" is prose)
+PROPOSES = Entry(r"^(?P<body>[A-ZÆØÅ].{2,150}?)\s+(?:foreslår|anbefaler)\b\s*,?\s*(?P<rest>.*)$",
+                 "X foreslår, at (in an Indstilling section)",
+                 "By- og Kulturforvaltningen foreslår, at byrådet godkender:")
 # a line without any of these cannot name the recommending body (a precheck for the regexes above)
-RECOMMENDATION_CUES = ("indstille", "lægger", "lægges")
+RECOMMENDATION_CUES = ("indstille", "lægger", "lægges", "foreslår", "anbefaler")
 # numbered points: "1. at budgetopfølgning … tages til efterretning," ; "a) at …" ; "- at …"
 RECOMMENDATION_POINT = Entry(r"^(?:\d{1,2}[.)]|[a-h][.)]|[-•–])\s*(?P<text>at\b.*)$",
                              "numbered 'at' point", "1. at budgetopfølgning for 3. kvartal 2021 tages til "

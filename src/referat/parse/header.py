@@ -21,6 +21,7 @@ _LABEL_KEY = {label: key for label, key in _LABELS}
 _MUNICIPALITY_LINE = re.compile(vocab.MUNICIPALITY.pattern + r"\s*$")
 _COMMITTEE_LINE = re.compile(vocab.COMMITTEE_NAME.pattern)
 _PLACE_LINE = re.compile(vocab.PLACE_LINE.pattern)
+_ITEM_GROUP = vocab.ITEM_GROUP.compile()
 
 
 TITLE_WITHIN = 15  # the REFERAT/DAGSORDEN title is among the first lines, not deep in some prose
@@ -116,9 +117,14 @@ def parse_header(lines: list[Line]) -> Header:
             h.municipality = _MUNICIPALITY_LINE.match(text).group("name")
             h.consumed.append(ln.no)
             continue
-        if h.committee is None and _COMMITTEE_LINE.match(text):
-            # "Økonomiudvalget" on a line of its own, above or below the REFERAT/DAGSORDEN title
-            h.committee = text
+        if h.committee is None and (_COMMITTEE_LINE.match(text) or (text.isupper() and _COMMITTEE_LINE.match(
+                recased := _recase(text)))):
+            # "Økonomiudvalget" on a line of its own, above or below the REFERAT/DAGSORDEN title; in capitals
+            # ("ØKONOMIUDVALGET") it is written as the name is
+            h.committee = text if not text.isupper() else recased
+            h.consumed.append(ln.no)
+            continue
+        if _ITEM_GROUP.match(text):  # "A. Sager til afgørelse i byrådet" above the table of contents
             h.consumed.append(ln.no)
             continue
         if h.date is None and seen <= TITLE_WITHIN and (date := parse_date(text)) is not None:
@@ -135,6 +141,13 @@ def parse_header(lines: list[Line]) -> Header:
             continue
         h.unrecognised.append(ln)
     return h
+
+
+def _recase(name: str) -> str:
+    """A body name set in capitals, written as names are: "BØRNE- OG UNGEUDVALGET" -> "Børne- og
+    Ungeudvalget" (the word after "- og" starts a name of its own)."""
+    out = name[:1] + name[1:].lower()
+    return re.sub(r"(-\s+og\s+)(\w)", lambda m: m.group(1) + m.group(2).upper(), out)
 
 
 def _set_field(h: Header, key: str, value: str) -> None:

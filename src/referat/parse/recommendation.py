@@ -1,9 +1,9 @@
 """The administration's recommendation (Indstilling): numbered "at …" points and who recommends.
 
-Where there is an Indstilling section it is read; otherwise the last sentence
-"X indstiller, at …" (or "X indstiller," followed by numbered points) in the case
-text is the formal recommendation - earlier "indstiller" sentences are part of
-the reasoning. The recommending body also comes from "X forelægger sagen …".
+Where there is an Indstilling section it is read (there "X foreslår, at …" counts as
+"X indstiller"); otherwise the last sentence "X indstiller, at …" (or "X indstiller,"
+followed by numbered points) in the case text is the formal recommendation - earlier
+"indstiller" sentences are part of the reasoning. The recommending body also comes from "X forelægger sagen …".
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from referat.parse.structure import RawItem
 from referat.parse.text import squash
 
 _RECOMMENDS = vocab.RECOMMENDS.compile(0)
+_PROPOSES = vocab.PROPOSES.compile(0)
 _PRESENTS = vocab.PRESENTS.compile(0)
 _PRESENTED_BY = vocab.PRESENTED_BY.compile()
 _POINT = vocab.RECOMMENDATION_POINT.compile()
@@ -70,7 +71,7 @@ def recommendation(item: RawItem) -> tuple[list[str], str | None]:
             text = ln.text.strip()
             if ln.blank or not any(c in text for c in vocab.RECOMMENDATION_CUES):
                 continue
-            m = _RECOMMENDS.match(text)
+            m = _RECOMMENDS.match(text) or (_PROPOSES.match(text) if rec_sections else None)
             if m:
                 rest = m.group("rest").strip()
                 if rest not in ("", ":") and not rest.lower().startswith("at "):
