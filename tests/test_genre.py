@@ -76,3 +76,25 @@ def test_edagsorden_style_capital_committee_group_headings_status_lines_and_fore
     assert [s.heading for s in budget.sections] == ["RESUMÉ", "INDSTILLING", "BESLUTNING", "Fraværende",
                                                     "SAGSFREMSTILLING", "ØKONOMISKE KONSEKVENSER", "BILAG"]
     assert budget.attachments == ["Budgetopfølgning januar 2024", "Oversigt over tillægsbevillinger"]
+
+
+def test_city_council_style_genitive_meeting_line_comma_headings_header_substitutes_and_vote_counts() -> None:
+    d = parse_file(GENRE / "byraad_style_2024-01-24.txt")
+    m = d.meeting
+    assert (m.kind, m.committee, m.date, m.start_time, m.location) == (
+        "minutes", "Byrådet", dt.date(2024, 1, 24), "18:00", "Rådhuset, Byrådssalen")  # "Byrådets møde"
+    assert not [w for w in d.warnings if "header line" in w.message]
+    assert [(i.number, i.title, i.case_number) for i in d.items] == [  # "Punkt 2, Forslag …"
+        (1, "Godkendelse af dagsorden", None), (2, "Forslag til ny trafikplan for midtbyen", "23/045612"),
+        (3, "Orientering om byggeriet af Nordhavnsskolen", "22/008811")]
+    plan = d.items[1]
+    # the header's absences and substitutes hold for every item
+    assert plan.absent == ["Jens Kristian Lund", "Hanne Boe"]
+    assert [(s.substitute, s.for_) for s in plan.substitutes] == [("Ole Mikkelsen", "Jens Kristian Lund"),
+                                                                  ("Lise Thorsen", "Hanne Boe")]
+    assert plan.recommendation == ["at trafikplanen for midtbyen godkendes,", "at der afsættes 18,5 mio. kr. til etape 1."]
+    assert plan.recommending_body == "Magistraten"
+    # "vedtaget med 25 stemmer (A, F, Ø, B, Å) mod 6 stemmer (V, C). Ingen undlod at stemme."
+    assert plan.votes is not None
+    assert (plan.votes.for_, plan.votes.against, plan.votes.abstained) == (["A", "F", "Ø", "B", "Å"], ["V", "C"], [])
+    assert plan.decision_kind == "approved"

@@ -63,9 +63,19 @@ HEADER_FIELDS: dict[str, tuple[str, ...]] = {
     "participants": ("mødedeltagere", "deltagere", "medlemmer", "til stede", "tilstede"),
     "absent": ("afbud", "fraværende", "fravær", "ikke til stede", "afbud/fravær", "afbud / fravær", "fravær/afbud"),
     "committee": ("udvalg", "forum", "organ"),
+    # "Stedfortrædere: Ole Mikkelsen (V) for Jens Kristian Lund, Lise Thorsen (A) for Hanne Boe"
+    "substitutes": ("stedfortrædere", "stedfortræder"),
     # read so that it is not reported as an unknown header line; the record has no end time
     "end": ("mødeafslutning", "mødet sluttede", "mødet slut", "sluttidspunkt"),
 }
+
+# One pair of a header's substitute list: "Ole Mikkelsen (V) for Jens Kristian Lund"
+SUBSTITUTE_PAIR = Entry(r"^(?P<sub>[A-ZÆØÅ].+?)\s+(?:i stedet for|for)\s+(?P<for>[A-ZÆØÅ].+)$",
+                        "substitute for member, in a header list", "Ole Mikkelsen (V) for Jens Kristian Lund")
+# A body named by its meeting on a header line of its own: "Byrådets møde", "Økonomiudvalgets ordinære møde"
+COMMITTEE_MEETING_LINE = Entry(
+    r"^(?P<body>[A-ZÆØÅ][\w\- ,]*?(?:udvalg(?:et)?|råd(?:et)?|bestyrelse(?:n)?|nævn(?:et)?|forum|komité(?:en)?))s"
+    r"\s+(?:ordinære\s+|ekstraordinære\s+)?møde$", "the body's meeting, genitive", "Byrådets møde (Aarhus)")
 
 # "REFERAT Beskæftigelses- og Integrationsudvalget - 2016-2021 d. 30-11-2021"
 # "REFERAT Beskæftigelses- og Integrationsudvalget 2022-2025 d. 02-03-2022"
@@ -95,9 +105,9 @@ TOC_HEADING = Entry(
 # a case-number line right after it or by a matching table-of-contents entry.
 
 ITEM_HEADINGS_STRONG: tuple[Entry, ...] = (
-    Entry(r"^(?:punkt|pkt\.?|dagsordenspunkt|dagsordenpunkt)\s*(?P<number>\d{1,4})(?![/\d])\s*[:.)\-–]?\s*(?P<title>.*)$",
+    Entry(r"^(?:punkt|pkt\.?|dagsordenspunkt|dagsordenpunkt)\s*(?P<number>\d{1,4})(?![/\d])\s*[:.,)\-–]?\s*(?P<title>.*)$",
           "item heading with the word Punkt/Pkt.", "Punkt 1: Budgetbidrag 2026-2026 for Beskæftigelses- og "
-          "Integrationsudvalget; Pkt. 42 Godkendelse af dagsorden"),
+          "Integrationsudvalget; Pkt. 42 Godkendelse af dagsorden; Punkt 2, Forslag til ny trafikplan (Aarhus)"),
     Entry(r"^(?:sag nr\.?|sagnr\.?|sag)\s*(?P<number>\d{1,4})(?![/\d.\-])\s*[:.)\-–]?\s*(?P<title>.*)$",
           "item heading with Sag nr.", "Sag nr. 162 Budgetopfølgning pr. 31. august; Sag 12: Budget"),
 )
@@ -324,12 +334,16 @@ VOTE_PHRASES: dict[str, tuple[Entry, ...]] = {
         Entry(r"^for (?:stemte|stemmer)\s*:?\s*(?P<names>.+?)\.?$", "For stemte: names",
               "For stemte: A, F og Ø"),
         Entry(r"(?P<names>[A-ZÆØÅ][^.]*?)\s+stemte for\b", "names stemte for", "A og F stemte for."),
+        Entry(r"\bmed \d+ stemmer?\s*\((?P<names>[^()]+)\)", "vedtaget med N stemmer (names)",
+              "Indstillingen blev vedtaget med 25 stemmer (A, F, Ø, B, Å) mod 6 stemmer (V, C)."),
     ),
     "against": (
         Entry(_GROUP + r"[^()]*\((?P<names>[^()]+)\)\s+stemte imod", "(names) stemte imod",
               "Et mindretal (V) stemte imod."),
         Entry(r"^imod (?:stemte|stemmer)\s*:?\s*(?P<names>.+?)\.?$", "Imod stemte: names", "Imod stemte: V"),
         Entry(r"(?P<names>[A-ZÆØÅ][^.]*?)\s+stemte imod\b", "names stemte imod", "Hans Berg stemte imod."),
+        Entry(r"\bmod \d+ stemmer?\s*\((?P<names>[^()]+)\)", "… mod N stemmer (names)",
+              "Indstillingen blev vedtaget med 25 stemmer (A, F, Ø, B, Å) mod 6 stemmer (V, C)."),
     ),
     "abstained": (
         Entry(_GROUP + r"[^()]*\((?P<names>[^()]+)\)\s+undlod at stemme", "(names) undlod at stemme",
@@ -338,6 +352,8 @@ VOTE_PHRASES: dict[str, tuple[Entry, ...]] = {
               "Undlod at stemme: names", "Undlod at stemme: C"),
         Entry(r"(?P<names>[A-ZÆØÅ][^.]*?)\s+undlod at stemme\b", "names undlod at stemme",
               "Lone Yalcinkaya undlod at stemme."),
+        Entry(r"\b\d+ (?:medlemmer\s+)?undlod at stemme\s*\((?P<names>[^()]+)\)", "N undlod at stemme (names)",
+              "3 undlod at stemme (B, Å)"),
     ),
 }
 # Lines that state one thing each even without a full stop ("For stemte: A, F og Ø" / "Imod stemte: V")

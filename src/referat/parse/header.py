@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from referat import vocab
 from referat.danish import NUMERIC_DATE, WORDED_DATE, parse_date, parse_time
-from referat.model import Participant
+from referat.model import Participant, Substitute
 from referat.normalize import Line
 from referat.parse.text import split_names, squash, strip_party
 
@@ -22,6 +22,8 @@ _MUNICIPALITY_LINE = re.compile(vocab.MUNICIPALITY.pattern + r"\s*$")
 _COMMITTEE_LINE = re.compile(vocab.COMMITTEE_NAME.pattern)
 _PLACE_LINE = re.compile(vocab.PLACE_LINE.pattern)
 _ITEM_GROUP = vocab.ITEM_GROUP.compile()
+_COMMITTEE_MEETING = vocab.COMMITTEE_MEETING_LINE.compile(0)
+_SUBSTITUTE_PAIR = vocab.SUBSTITUTE_PAIR.compile(0)
 
 
 TITLE_WITHIN = 15  # the REFERAT/DAGSORDEN title is among the first lines, not deep in some prose
@@ -38,6 +40,7 @@ class Header:
     location: str | None = None
     participants: list[Participant] = field(default_factory=list)
     absent: list[str] = field(default_factory=list)
+    substitutes: list[Substitute] = field(default_factory=list)  # for the whole meeting
     unrecognised: list[Line] = field(default_factory=list)
     consumed: list[int] = field(default_factory=list)  # source line numbers read into fields
     municipality: str | None = None
@@ -104,7 +107,7 @@ def parse_header(lines: list[Line]) -> Header:
             value = f.group("value")
             h.consumed.append(ln.no)
             # a wrapped value continues on the following lines until a blank line or another field
-            while key in ("participants", "absent") and i < len(lines) and not lines[i].blank \
+            while key in ("participants", "absent", "substitutes") and i < len(lines) and not lines[i].blank \
                     and not _FIELD.match(lines[i].text.strip()):
                 # one name per line under an empty label; otherwise a wrapped line ("Kristoffer" / "Beck")
                 listed = not f.group("value") or value.rstrip().endswith(")")
@@ -122,6 +125,10 @@ def parse_header(lines: list[Line]) -> Header:
             # "Økonomiudvalget" on a line of its own, above or below the REFERAT/DAGSORDEN title; in capitals
             # ("ØKONOMIUDVALGET") it is written as the name is
             h.committee = text if not text.isupper() else recased
+            h.consumed.append(ln.no)
+            continue
+        if h.committee is None and (meeting := _COMMITTEE_MEETING.match(text)):
+            h.committee = meeting.group("body")  # "Byrådets møde" is Byrådet's
             h.consumed.append(ln.no)
             continue
         if _ITEM_GROUP.match(text):  # "A. Sager til afgørelse i byrådet" above the table of contents
@@ -162,3 +169,9 @@ def _set_field(h: Header, key: str, value: str) -> None:
         h.absent.extend(n for n in split_names(vocab.ABSENT_VALUE_PREFIX.sub("", value)) if not vocab.NOBODY.match(n))
     elif key == "committee":
         h.committee = value
+    elif key == "substitutes":
+        for part in re.split(r"\s*[,;]\s*(?![^()]*\))", value.rstrip(".")):
+            if m := _SUBSTITUTE_PAIR.match(part.strip()):
+                pair = Substitute(substitute=strip_party(m.group("sub"))[0], **{"for": strip_party(m.group("for"))[0]})
+                if pair not in h.substitutes:
+                    h.substitutes.append(pair)

@@ -21,6 +21,7 @@ _PRESENTS = vocab.PRESENTS.compile(0)
 _PRESENTED_BY = vocab.PRESENTED_BY.compile()
 _POINT = vocab.RECOMMENDATION_POINT.compile()
 _BARE_POINT = re.compile(r"^(?P<text>at\s.*)$")  # "at …" points printed without numbers (eDagsorden)
+_AT_NUMBER = re.compile(r"^at\s+\d{1,2}\)\s+")  # "at 1) trafikplanen godkendes," (Aarhus): the number goes
 _NUMBERED = re.compile(r"^(?:\d{1,2}[.)]|[a-h][.)]|[-•–])\s+(?P<text>\S.*)$")
 _TEXT_ROLES = (None, "presentation")
 
@@ -37,7 +38,7 @@ def _points_after(lines: list[Line], start: int) -> list[str]:
         text = ln.text.strip()
         m = _POINT.match(text) or _NUMBERED.match(text) or _BARE_POINT.match(text)
         if m:
-            points.append(m.group("text"))
+            points.append(_AT_NUMBER.sub("at ", m.group("text")))
             gap = False
         elif points and not gap:
             points[-1] = points[-1] + " " + text
