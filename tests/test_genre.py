@@ -98,3 +98,21 @@ def test_city_council_style_genitive_meeting_line_comma_headings_header_substitu
     assert plan.votes is not None
     assert (plan.votes.for_, plan.votes.against, plan.votes.abstained) == (["A", "F", "Ø", "B", "Å"], ["V", "C"], [])
     assert plan.decision_kind == "approved"
+
+
+def test_acadre_style_numbered_items_decision_with_body_and_date_and_empty_header_field() -> None:
+    d = parse_file(GENRE / "acadre_style_2014-05-12.txt")
+    m = d.meeting
+    assert (m.kind, m.committee, m.date, m.start_time, m.location) == (
+        "minutes", "Teknisk Udvalg", dt.date(2014, 5, 12), "16:00", "Mødelokale 2, Rådhuset")
+    assert not [w for w in d.warnings if "header line" in w.message]  # "Stedfortræder:" left empty
+    assert [(i.number, i.title, i.case_number) for i in d.items] == [
+        (38, "Vejplan 2015", "14/2345"), (39, "Tilskud til lokalhistorisk forening", "14/3456")]
+    road, grant = d.items
+    assert (road.decision, road.decision_kind) == ("Godkendt.", "approved")  # "Beslutning i Teknisk Udvalg den …:"
+    assert road.recommendation == ["at vejplanen for 2015 godkendes."]
+    assert road.recommending_body == "Teknisk Forvaltning"
+    assert road.attachments == ["Åben - Vejplan 2015.pdf", "Åben - Kort over vejnettet.pdf"]  # as printed
+    assert road.absent == ["Knud Bay"]
+    assert grant.decision_kind == "approved_with_changes"
+    assert grant.votes is not None and grant.votes.against == ["Ove Dahl"]

@@ -101,6 +101,9 @@ def parse_header(lines: list[Line]) -> Header:
             h.consumed.append(ln.no)
             continue
         f = _FIELD.match(text)
+        if f and not f.group("value") and text.endswith(":") and (i >= len(lines) or lines[i].blank):
+            h.consumed.append(ln.no)  # "Stedfortræder:" left empty
+            continue
         if f and (f.group("value") or (i < len(lines) and not lines[i].blank)):
             # "Medlemmer:" with the names on the lines below it counts too
             key = _LABEL_KEY[f.group("label").lower()]
