@@ -116,3 +116,17 @@ def test_acadre_style_numbered_items_decision_with_body_and_date_and_empty_heade
     assert road.absent == ["Knud Bay"]
     assert grant.decision_kind == "approved_with_changes"
     assert grant.votes is not None and grant.votes.against == ["Ove Dahl"]
+
+
+def test_dagsorden_og_referat_title_pkt_dash_headings_and_decision_kinds() -> None:
+    d = parse_file(GENRE / "dagsorden_og_referat_2024-03-05.txt")
+    m = d.meeting
+    # "DAGSORDEN OG REFERAT" is minutes; the committee is on the next line
+    assert (m.kind, m.committee, m.date, m.start_time, m.location) == (
+        "minutes", "Social- og Sundhedsudvalget", dt.date(2024, 3, 5), "17:00", "Mødelokale 3")
+    assert [i.number for i in d.items] == list(range(5, 13))
+    assert [i.decision_kind for i in d.items] == ["approved", "recommended", "noted", "recommended", "noted",
+                                                 "other", "approved", "other"]
+    assert all(i.absent == ["Hans Berg"] for i in d.items)  # "Afbud fra: Hans Berg (V)"
+    last = d.items[-1].votes
+    assert last is not None and (last.for_, last.against) == (["Ø"], ["A", "V", "C"])

@@ -38,6 +38,10 @@ KIND_WORDS: dict[str, str] = {
     "protokol": "minutes",
     # "DAGSORDEN Økonomiudvalget 18. september 2023"
     "dagsorden": "agenda",
+    # "DAGSORDEN OG REFERAT" / "Dagsorden med beslutninger" (one document for both, after the meeting)
+    "dagsorden og referat": "minutes",
+    "dagsorden med beslutninger": "minutes",
+    "referat og dagsorden": "minutes",
 }
 
 # The municipality a document names: "Gladsaxe Kommune", "Ringkøbing-Skjern Kommune"
@@ -80,7 +84,8 @@ COMMITTEE_MEETING_LINE = Entry(
 # "REFERAT Beskæftigelses- og Integrationsudvalget - 2016-2021 d. 30-11-2021"
 # "REFERAT Beskæftigelses- og Integrationsudvalget 2022-2025 d. 02-03-2022"
 TITLE_LINE = Entry(
-    r"^(?P<kind>referat|dagsorden|beslutningsprotokol|protokol)\b[\s:\-–]*(?P<rest>.*)$",
+    r"^(?P<kind>dagsorden\s+og\s+referat|dagsorden\s+med\s+beslutninger|referat\s+og\s+dagsorden|referat|dagsorden|"
+    r"beslutningsprotokol|protokol)\b[\s:\-–]*(?P<rest>.*)$",
     "document title line: kind, committee, election period, date",
     "REFERAT Beskæftigelses- og Integrationsudvalget - 2016-2021 d. 30-11-2021",
 )

@@ -92,7 +92,7 @@ def parse_header(lines: list[Line]) -> Header:
         m = _TITLE.match(text) if seen <= TITLE_WITHIN else None
         # the first title line counts; a later one may still fill in what a bare "Dagsorden" left out
         if m and (h.kind is None or (h.committee is None and m.group("rest").strip())):
-            h.kind = vocab.KIND_WORDS[m.group("kind").lower()]
+            h.kind = vocab.KIND_WORDS[" ".join(m.group("kind").lower().split())]
             committee, period, date, time = _title_parts(m.group("rest"))
             h.committee = h.committee or committee
             h.election_period = h.election_period or period
