@@ -443,7 +443,7 @@ TABLE_RULE = re.compile(r"^[\s\-:|=+]+$")
 # --- Web pages ------------------------------------------------------------------------------
 # Elements whose class/id/role says they are interface, not minutes: <div class="cookie-banner">
 HTML_NOISE_ATTRIBUTE = Entry(r"cookie|consent|breadcrumb|share|social|navbar|menu|skip-?link|print-?button|"
-                             r"toolbar|search-?form|site-?header|site-?footer", "interface element",
+                             r"toolbar|search-?form|site-?header|site-?footer|contentinfo", "interface element",
                              '<div class="cookie-consent">')
 # Lines that are interface text, dropped from web pages (matched against the whole line)
 HTML_NOISE_TEXT = Entry(r"^(?:hent som pdf|download(?: som)? pdf|kopier link|del(?: på .*)?|til toppen|"
