@@ -130,3 +130,13 @@ def test_dagsorden_og_referat_title_pkt_dash_headings_and_decision_kinds() -> No
     assert all(i.absent == ["Hans Berg"] for i in d.items)  # "Afbud fra: Hans Berg (V)"
     last = d.items[-1].votes
     assert last is not None and (last.for_, last.against) == (["Ø"], ["A", "V", "C"])
+
+
+def test_header_fields_in_two_columns_on_one_line() -> None:
+    """pdftotext -layout keeps a two-column header on one line: "Mødedato: … <gap> Mødested: …"."""
+    d = parse_file(GENRE / "two_column_header_2024-02-14.txt")
+    m = d.meeting
+    assert (m.committee, m.date, m.start_time, m.location) == (
+        "Børne- og Skoleudvalget", dt.date(2024, 2, 14), "16:00", "Rådhuset, lokale 2")
+    assert not [w for w in d.warnings if "header line" in w.message]
+    assert [i.absent for i in d.items] == [["Eva Lind"], ["Eva Lind"]]

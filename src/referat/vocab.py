@@ -62,7 +62,8 @@ TOC_NUMBER = re.compile(r"^\d{1,4}\.?\s+(?=[A-ZÆØÅ])")
 # --- Meeting header fields ("Mødedato Tirsdag d. 30. november 2021 kl. 16:30") ----------------
 
 HEADER_FIELDS: dict[str, tuple[str, ...]] = {
-    "date": ("mødedato", "dato", "tidspunkt", "mødetidspunkt", "mødetid", "tid", "afholdt"),
+    "date": ("mødedato", "dato", "tidspunkt", "mødetidspunkt", "mødetid", "tid", "afholdt", "starttidspunkt",
+             "mødestart"),
     "location": ("mødested", "sted", "mødelokale"),
     "participants": ("mødedeltagere", "deltagere", "medlemmer", "til stede", "tilstede"),
     "absent": ("afbud", "fraværende", "fravær", "ikke til stede", "afbud/fravær", "afbud / fravær", "fravær/afbud"),

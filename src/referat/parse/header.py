@@ -100,6 +100,13 @@ def parse_header(lines: list[Line]) -> Header:
             h.start_time = h.start_time or time
             h.consumed.append(ln.no)
             continue
+        pairs = [_FIELD.match(part.strip()) for part in text.split("\t") if part.strip()] if "\t" in text else []
+        if len(pairs) > 1 and all(p is not None and p.group("value") for p in pairs):
+            # two columns of fields on one line: "Mødedato: 14.02.2024 <gap> Mødested: Rådhuset"
+            for p in pairs:
+                _set_field(h, _LABEL_KEY[p.group("label").lower()], squash(p.group("value")))
+            h.consumed.append(ln.no)
+            continue
         f = _FIELD.match(text)
         if f and not f.group("value") and text.endswith(":") and (i >= len(lines) or lines[i].blank):
             h.consumed.append(ln.no)  # "Stedfortræder:" left empty
