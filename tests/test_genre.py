@@ -140,3 +140,13 @@ def test_header_fields_in_two_columns_on_one_line() -> None:
         "Børne- og Skoleudvalget", dt.date(2024, 2, 14), "16:00", "Rådhuset, lokale 2")
     assert not [w for w in d.warnings if "header line" in w.message]
     assert [i.absent for i in d.items] == [["Eva Lind"], ["Eva Lind"]]
+
+
+def test_earlier_treatment_with_the_month_written_out() -> None:
+    from referat import parse_text
+
+    d = parse_text("Referat\nØkonomiudvalget\nMødedato: 09.04.2024 kl. 15:00\n\n1. Budgetopfølgning\n\n"
+                   "Tidligere beslutninger\nØkonomiudvalget 05.03.2024, punkt 7\nByrådet den 24. januar 2024, punkt 5\n"
+                   "\nBeslutning\nAnbefales.\n")
+    assert [(r.body, r.date, r.item) for r in d.items[0].related] == [
+        ("Økonomiudvalget", dt.date(2024, 3, 5), 7), ("Byrådet", dt.date(2024, 1, 24), 5)]

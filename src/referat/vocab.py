@@ -386,9 +386,11 @@ VOTE_SUBJECT_NOISE = re.compile(
 # "Beskæftigelses- og Integrationsudvalget, 12.10.2021, pkt. 1"
 # "Økonomiudvalget 29.01.2013, Punkt 15 (Åben)"; "Børne- og Undervisningsudvalget 04.04.2024."
 REFERENCE = Entry(
-    r"^(?P<body>[A-ZÆØÅ][^\d]*?)[,\s]+(?:den\s+|d\.\s*)?(?P<date>\d{1,2}[.\-/]\d{1,2}(?:[.\-/](?:\d{4}|\d{2}))?)"
+    r"^(?P<body>[A-ZÆØÅ][^\d]*?)[,\s]+(?:den\s+|d\.\s*)?(?P<date>\d{1,2}[.\-/]\d{1,2}(?:[.\-/](?:\d{4}|\d{2}))?|"
+    r"\d{1,2}\.?\s+[a-zæøåA-ZÆØÅ]+\.?\s+\d{4})"
     r"(?:[,\s]+(?i:punkt|pkt\.?|sag nr\.?|dagsordenspunkt)\s*(?P<item>\d{1,4})(?P<more>(?:\s*(?:,|og|&)\s*\d{1,4})*))?",
-    "earlier treatment: body, date, item", "Beskæftigelses- og Integrationsudvalget 01.06.2021, punkt 2.",
+    "earlier treatment: body, date, item", "Beskæftigelses- og Integrationsudvalget 01.06.2021, punkt 2.; "
+    "Byrådet den 24. januar 2024, punkt 5",
 )
 # "Byrådet" alone under Kommende behandlingsforløb: the next body, date not yet set
 UPCOMING_BODY_ONLY = Entry(r"^[A-ZÆØÅ][\w\- ]+$", "planned treatment without a date", "Byrådet")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 
 from referat import vocab
 from referat.danish import NUMERIC_DATE, parse_date
@@ -18,12 +19,13 @@ def _lines(item: RawItem, role: str) -> list[str]:
     return [squash(ln.text) for s in item.sections if s.role == role for ln in s.lines if not ln.blank]
 
 
-def _reference_date(raw: str):
-    """A date with a year, or None for "05.10" (year left for the linker to infer)."""
+def _reference_date(raw: str) -> dt.date | None:
+    """A date with a year ("05.03.2024", "24. januar 2024"), or None for "05.10" (year left for the
+    linker to infer)."""
     m = NUMERIC_DATE.search(raw)
-    if not m or not m.group(3):
+    if m and not m.group(3):
         return None
-    return parse_date(raw[m.start(): m.end()])
+    return parse_date(raw)
 
 
 def _body(text: str) -> str:
