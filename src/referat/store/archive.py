@@ -141,6 +141,17 @@ class Archive:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
 
+    def modified(self) -> float | None:
+        """When the archive last changed (seconds since the epoch), for HTTP's Last-Modified: a SQLite
+        file's time (and its write-ahead log's); on a server, the newest document's ingest time."""
+        if self.engine.dialect.name == "sqlite":
+            db = self.engine.url.database or ""
+            times = [os.stat(p).st_mtime for p in (db, db + "-wal") if db and os.path.exists(p)]
+            return max(times) if times else None
+        with self.engine.connect() as conn:
+            newest = conn.exec_driver_sql("SELECT max(ingested_at) FROM documents").scalar_one()
+        return dt.datetime.fromisoformat(newest).timestamp() if newest else None
+
     def close(self) -> None:
         self.search_index.close()
         self.engine.dispose()
