@@ -74,7 +74,9 @@ def open_archive(db: str | None) -> Archive:
     try:
         return Archive(db or default_db())
     except Exception as exc:  # noqa: BLE001 - a broken or foreign database file: say so, no traceback
-        fail(f"{shown(db or default_db())}: cannot open the database: {exc}")
+        # the driver's own message, first line: SQLAlchemy adds the statement and a link on further lines
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__]
+        fail(f"{shown(db or default_db())}: cannot open the database: {reason[0]}")
         raise
 
 

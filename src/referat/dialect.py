@@ -15,12 +15,12 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, CursorResult
 
+from referat.errors import UnsupportedDatabaseError
+
+DIALECTS = ("sqlite", "postgresql")
+
 # one advisory lock id for every writer of an archive (PostgreSQL): item pks are assigned as max(pk) + 1
 _WRITE_LOCK = 0x7265666572617400  # "referat\0"
-
-
-class UnsupportedDatabaseError(ValueError):
-    """The database is neither SQLite nor PostgreSQL."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +66,12 @@ def sql_for(conn: Connection) -> Sql:
         return SQLITE
     if name == "postgresql":
         return POSTGRESQL
-    raise UnsupportedDatabaseError(f"referat stores its archive in SQLite or PostgreSQL, not {name}")
+    raise UnsupportedDatabaseError(unsupported(name))
+
+
+def unsupported(name: str) -> str:
+    return (f"referat keeps its archive in a SQLite file or in PostgreSQL (postgresql+psycopg://user@host/db), "
+            f"not in {name}")
 
 
 @lru_cache(maxsize=512)

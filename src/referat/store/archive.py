@@ -25,12 +25,12 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.engine import Connection
 
 from referat.cases import load_kle
-from referat.errors import NotFoundError
+from referat.errors import NotFoundError, UnsupportedDatabaseError
 from referat.link import relink
 from referat.names import person_key
 from referat.search import Query, QueryError, Term, as_substrings, highlighter, parse_query, snippet, stems
 from referat.store import linked, schema
-from referat.dialect import lock_for_writing, run, sql_for
+from referat.dialect import DIALECTS, lock_for_writing, run, sql_for, unsupported
 from referat.store.browse import iso
 from referat.store.index import FACETS_AGG, NO_KIND, IndexBusyError, SearchIndex, day_number
 from referat.store.rows import Rows, is_body_section
@@ -120,7 +120,11 @@ class Archive:
 
     def __init__(self, db: str | Path | None = None) -> None:
         self.db = str(db or default_db())
-        url = self.db if "://" in self.db else f"sqlite:///{self.db}"
+        url = make_url(self.db if "://" in self.db else f"sqlite:///{self.db}")
+        if url.get_backend_name() not in DIALECTS:
+            raise UnsupportedDatabaseError(unsupported(url.get_backend_name()))
+        if url.drivername == "postgresql":  # SQLAlchemy's default driver there is psycopg2; ours is psycopg 3
+            url = url.set(drivername="postgresql+psycopg")
         self.engine: Engine = create_engine(url)
         self.name = shown(self.db)
         if self.engine.dialect.name == "sqlite":
