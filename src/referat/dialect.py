@@ -47,6 +47,14 @@ class Sql:
         """The distinct values of a column joined by commas."""
         return f"group_concat(DISTINCT {column})" if self.name == "sqlite" else f"string_agg(DISTINCT {column}, ',')"
 
+    def asc(self, expr: str) -> str:
+        """Ascending with NULLs first, as SQLite sorts them (PostgreSQL puts them last)."""
+        return expr if self.name == "sqlite" else f"{expr} NULLS FIRST"
+
+    def desc(self, expr: str) -> str:
+        """Descending with NULLs last, as SQLite sorts them (PostgreSQL puts them first)."""
+        return f"{expr} DESC" if self.name == "sqlite" else f"{expr} DESC NULLS LAST"
+
     def any_value(self, column: str) -> str:
         """A column not in GROUP BY: SQLite takes it from a row of the group as it is; PostgreSQL
         needs an aggregate."""

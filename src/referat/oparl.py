@@ -256,7 +256,7 @@ class OParl:
         muni = self.municipality(mid)["municipality"]
         return self._q("SELECT i.*, b.name AS committee, d.ingested_at FROM items i JOIN bodies b ON b.id = i.body_id "
                        "JOIN meetings m ON m.id = i.meeting_id JOIN documents d ON d.id = m.document_id "
-                       f"WHERE i.case_key = ? AND b.municipality {self._sql.same} ? ORDER BY i.date, i.pk", key, muni)
+                       f"WHERE i.case_key = ? AND b.municipality {self._sql.same} ? ORDER BY {self._sql.asc('i.date')}, i.pk", key, muni)
 
     def paper(self, mid: str, number: str) -> dict[str, Any]:
         key = case_key(number) or ""

@@ -648,7 +648,7 @@ class Archive:
                 where.append("i.pk IN (SELECT pk FROM export_pks)")
             cond = (" WHERE " + " AND ".join(where)) if where else ""
             sql = ("SELECT i.*, b.name AS committee, b.municipality FROM items i JOIN bodies b ON b.id = i.body_id"
-                   f"{cond} ORDER BY i.date, i.meeting_id, i.pk")
+                   f"{cond} ORDER BY {sql_for(conn).asc('i.date')}, i.meeting_id, i.pk")
             for r in conn.execute(text(sql), params).mappings():
                 yield self._item_dict(conn, r)
 
@@ -660,7 +660,7 @@ class Archive:
                 "SELECT b.name AS committee, b.municipality, min(m.date) AS date, count(DISTINCT m.id) AS meetings, "
                 "count(i.pk) AS items FROM meetings m JOIN bodies b ON b.id = m.body_id "
                 f"LEFT JOIN items i ON i.meeting_id = m.id GROUP BY b.name, b.municipality, {sql_for(conn).year('m.date')} "
-                "ORDER BY b.name, min(m.date)")).mappings().all()
+                f"ORDER BY b.name, {sql_for(conn).asc('min(m.date)')}")).mappings().all()
             return {
                 "documents": one("SELECT count(*) FROM documents"),
                 "meetings": one("SELECT count(*) FROM meetings"),

@@ -41,7 +41,7 @@ def meetings(conn: Connection, *, body_id: str | None = None, municipality: str 
     rows = run(
         conn, "SELECT m.id, m.date, m.start_time, m.kind, m.location, m.body_id, b.name AS committee, b.municipality, "
         "m.document_id, d.ingested_at, (SELECT count(*) FROM items i WHERE i.meeting_id = m.id) AS items"
-        + base + " ORDER BY m.date DESC, m.id LIMIT ? OFFSET ?", (*params, limit, offset)).mappings().all()
+        + base + f" ORDER BY {sql_for(conn).desc('m.date')}, m.id LIMIT ? OFFSET ?", (*params, limit, offset)).mappings().all()
     return total, [{**dict(r), "date": iso(r["date"])} for r in rows]
 
 
@@ -54,16 +54,18 @@ def bodies(conn: Connection, municipality: str | None = None) -> list[dict[str, 
     if municipality is not None:
         sql += f" WHERE b.municipality {sql_for(conn).same} ?"
         params = (municipality,)
-    rows = run(conn, sql + " GROUP BY b.id ORDER BY b.municipality, b.name, b.id", params).mappings().all()
+    rows = run(conn, sql + f" GROUP BY b.id ORDER BY {sql_for(conn).asc('b.municipality')}, b.name, b.id", params).mappings().all()
     return [{**dict(r), "first": iso(r["first"]), "last": iso(r["last"])} for r in rows]
 
 
 def municipalities(conn: Connection) -> list[dict[str, Any]]:
     """Each municipality (None when documents did not name one) with its election periods."""
+    q = sql_for(conn)
     rows = run(
         conn, "SELECT b.municipality, min(d.ingested_at) AS created, max(d.ingested_at) AS modified, "
-        f"{sql_for(conn).concat_distinct('m.election_period')} AS periods FROM bodies b JOIN meetings m ON m.body_id = b.id "
-        "JOIN documents d ON d.id = m.document_id GROUP BY b.municipality ORDER BY b.municipality").mappings().all()
+        f"{q.concat_distinct('m.election_period')} AS periods FROM bodies b JOIN meetings m ON m.body_id = b.id "
+        f"JOIN documents d ON d.id = m.document_id GROUP BY b.municipality ORDER BY {q.asc('b.municipality')}"
+    ).mappings().all()
     return [{"municipality": r["municipality"], "created": r["created"], "modified": r["modified"],
              "election_periods": sorted(p for p in (r["periods"] or "").split(",") if p)} for r in rows]
 
@@ -117,7 +119,8 @@ def cases(conn: Connection, municipality: Any = ..., limit: int = 50, offset: in
                 tuple(params)).scalar_one()
     rows = run(
         conn, "SELECT b.municipality, i.case_key, min(i.case_number) AS case_number, min(i.date) AS first, "
-        "count(*) AS items" + base + " GROUP BY b.municipality, i.case_key ORDER BY i.case_key, b.municipality "
+        "count(*) AS items" + base + " GROUP BY b.municipality, i.case_key "
+        f"ORDER BY i.case_key, {sql_for(conn).asc('b.municipality')} "
         "LIMIT ? OFFSET ?", (*params, limit, offset)).mappings().all()
     return total, [{**dict(r), "first": iso(r["first"])} for r in rows]
 
@@ -155,7 +158,7 @@ def table_series(conn: Connection, item_ids: list[str]) -> dict[str, Any]:
     marks = ", ".join("?" * len(item_ids))
     rows = run(
         conn, f"SELECT i.date, t.header_json, t.rows_json FROM item_tables t JOIN items i ON i.pk = t.item_pk "
-        f"WHERE i.id IN ({marks}) ORDER BY i.date, t.item_pk, t.ord", tuple(item_ids)).all()
+        f"WHERE i.id IN ({marks}) ORDER BY {sql_for(conn).asc('i.date')}, t.item_pk, t.ord", tuple(item_ids)).all()
     dates: list[str] = []
     series: dict[str, dict[str, float]] = {}
     columns: list[str] = []

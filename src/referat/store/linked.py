@@ -64,7 +64,7 @@ def referenced_by(conn: Connection, item_ids: Sequence[str]) -> dict[str, list[d
     out: dict[str, list[dict[str, Any]]] = {i: [] for i in item_ids}
     for x in _in(conn, "SELECT DISTINCT l.target_item_id, l.direction, i.id, i.number, i.title, i.date, i.pk, "
                        "b.name AS committee FROM links l JOIN items i ON i.pk = l.item_pk JOIN bodies b "
-                       "ON b.id = i.body_id WHERE l.target_item_id IN (?) ORDER BY i.date, i.pk", item_ids):
+                       f"ON b.id = i.body_id WHERE l.target_item_id IN (?) ORDER BY {sql_for(conn).asc('i.date')}, i.pk", item_ids):
         out[x["target_item_id"]].append({"item_id": x["id"], "direction": x["direction"], "number": x["number"],
                                          "title": x["title"], "date": iso(x["date"]), "committee": x["committee"]})
     return out
@@ -93,7 +93,7 @@ def case(conn: Connection, number: str, municipality: str | None = None) -> dict
     if municipality:
         sql += " AND b.municipality = ?"
         params.append(municipality)
-    rows = run(conn, sql + " ORDER BY i.date, m.kind = 'minutes', i.pk", tuple(params)).mappings().all()
+    rows = run(conn, sql + f" ORDER BY {sql_for(conn).asc('i.date')}, m.kind = 'minutes', i.pk", tuple(params)).mappings().all()
     if not rows:
         raise NotFoundError(f"no archived item has case number {number!r}" + (f" in {municipality}" if municipality else ""))
     parsed = parse_case_number(rows[0]["case_number"] or number)
@@ -181,6 +181,7 @@ def person(conn: Connection, name_or_id: str) -> dict[str, Any]:
     substitutions, votes and items presented."""
     who = find_person(conn, name_or_id)
     pid = who["id"]
+    asc = sql_for(conn).asc
     member = run(
         conn, "SELECT DISTINCT m.id, m.date, b.name AS committee, b.municipality, pa.party FROM participants pa JOIN meetings m "
         "ON m.id = pa.meeting_id JOIN bodies b ON b.id = m.body_id WHERE pa.person_id = ?", (pid,)).mappings().all()
@@ -207,15 +208,15 @@ def person(conn: Connection, name_or_id: str) -> dict[str, Any]:
     subs = run(
         conn, "SELECT DISTINCT m.id, m.date, b.name AS committee, f.name AS for_name FROM attendance a JOIN items i "
         "ON i.pk = a.item_pk JOIN meetings m ON m.id = i.meeting_id JOIN bodies b ON b.id = m.body_id "
-        "JOIN people f ON f.id = a.for_person_id WHERE a.status = 'substitute' AND a.person_id = ? ORDER BY m.date",
+        f"JOIN people f ON f.id = a.for_person_id WHERE a.status = 'substitute' AND a.person_id = ? ORDER BY {asc('m.date')}",
         (pid,)).mappings().all()
     votes = run(
         conn, "SELECT i.id, i.number, i.title, i.date, b.name AS committee, v.vote FROM votes v JOIN items i ON "
-        "i.pk = v.item_pk JOIN bodies b ON b.id = i.body_id WHERE v.person_id = ? ORDER BY i.date, i.pk",
+        f"i.pk = v.item_pk JOIN bodies b ON b.id = i.body_id WHERE v.person_id = ? ORDER BY {asc('i.date')}, i.pk",
         (pid,)).mappings().all()
     presented = run(
         conn, "SELECT i.id, i.number, i.title, i.date, b.name AS committee FROM presenters pr JOIN items i ON "
-        "i.pk = pr.item_pk JOIN bodies b ON b.id = i.body_id WHERE pr.person_id = ? ORDER BY i.date, i.pk",
+        f"i.pk = pr.item_pk JOIN bodies b ON b.id = i.body_id WHERE pr.person_id = ? ORDER BY {asc('i.date')}, i.pk",
         (pid,)).mappings().all()
     listed = sorted(meetings.values(), key=lambda m: (m["date"] or "", m["meeting_id"]))
     present = sum(1 for m in listed if m["status"] == "present")
@@ -270,9 +271,10 @@ def find_body(conn: Connection, name_or_id: str, municipality: str | None = None
 def body(conn: Connection, name_or_id: str, municipality: str | None = None) -> dict[str, Any]:
     """A committee or council: its meetings by year and its members over time (from participant lists)."""
     b = find_body(conn, name_or_id, municipality)
+    asc = sql_for(conn).asc
     meetings = run(
         conn, "SELECT m.id, m.date, m.kind, count(i.pk) AS items FROM meetings m LEFT JOIN items i ON i.meeting_id = m.id "
-        "WHERE m.body_id = ? GROUP BY m.id ORDER BY m.date, m.id", (b["id"],)).mappings().all()
+        f"WHERE m.body_id = ? GROUP BY m.id ORDER BY {asc('m.date')}, m.id", (b["id"],)).mappings().all()
     by_year: dict[str, list[dict[str, Any]]] = {}
     for m in meetings:
         year = str(iso(m["date"])[:4]) if m["date"] else "?"
@@ -281,7 +283,7 @@ def body(conn: Connection, name_or_id: str, municipality: str | None = None) -> 
     members = run(
         conn, "SELECT p.id, p.name, pa.party, min(m.date) AS first, max(m.date) AS last, count(DISTINCT m.id) AS n "
         "FROM participants pa JOIN meetings m ON m.id = pa.meeting_id JOIN people p ON p.id = pa.person_id "
-        "WHERE m.body_id = ? GROUP BY p.id, pa.party ORDER BY min(m.date), p.name", (b["id"],)).mappings().all()
+        f"WHERE m.body_id = ? GROUP BY p.id, pa.party ORDER BY {asc('min(m.date)')}, p.name", (b["id"],)).mappings().all()
     return {"id": b["id"], "name": b["name"], "municipality": b["municipality"], "meetings": len(meetings),
             "meetings_by_year": by_year,
             "members": [{"person_id": m["id"], "name": m["name"], "party": m["party"], "from": iso(m["first"]),
