@@ -1,7 +1,7 @@
 """The archive: one Python API over the database. The CLI, JSON API and web pages call this.
 
-SQLite (one file, embedded) is the default. Every document is written in one transaction: it is
-stored whole or not at all. Queries are built from fixed SQL fragments with bound parameters;
+SQLite (one file, embedded) is the default; a PostgreSQL URL works too (referat.dialect holds the SQL
+that differs). Every document is written in one transaction: it is stored whole or not at all. Queries are built from fixed SQL fragments with bound parameters;
 no text from a document or a query is ever pasted into SQL.
 """
 
