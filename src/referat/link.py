@@ -120,8 +120,8 @@ class _Resolver:
         """(meeting id, item id) of the first later item of the same case in a meeting of that body."""
         row = run(
             self.conn, "SELECT i.meeting_id, i.id FROM items i JOIN bodies b ON b.id = i.body_id WHERE i.case_key = ? "
-            f"AND b.key = ? AND b.municipality {sql_for(self.conn).same} ? AND i.date >= ? AND (i.date > ? OR i.body_id != ?) "
-            "ORDER BY i.date, i.pk LIMIT 1",
+            f"AND b.key = ? AND b.municipality {sql_for(self.conn).same} ? AND i.date >= ? "
+            "AND (i.date > ? OR i.body_id != ?) ORDER BY i.date, i.pk LIMIT 1",
             (t.case_key, t.body_key, t.municipality, t.src_date, t.src_date, t.src_body)).first()
         return (row[0], row[1]) if row else None
 

@@ -256,7 +256,8 @@ class OParl:
         muni = self.municipality(mid)["municipality"]
         return self._q("SELECT i.*, b.name AS committee, d.ingested_at FROM items i JOIN bodies b ON b.id = i.body_id "
                        "JOIN meetings m ON m.id = i.meeting_id JOIN documents d ON d.id = m.document_id "
-                       f"WHERE i.case_key = ? AND b.municipality {self._sql.same} ? ORDER BY {self._sql.asc('i.date')}, i.pk", key, muni)
+                       f"WHERE i.case_key = ? AND b.municipality {self._sql.same} ? "
+                       f"ORDER BY {self._sql.asc('i.date')}, i.pk", key, muni)
 
     def paper(self, mid: str, number: str) -> dict[str, Any]:
         key = case_key(number) or ""
@@ -318,7 +319,8 @@ class OParl:
                 f"WHERE b.municipality {same} ?", muni, since, "m.id", self.meeting, limit, offset),
             "locations": lambda: self._sql_page(
                 "SELECT m.id FROM meetings m JOIN bodies b ON b.id = m.body_id JOIN documents d ON d.id = m.document_id "
-                f"WHERE b.municipality {same} ? AND m.location IS NOT NULL", muni, since, "m.id", self.location, limit, offset),
+                f"WHERE b.municipality {same} ? AND m.location IS NOT NULL", muni, since, "m.id", self.location, limit,
+                offset),
             "agendaitems": lambda: self._sql_page(
                 "SELECT i.id FROM items i JOIN bodies b ON b.id = i.body_id JOIN meetings m ON m.id = i.meeting_id "
                 f"JOIN documents d ON d.id = m.document_id WHERE b.municipality {same} ?", muni, since, "i.id",

@@ -1,8 +1,9 @@
 """The archive: one Python API over the database. The CLI, JSON API and web pages call this.
 
 SQLite (one file, embedded) is the default; a PostgreSQL URL works too (referat.dialect holds the SQL
-that differs). Every document is written in one transaction: it is stored whole or not at all. Queries are built from fixed SQL fragments with bound parameters;
-no text from a document or a query is ever pasted into SQL.
+that differs). Every document is written in one transaction: it is stored whole or not at all. Queries
+are built from fixed SQL fragments with bound parameters; no text from a document or a query is ever
+pasted into SQL.
 """
 
 from __future__ import annotations
@@ -659,7 +660,8 @@ class Archive:
             per = conn.execute(text(
                 "SELECT b.name AS committee, b.municipality, min(m.date) AS date, count(DISTINCT m.id) AS meetings, "
                 "count(i.pk) AS items FROM meetings m JOIN bodies b ON b.id = m.body_id "
-                f"LEFT JOIN items i ON i.meeting_id = m.id GROUP BY b.name, b.municipality, {sql_for(conn).year('m.date')} "
+                "LEFT JOIN items i ON i.meeting_id = m.id "
+                f"GROUP BY b.name, b.municipality, {sql_for(conn).year('m.date')} "
                 f"ORDER BY b.name, {sql_for(conn).asc('min(m.date)')}")).mappings().all()
             return {
                 "documents": one("SELECT count(*) FROM documents"),

@@ -41,7 +41,8 @@ def meetings(conn: Connection, *, body_id: str | None = None, municipality: str 
     rows = run(
         conn, "SELECT m.id, m.date, m.start_time, m.kind, m.location, m.body_id, b.name AS committee, b.municipality, "
         "m.document_id, d.ingested_at, (SELECT count(*) FROM items i WHERE i.meeting_id = m.id) AS items"
-        + base + f" ORDER BY {sql_for(conn).desc('m.date')}, m.id LIMIT ? OFFSET ?", (*params, limit, offset)).mappings().all()
+        + base + f" ORDER BY {sql_for(conn).desc('m.date')}, m.id LIMIT ? OFFSET ?",
+        (*params, limit, offset)).mappings().all()
     return total, [{**dict(r), "date": iso(r["date"])} for r in rows]
 
 
@@ -54,7 +55,8 @@ def bodies(conn: Connection, municipality: str | None = None) -> list[dict[str, 
     if municipality is not None:
         sql += f" WHERE b.municipality {sql_for(conn).same} ?"
         params = (municipality,)
-    rows = run(conn, sql + f" GROUP BY b.id ORDER BY {sql_for(conn).asc('b.municipality')}, b.name, b.id", params).mappings().all()
+    rows = run(conn, sql + f" GROUP BY b.id ORDER BY {sql_for(conn).asc('b.municipality')}, b.name, b.id",
+               params).mappings().all()
     return [{**dict(r), "first": iso(r["first"]), "last": iso(r["last"])} for r in rows]
 
 
@@ -133,7 +135,8 @@ def document(conn: Connection, doc_id: str) -> dict[str, Any]:
         raise NotFoundError(f"no document with id '{doc_id}'")
     meetings_of = [m[0] for m in run(conn, "SELECT id FROM meetings WHERE document_id = ?", (doc_id,))]
     warnings = [dict(w) for w in run(
-        conn, f"SELECT line, message FROM warnings WHERE document_id = ? ORDER BY {sql_for(conn).rowid}", (doc_id,)).mappings()]
+        conn, f"SELECT line, message FROM warnings WHERE document_id = ? ORDER BY {sql_for(conn).rowid}",
+        (doc_id,)).mappings()]
     return {**dict(r), "meetings": meetings_of, "warnings": warnings}
 
 

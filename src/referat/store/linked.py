@@ -64,7 +64,8 @@ def referenced_by(conn: Connection, item_ids: Sequence[str]) -> dict[str, list[d
     out: dict[str, list[dict[str, Any]]] = {i: [] for i in item_ids}
     for x in _in(conn, "SELECT DISTINCT l.target_item_id, l.direction, i.id, i.number, i.title, i.date, i.pk, "
                        "b.name AS committee FROM links l JOIN items i ON i.pk = l.item_pk JOIN bodies b "
-                       f"ON b.id = i.body_id WHERE l.target_item_id IN (?) ORDER BY {sql_for(conn).asc('i.date')}, i.pk", item_ids):
+                       f"ON b.id = i.body_id WHERE l.target_item_id IN (?) ORDER BY {sql_for(conn).asc('i.date')}, i.pk",
+                 item_ids):
         out[x["target_item_id"]].append({"item_id": x["id"], "direction": x["direction"], "number": x["number"],
                                          "title": x["title"], "date": iso(x["date"]), "committee": x["committee"]})
     return out
@@ -93,7 +94,8 @@ def case(conn: Connection, number: str, municipality: str | None = None) -> dict
     if municipality:
         sql += " AND b.municipality = ?"
         params.append(municipality)
-    rows = run(conn, sql + f" ORDER BY {sql_for(conn).asc('i.date')}, m.kind = 'minutes', i.pk", tuple(params)).mappings().all()
+    rows = run(conn, sql + f" ORDER BY {sql_for(conn).asc('i.date')}, m.kind = 'minutes', i.pk",
+               tuple(params)).mappings().all()
     if not rows:
         raise NotFoundError(f"no archived item has case number {number!r}" + (f" in {municipality}" if municipality else ""))
     parsed = parse_case_number(rows[0]["case_number"] or number)
@@ -128,7 +130,8 @@ def meeting_attendance(conn: Connection, meeting_id: str) -> list[dict[str, Any]
     events = run(
         conn, "SELECT a.person_id, p.name, a.status, a.for_person_id, f.name AS for_name, i.number FROM attendance a "
         "JOIN items i ON i.pk = a.item_pk JOIN people p ON p.id = a.person_id LEFT JOIN people f ON "
-        f"f.id = a.for_person_id WHERE i.meeting_id = ? ORDER BY i.pk, a.{sql_for(conn).rowid}", (meeting_id,)).mappings().all()
+        f"f.id = a.for_person_id WHERE i.meeting_id = ? ORDER BY i.pk, a.{sql_for(conn).rowid}",
+        (meeting_id,)).mappings().all()
     for e in events:
         absent_id, absent_name = (e["person_id"], e["name"]) if e["status"] == "absent" else \
             (e["for_person_id"], e["for_name"])
@@ -208,7 +211,8 @@ def person(conn: Connection, name_or_id: str) -> dict[str, Any]:
     subs = run(
         conn, "SELECT DISTINCT m.id, m.date, b.name AS committee, f.name AS for_name FROM attendance a JOIN items i "
         "ON i.pk = a.item_pk JOIN meetings m ON m.id = i.meeting_id JOIN bodies b ON b.id = m.body_id "
-        f"JOIN people f ON f.id = a.for_person_id WHERE a.status = 'substitute' AND a.person_id = ? ORDER BY {asc('m.date')}",
+        "JOIN people f ON f.id = a.for_person_id WHERE a.status = 'substitute' AND a.person_id = ? "
+        f"ORDER BY {asc('m.date')}",
         (pid,)).mappings().all()
     votes = run(
         conn, "SELECT i.id, i.number, i.title, i.date, b.name AS committee, v.vote FROM votes v JOIN items i ON "
