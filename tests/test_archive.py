@@ -315,3 +315,13 @@ def test_referat_index_holds_the_index_of_a_server_database(new_db: Callable[[st
     again = Archive(db)
     assert titles(again.search("jobklub", limit=50)) == before and len(before) == 4
     again.close()
+
+
+def test_snippet_reads_line_and_paragraph_breaks_as_one_space() -> None:
+    import re
+
+    from referat.search import snippet
+
+    text, marks = snippet("Beskæftigelses- og\n\nIntegrationsudvalget blev \n orienteret.", re.compile("Integration\\w*"))
+    assert text == "Beskæftigelses- og Integrationsudvalget blev orienteret."
+    assert [text[a:b] for a, b in marks] == ["Integrationsudvalget"]

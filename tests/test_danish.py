@@ -27,6 +27,8 @@ def test_malformed_numbers_are_refused(text: str) -> None:
     ("11.09.23, punkt 4", dt.date(2023, 9, 11)), ("2. marts 2022", dt.date(2022, 3, 2)),
     ("Tirsdag d. 30. november 2021 kl. 16:30", dt.date(2021, 11, 30)),
     ("Onsdag d. 04. juni 2025", dt.date(2025, 6, 4)), ("05.10, punkt 3", None), ("31.02.2021", None),
+    ("5/3-2024", dt.date(2024, 3, 5)), ("Mødedato: 2024-03-05 kl. 16:00", dt.date(2024, 3, 5)),
+    ("2024-02-30", None), ("sag EMN-2023-004211", None), ("24-3-85.10.00-P07", None),
 ])
 def test_dates(text: str, value: dt.date | None) -> None:
     assert parse_date(text) == value

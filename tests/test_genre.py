@@ -50,3 +50,93 @@ def test_firstagenda_style_glued_numbers_bold_labels_and_two_bodies_decisions() 
     assert plan.recommendation == ["at affaldsplanen godkendes."]
     assert plan.recommending_body == "Teknik og Miljø"
     assert plan.amounts_mio_kr == [2.4]
+
+
+def test_edagsorden_style_capital_committee_group_headings_status_lines_and_foreslaar() -> None:
+    d = parse_file(GENRE / "edagsorden_style_2024-03-06.txt")
+    m = d.meeting
+    assert (m.kind, m.committee, m.date, m.start_time, m.location) == (
+        "minutes", "Økonomiudvalget", dt.date(2024, 3, 6), "08:30", "Udvalgsværelse 1, Rådhuset")
+    assert not [w for w in d.warnings if "header line" in w.message]  # Mødeafslutning, group headings read
+    # group headings ("A. Sager til afgørelse i byrådet") and "Åben sag"/"Lukket sag" are no part of titles
+    assert [(i.number, i.title, i.case_number, i.closed) for i in d.items] == [
+        (1, "Budgetopfølgning pr. 31. januar 2024", "24/1234", False),
+        (2, "Salg af areal ved Havnegade", None, True),
+        (3, "Tilskud til Vesterå Fodboldklub", "24/2345", False)]
+    budget, sale, grant = d.items
+    # "X foreslår, at byrådet godkender:" + numbered points in an Indstilling section
+    assert budget.recommendation == ["at budgetopfølgningen tages til efterretning.",
+                                     "at der gives en tillægsbevilling på 3,2 mio. kr."]
+    assert budget.recommending_body == "By- og Kulturforvaltningen"
+    assert (budget.decision, budget.decision_kind) == ("Økonomiudvalget anbefaler indstillingen.", "recommended")
+    assert budget.absent == ["Malene Grøn"]  # "Afbud/fravær:" in the header, "Fraværende:" under the decision
+    # the next group's heading does not run into the decision above it
+    assert sale.decision == "Økonomiudvalget anbefaler indstillingen."
+    assert grant.votes is not None and grant.votes.against == ["Claus Lindholm"]
+    assert [s.heading for s in budget.sections] == ["RESUMÉ", "INDSTILLING", "BESLUTNING", "Fraværende",
+                                                    "SAGSFREMSTILLING", "ØKONOMISKE KONSEKVENSER", "BILAG"]
+    assert budget.attachments == ["Budgetopfølgning januar 2024", "Oversigt over tillægsbevillinger"]
+
+
+def test_city_council_style_genitive_meeting_line_comma_headings_header_substitutes_and_vote_counts() -> None:
+    d = parse_file(GENRE / "byraad_style_2024-01-24.txt")
+    m = d.meeting
+    assert (m.kind, m.committee, m.date, m.start_time, m.location) == (
+        "minutes", "Byrådet", dt.date(2024, 1, 24), "18:00", "Rådhuset, Byrådssalen")  # "Byrådets møde"
+    assert not [w for w in d.warnings if "header line" in w.message]
+    assert [(i.number, i.title, i.case_number) for i in d.items] == [  # "Punkt 2, Forslag …"
+        (1, "Godkendelse af dagsorden", None), (2, "Forslag til ny trafikplan for midtbyen", "23/045612"),
+        (3, "Orientering om byggeriet af Nordhavnsskolen", "22/008811")]
+    plan = d.items[1]
+    # the header's absences and substitutes hold for every item
+    assert plan.absent == ["Jens Kristian Lund", "Hanne Boe"]
+    assert [(s.substitute, s.for_) for s in plan.substitutes] == [("Ole Mikkelsen", "Jens Kristian Lund"),
+                                                                  ("Lise Thorsen", "Hanne Boe")]
+    assert plan.recommendation == ["at trafikplanen for midtbyen godkendes,", "at der afsættes 18,5 mio. kr. til etape 1."]
+    assert plan.recommending_body == "Magistraten"
+    # "vedtaget med 25 stemmer (A, F, Ø, B, Å) mod 6 stemmer (V, C). Ingen undlod at stemme."
+    assert plan.votes is not None
+    assert (plan.votes.for_, plan.votes.against, plan.votes.abstained) == (["A", "F", "Ø", "B", "Å"], ["V", "C"], [])
+    assert plan.decision_kind == "approved"
+
+
+def test_acadre_style_numbered_items_decision_with_body_and_date_and_empty_header_field() -> None:
+    d = parse_file(GENRE / "acadre_style_2014-05-12.txt")
+    m = d.meeting
+    assert (m.kind, m.committee, m.date, m.start_time, m.location) == (
+        "minutes", "Teknisk Udvalg", dt.date(2014, 5, 12), "16:00", "Mødelokale 2, Rådhuset")
+    assert not [w for w in d.warnings if "header line" in w.message]  # "Stedfortræder:" left empty
+    assert [(i.number, i.title, i.case_number) for i in d.items] == [
+        (38, "Vejplan 2015", "14/2345"), (39, "Tilskud til lokalhistorisk forening", "14/3456")]
+    road, grant = d.items
+    assert (road.decision, road.decision_kind) == ("Godkendt.", "approved")  # "Beslutning i Teknisk Udvalg den …:"
+    assert road.recommendation == ["at vejplanen for 2015 godkendes."]
+    assert road.recommending_body == "Teknisk Forvaltning"
+    assert road.attachments == ["Åben - Vejplan 2015.pdf", "Åben - Kort over vejnettet.pdf"]  # as printed
+    assert road.absent == ["Knud Bay"]
+    assert grant.decision_kind == "approved_with_changes"
+    assert grant.votes is not None and grant.votes.against == ["Ove Dahl"]
+
+
+def test_dagsorden_og_referat_title_pkt_dash_headings_and_decision_kinds() -> None:
+    d = parse_file(GENRE / "dagsorden_og_referat_2024-03-05.txt")
+    m = d.meeting
+    # "DAGSORDEN OG REFERAT" is minutes; the committee is on the next line
+    assert (m.kind, m.committee, m.date, m.start_time, m.location) == (
+        "minutes", "Social- og Sundhedsudvalget", dt.date(2024, 3, 5), "17:00", "Mødelokale 3")
+    assert [i.number for i in d.items] == list(range(5, 13))
+    assert [i.decision_kind for i in d.items] == ["approved", "recommended", "noted", "recommended", "noted",
+                                                 "other", "approved", "other"]
+    assert all(i.absent == ["Hans Berg"] for i in d.items)  # "Afbud fra: Hans Berg (V)"
+    last = d.items[-1].votes
+    assert last is not None and (last.for_, last.against) == (["Ø"], ["A", "V", "C"])
+
+
+def test_header_fields_in_two_columns_on_one_line() -> None:
+    """pdftotext -layout keeps a two-column header on one line: "Mødedato: … <gap> Mødested: …"."""
+    d = parse_file(GENRE / "two_column_header_2024-02-14.txt")
+    m = d.meeting
+    assert (m.committee, m.date, m.start_time, m.location) == (
+        "Børne- og Skoleudvalget", dt.date(2024, 2, 14), "16:00", "Rådhuset, lokale 2")
+    assert not [w for w in d.warnings if "header line" in w.message]
+    assert [i.absent for i in d.items] == [["Eva Lind"], ["Eva Lind"]]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, SEEDS
+from conftest import EXAMPLES, GENRE, SEEDS
 from referat import parse_file, parse_text
 from referat.htmlrender import render_html
 from referat.sources.html import html_to_text
@@ -39,3 +39,27 @@ def test_header_fields_in_a_definition_list_and_tables() -> None:
     assert (doc.meeting.committee, str(doc.meeting.date), doc.meeting.location) == (
         "Økonomiudvalget", "2023-09-18", "Rådhuset")
     assert (doc.items[0].title, doc.items[0].decision_kind) == ("Budget & regnskab", "approved")
+
+
+def test_a_meeting_web_page_with_labelled_meta_item_sections_and_site_furniture() -> None:
+    """A hand-written page in the shape meeting systems publish (fictional content): the record is read
+    from the DOM; cookie banner, navigation, script text, "Hent som PDF", "Kopier link", "Til toppen"
+    and the site footer are not part of it."""
+    import datetime as dt
+
+    d = parse_file(GENRE / "webpage_style_2024-04-10.html")
+    m = d.meeting
+    assert (m.kind, m.committee, m.date, m.start_time, m.location) == (
+        "minutes", "Kultur- og Fritidsudvalget", dt.date(2024, 4, 10), "16:00", "Kulturhuset, mødelokale 1")
+    assert [(p.name, p.party) for p in m.participants] == [("Lone Bak", "A"), ("Per Vind", "V"), ("Ida Krogh", "F")]
+    assert [(i.number, i.title, i.case_number) for i in d.items] == [
+        (1, "Godkendelse af dagsorden", "24/11223"), (2, "Tilskud til musikskolen", "24/11224")]
+    grant = d.items[1]
+    assert grant.recommendation == ["at musikskolen får et tilskud på 1,2 mio. kr.,",
+                                    "at tilskuddet finansieres af puljen."]
+    assert (grant.decision_kind, grant.absent) == ("recommended", ["Per Vind"])
+    assert grant.attachments == ["Ansøgning fra musikskolen"]  # not the site footer after it
+    assert grant.tables and grant.tables[0].rows == [["Undervisning", "0,8"], ["Instrumenter", "0,4"]]
+    text = " ".join(s.text for i in d.items for s in i.sections)
+    assert not any(noise in text for noise in ("Falsk", "cookies", "Hent som PDF", "Kopier link", "Til toppen",
+                                               "Forside", "Vesterå Kommune"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from referat.normalize import normalize
+from referat.normalize import clean_unicode, normalize
 
 
 def texts(src: str) -> list[str]:
@@ -106,3 +106,11 @@ def test_title_repeated_as_running_header_keeps_its_first_printing() -> None:
 def test_markdown_links_keep_their_text() -> None:
     assert texts("[Bilag 1: Notat](https://x.dk/b1.pdf) og ![logo](logo.png)") == ["Bilag 1: Notat og logo"]
     assert texts("Se <https://x.dk> her") == ["Se <https://x.dk> her"]  # autolinks stay as printed
+
+
+def test_typographic_ligatures_and_unicode_hyphens_become_plain_letters() -> None:
+    # PDF text from a font that maps ligature glyphs to U+FB00-FB06; Word's hyphens U+2010 and U+2011
+    text = "\ufb02ygtninge og \ufb01nansiering af o\ufb00entlige tilbud, ½ mio. kr. pr. m²"
+    assert clean_unicode(text) == "flygtninge og finansiering af offentlige tilbud, ½ mio. kr. pr. m²"
+    assert clean_unicode("Børne\u2010 og Ungeudvalget, sag 24\u20113\u201185.10.00\u2011P07 – status") == \
+        "Børne- og Ungeudvalget, sag 24-3-85.10.00-P07 – status"

@@ -22,12 +22,15 @@ MONTHS = {
 }
 
 # 30.11.2021, 30-11-2021, 30/11/2021, 11.09.23 and, with no year, 05.10
-NUMERIC_DATE = re.compile(r"(?<![\d.])(\d{1,2})[.\-/](\d{1,2})(?:[.\-/](\d{4}|\d{2}))?(?![\d])")
+# not inside a case number: "24-3-85.10.00-P07" holds "24-3-85", which is no date
+NUMERIC_DATE = re.compile(r"(?<![\d.])(\d{1,2})[.\-/](\d{1,2})(?:[.\-/](\d{4}|\d{2}))?(?!\d|\.\d)")
 # "2. marts 2022", "30. november 2021", "4 juni 2025"
 WORDED_DATE = re.compile(
     r"(?<!\d)(\d{1,2})\.?\s+(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?\s+(\d{4})",
     re.IGNORECASE,
 )
+# "2024-03-05" (ISO, as some web pages and exports print it)
+ISO_DATE = re.compile(r"(?<![\d\-])(\d{4})-(\d{2})-(\d{2})(?![\d\-])")
 TIME = re.compile(r"\bkl\.?\s*(\d{1,2})[:.](\d{2})\b|\b(\d{1,2}):(\d{2})\b", re.IGNORECASE)
 MINUS = "-\u2212\u2013"  # hyphen-minus, minus sign, en dash
 # Danish number symbols come from babel's CLDR data, read once. Parsing itself is a strict shape
@@ -66,19 +69,22 @@ def _date(year: int | None, month: int, day: int) -> dt.date | None:
 
 
 def parse_date(text: str) -> dt.date | None:
-    """The first full date in text (numeric or with a Danish month name); None if there is none."""
+    """The first full date in text (numeric, ISO or with a Danish month name); None if there is none."""
     worded = WORDED_DATE.search(text)
     numeric = None
     for m in NUMERIC_DATE.finditer(text):
         if m.group(3):
             numeric = m
             break
-    candidates = [m for m in (worded, numeric) if m]
+    iso = ISO_DATE.search(text) if "-" in text else None
+    candidates = [m for m in (worded, numeric, iso) if m]
     if not candidates:
         return None
     first = min(candidates, key=lambda m: m.start())
     if first is worded:
         return _date(int(first.group(3)), MONTHS[first.group(2).lower()], int(first.group(1)))
+    if first is iso:
+        return _date(int(first.group(1)), int(first.group(2)), int(first.group(3)))
     return _date(_year(first.group(3)), int(first.group(2)), int(first.group(1)))
 
 

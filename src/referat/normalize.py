@@ -21,7 +21,11 @@ from referat.danish import parse_date
 
 _SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
-_ODD = re.compile(r"[\u00a0\u00ad\u2000-\u200d\u202f\u205f\u2060\u3000\ufeff]")
+_ODD = re.compile(r"[\u00a0\u00ad\u2000-\u200d\u2010\u2011\u202f\u205f\u2060\u3000\ufeff\ufb00-\ufb06]")
+# hyphen (U+2010) and non-breaking hyphen (U+2011), as Word writes them, are the plain hyphen of
+# "Børne- og Ungeudvalget" and "24-3-85.10.00-P07"; typographic ligatures are their letters
+_CHARACTERS = str.maketrans({"\u2010": "-", "\u2011": "-", "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl",
+                             "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"})
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
 _MD_RULE = re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$")
@@ -72,11 +76,14 @@ class Normalized:
 
 
 def clean_unicode(text: str) -> str:
-    """NFC, no soft hyphens or zero-width characters, every kind of space a plain space."""
+    """NFC, no soft hyphens or zero-width characters, every kind of space a plain space, Unicode hyphens
+    as "-", and typographic ligatures as their letters: PDF text from fonts that map a ligature glyph to
+    U+FB02 reads "ﬂygtninge", which no search for "flygtninge" would find. (Not NFKC: that would also
+    rewrite "½" and "m²".)"""
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    if _ODD.search(text):  # one pass to find out whether the two substitutions are needed at all
-        text = _SPACES.sub(" ", _INVISIBLE.sub("", text))
+    if _ODD.search(text):  # one pass to find out whether the substitutions are needed at all
+        text = _SPACES.sub(" ", _INVISIBLE.sub("", text)).translate(_CHARACTERS)
     return text
 
 

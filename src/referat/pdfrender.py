@@ -1,11 +1,11 @@
 """Render minutes text to a PDF the way meeting systems publish them: a fixture builder for the PDF
 reader's tests and benchmark (needs reportlab, a test dependency).
 
-Running header and footer with page numbers on every page, wrapped paragraphs with some words broken
-by a hyphen at the line end, tab-separated rows drawn as a ruled table (a top border, a rule under each row) whose
-columns are as wide as their widest cell up to MAX_COLUMN of the text width — a longer cell wraps onto
-more lines within its row, as budget tables' long labels do —, paragraph spacing. The text drawn is the normalized text (what a reader sees,
-markdown marks gone).
+Running header and footer with page numbers on every page, wrapped paragraphs with some words broken by
+a hyphen at the line end, tab-separated rows drawn as a ruled table (a top border, a rule under each
+row) whose columns are as wide as their widest cell up to MAX_COLUMN of the text width — a longer cell
+wraps onto more lines within its row, as budget tables' long labels do —, paragraph spacing. The text
+drawn is the normalized text (what a reader sees, markdown marks gone).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ SIZE, LEADING = 10, 13
 LEFT, RIGHT, TOP, BOTTOM = 60, A4[0] - 60, A4[1] - 80, 70
 MAX_COLUMN = 0.4  # of the text width: a table cell wider than this wraps within its row
 Layout = tuple[float, list[float], list[float]]  # a table's font size, column x positions and widths
+Drawn = tuple[float, str, Layout | None, bool]  # y, text, a table line's layout, whether a rule goes under it
 
 
 def _wrap(text: str, hyphenate: bool) -> list[str]:
@@ -114,30 +115,29 @@ def _layouts(lines: list[str]) -> dict[int, Layout]:
 def render(text: str, out: Path, header: str) -> Path:
     lines = [ln.text for ln in normalize(text).lines]
     layouts = _layouts(lines)
-    pages: list[list[tuple[float, str, Layout | None]]] = []  # drawn once the pages are counted
-    page: list[tuple[float, str, Layout | None]] = []
+    pages: list[list[Drawn]] = []  # drawn once the pages are counted
+    page: list[Drawn] = []
     y = float(TOP)
     count = 0
     for k, line in enumerate(lines):
-        parts: list[tuple[str, Layout | None]]
+        parts: list[tuple[str, Layout | None, bool]]
         if not line.strip():
             parts = []
         elif k in layouts:
             size, xs, widths = layouts[k]
             cells = [_cell_lines(c, w, size) for c, w in zip(line.split("\t"), widths)]
-            # one drawn line per line of the row's tallest cell; the rule goes under the last
-            parts = [("\t".join(c[n] if n < len(c) else "" for c in cells),
-                      (size, xs, widths) if n == max(map(len, cells)) - 1 else (size, xs, []))
-                     for n in range(max(map(len, cells)))]
+            height = max(map(len, cells))  # one drawn line per line of the row's tallest cell
+            parts = [("\t".join(c[n] if n < len(c) else "" for c in cells), layouts[k], n == height - 1)
+                     for n in range(height)]
+            if height > 1 and y - LEADING * (height - 1) < BOTTOM:
+                pages.append(page)  # a table row is not split across pages
+                page, y = [], float(TOP)
         else:
-            parts = [(p, None) for p in _wrap(line.strip(), hyphenate=count % 3 == 0)]
+            parts = [(p, None, False) for p in _wrap(line.strip(), hyphenate=count % 3 == 0)]
             count += 1
-        if len(parts) > 1 and parts[0][1] is not None and y - LEADING * (len(parts) - 1) < BOTTOM:
-            pages.append(page)  # a table row is not split across pages
-            page, y = [], float(TOP)
-        for part, layout in parts or [("", None)]:
+        for part, layout, ruled in parts or [("", None, False)]:
             if part:
-                page.append((y, part, layout))
+                page.append((y, part, layout, ruled))
             y -= LEADING
             if y < BOTTOM:
                 pages.append(page)
@@ -149,19 +149,18 @@ def render(text: str, out: Path, header: str) -> Path:
         c.drawString(LEFT, A4[1] - 40, header)
         c.drawString(A4[0] / 2 - 20, 35, f"Side {n} af {len(pages)}")
         c.setFont(FONT, SIZE)
-        for n_line, (yy, text_, layout) in enumerate(drawn):
-            drawn_before = drawn[n_line - 1] if n_line else None
+        for i, (yy, text_, layout, ruled) in enumerate(drawn):
             if layout is None:
                 c.drawString(LEFT, yy, text_)
                 continue
-            size, xs, ruled = layout
+            size, xs, _ = layout
             c.setFont(FONT, size)
             for cell, x in zip(text_.split("\t"), xs):
                 c.drawString(x, yy, cell)
-            if ruled:  # the row's last line
-                c.line(LEFT, yy - 3, RIGHT, yy - 3)
-            if not drawn_before or drawn_before[2] is None:  # a table's top border
+            if i == 0 or drawn[i - 1][2] is None:  # a table's first line on the page: its top border
                 c.line(LEFT, yy + size + 1, RIGHT, yy + size + 1)
+            if ruled:  # a row's last line
+                c.line(LEFT, yy - 3, RIGHT, yy - 3)
             c.setFont(FONT, SIZE)
         c.showPage()
     c.save()

@@ -29,6 +29,7 @@ import Stemmer
 from referat.errors import ReferatError
 
 _INDEX_WORD = re.compile(r"[^\W_]+")
+_LINE_BREAKS = re.compile(r"[ \t]*\n\s*")
 _TOKEN = re.compile(r'\s*(?:(?P<neg>-)?"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+)|(?P<quote>"))')
 _STEMMER = Stemmer.Stemmer("danish")
 MAX_QUERY_LENGTH = 500
@@ -213,7 +214,9 @@ def highlighter(query: Query, expand: Expander) -> re.Pattern[str] | None:
 
 def snippet(text: str, pattern: re.Pattern[str] | None, width: int = 220) -> tuple[str, list[tuple[int, int]]]:
     """About `width` characters of text around the first hit, on word boundaries, and the hits'
-    (start, end) offsets in the snippet. No hit: the start of the text and no marks."""
+    (start, end) offsets in the snippet. No hit: the start of the text and no marks. Line and paragraph
+    breaks read as one space."""
+    text = _LINE_BREAKS.sub(" ", text)
     first = pattern.search(text) if pattern else None
     center = first.start() if first else 0
     start = max(0, center - width // 3)
@@ -228,4 +231,4 @@ def snippet(text: str, pattern: re.Pattern[str] | None, width: int = 220) -> tup
     prefix = "… " if start > 0 else ""
     marks = [(m.start() + len(prefix), m.end() + len(prefix)) for m in pattern.finditer(body)] if pattern else []
     out = prefix + body + (" …" if end < len(text) else "")
-    return out.replace("\n", " "), marks
+    return out, marks

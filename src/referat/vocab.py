@@ -38,6 +38,10 @@ KIND_WORDS: dict[str, str] = {
     "protokol": "minutes",
     # "DAGSORDEN Økonomiudvalget 18. september 2023"
     "dagsorden": "agenda",
+    # "DAGSORDEN OG REFERAT" / "Dagsorden med beslutninger" (one document for both, after the meeting)
+    "dagsorden og referat": "minutes",
+    "dagsorden med beslutninger": "minutes",
+    "referat og dagsorden": "minutes",
 }
 
 # The municipality a document names: "Gladsaxe Kommune", "Ringkøbing-Skjern Kommune"
@@ -58,17 +62,31 @@ TOC_NUMBER = re.compile(r"^\d{1,4}\.?\s+(?=[A-ZÆØÅ])")
 # --- Meeting header fields ("Mødedato Tirsdag d. 30. november 2021 kl. 16:30") ----------------
 
 HEADER_FIELDS: dict[str, tuple[str, ...]] = {
-    "date": ("mødedato", "dato", "tidspunkt", "mødetidspunkt", "mødetid", "tid", "afholdt"),
+    "date": ("mødedato", "dato", "tidspunkt", "mødetidspunkt", "mødetid", "tid", "afholdt", "starttidspunkt",
+             "mødestart"),
     "location": ("mødested", "sted", "mødelokale"),
     "participants": ("mødedeltagere", "deltagere", "medlemmer", "til stede", "tilstede"),
-    "absent": ("afbud", "fraværende", "fravær", "ikke til stede"),
+    "absent": ("afbud", "fraværende", "fravær", "ikke til stede", "afbud/fravær", "afbud / fravær", "fravær/afbud"),
     "committee": ("udvalg", "forum", "organ"),
+    # "Stedfortrædere: Ole Mikkelsen (V) for Jens Kristian Lund, Lise Thorsen (A) for Hanne Boe"
+    "substitutes": ("stedfortrædere", "stedfortræder"),
+    # read so that it is not reported as an unknown header line; the record has no end time
+    "end": ("mødeafslutning", "mødet sluttede", "mødet slut", "sluttidspunkt"),
 }
+
+# One pair of a header's substitute list: "Ole Mikkelsen (V) for Jens Kristian Lund"
+SUBSTITUTE_PAIR = Entry(r"^(?P<sub>[A-ZÆØÅ].+?)\s+(?:i stedet for|for)\s+(?P<for>[A-ZÆØÅ].+)$",
+                        "substitute for member, in a header list", "Ole Mikkelsen (V) for Jens Kristian Lund")
+# A body named by its meeting on a header line of its own: "Byrådets møde", "Økonomiudvalgets ordinære møde"
+COMMITTEE_MEETING_LINE = Entry(
+    r"^(?P<body>[A-ZÆØÅ][\w\- ,]*?(?:udvalg(?:et)?|råd(?:et)?|bestyrelse(?:n)?|nævn(?:et)?|forum|komité(?:en)?))s"
+    r"\s+(?:ordinære\s+|ekstraordinære\s+)?møde$", "the body's meeting, genitive", "Byrådets møde (Aarhus)")
 
 # "REFERAT Beskæftigelses- og Integrationsudvalget - 2016-2021 d. 30-11-2021"
 # "REFERAT Beskæftigelses- og Integrationsudvalget 2022-2025 d. 02-03-2022"
 TITLE_LINE = Entry(
-    r"^(?P<kind>referat|dagsorden|beslutningsprotokol|protokol)\b[\s:\-–]*(?P<rest>.*)$",
+    r"^(?P<kind>dagsorden\s+og\s+referat|dagsorden\s+med\s+beslutninger|referat\s+og\s+dagsorden|referat|dagsorden|"
+    r"beslutningsprotokol|protokol)\b[\s:\-–]*(?P<rest>.*)$",
     "document title line: kind, committee, election period, date",
     "REFERAT Beskæftigelses- og Integrationsudvalget - 2016-2021 d. 30-11-2021",
 )
@@ -93,9 +111,9 @@ TOC_HEADING = Entry(
 # a case-number line right after it or by a matching table-of-contents entry.
 
 ITEM_HEADINGS_STRONG: tuple[Entry, ...] = (
-    Entry(r"^(?:punkt|pkt\.?|dagsordenspunkt|dagsordenpunkt)\s*(?P<number>\d{1,4})(?![/\d])\s*[:.)\-–]?\s*(?P<title>.*)$",
+    Entry(r"^(?:punkt|pkt\.?|dagsordenspunkt|dagsordenpunkt)\s*(?P<number>\d{1,4})(?![/\d])\s*[:.,)\-–]?\s*(?P<title>.*)$",
           "item heading with the word Punkt/Pkt.", "Punkt 1: Budgetbidrag 2026-2026 for Beskæftigelses- og "
-          "Integrationsudvalget; Pkt. 42 Godkendelse af dagsorden"),
+          "Integrationsudvalget; Pkt. 42 Godkendelse af dagsorden; Punkt 2, Forslag til ny trafikplan (Aarhus)"),
     Entry(r"^(?:sag nr\.?|sagnr\.?|sag)\s*(?P<number>\d{1,4})(?![/\d.\-])\s*[:.)\-–]?\s*(?P<title>.*)$",
           "item heading with Sag nr.", "Sag nr. 162 Budgetopfølgning pr. 31. august; Sag 12: Budget"),
 )
@@ -112,8 +130,16 @@ ITEM_HEADINGS_WEAK: tuple[Entry, ...] = (
 # "Lukket: Lukkede meddelelser", "Lukket punkt: Personalesag", "Lukket"
 CLOSED_TITLE = Entry(r"^(?:lukket(?:\s+punkt)?|fortroligt)\s*[:\-–]\s*(?P<title>.+)$",
                      "closed item marker before the title", "Lukket: Lukkede meddelelser")
-CLOSED_WHOLE = Entry(r"^(?:lukket(?:\s+punkt)?|fortroligt|lukket dagsordenspunkt)$",
-                     "a closed item whose whole title is the marker", "Lukket")
+CLOSED_WHOLE = Entry(r"^(?:lukket(?:\s+(?:punkt|sag))?|fortroligt|lukket dagsordenspunkt)$",
+                     "a closed item whose whole title is the marker, or the marker on its own line under the "
+                     "title", "Lukket; Lukket sag (eDagsorden, under the item heading)")
+# eDagsorden prints the item's status on its own line under the heading: "Åben sag" is no title line
+OPEN_WHOLE = Entry(r"^(?:åben|åbent)\s+(?:sag|punkt)$", "open item marker on its own line", "Åben sag")
+# Group headings between items ("A. Sager til afgørelse i byrådet"), repeated by eDagsorden under each
+# item heading: neither title nor decision text
+ITEM_GROUP = Entry(r"^(?:[A-H]\.\s+)?(?:sager?\s+til\s+(?:afgørelse|beslutning|orientering|drøftelse|udtalelse)"
+                   r"(?:\s+i\s+\S+)?|orienteringssager|beslutningssager|lukkede\s+sager|åbne\s+sager)$",
+                   "group heading between items", "A. Sager til afgørelse i byrådet; B. Sager til afgørelse i udvalget")
 # "(Lukket punkt)" after a title, as some systems print it
 CLOSED_SUFFIX = Entry(r"^(?P<title>.+?)\s*\((?:lukket(?: punkt)?)\)$", "closed marker after the title",
                       "Personalesag (Lukket punkt)")
@@ -269,8 +295,13 @@ PRESENTS = Entry(r"^(?P<body>[A-ZÆØÅ].{2,150}?)\s+(?:forelægger|forlægger|f
                  "Social- og Sundhedsforvaltningen forelægger sagen til orientering.")
 PRESENTED_BY = Entry(r"^sagen\s+(?:fremlægges|forelægges)\s+af\s+(?P<body>[A-ZÆØÅ].+?)\.?$",
                      "passive: sagen fremlægges af X", "Sagen fremlægges af Social- og Sundhedsforvaltningen")
+# Inside an Indstilling section, eDagsorden's "By- og Kulturforvaltningen foreslår, at byrådet godkender:"
+# names the recommending body as "indstiller" does elsewhere (only there: in case text "foreslår" is prose)
+PROPOSES = Entry(r"^(?P<body>[A-ZÆØÅ].{2,150}?)\s+(?:foreslår|anbefaler)\b\s*,?\s*(?P<rest>.*)$",
+                 "X foreslår, at (in an Indstilling section)",
+                 "By- og Kulturforvaltningen foreslår, at byrådet godkender:")
 # a line without any of these cannot name the recommending body (a precheck for the regexes above)
-RECOMMENDATION_CUES = ("indstille", "lægger", "lægges")
+RECOMMENDATION_CUES = ("indstille", "lægger", "lægges", "foreslår", "anbefaler")
 # numbered points: "1. at budgetopfølgning … tages til efterretning," ; "a) at …" ; "- at …"
 RECOMMENDATION_POINT = Entry(r"^(?:\d{1,2}[.)]|[a-h][.)]|[-•–])\s*(?P<text>at\b.*)$",
                              "numbered 'at' point", "1. at budgetopfølgning for 3. kvartal 2021 tages til "
@@ -309,12 +340,16 @@ VOTE_PHRASES: dict[str, tuple[Entry, ...]] = {
         Entry(r"^for (?:stemte|stemmer)\s*:?\s*(?P<names>.+?)\.?$", "For stemte: names",
               "For stemte: A, F og Ø"),
         Entry(r"(?P<names>[A-ZÆØÅ][^.]*?)\s+stemte for\b", "names stemte for", "A og F stemte for."),
+        Entry(r"\bmed \d+ stemmer?\s*\((?P<names>[^()]+)\)", "vedtaget med N stemmer (names)",
+              "Indstillingen blev vedtaget med 25 stemmer (A, F, Ø, B, Å) mod 6 stemmer (V, C)."),
     ),
     "against": (
         Entry(_GROUP + r"[^()]*\((?P<names>[^()]+)\)\s+stemte imod", "(names) stemte imod",
               "Et mindretal (V) stemte imod."),
         Entry(r"^imod (?:stemte|stemmer)\s*:?\s*(?P<names>.+?)\.?$", "Imod stemte: names", "Imod stemte: V"),
         Entry(r"(?P<names>[A-ZÆØÅ][^.]*?)\s+stemte imod\b", "names stemte imod", "Hans Berg stemte imod."),
+        Entry(r"\bmod \d+ stemmer?\s*\((?P<names>[^()]+)\)", "… mod N stemmer (names)",
+              "Indstillingen blev vedtaget med 25 stemmer (A, F, Ø, B, Å) mod 6 stemmer (V, C)."),
     ),
     "abstained": (
         Entry(_GROUP + r"[^()]*\((?P<names>[^()]+)\)\s+undlod at stemme", "(names) undlod at stemme",
@@ -323,6 +358,8 @@ VOTE_PHRASES: dict[str, tuple[Entry, ...]] = {
               "Undlod at stemme: names", "Undlod at stemme: C"),
         Entry(r"(?P<names>[A-ZÆØÅ][^.]*?)\s+undlod at stemme\b", "names undlod at stemme",
               "Lone Yalcinkaya undlod at stemme."),
+        Entry(r"\b\d+ (?:medlemmer\s+)?undlod at stemme\s*\((?P<names>[^()]+)\)", "N undlod at stemme (names)",
+              "3 undlod at stemme (B, Å)"),
     ),
 }
 # Lines that state one thing each even without a full stop ("For stemte: A, F og Ø" / "Imod stemte: V")
@@ -407,7 +444,7 @@ TABLE_RULE = re.compile(r"^[\s\-:|=+]+$")
 # --- Web pages ------------------------------------------------------------------------------
 # Elements whose class/id/role says they are interface, not minutes: <div class="cookie-banner">
 HTML_NOISE_ATTRIBUTE = Entry(r"cookie|consent|breadcrumb|share|social|navbar|menu|skip-?link|print-?button|"
-                             r"toolbar|search-?form|site-?header|site-?footer", "interface element",
+                             r"toolbar|search-?form|site-?header|site-?footer|contentinfo", "interface element",
                              '<div class="cookie-consent">')
 # Lines that are interface text, dropped from web pages (matched against the whole line)
 HTML_NOISE_TEXT = Entry(r"^(?:hent som pdf|download(?: som)? pdf|kopier link|del(?: på .*)?|til toppen|"

@@ -116,7 +116,7 @@ def parse_text(text: str, path: str | Path | None = None, *, encoding: str | Non
         warnings.append(ParseWarning(line=None, message="no agenda items found"))
     records = []
     for raw in items:
-        item, item_warnings = build_item(raw, meeting.committee, header.absent, disabled)
+        item, item_warnings = build_item(raw, meeting.committee, header.absent, disabled, header.substitutes)
         records.append(item)
         warnings.extend(item_warnings)
     return ParsedDocument(meeting=meeting, items=records, warnings=warnings,

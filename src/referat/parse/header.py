@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from referat import vocab
 from referat.danish import NUMERIC_DATE, WORDED_DATE, parse_date, parse_time
-from referat.model import Participant
+from referat.model import Participant, Substitute
 from referat.normalize import Line
 from referat.parse.text import split_names, squash, strip_party
 
@@ -21,6 +21,9 @@ _LABEL_KEY = {label: key for label, key in _LABELS}
 _MUNICIPALITY_LINE = re.compile(vocab.MUNICIPALITY.pattern + r"\s*$")
 _COMMITTEE_LINE = re.compile(vocab.COMMITTEE_NAME.pattern)
 _PLACE_LINE = re.compile(vocab.PLACE_LINE.pattern)
+_ITEM_GROUP = vocab.ITEM_GROUP.compile()
+_COMMITTEE_MEETING = vocab.COMMITTEE_MEETING_LINE.compile(0)
+_SUBSTITUTE_PAIR = vocab.SUBSTITUTE_PAIR.compile(0)
 
 
 TITLE_WITHIN = 15  # the REFERAT/DAGSORDEN title is among the first lines, not deep in some prose
@@ -37,6 +40,7 @@ class Header:
     location: str | None = None
     participants: list[Participant] = field(default_factory=list)
     absent: list[str] = field(default_factory=list)
+    substitutes: list[Substitute] = field(default_factory=list)  # for the whole meeting
     unrecognised: list[Line] = field(default_factory=list)
     consumed: list[int] = field(default_factory=list)  # source line numbers read into fields
     municipality: str | None = None
@@ -88,7 +92,7 @@ def parse_header(lines: list[Line]) -> Header:
         m = _TITLE.match(text) if seen <= TITLE_WITHIN else None
         # the first title line counts; a later one may still fill in what a bare "Dagsorden" left out
         if m and (h.kind is None or (h.committee is None and m.group("rest").strip())):
-            h.kind = vocab.KIND_WORDS[m.group("kind").lower()]
+            h.kind = vocab.KIND_WORDS[" ".join(m.group("kind").lower().split())]
             committee, period, date, time = _title_parts(m.group("rest"))
             h.committee = h.committee or committee
             h.election_period = h.election_period or period
@@ -96,14 +100,24 @@ def parse_header(lines: list[Line]) -> Header:
             h.start_time = h.start_time or time
             h.consumed.append(ln.no)
             continue
+        pairs = [_FIELD.match(part.strip()) for part in text.split("\t") if part.strip()] if "\t" in text else []
+        if len(pairs) > 1 and all(p is not None and p.group("value") for p in pairs):
+            # two columns of fields on one line: "Mødedato: 14.02.2024 <gap> Mødested: Rådhuset"
+            for p in pairs:
+                _set_field(h, _LABEL_KEY[p.group("label").lower()], squash(p.group("value")))
+            h.consumed.append(ln.no)
+            continue
         f = _FIELD.match(text)
+        if f and not f.group("value") and text.endswith(":") and (i >= len(lines) or lines[i].blank):
+            h.consumed.append(ln.no)  # "Stedfortræder:" left empty
+            continue
         if f and (f.group("value") or (i < len(lines) and not lines[i].blank)):
             # "Medlemmer:" with the names on the lines below it counts too
             key = _LABEL_KEY[f.group("label").lower()]
             value = f.group("value")
             h.consumed.append(ln.no)
             # a wrapped value continues on the following lines until a blank line or another field
-            while key in ("participants", "absent") and i < len(lines) and not lines[i].blank \
+            while key in ("participants", "absent", "substitutes") and i < len(lines) and not lines[i].blank \
                     and not _FIELD.match(lines[i].text.strip()):
                 # one name per line under an empty label; otherwise a wrapped line ("Kristoffer" / "Beck")
                 listed = not f.group("value") or value.rstrip().endswith(")")
@@ -116,9 +130,18 @@ def parse_header(lines: list[Line]) -> Header:
             h.municipality = _MUNICIPALITY_LINE.match(text).group("name")
             h.consumed.append(ln.no)
             continue
-        if h.committee is None and _COMMITTEE_LINE.match(text):
-            # "Økonomiudvalget" on a line of its own, above or below the REFERAT/DAGSORDEN title
-            h.committee = text
+        if h.committee is None and (_COMMITTEE_LINE.match(text) or (text.isupper() and _COMMITTEE_LINE.match(
+                recased := _recase(text)))):
+            # "Økonomiudvalget" on a line of its own, above or below the REFERAT/DAGSORDEN title; in capitals
+            # ("ØKONOMIUDVALGET") it is written as the name is
+            h.committee = text if not text.isupper() else recased
+            h.consumed.append(ln.no)
+            continue
+        if h.committee is None and (meeting := _COMMITTEE_MEETING.match(text)):
+            h.committee = meeting.group("body")  # "Byrådets møde" is Byrådet's
+            h.consumed.append(ln.no)
+            continue
+        if _ITEM_GROUP.match(text):  # "A. Sager til afgørelse i byrådet" above the table of contents
             h.consumed.append(ln.no)
             continue
         if h.date is None and seen <= TITLE_WITHIN and (date := parse_date(text)) is not None:
@@ -137,6 +160,13 @@ def parse_header(lines: list[Line]) -> Header:
     return h
 
 
+def _recase(name: str) -> str:
+    """A body name set in capitals, written as names are: "BØRNE- OG UNGEUDVALGET" -> "Børne- og
+    Ungeudvalget" (the word after "- og" starts a name of its own)."""
+    out = name[:1] + name[1:].lower()
+    return re.sub(r"(-\s+og\s+)(\w)", lambda m: m.group(1) + m.group(2).upper(), out)
+
+
 def _set_field(h: Header, key: str, value: str) -> None:
     if key == "date":
         h.date = parse_date(value) or h.date
@@ -149,3 +179,9 @@ def _set_field(h: Header, key: str, value: str) -> None:
         h.absent.extend(n for n in split_names(vocab.ABSENT_VALUE_PREFIX.sub("", value)) if not vocab.NOBODY.match(n))
     elif key == "committee":
         h.committee = value
+    elif key == "substitutes":
+        for part in re.split(r"\s*[,;]\s*(?![^()]*\))", value.rstrip(".")):
+            if m := _SUBSTITUTE_PAIR.match(part.strip()):
+                pair = Substitute(substitute=strip_party(m.group("sub"))[0], **{"for": strip_party(m.group("for"))[0]})
+                if pair not in h.substitutes:
+                    h.substitutes.append(pair)

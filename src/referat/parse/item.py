@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from referat import vocab
-from referat.model import Item, ParseWarning, Section
+from referat.model import Item, ParseWarning, Section, Substitute
 from referat.parse import amounts, attendance, decision, lists, recommendation, references, tables
 from referat.parse.structure import RawItem, RawSection
 from referat.parse.text import joined, squash, verbatim
@@ -25,6 +25,7 @@ class ItemContext:
     raw: RawItem
     committee: str | None
     meeting_absent: tuple[str, ...]
+    meeting_substitutes: tuple[Substitute, ...]  # the header's "Stedfortrædere:" list, for every item
     texts: tuple[str, ...]  # each section's text as printed, in order (computed once)
     section: RawSection | None  # the decision (or announcement) section
     decision: str | None
@@ -67,7 +68,8 @@ FIELDS: tuple[tuple[str, Callable[[ItemContext], dict[str, Any]]], ...] = (
     ("decision_kind", lambda c: {"decision_kind": decision.decision_kind(c.section)}),
     ("recommendation", _recommendation),
     ("absent", lambda c: {"absent": attendance.absent(c.raw, c.said, list(c.meeting_absent))}),
-    ("substitutes", lambda c: {"substitutes": attendance.substitutes(c.said)}),
+    ("substitutes", lambda c: {"substitutes": [*c.meeting_substitutes, *(
+        s for s in attendance.substitutes(c.said) if s not in c.meeting_substitutes)]}),
     ("votes", lambda c: {"votes": attendance.votes(c.said)}),
     ("upcoming", lambda c: {"upcoming": references.upcoming(c.raw)}),
     ("related", _related),
@@ -79,11 +81,12 @@ FIELDS: tuple[tuple[str, Callable[[ItemContext], dict[str, Any]]], ...] = (
 
 
 def build_item(raw: RawItem, committee: str | None, meeting_absent: list[str],
-               disabled: frozenset[str] = frozenset()) -> tuple[Item, list[ParseWarning]]:
+               disabled: frozenset[str] = frozenset(), meeting_substitutes: Sequence[Substitute] = ()
+               ) -> tuple[Item, list[ParseWarning]]:
     """Run every enabled field extractor over one raw item. `disabled` switches extractors off by name."""
     section = decision.decision_section(raw, committee)
     texts = tuple(verbatim(s.lines) for s in raw.sections)
-    ctx = ItemContext(raw, committee, tuple(meeting_absent), texts, section,
+    ctx = ItemContext(raw, committee, tuple(meeting_absent), tuple(meeting_substitutes), texts, section,
                       joined(section.lines) if section else None, attendance.statements(raw, section))
     title, closed = title_and_closed(raw.title)
     closed = closed or raw.closed_line is not None

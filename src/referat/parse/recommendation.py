@@ -1,9 +1,9 @@
 """The administration's recommendation (Indstilling): numbered "at …" points and who recommends.
 
-Where there is an Indstilling section it is read; otherwise the last sentence
-"X indstiller, at …" (or "X indstiller," followed by numbered points) in the case
-text is the formal recommendation - earlier "indstiller" sentences are part of
-the reasoning. The recommending body also comes from "X forelægger sagen …".
+Where there is an Indstilling section it is read (there "X foreslår, at …" counts as
+"X indstiller"); otherwise the last sentence "X indstiller, at …" (or "X indstiller,"
+followed by numbered points) in the case text is the formal recommendation - earlier
+"indstiller" sentences are part of the reasoning. The recommending body also comes from "X forelægger sagen …".
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ from referat.parse.structure import RawItem
 from referat.parse.text import squash
 
 _RECOMMENDS = vocab.RECOMMENDS.compile(0)
+_PROPOSES = vocab.PROPOSES.compile(0)
 _PRESENTS = vocab.PRESENTS.compile(0)
 _PRESENTED_BY = vocab.PRESENTED_BY.compile()
 _POINT = vocab.RECOMMENDATION_POINT.compile()
 _BARE_POINT = re.compile(r"^(?P<text>at\s.*)$")  # "at …" points printed without numbers (eDagsorden)
+_AT_NUMBER = re.compile(r"^at\s+\d{1,2}\)\s+")  # "at 1) trafikplanen godkendes," (Aarhus): the number goes
 _NUMBERED = re.compile(r"^(?:\d{1,2}[.)]|[a-h][.)]|[-•–])\s+(?P<text>\S.*)$")
 _TEXT_ROLES = (None, "presentation")
 
@@ -36,7 +38,7 @@ def _points_after(lines: list[Line], start: int) -> list[str]:
         text = ln.text.strip()
         m = _POINT.match(text) or _NUMBERED.match(text) or _BARE_POINT.match(text)
         if m:
-            points.append(m.group("text"))
+            points.append(_AT_NUMBER.sub("at ", m.group("text")))
             gap = False
         elif points and not gap:
             points[-1] = points[-1] + " " + text
@@ -70,7 +72,7 @@ def recommendation(item: RawItem) -> tuple[list[str], str | None]:
             text = ln.text.strip()
             if ln.blank or not any(c in text for c in vocab.RECOMMENDATION_CUES):
                 continue
-            m = _RECOMMENDS.match(text)
+            m = _RECOMMENDS.match(text) or (_PROPOSES.match(text) if rec_sections else None)
             if m:
                 rest = m.group("rest").strip()
                 if rest not in ("", ":") and not rest.lower().startswith("at "):

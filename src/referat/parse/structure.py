@@ -19,6 +19,15 @@ _ITEM_STRONG = vocab.compiled(vocab.ITEM_HEADINGS_STRONG)
 _ITEM_WEAK = vocab.compiled(vocab.ITEM_HEADINGS_WEAK, 0)  # case matters: "3. at …" is a point
 _CASE_LABEL = vocab.CASE_LABEL.compile()
 _CLOSED_WHOLE = vocab.CLOSED_WHOLE.compile()
+_OPEN_WHOLE = vocab.OPEN_WHOLE.compile()
+_ITEM_GROUP = vocab.ITEM_GROUP.compile()
+
+
+def is_status_line(text: str) -> bool:
+    """A line that is about the item, not of it: a group heading ("A. Sager til afgørelse i byrådet")
+    or the open/closed status printed under the heading ("Åben sag", "Lukket sag")."""
+    t = text.strip()
+    return bool(_ITEM_GROUP.match(t) or _OPEN_WHOLE.match(t) or _CLOSED_WHOLE.match(t))
 _TOC_ENTRY = re.compile(r"^(?P<title>.*?\S)(?:\s*\.{2,}[\s.]*|\t+\s*|\s{3,})(?P<page>\d{1,4})$")
 # a case number at the end of a heading: "1. Godkendelse af dagsorden (2022-0012345)", "… Sagsnr. 23/812"
 _TRAILING_CASE = re.compile(r"\s*[(\[]?\s*(?:" + vocab.CASE_LABEL.pattern.lstrip("^") + r")?(?P<case>"
@@ -253,7 +262,7 @@ def split_item(lines: list[Line], heading: Heading, end: int) -> RawItem:
     while i < end and len(title_lines) <= MAX_TITLE_CONTINUATION:
         ln = lines[i]
         if ln.blank or case_number_in(ln.text) or section_role(ln.text) or _match_heading(ln.text) \
-                or "\t" in ln.text:
+                or "\t" in ln.text or is_status_line(ln.text):
             break
         title = squash(title + " " + ln.text)
         title_lines.append(ln)
@@ -295,6 +304,8 @@ def _sections(lines: list[Line], case_line: Line | None, marker: Line | None = N
     for ln in lines:
         if marker is not None and ln is marker:
             continue  # the closed marker is the item's `closed` flag
+        if not ln.blank and (_ITEM_GROUP.match(ln.text.strip()) or _OPEN_WHOLE.match(ln.text.strip())):
+            continue  # a group heading or the open status: not the item's text
         if case_line is not None and ln is case_line:
             rest = _CASE_LABEL.sub("", ln.text.strip(), count=1)
             rest = vocab.CASE_NUMBER.sub("", rest, count=1).strip(" ,;-–")

@@ -14,10 +14,12 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from referat import vocab
 
+# a page footer is the site's ("Kultur- og Fritidsudvalget · Vesterå Kommune", contact lines): read into the
+# last item it would become one of its attachments
 _SKIP = frozenset({"script", "style", "noscript", "nav", "button", "form", "svg", "template", "iframe", "select",
-                   "input", "textarea", "head", "title", "meta", "link", "object", "canvas", "dialog"})
+                   "input", "textarea", "head", "title", "meta", "link", "object", "canvas", "dialog", "footer"})
 _PARAGRAPH = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "ul", "ol", "dl",
-                        "section", "article", "header", "footer", "main", "figure", "figcaption", "caption"})
+                        "section", "article", "header", "main", "figure", "figcaption", "caption"})
 _LINE = frozenset({"div", "li", "tr", "br", "hr", "address", "aside", "body", "html", "tbody",
                    "thead", "tfoot"})
 _NOISE_ATTR = vocab.HTML_NOISE_ATTRIBUTE.compile()

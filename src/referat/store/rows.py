@@ -126,7 +126,8 @@ def document_rows(doc: ParsedDocument, *, sha256: str, path: str, text: str, fmt
         for i, t in enumerate(it.tables):
             rows.child("item_tables", idx, ord=i, caption=t.caption, header_json=json.dumps(t.header, ensure_ascii=False),
                        rows_json=json.dumps(t.rows, ensure_ascii=False))
-        # the index gets the words as written; stemming happens at query time (see referat.search)
+        # the search index's texts (it stems them as it indexes: referat.store.index) and the title and
+        # decision words as written, for substring searches (the archive's words table)
         rows.fts.append({"title": it.title, "decision": it.decision or "",
                          "recommendation": "\n".join(it.recommendation), "body": _body_text(it),
                          "words": set(index_words(f"{it.title} {it.decision or ''}"))})
