@@ -325,3 +325,29 @@ def test_snippet_reads_line_and_paragraph_breaks_as_one_space() -> None:
     text, marks = snippet("Beskæftigelses- og\n\nIntegrationsudvalget blev \n orienteret.", re.compile("Integration\\w*"))
     assert text == "Beskæftigelses- og Integrationsudvalget blev orienteret."
     assert [text[a:b] for a, b in marks] == ["Integrationsudvalget"]
+
+
+def test_two_writers_on_one_postgresql_database_take_turns(postgres, docs: list[Path]) -> None:  # noqa: ANN001
+    """A server database can have several writers at once (SQLite has one file lock); they take turns per
+    transaction (referat.dialect.lock_for_writing), so the item keys each assigns never collide."""
+    import threading
+
+    from referat.dialect import lock_for_writing
+
+    url = postgres.create_database()
+    first, second = Archive(url), Archive(url)
+    results: list[int] = []
+    writer = threading.Thread(target=lambda: results.append(ingest(second, [str(p) for p in docs], now=NOW)
+                                                            .count("ingested")))
+    with first.engine.begin() as conn:
+        lock_for_writing(conn)  # as a store or relink of the first archive holds it
+        writer.start()
+        writer.join(timeout=1.5)
+        assert writer.is_alive() and not results  # the second writer waits for its turn
+    writer.join(timeout=60)
+    assert results == [3]
+    reader = Archive(url)
+    assert reader.stats()["items"] == 6 and reader.search("jobklub", limit=50).total == 4
+    for a in (first, second, reader):
+        a.close()
+    postgres.drop_database(url)
