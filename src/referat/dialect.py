@@ -78,6 +78,7 @@ def sql_for(conn: Connection) -> Sql:
 
 
 def unsupported(name: str) -> str:
+    """The message for a database referat cannot keep an archive in."""
     return (f"referat keeps its archive in a SQLite file or in PostgreSQL (postgresql+psycopg://user@host/db), "
             f"not in {name}")
 
