@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 SHARED ?= ../shared
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean ocr-tools browser serve
+.PHONY: demo test bench lint clean ocr-tools browser postgres serve
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "referat needs Python >= 3.11")'
@@ -54,7 +54,7 @@ demo: $(STAMP) $(ASSETS)
 serve: $(STAMP) $(ASSETS)
 	$(REFERAT) serve --db $(DEMO_DB)
 
-test: $(STAMP) $(ASSETS) ocr-tools browser
+test: $(STAMP) $(ASSETS) ocr-tools browser postgres
 	$(VENV)/bin/ruff check src tests bench
 	$(PY) -m pytest -q
 
@@ -71,6 +71,13 @@ browser:
 	  (apt-get install -y -q chromium >/dev/null 2>&1 || \
 	   (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1) || \
 	   echo "note: could not install chromium; the browser tests will be skipped")
+
+# the archive tests run on SQLite and on a throwaway server of Debian's PostgreSQL (tests/pgserver.py)
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	  (apt-get install -y -q postgresql >/dev/null 2>&1 || \
+	   (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q postgresql >/dev/null 2>&1) || \
+	   echo "note: could not install postgresql; the PostgreSQL tests will be skipped")
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import EXAMPLES, ROOT, SEEDS, SHARED
+from conftest import BACKENDS, EXAMPLES, ROOT, SEEDS, SHARED, module_db
 from referat.api import create_app
 from referat.ingest import ingest
 from referat.store import Archive
@@ -22,9 +22,9 @@ SCHEMAS = SHARED / "oparl-1.1-schema"
 needs_schemas = pytest.mark.skipif(not SCHEMAS.is_dir(), reason=f"OParl schemas not found in {SCHEMAS}")
 
 
-@pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
-    db = tmp_path_factory.mktemp("api") / "a.db"
+@pytest.fixture(scope="module", params=BACKENDS)
+def client(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    db = module_db(request, request.param, tmp_path_factory)
     summary = ingest(Archive(db), [str(EXAMPLES), str(XSS), *map(str, SEEDS)])
     assert summary.count("failed") == 0
     return TestClient(create_app(db))

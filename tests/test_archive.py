@@ -1,8 +1,10 @@
-"""The archive: ingest, idempotence, atomic documents, Danish search, ranking, filters, errors."""
+"""The archive: ingest, idempotence, atomic documents, Danish search, ranking, filters, errors. Every test
+that opens an archive runs on SQLite and on PostgreSQL (the `new_db` fixture, tests/conftest.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,8 +23,8 @@ def docs(tmp_path: Path) -> list[Path]:
 
 
 @pytest.fixture()
-def archive(tmp_path: Path, docs: list[Path]) -> Archive:
-    a = Archive(tmp_path / "a.db")
+def archive(new_db: Callable[[str], str], docs: list[Path]) -> Archive:
+    a = Archive(new_db("a.db"))
     summary = ingest(a, [str(p) for p in docs], now=NOW)
     assert summary.count("ingested") == 3
     return a
@@ -129,11 +131,12 @@ def test_reingest_is_idempotent_and_changed_file_replaced(tmp_path: Path, archiv
     assert titles(archive.search("jobklub", Filters(decision_kind="other"))) == ["Jobklubber for ledige"]
 
 
-def test_batch_continues_past_bad_files_and_reports_them(tmp_path: Path, docs: list[Path]) -> None:
+def test_batch_continues_past_bad_files_and_reports_them(tmp_path: Path, docs: list[Path],
+                                                         new_db: Callable[[str], str]) -> None:
     (tmp_path / "docs" / "broken.txt").write_bytes(b"\x00\x01binary")
     (tmp_path / "docs" / "letter.txt").write_text("Kære Jens,\n\nTak for sidst.\n")
     (tmp_path / "docs" / "cut.pdf").write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog")
-    a = Archive(tmp_path / "b.db")
+    a = Archive(new_db("b.db"))
     summary = ingest(a, [str(tmp_path / "docs"), str(tmp_path / "missing.txt")], now=NOW)
     assert summary.count("ingested") == 3 and summary.count("failed") == 4
     reasons = {Path(o.path).name: o.reason for o in summary.failed}
@@ -143,11 +146,11 @@ def test_batch_continues_past_bad_files_and_reports_them(tmp_path: Path, docs: l
     assert a.stats()["documents"] == 3
 
 
-def test_a_failing_document_leaves_nothing_half_written(tmp_path: Path, docs: list[Path],
+def test_a_failing_document_leaves_nothing_half_written(new_db: Callable[[str], str], docs: list[Path],
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     from referat.store import archive as archive_module
 
-    a = Archive(tmp_path / "c.db")
+    a = Archive(new_db("c.db"))
     real = archive_module.Archive._insert
 
     def explode_after_items(self, conn, rows):  # noqa: ANN001
@@ -169,7 +172,7 @@ def test_a_failing_document_leaves_nothing_half_written(tmp_path: Path, docs: li
             assert orphans.scalar_one() == 0, table
         assert conn.execute(text("SELECT count(*) FROM sections")).scalar_one() > 0
         pks = {r[0] for r in conn.execute(text("SELECT pk FROM items"))}
-    # the search index (tantivy, beside the file) holds exactly the items SQLite holds
+    # the search index (tantivy) holds exactly the items the database holds
     searcher = a.search_index.searcher()
     hits = searcher.search(a.search_index.pks(range(1, 1000)), 1000, count=False, order_by_field="pk").hits
     assert searcher.num_docs == len(pks) and {pk for pk, _ in hits} == pks
@@ -236,8 +239,8 @@ def test_sampled_plan_for_very_common_words(archive: Archive, monkeypatch: pytes
     assert titles(filtered) == ["Budget 2025 - anden behandling"]
 
 
-def test_parallel_ingest_gives_the_same_archive(tmp_path: Path, docs: list[Path]) -> None:
-    one, two = Archive(tmp_path / "one.db"), Archive(tmp_path / "two.db")
+def test_parallel_ingest_gives_the_same_archive(tmp_path: Path, docs: list[Path], new_db: Callable[[str], str]) -> None:
+    one, two = Archive(new_db("one.db")), Archive(new_db("two.db"))
     ingest(one, [str(tmp_path / "docs")], now=NOW)
     summary = ingest(two, [str(tmp_path / "docs")], jobs=2, now=NOW)
     assert summary.count("ingested") == 3
@@ -245,14 +248,18 @@ def test_parallel_ingest_gives_the_same_archive(tmp_path: Path, docs: list[Path]
     assert titles(one.search("jobklub", limit=50)) == titles(two.search("jobklub", limit=50))
 
 
-def test_search_index_is_rebuilt_from_sqlite_when_missing(tmp_path: Path, archive: Archive) -> None:
-    """The tantivy index beside the file is derived data: without it (or out of step) it is rebuilt."""
+def test_search_index_is_rebuilt_from_the_database_when_missing(archive: Archive, backend: str) -> None:
+    """The tantivy index is derived data: without it (or out of step) it is rebuilt. Beside a SQLite file it
+    is a folder; a PostgreSQL archive keeps it in memory (and so rebuilds it on every open)."""
     import shutil
 
     before = archive.search("jobklub", limit=50)
     archive.close()
-    shutil.rmtree(str(tmp_path / "a.db") + ".tantivy")
-    again = Archive(tmp_path / "a.db")
+    if backend == "sqlite":
+        shutil.rmtree(archive.db + ".tantivy")
+    else:
+        assert archive.search_index.path is None
+    again = Archive(archive.db)
     after = again.search("jobklub", limit=50)
     assert titles(after) == titles(before) and after.facets == before.facets
     assert after.facets["municipality"] == {"Vesterå": 4}
@@ -285,6 +292,31 @@ def test_ingest_batches_by_items_bytes_time_and_slow_arrivals(monkeypatch: pytes
     assert b.add(doc(1)) is True
 
 
+def test_referat_index_holds_the_index_of_a_server_database(new_db: Callable[[str], str], docs: list[Path],
+                                                            tmp_path: Path, backend: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """$REFERAT_INDEX names the index folder of a database that is not a file (PostgreSQL): kept across opens,
+    so an archive opens without rebuilding it. A SQLite file keeps its index beside it whatever the variable."""
+    folder = tmp_path / "index"
+    monkeypatch.setenv("REFERAT_INDEX", str(folder))
+    db = new_db("a.db")
+    a = Archive(db)
+    ingest(a, [str(p) for p in docs], now=NOW)
+    expected = str(folder) if backend == "postgresql" else str(Path(db).resolve()) + ".tantivy"
+    assert a.search_index.path == expected and Path(expected).is_dir()
+    assert folder.exists() == (backend == "postgresql")
+    before = titles(a.search("jobklub", limit=50))
+    a.close()
+
+    def no_rebuild(self: Archive, chunk: int = 5000) -> int:
+        raise AssertionError("the index was rebuilt although it is in step with the database")
+
+    monkeypatch.setattr(Archive, "reindex", no_rebuild)
+    again = Archive(db)
+    assert titles(again.search("jobklub", limit=50)) == before and len(before) == 4
+    again.close()
+
+
 def test_snippet_reads_line_and_paragraph_breaks_as_one_space() -> None:
     import re
 
@@ -293,3 +325,29 @@ def test_snippet_reads_line_and_paragraph_breaks_as_one_space() -> None:
     text, marks = snippet("Beskæftigelses- og\n\nIntegrationsudvalget blev \n orienteret.", re.compile("Integration\\w*"))
     assert text == "Beskæftigelses- og Integrationsudvalget blev orienteret."
     assert [text[a:b] for a, b in marks] == ["Integrationsudvalget"]
+
+
+def test_two_writers_on_one_postgresql_database_take_turns(postgres, docs: list[Path]) -> None:  # noqa: ANN001
+    """A server database can have several writers at once (SQLite has one file lock); they take turns per
+    transaction (referat.dialect.lock_for_writing), so the item keys each assigns never collide."""
+    import threading
+
+    from referat.dialect import lock_for_writing
+
+    url = postgres.create_database()
+    first, second = Archive(url), Archive(url)
+    results: list[int] = []
+    writer = threading.Thread(target=lambda: results.append(ingest(second, [str(p) for p in docs], now=NOW)
+                                                            .count("ingested")))
+    with first.engine.begin() as conn:
+        lock_for_writing(conn)  # as a store or relink of the first archive holds it
+        writer.start()
+        writer.join(timeout=1.5)
+        assert writer.is_alive() and not results  # the second writer waits for its turn
+    writer.join(timeout=60)
+    assert results == [3]
+    reader = Archive(url)
+    assert reader.stats()["items"] == 6 and reader.search("jobklub", limit=50).total == 4
+    for a in (first, second, reader):
+        a.close()
+    postgres.drop_database(url)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,28 @@ def test_bundled_examples_parse(example: Path) -> None:
     res = run("parse", str(example), "--format", "json")
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout)["items"]
+
+
+def test_archive_commands_take_a_file_or_a_database_url(new_db: Callable[[str], str], backend: str) -> None:
+    """--db is a file or a URL (postgresql+psycopg://…): the same commands, the same answers."""
+    db = new_db("cli.db")
+    res = run("ingest", str(EXAMPLES), "--db", db)
+    assert res.returncode == 0, res.stderr
+    assert "ingested 5, replaced 0, skipped 0, failed 0" in res.stdout and db.split("://")[-1] in res.stdout
+    found = json.loads(run("search", "jobklub", "--db", db, "--format", "json").stdout)
+    assert found["total"] == 2 and found["facets"]["year"] == {"2023": 1, "2024": 1}
+    assert json.loads(run("stats", "--db", db, "--format", "json").stdout)["items"] == 20
+    item = run("show", "item", found["hits"][0]["id"], "--db", db)
+    assert item.returncode == 0 and "Jobklubber for unge ledige" in item.stdout
+    lines = run("export", "--format", "jsonl", "--query", "budget*", "--db", db).stdout.splitlines()
+    assert lines and all(json.loads(line)["id"] for line in lines)
+
+
+def test_an_unreachable_or_foreign_database_url_gets_one_line_without_its_password() -> None:
+    res = run("stats", "--db", "postgresql://reader:secret@127.0.0.1:1/archive")
+    assert res.returncode == 1 and "secret" not in res.stderr and len(res.stderr.splitlines()) == 1, res.stderr
+    assert res.stderr.startswith("error: postgresql://reader:***@127.0.0.1:1/archive: cannot open the database: "
+                                 "connection failed")
+    res = run("stats", "--db", "mysql://reader@127.0.0.1/archive")
+    assert res.returncode == 1 and len(res.stderr.splitlines()) == 1
+    assert "in a SQLite file or in PostgreSQL" in res.stderr and res.stderr.strip().endswith("not in mysql")

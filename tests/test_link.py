@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,9 @@ from alembic import command
 from alembic.config import Config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import inspect
 
-from conftest import EXAMPLES, SEEDS, SHARED, needs_shared
+from conftest import BACKENDS, EXAMPLES, SEEDS, SHARED, module_db, needs_shared
 from referat.cases import KleFileError, case_key, load_kle, parse_case_number
 from referat.link import infer_date, reference_numbers
 from referat.names import body_key, is_person, person_key, presenter_name
@@ -118,7 +120,7 @@ def test_reference_numbers_and_inferred_dates() -> None:
 
 # --- the real minutes ----------------------------------------------------------------------------
 
-def _ingest(db: Path, files: list[Path]) -> Archive:
+def _ingest(db: str, files: list[Path]) -> Archive:
     a = Archive(db)
     for f in files:
         assert a.store_many([_rows(f)]) == ["ingested"]
@@ -137,9 +139,9 @@ def _rows(f: Path):
                          size=len(text), now=NOW)
 
 
-@pytest.fixture(scope="module")
-def seeds(tmp_path_factory: pytest.TempPathFactory) -> Archive:
-    return _ingest(tmp_path_factory.mktemp("seeds") / "a.db", SEEDS)
+@pytest.fixture(scope="module", params=BACKENDS)
+def seeds(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Archive:
+    return _ingest(module_db(request, request.param, tmp_path_factory), SEEDS)
 
 
 def _links(a: Archive) -> set[tuple]:
@@ -230,8 +232,8 @@ def test_body_has_meetings_by_year_and_members_over_time(seeds: Archive) -> None
 
 # --- the bundled examples: links across bodies, dates without a year, next steps ------------------
 
-def test_links_across_bodies_and_forms_in_the_examples(tmp_path: Path) -> None:
-    a = _ingest(tmp_path / "x.db", LINKED_EXAMPLES)
+def test_links_across_bodies_and_forms_in_the_examples(new_db: Callable[[str], str]) -> None:
+    a = _ingest(new_db("x.db"), LINKED_EXAMPLES)
     budget = a.case("85.10.00-P07-3-24")  # as ØU prints it; Beskæftigelsesudvalget prints 24-3-85.10.00-P07
     assert [(t["date"], t["committee"], t["number"]) for t in budget["timeline"]] == [
         ("2024-03-12", "Beskæftigelsesudvalget", 1), ("2024-04-02", "Økonomiudvalget", 42)]
@@ -250,9 +252,9 @@ def test_links_across_bodies_and_forms_in_the_examples(tmp_path: Path) -> None:
     assert [(p["date"], p["number"]) for p in anders["presented"]] == [("2023-10-05", 4), ("2024-03-12", 2)]
 
 
-def test_links_follow_replacement_and_removal(tmp_path: Path) -> None:
+def test_links_follow_replacement_and_removal(tmp_path: Path, new_db: Callable[[str], str]) -> None:
     files = LINKED_EXAMPLES
-    a = _ingest(tmp_path / "x.db", files)
+    a = _ingest(new_db("x.db"), files)
     before = _links(a)
     target = EXAMPLES / "vesteraa_beskaeftigelse_2024-03-12.md"
     changed = tmp_path / target.name
@@ -274,17 +276,21 @@ def test_links_follow_replacement_and_removal(tmp_path: Path) -> None:
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(order=st.permutations(LINKED_EXAMPLES + SEEDS[:2] + SEEDS[2:3]))
-def test_links_do_not_depend_on_ingest_order(tmp_path_factory: pytest.TempPathFactory, order: list[Path]) -> None:
-    a = _ingest(tmp_path_factory.mktemp("order") / "a.db", order)
+def test_links_do_not_depend_on_ingest_order(tmp_path_factory: pytest.TempPathFactory, backend: str,
+                                            new_db: Callable[[str], str], order: list[Path]) -> None:
+    def db(name: str) -> str:  # one folder per example on SQLite
+        return str(tmp_path_factory.mktemp(name) / "a.db") if backend == "sqlite" else new_db(name)
+
+    a = _ingest(db("order"), order)
     got = _links(a)
     a.link()
     assert _links(a) == got
-    reference = _ingest(tmp_path_factory.mktemp("sorted") / "a.db", sorted(order))
+    reference = _ingest(db("sorted"), sorted(order))
     assert _links(reference) == got and got
 
 
-def test_migration_from_the_first_schema_fills_and_links(tmp_path: Path) -> None:
-    db = tmp_path / "old.db"
+def test_migration_from_the_first_schema_fills_and_links(new_db: Callable[[str], str]) -> None:
+    db = new_db("old.db")
     a = _ingest(db, LINKED_EXAMPLES)
     expected = _links(a)
     a.close()
@@ -295,7 +301,7 @@ def test_migration_from_the_first_schema_fills_and_links(tmp_path: Path) -> None
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "0001")
     with b.engine.connect() as conn:
-        assert "links" not in {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master")}
+        assert "links" not in inspect(conn).get_table_names()
     b.close()
     c = Archive(db)
     assert _links(c) == expected  # opening migrates to head, filling keys and links
@@ -306,11 +312,12 @@ def test_migration_from_the_first_schema_fills_and_links(tmp_path: Path) -> None
     assert item_id in {h.id for h in c.search(f"*{word[1:-1]}*", limit=100).hits}
 
 
-def test_cli_case_person_body_and_kle(tmp_path: Path) -> None:
+def test_cli_case_person_body_and_kle(tmp_path: Path, new_db: Callable[[str], str]) -> None:
+    """Through the command line, with --db a file or a PostgreSQL URL."""
     from typer.testing import CliRunner
 
     from referat.cli import app
-    db = str(tmp_path / "c.db")
+    db = new_db("c.db")
     run = CliRunner().invoke
     assert run(app, ["ingest", *map(str, LINKED_EXAMPLES), "--db", db]).exit_code == 0
     res = run(app, ["case", "24-3-85.10.00-P07", "--db", db, "--format", "json"])
@@ -332,8 +339,8 @@ def test_cli_case_person_body_and_kle(tmp_path: Path) -> None:
     assert res.exit_code == 0 and json.loads(res.stdout)["links"] == 6
 
 
-def test_ambiguous_body_names_the_municipalities(tmp_path: Path) -> None:
-    a = Archive(tmp_path / "m.db")
+def test_ambiguous_body_names_the_municipalities(new_db: Callable[[str], str]) -> None:
+    a = Archive(new_db("m.db"))
     f = EXAMPLES / "vesteraa_oekonomiudvalg_2023-09-18.txt"
     for town in ("Vesterå", "Nørrebæk"):
         doc = parse_file(f)
@@ -346,7 +353,7 @@ def test_ambiguous_body_names_the_municipalities(tmp_path: Path) -> None:
     assert a.body("Økonomiudvalget", "Nørrebæk")["municipality"] == "Nørrebæk"
 
 
-def test_cli_prints_bracketed_document_text_literally(tmp_path: Path) -> None:
+def test_cli_prints_bracketed_document_text_literally(tmp_path: Path, new_db: Callable[[str], str]) -> None:
     """Titles and names are document text: rich markup in them ("[/bold]", "[red]") is printed as is."""
     from typer.testing import CliRunner
 
@@ -356,7 +363,7 @@ def test_cli_prints_bracketed_document_text_literally(tmp_path: Path) -> None:
     doc.write_text(src.read_text(encoding="utf-8").replace("Ny model for virksomhedspraktik",
                                                            "Ny model [/bold] for [red]virksomhedspraktik"),
                    encoding="utf-8")
-    db = str(tmp_path / "m.db")
+    db = new_db("m.db")
     run = CliRunner().invoke
     assert run(app, ["ingest", str(doc), "--db", db]).exit_code == 0
     for args in (["person", "Jonas Krog"], ["case", "24-7-15.20.00-P20"], ["search", "virksomhedspraktik"]):

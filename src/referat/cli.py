@@ -23,6 +23,7 @@ from referat.ingest import Outcome, ingest as ingest_files
 from referat.model import ParsedDocument
 from referat.parse import parse_file
 from referat.store import Archive, Filters, SearchResult, default_db
+from referat.store.archive import shown
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="referat: read Danish municipal committee minutes into a structured record.")
@@ -73,7 +74,9 @@ def open_archive(db: str | None) -> Archive:
     try:
         return Archive(db or default_db())
     except Exception as exc:  # noqa: BLE001 - a broken or foreign database file: say so, no traceback
-        fail(f"{db or default_db()}: cannot open the database: {exc}")
+        # the driver's own message, first line: SQLAlchemy adds the statement and a link on further lines
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__]
+        fail(f"{shown(db or default_db())}: cannot open the database: {reason[0]}")
         raise
 
 
@@ -191,7 +194,7 @@ def ingest(
             if show_bar:
                 note(f"failed: {f.path}: {f.reason}")
         out.print(f"ingested {result['ingested']}, replaced {result['replaced']}, skipped {result['skipped']}, "
-                  f"failed {result['failed']} ({result['items']} items) into {archive.db}", highlight=False)
+                  f"failed {result['failed']} ({result['items']} items) into {archive.name}", highlight=False)
     if summary.outcomes and summary.count("failed") == len(summary.outcomes):
         raise typer.Exit(1)
 

@@ -37,3 +37,7 @@ class NotFoundError(ReferatError):
 
 class AmbiguousError(ReferatError):
     """A name that fits several bodies or people: the message lists them."""
+
+
+class UnsupportedDatabaseError(ReferatError):
+    """The archive's database is neither a SQLite file nor PostgreSQL."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -26,6 +27,7 @@ from sqlalchemy.engine import Connection
 from referat import vocab
 from referat.danish import NUMERIC_DATE
 from referat.parse.text import squash
+from referat.dialect import Sql, run, sql_for
 
 _REFERENCE = vocab.REFERENCE.compile(0)
 _NUMBER_SPLIT = vocab.REFERENCE_MORE_SPLIT.compile()
@@ -83,7 +85,7 @@ class _Resolver:
     def prefetch(self) -> None:
         """Every meeting the affected references cite, with its items, in one query: one indexed
         lookup per reference from Python costs more than the whole set-based join."""
-        for muni, body_key, date, meeting, number, item, key in self.conn.exec_driver_sql(_CITED):
+        for muni, body_key, date, meeting, number, item, key in self.conn.exec_driver_sql(_cited(sql_for(self.conn))):
             self._meetings.setdefault((muni, body_key, date), meeting)
             if self._meetings[(muni, body_key, date)] == meeting and item is not None:
                 self._items.setdefault(meeting, []).append((number, item, key))
@@ -98,9 +100,10 @@ class _Resolver:
         if key not in self._meetings:
             if len(self._meetings) > 200_000:
                 self._meetings.clear()
-            row = self.conn.exec_driver_sql(
-                "SELECT m.id FROM bodies b JOIN meetings m ON m.body_id = b.id WHERE b.key = ? AND b.municipality "
-                "IS ? AND m.date = ? ORDER BY m.kind = 'agenda', m.id LIMIT 1", (body_key, municipality, date)).first()
+            row = run(
+                self.conn, "SELECT m.id FROM bodies b JOIN meetings m ON m.body_id = b.id WHERE b.key = ? AND "
+                f"b.municipality {sql_for(self.conn).same} ? AND m.date = ? ORDER BY m.kind = 'agenda', m.id LIMIT 1",
+                (body_key, municipality, date)).first()
             self._meetings[key] = row[0] if row else None
         return self._meetings[key]
 
@@ -109,16 +112,16 @@ class _Resolver:
         if meeting_id not in self._items:
             if len(self._items) > 50_000:
                 self._items.clear()
-            self._items[meeting_id] = [tuple(r) for r in self.conn.exec_driver_sql(  # type: ignore[misc]
-                "SELECT number, id, case_key FROM items WHERE meeting_id = ? ORDER BY pk", (meeting_id,))]
+            self._items[meeting_id] = [tuple(r) for r in run(  # type: ignore[misc]
+                self.conn, "SELECT number, id, case_key FROM items WHERE meeting_id = ? ORDER BY pk", (meeting_id,))]
         return self._items[meeting_id]
 
     def next_treatment(self, t: Any) -> tuple[str, str] | None:
         """(meeting id, item id) of the first later item of the same case in a meeting of that body."""
-        row = self.conn.exec_driver_sql(
-            "SELECT i.meeting_id, i.id FROM items i JOIN bodies b ON b.id = i.body_id WHERE i.case_key = ? "
-            "AND b.key = ? AND b.municipality IS ? AND i.date >= ? AND (i.date > ? OR i.body_id != ?) "
-            "ORDER BY i.date, i.pk LIMIT 1",
+        row = run(
+            self.conn, "SELECT i.meeting_id, i.id FROM items i JOIN bodies b ON b.id = i.body_id WHERE i.case_key = ? "
+            f"AND b.key = ? AND b.municipality {sql_for(self.conn).same} ? AND i.date >= ? "
+            "AND (i.date > ? OR i.body_id != ?) ORDER BY i.date, i.pk LIMIT 1",
             (t.case_key, t.body_key, t.municipality, t.src_date, t.src_date, t.src_body)).first()
         return (row[0], row[1]) if row else None
 
@@ -151,33 +154,39 @@ _TREATMENTS = (
     "i.date AS src_date, i.body_id AS src_body, b.municipality FROM treatments t "
     "JOIN items i ON i.pk = t.item_pk JOIN bodies b ON b.id = i.body_id")
 
-# The treatments whose links a change to the meetings in link_scope can alter: those of their items,
-# those naming their body and date, the upcoming ones of the cases they treat, and those linked to them.
-_AFFECTED = (
-    "INSERT OR IGNORE INTO link_affected SELECT t.item_pk, t.direction, t.ord FROM treatments t "
-    "JOIN items i ON i.pk = t.item_pk WHERE i.meeting_id IN (SELECT id FROM link_scope)",
-    # CROSS JOIN: drive from the few scoped meetings (SQLite otherwise scans every meeting)
-    "INSERT OR IGNORE INTO link_affected SELECT t.item_pk, t.direction, t.ord FROM link_scope s "
-    "CROSS JOIN meetings m ON m.id = s.id JOIN bodies b ON b.id = m.body_id "
-    "JOIN treatments t ON t.body_key = b.key AND t.target_date = m.date",
-    "INSERT OR IGNORE INTO link_affected SELECT t.item_pk, t.direction, t.ord FROM items s "
-    "JOIN items i ON i.case_key = s.case_key JOIN treatments t ON t.item_pk = i.pk AND t.direction = 'upcoming' "
-    "WHERE s.meeting_id IN (SELECT id FROM link_scope) AND s.case_key IS NOT NULL",
-    "INSERT OR IGNORE INTO link_affected SELECT l.item_pk, l.direction, l.ord FROM links l "
-    "WHERE l.target_meeting_id IN (SELECT id FROM link_scope)",
-)
+@lru_cache(maxsize=4)
+def _affected(d: Sql) -> tuple[str, ...]:
+    """The treatments whose links a change to the meetings in link_scope can alter: those of their items,
+    those naming their body and date, the upcoming ones of the cases they treat, and those linked to them."""
+    into, tail = f"{d.insert_ignore} link_affected", d.ignore_tail
+    return (
+        f"{into} SELECT t.item_pk, t.direction, t.ord FROM treatments t "
+        f"JOIN items i ON i.pk = t.item_pk WHERE i.meeting_id IN (SELECT id FROM link_scope){tail}",
+        # CROSS JOIN: drive from the few scoped meetings (SQLite otherwise scans every meeting)
+        f"{into} SELECT t.item_pk, t.direction, t.ord FROM link_scope s "
+        f"{d.cross_join} meetings m ON m.id = s.id JOIN bodies b ON b.id = m.body_id "
+        f"JOIN treatments t ON t.body_key = b.key AND t.target_date = m.date{tail}",
+        f"{into} SELECT t.item_pk, t.direction, t.ord FROM items s "
+        "JOIN items i ON i.case_key = s.case_key JOIN treatments t ON t.item_pk = i.pk AND t.direction = 'upcoming' "
+        f"WHERE s.meeting_id IN (SELECT id FROM link_scope) AND s.case_key IS NOT NULL{tail}",
+        f"{into} SELECT l.item_pk, l.direction, l.ord FROM links l "
+        f"WHERE l.target_meeting_id IN (SELECT id FROM link_scope){tail}",
+    )
 
 
-# The meetings (minutes before agenda) and items cited by the affected related treatments. CROSS JOIN
-# fixes the order: from the few affected treatments outwards, each step by an index.
-_CITED = (
-    "SELECT sb.municipality, t.body_key, t.target_date, m.id, ti.number, ti.id, ti.case_key "
-    "FROM link_affected a CROSS JOIN treatments t ON t.item_pk = a.item_pk AND t.direction = a.direction "
-    "AND t.ord = a.ord CROSS JOIN items i ON i.pk = t.item_pk CROSS JOIN bodies sb ON sb.id = i.body_id "
-    "CROSS JOIN bodies b ON b.municipality IS sb.municipality AND b.key = t.body_key "
-    "CROSS JOIN meetings m ON m.body_id = b.id AND m.date = t.target_date LEFT JOIN items ti INDEXED BY ix_items_meeting "
-    "ON ti.meeting_id = m.id "
-    "WHERE a.direction = 'related' ORDER BY m.kind = 'agenda', m.id, ti.pk")
+@lru_cache(maxsize=4)
+def _cited(d: Sql) -> str:
+    """The meetings (minutes before agenda) and items cited by the affected related treatments. On SQLite,
+    CROSS JOIN fixes the order: from the few affected treatments outwards, each step by an index."""
+    cross = d.cross_join
+    return (
+        "SELECT sb.municipality, t.body_key, t.target_date, m.id, ti.number, ti.id, ti.case_key "
+        f"FROM link_affected a {cross} treatments t ON t.item_pk = a.item_pk AND t.direction = a.direction "
+        f"AND t.ord = a.ord {cross} items i ON i.pk = t.item_pk {cross} bodies sb ON sb.id = i.body_id "
+        f"{cross} bodies b ON b.municipality {d.same} sb.municipality AND b.key = t.body_key "
+        f"{cross} meetings m ON m.body_id = b.id AND m.date = t.target_date "
+        f"LEFT JOIN items ti {d.indexed_by('ix_items_meeting')} ON ti.meeting_id = m.id "
+        "WHERE a.direction = 'related' ORDER BY m.kind = 'agenda', m.id, ti.pk")
 
 
 def relink(conn: Connection, meetings: Collection[str] | None = None) -> int:
@@ -194,9 +203,10 @@ def relink(conn: Connection, meetings: Collection[str] | None = None) -> int:
                              "(item_pk INTEGER, direction TEXT, ord INTEGER, PRIMARY KEY (item_pk, direction, ord))")
         conn.exec_driver_sql("DELETE FROM link_scope")
         conn.exec_driver_sql("DELETE FROM link_affected")
-        conn.exec_driver_sql("INSERT OR IGNORE INTO link_scope VALUES (?)", [(m,) for m in meetings])
-        for sql in _AFFECTED:
-            conn.exec_driver_sql(sql)
+        d = sql_for(conn)
+        run(conn, f"{d.insert_ignore} link_scope VALUES (?){d.ignore_tail}", [(m,) for m in meetings])
+        for statement in _affected(d):
+            conn.exec_driver_sql(statement)
         conn.exec_driver_sql("DELETE FROM links WHERE (item_pk, direction, ord) IN (SELECT * FROM link_affected)")
         rows = conn.exec_driver_sql(_TREATMENTS + " WHERE (t.item_pk, t.direction, t.ord) IN "
                                     "(SELECT * FROM link_affected)")
@@ -205,7 +215,8 @@ def relink(conn: Connection, meetings: Collection[str] | None = None) -> int:
         resolver.prefetch()
     written = 0
     batch: list[tuple[Any, ...]] = []
-    # streamed: SQLite lets the resolver's lookups and the inserts run while this cursor is open
+    # streamed: SQLite lets the resolver's lookups and the inserts run while this cursor is open (psycopg
+    # has read the rows already)
     for part in rows.partitions(5_000):
         for t in part:
             batch.extend((x.item_pk, x.direction, x.ord, x.sub, x.target_meeting_id, x.target_item_id)
@@ -217,8 +228,8 @@ def relink(conn: Connection, meetings: Collection[str] | None = None) -> int:
 
 def _write(conn: Connection, batch: list[tuple[Any, ...]]) -> int:
     if batch:
-        conn.exec_driver_sql("INSERT INTO links (item_pk, direction, ord, sub, target_meeting_id, target_item_id) "
-                             "VALUES (?, ?, ?, ?, ?, ?)", batch)
+        run(conn, "INSERT INTO links (item_pk, direction, ord, sub, target_meeting_id, target_item_id) "
+                  "VALUES (?, ?, ?, ?, ?, ?)", batch)
     n = len(batch)
     batch.clear()
     return n

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 
 from referat import vocab
 from referat.cases import case_key
+from referat.dialect import run, sql_for
 from referat.errors import NotFoundError
 from referat.names import stable_id
 from referat.store import browse
@@ -44,12 +45,13 @@ class OParl:
         self.base = base.rstrip("/")  # web pages and the JSON API live here
         self.root = self.base + "/oparl/v1"
         self._munis: dict[str, dict[str, Any]] | None = None
+        self._sql = sql_for(conn)
 
     def url(self, *parts: str) -> str:
         return "/".join([self.root, *(quote(p, safe="/") for p in parts)])
 
     def _q(self, sql: str, *params: Any) -> list[Any]:
-        return self.conn.exec_driver_sql(sql, params).mappings().all()
+        return run(self.conn, sql, params).mappings().all()
 
     # --- System, Body, LegislativeTerm -------------------------------------------------------
 
@@ -141,7 +143,9 @@ class OParl:
         if not row:
             raise NotFoundError(f"no person with id '{person_id}'")
         name = row[0]["name"]
-        rows = self._q("SELECT pa.person_id, m.body_id, b.municipality, pa.party, min(m.date) AS first, "
+        one = self._sql.any_value  # constant per body here (one person), but PostgreSQL wants it said
+        rows = self._q(f"SELECT {one('pa.person_id')} AS person_id, m.body_id, {one('b.municipality')} AS municipality, "
+                       f"{one('pa.party')} AS party, min(m.date) AS first, "
                        "max(m.date) AS last, max(d.ingested_at) AS modified FROM participants pa JOIN meetings m ON "
                        "m.id = pa.meeting_id JOIN bodies b ON b.id = m.body_id JOIN documents d ON d.id = m.document_id "
                        "WHERE pa.person_id = ? GROUP BY m.body_id ORDER BY m.body_id", person_id)
@@ -252,7 +256,8 @@ class OParl:
         muni = self.municipality(mid)["municipality"]
         return self._q("SELECT i.*, b.name AS committee, d.ingested_at FROM items i JOIN bodies b ON b.id = i.body_id "
                        "JOIN meetings m ON m.id = i.meeting_id JOIN documents d ON d.id = m.document_id "
-                       "WHERE i.case_key = ? AND b.municipality IS ? ORDER BY i.date, i.pk", key, muni)
+                       f"WHERE i.case_key = ? AND b.municipality {self._sql.same} ? "
+                       f"ORDER BY {self._sql.asc('i.date')}, i.pk", key, muni)
 
     def paper(self, mid: str, number: str) -> dict[str, Any]:
         key = case_key(number) or ""
@@ -301,6 +306,7 @@ class OParl:
                   ) -> tuple[int, list[dict[str, Any]]]:
         """(total, page) of one of a body's lists, ordered by id; `since` is modified_since."""
         muni = self.municipality(mid)["municipality"]
+        same = self._sql.same
         lister: dict[str, Callable[[], tuple[int, list[dict[str, Any]]]]] = {
             "organizations": lambda: self._page([self.organization(b["id"], b) for b in browse.bodies(self.conn, muni)],
                                                 since, limit, offset),
@@ -310,24 +316,25 @@ class OParl:
             "legislativeterms": lambda: self._page(self.legislative_terms(mid), None, limit, offset),
             "meetings": lambda: self._sql_page(
                 "SELECT m.id FROM meetings m JOIN bodies b ON b.id = m.body_id JOIN documents d ON d.id = m.document_id "
-                "WHERE b.municipality IS ?", muni, since, "m.id", self.meeting, limit, offset),
+                f"WHERE b.municipality {same} ?", muni, since, "m.id", self.meeting, limit, offset),
             "locations": lambda: self._sql_page(
                 "SELECT m.id FROM meetings m JOIN bodies b ON b.id = m.body_id JOIN documents d ON d.id = m.document_id "
-                "WHERE b.municipality IS ? AND m.location IS NOT NULL", muni, since, "m.id", self.location, limit, offset),
+                f"WHERE b.municipality {same} ? AND m.location IS NOT NULL", muni, since, "m.id", self.location, limit,
+                offset),
             "agendaitems": lambda: self._sql_page(
                 "SELECT i.id FROM items i JOIN bodies b ON b.id = i.body_id JOIN meetings m ON m.id = i.meeting_id "
-                "JOIN documents d ON d.id = m.document_id WHERE b.municipality IS ?", muni, since, "i.id",
+                f"JOIN documents d ON d.id = m.document_id WHERE b.municipality {same} ?", muni, since, "i.id",
                 self.agenda_item, limit, offset),
             "consultations": lambda: self._sql_page(
                 "SELECT i.id FROM items i JOIN bodies b ON b.id = i.body_id JOIN meetings m ON m.id = i.meeting_id "
-                "JOIN documents d ON d.id = m.document_id WHERE b.municipality IS ? AND i.case_key IS NOT NULL", muni,
+                f"JOIN documents d ON d.id = m.document_id WHERE b.municipality {same} ? AND i.case_key IS NOT NULL", muni,
                 since, "i.id", self.consultation, limit, offset),
             "files": lambda: self._sql_page(
                 "SELECT DISTINCT d.id FROM documents d JOIN meetings m ON m.document_id = d.id JOIN bodies b ON "
-                "b.id = m.body_id WHERE b.municipality IS ?", muni, since, "d.id", self.file, limit, offset),
+                f"b.id = m.body_id WHERE b.municipality {same} ?", muni, since, "d.id", self.file, limit, offset),
             "papers": lambda: self._sql_page(
                 "SELECT i.case_key FROM items i JOIN bodies b ON b.id = i.body_id JOIN meetings m ON m.id = i.meeting_id "
-                "JOIN documents d ON d.id = m.document_id WHERE b.municipality IS ? AND i.case_key IS NOT NULL", muni,
+                f"JOIN documents d ON d.id = m.document_id WHERE b.municipality {same} ? AND i.case_key IS NOT NULL", muni,
                 since, "i.case_key", lambda key: self.paper(mid, key), limit, offset, distinct=True),
         }
         if what not in lister:
@@ -364,7 +371,6 @@ class OParl:
             params.append(since)
         if distinct:
             select += f" GROUP BY {key}"
-        total = self.conn.exec_driver_sql(f"SELECT count(*) FROM ({select})", tuple(params)).scalar_one()
-        ids = [r[0] for r in self.conn.exec_driver_sql(f"{select} ORDER BY {key} LIMIT ? OFFSET ?",
-                                                        (*params, limit, offset))]
+        total = run(self.conn, f"SELECT count(*) FROM ({select}) AS page", tuple(params)).scalar_one()
+        ids = [r[0] for r in run(self.conn, f"{select} ORDER BY {key} LIMIT ? OFFSET ?", (*params, limit, offset))]
         return total, [build(i) for i in ids]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
-import os
 from pathlib import Path
 from typing import Any
 
@@ -48,13 +47,13 @@ def _validation_message(exc: RequestValidationError) -> str:
 class ConditionalGet:
     """Pure ASGI middleware: ETag and Last-Modified on successful GETs, 304 when the client has it."""
 
-    def __init__(self, app: ASGIApp, db_path: str) -> None:
+    def __init__(self, app: ASGIApp, archive: Archive) -> None:
         self.app = app
-        self.db_path = db_path
+        self.archive = archive
 
     def _last_modified(self) -> str | None:
-        times = [os.stat(p).st_mtime for p in (self.db_path, self.db_path + "-wal") if os.path.exists(p)]
-        return email.utils.formatdate(max(times), usegmt=True) if times else None
+        when = self.archive.modified()
+        return email.utils.formatdate(when, usegmt=True) if when is not None else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -117,7 +116,7 @@ def create_app(db: str | Path | None = None) -> FastAPI:
     app.include_router(oparl_api.router)
     app.include_router(pages.router)
     pages.mount_static(app)
-    app.add_middleware(ConditionalGet, db_path=archive.db)
+    app.add_middleware(ConditionalGet, archive=archive)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     return app
 

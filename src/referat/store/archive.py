@@ -1,8 +1,9 @@
 """The archive: one Python API over the database. The CLI, JSON API and web pages call this.
 
-SQLite (one file, embedded) is the default. Every document is written in one transaction: it is
-stored whole or not at all. Queries are built from fixed SQL fragments with bound parameters;
-no text from a document or a query is ever pasted into SQL.
+SQLite (one file, embedded) is the default; a PostgreSQL URL works too (referat.dialect holds the SQL
+that differs). Every document is written in one transaction: it is stored whole or not at all. Queries
+are built from fixed SQL fragments with bound parameters; no text from a document or a query is ever
+pasted into SQL.
 """
 
 from __future__ import annotations
@@ -20,15 +21,17 @@ from typing import Any, TypeVar
 import tantivy
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, Table, create_engine, event, text
+from sqlalchemy import Engine, Table, create_engine, event, make_url, text
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.engine import Connection
 
 from referat.cases import load_kle
-from referat.errors import NotFoundError
+from referat.errors import NotFoundError, UnsupportedDatabaseError
 from referat.link import relink
 from referat.names import person_key
 from referat.search import Query, QueryError, Term, as_substrings, highlighter, parse_query, snippet, stems
 from referat.store import linked, schema
+from referat.dialect import DIALECTS, lock_for_writing, run, sql_for, unsupported
 from referat.store.browse import iso
 from referat.store.index import FACETS_AGG, NO_KIND, IndexBusyError, SearchIndex, day_number
 from referat.store.rows import Rows, is_body_section
@@ -41,6 +44,16 @@ _T = TypeVar("_T")
 
 def default_db() -> str:
     return os.environ.get("REFERAT_DB", DEFAULT_DB)
+
+
+def shown(db: str) -> str:
+    """The database as messages name it: a file's path as given, a URL without its password."""
+    if "://" not in db:
+        return db
+    try:
+        return make_url(db).render_as_string(hide_password=True)
+    except ArgumentError:
+        return db.split("://", 1)[0] + "://…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +121,13 @@ class Archive:
 
     def __init__(self, db: str | Path | None = None) -> None:
         self.db = str(db or default_db())
-        url = self.db if "://" in self.db else f"sqlite:///{self.db}"
+        url = make_url(self.db if "://" in self.db else f"sqlite:///{self.db}")
+        if url.get_backend_name() not in DIALECTS:
+            raise UnsupportedDatabaseError(unsupported(url.get_backend_name()))
+        if url.drivername == "postgresql":  # SQLAlchemy's default driver there is psycopg2; ours is psycopg 3
+            url = url.set(drivername="postgresql+psycopg")
         self.engine: Engine = create_engine(url)
+        self.name = shown(self.db)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _pragmas)
             event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
@@ -127,6 +145,17 @@ class Archive:
         with self.engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+
+    def modified(self) -> float | None:
+        """When the archive last changed (seconds since the epoch), for HTTP's Last-Modified: a SQLite
+        file's time (and its write-ahead log's); on a server, the newest document's ingest time."""
+        if self.engine.dialect.name == "sqlite":
+            db = self.engine.url.database or ""
+            times = [os.stat(p).st_mtime for p in (db, db + "-wal") if db and os.path.exists(p)]
+            return max(times) if times else None
+        with self.engine.connect() as conn:
+            newest = conn.exec_driver_sql("SELECT max(ingested_at) FROM documents").scalar_one()
+        return dt.datetime.fromisoformat(newest).timestamp() if newest else None
 
     def close(self) -> None:
         self.search_index.close()
@@ -167,12 +196,14 @@ class Archive:
                     results.append(exc)
         if changed:
             with self.engine.begin() as conn:
+                lock_for_writing(conn)
                 relink(conn, changed)
         return results
 
     def link(self) -> int:
         """Recompute every link of the archive (ingest keeps them current; this is for a full rebuild)."""
         with self.engine.begin() as conn:
+            lock_for_writing(conn)
             return relink(conn)
 
     def _transaction(self, work: Callable[[Connection], _T]) -> _T:
@@ -184,6 +215,7 @@ class Archive:
         committed = False
         try:
             with self.engine.begin() as conn:
+                lock_for_writing(conn)
                 result = work(conn)
                 self.search_index.commit()
                 committed = True
@@ -223,12 +255,12 @@ class Archive:
         """Bulk inserts at the driver level: the statements come from the schema's tables, values are
         bound as tuples (SQLAlchemy's per-row parameter processing was a third of ingest time)."""
         _put(conn, schema.documents, [rows.document])
-        _put(conn, schema.bodies, [rows.body], "OR IGNORE")
-        _put(conn, schema.people, list(rows.people.values()), "OR IGNORE")
+        _put(conn, schema.bodies, [rows.body], ignore=True)
+        _put(conn, schema.people, list(rows.people.values()), ignore=True)
         _put(conn, schema.meetings, [rows.meeting])
         _put(conn, schema.participants, rows.participants)
         if rows.items:
-            # one writer holds the transaction, so the next integer keys are ours to assign
+            # one writer holds the transaction (lock_for_writing), so the next integer keys are ours to assign
             base = conn.exec_driver_sql("SELECT coalesce(max(pk), 0) FROM items").scalar_one()
             pks = [base + 1 + i for i in range(len(rows.items))]
             _put(conn, schema.items, [{**r, "pk": pk} for r, pk in zip(rows.items, pks)])
@@ -245,13 +277,14 @@ class Archive:
             self._words_stored = {r[0] for r in conn.exec_driver_sql("SELECT word FROM words")}
         new = words - self._words_stored
         if new:
-            conn.exec_driver_sql("INSERT OR IGNORE INTO words (word) VALUES (?)", [(w,) for w in new])
+            d = sql_for(conn)
+            run(conn, f"{d.insert_ignore} words (word) VALUES (?){d.ignore_tail}", [(w,) for w in new])
             self._words_stored |= new
 
     def _words_containing(self, conn: Connection, part: str) -> list[str]:
         """Every stored word containing `part` (lowercase). The words sit in memory as one string, one
         per line, read again when the table has grown; str.find over it takes a few milliseconds."""
-        top = conn.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM words").scalar_one()
+        top = conn.exec_driver_sql(f"SELECT coalesce(max({sql_for(conn).rowid}), 0) FROM words").scalar_one()
         if self._words_blob[0] != top:
             words = [r[0] for r in conn.exec_driver_sql("SELECT word FROM words")]
             self._words_blob = (top, "\n" + "\n".join(words) + "\n")
@@ -271,30 +304,30 @@ class Archive:
         n = last = 0
         with self.engine.connect() as conn:
             while True:
-                items = conn.exec_driver_sql(
-                    "SELECT pk, title, decision, decision_kind, case_number, body_id, date, year, meeting_id "
+                items = run(
+                    conn, "SELECT pk, title, decision, decision_kind, case_number, body_id, date, year, meeting_id "
                     "FROM items WHERE pk > ? ORDER BY pk LIMIT ?", (last, chunk)).all()
                 if not items:
                     break
                 lo, last = items[0][0], items[-1][0]
                 body: dict[int, list[str]] = defaultdict(list)
-                for pk, heading, txt in conn.exec_driver_sql(
+                for pk, heading, txt in run(conn,
                         "SELECT item_pk, heading, text FROM sections WHERE item_pk BETWEEN ? AND ? "
                         "ORDER BY item_pk, ord", (lo, last)):
                     if is_body_section(heading):
                         body[pk].append(txt)
                 rec: dict[int, list[str]] = defaultdict(list)
-                for pk, txt in conn.exec_driver_sql(
+                for pk, txt in run(conn,
                         "SELECT item_pk, text FROM item_lists WHERE kind = 'recommendation' AND item_pk BETWEEN ? AND ? "
                         "ORDER BY item_pk, ord", (lo, last)):
                     rec[pk].append(txt)
                 persons: dict[Any, set[str]] = defaultdict(set)
-                for pk, a, b in conn.exec_driver_sql(
+                for pk, a, b in run(conn,
                         "SELECT item_pk, person_id, for_person_id FROM attendance WHERE item_pk BETWEEN ? AND ? "
                         "UNION ALL SELECT item_pk, person_id, NULL FROM votes WHERE item_pk BETWEEN ? AND ?",
                         (lo, last, lo, last)):
                     persons[pk].update(p for p in (a, b) if p)
-                for meeting, person in conn.exec_driver_sql(
+                for meeting, person in run(conn,
                         "SELECT meeting_id, person_id FROM participants WHERE meeting_id IN "
                         "(SELECT meeting_id FROM items WHERE pk BETWEEN ? AND ?)", (lo, last)):
                     persons[meeting].add(person)
@@ -487,8 +520,8 @@ class Archive:
         return {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in tallies.items()}
 
     def _hit(self, conn: Connection, pk: int, score: float) -> Hit | None:
-        r = conn.exec_driver_sql(
-            "SELECT i.id, i.title, i.number, i.case_number, i.decision_kind, i.date, b.name, b.municipality, "
+        r = run(
+            conn, "SELECT i.id, i.title, i.number, i.case_number, i.decision_kind, i.date, b.name, b.municipality, "
             "i.meeting_id FROM items i JOIN bodies b ON b.id = i.body_id WHERE i.pk = ?", (pk,)).first()
         if r is None:  # in the index but not (or no longer) in SQLite: never shown
             return None
@@ -542,9 +575,10 @@ class Archive:
             "SELECT p.id, p.name FROM people p WHERE p.id IN (SELECT person_id FROM attendance WHERE item_pk = :pk "
             "UNION SELECT for_person_id FROM attendance WHERE item_pk = :pk "
             "UNION SELECT person_id FROM votes WHERE item_pk = :pk)")}
-        att = rows("SELECT person_id, status, for_person_id FROM attendance WHERE item_pk = :pk")
+        rowid = sql_for(conn).rowid  # in the order they were printed
+        att = rows(f"SELECT person_id, status, for_person_id FROM attendance WHERE item_pk = :pk ORDER BY {rowid}")
         votes: dict[str, list[str]] = {"for": [], "against": [], "abstained": []}
-        for x in rows("SELECT person_id, vote FROM votes WHERE item_pk = :pk"):
+        for x in rows(f"SELECT person_id, vote FROM votes WHERE item_pk = :pk ORDER BY {rowid}"):
             votes[x["vote"]].append(people[x["person_id"]])
         treat = linked.treatments(conn, [pk])[pk]
         return {
@@ -609,12 +643,13 @@ class Archive:
                 pks = [pk for pk, _ in searcher.search(tq, max(n, 1), count=False, order_by_field="pk").hits]
                 # the matches go to a temporary table: a million pks are too many bound parameters
                 conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS export_pks (pk INTEGER PRIMARY KEY)")
-                conn.exec_driver_sql("DELETE FROM temp.export_pks")
-                conn.exec_driver_sql("INSERT INTO temp.export_pks (pk) VALUES (?)", [(pk,) for pk in pks])
-                where.append("i.pk IN (SELECT pk FROM temp.export_pks)")
+                conn.exec_driver_sql("DELETE FROM export_pks")
+                if pks:
+                    run(conn, "INSERT INTO export_pks (pk) VALUES (?)", [(pk,) for pk in pks])
+                where.append("i.pk IN (SELECT pk FROM export_pks)")
             cond = (" WHERE " + " AND ".join(where)) if where else ""
             sql = ("SELECT i.*, b.name AS committee, b.municipality FROM items i JOIN bodies b ON b.id = i.body_id"
-                   f"{cond} ORDER BY i.date, i.meeting_id, i.pk")
+                   f"{cond} ORDER BY {sql_for(conn).asc('i.date')}, i.meeting_id, i.pk")
             for r in conn.execute(text(sql), params).mappings():
                 yield self._item_dict(conn, r)
 
@@ -623,10 +658,11 @@ class Archive:
         with self.engine.connect() as conn:
             one = lambda sql: conn.execute(text(sql)).scalar_one()  # noqa: E731
             per = conn.execute(text(
-                "SELECT b.name AS committee, b.municipality, m.date AS date, count(DISTINCT m.id) AS meetings, "
+                "SELECT b.name AS committee, b.municipality, min(m.date) AS date, count(DISTINCT m.id) AS meetings, "
                 "count(i.pk) AS items FROM meetings m JOIN bodies b ON b.id = m.body_id "
-                "LEFT JOIN items i ON i.meeting_id = m.id GROUP BY b.name, b.municipality, strftime('%Y', m.date) "
-                "ORDER BY b.name, m.date")).mappings().all()
+                "LEFT JOIN items i ON i.meeting_id = m.id "
+                f"GROUP BY b.name, b.municipality, {sql_for(conn).year('m.date')} "
+                f"ORDER BY b.name, {sql_for(conn).asc('min(m.date)')}")).mappings().all()
             return {
                 "documents": one("SELECT count(*) FROM documents"),
                 "meetings": one("SELECT count(*) FROM meetings"),
@@ -659,16 +695,19 @@ class Archive:
         """Load the user's KLE titles (KL's XML or a code;title CSV); returns how many codes."""
         titles = load_kle(Path(path))
         with self.engine.begin() as conn:
-            conn.exec_driver_sql("INSERT OR REPLACE INTO kle (code, title) VALUES (?, ?)", list(titles.items()))
+            if titles:
+                run(conn, "INSERT INTO kle (code, title) VALUES (?, ?) "
+                          "ON CONFLICT (code) DO UPDATE SET title = excluded.title", list(titles.items()))
         return len(titles)
 
 
 def _index_path(engine: Engine) -> str | None:
     """The search index's folder: beside the SQLite file (referat.db -> referat.db.tantivy). A database
-    that is not a file keeps its index in memory."""
+    that is not a file (PostgreSQL, SQLite in memory) keeps it in $REFERAT_INDEX if set, and otherwise
+    in memory, rebuilt from the database on every open."""
     db = engine.url.database
     if engine.dialect.name != "sqlite" or not db or db == ":memory:" or db.startswith("file:"):
-        return None
+        return os.environ.get("REFERAT_INDEX") or None
     return str(Path(db).resolve()) + ".tantivy"
 
 
@@ -685,13 +724,19 @@ def _index_docs(rows: Rows, pks: list[int]) -> list[dict[str, Any]]:
             for i, (f, it, pk) in enumerate(zip(rows.fts, rows.items, pks))]
 
 
-def _put(conn: Connection, table: Table, values: list[dict[str, Any]], prefix: str = "") -> None:
-    """INSERT rows (dicts keyed by column name; other keys ignored) into a schema table."""
+def _put(conn: Connection, table: Table, values: list[dict[str, Any]], ignore: bool = False) -> None:
+    """INSERT rows (dicts keyed by column name; other keys ignored) into a schema table; with ignore,
+    rows whose key is stored already are skipped."""
     if not values:
         return
+    d = sql_for(conn)
     cols = [c.name for c in table.columns]
-    sql = f"INSERT {prefix} INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-    conn.exec_driver_sql(sql, [tuple(_sql_value(v.get(c)) for c in cols) for v in values])
+    head, tail = (d.insert_ignore, d.ignore_tail) if ignore else ("INSERT INTO", "")
+    statement = f"{head} {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}){tail}"
+    if d.qmark:  # SQLite keeps dates as ISO text; PostgreSQL's DATE takes them as they are
+        run(conn, statement, [tuple(_sql_value(v.get(c)) for c in cols) for v in values])
+    else:
+        run(conn, statement, [tuple(v.get(c) for c in cols) for v in values])
 
 
 def _sql_value(v: Any) -> Any:

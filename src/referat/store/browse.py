@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from referat.danish import parse_number
+from referat.dialect import run, sql_for
 from referat.errors import NotFoundError
 
 
@@ -36,11 +37,12 @@ def meetings(conn: Connection, *, body_id: str | None = None, municipality: str 
         params += [f"{year:04d}-01-01", f"{year + 1:04d}-01-01"]
     cond = (" WHERE " + " AND ".join(where)) if where else ""
     base = " FROM meetings m JOIN bodies b ON b.id = m.body_id JOIN documents d ON d.id = m.document_id" + cond
-    total = conn.exec_driver_sql("SELECT count(*)" + base, tuple(params)).scalar_one()
-    rows = conn.exec_driver_sql(
-        "SELECT m.id, m.date, m.start_time, m.kind, m.location, m.body_id, b.name AS committee, b.municipality, "
+    total = run(conn, "SELECT count(*)" + base, tuple(params)).scalar_one()
+    rows = run(
+        conn, "SELECT m.id, m.date, m.start_time, m.kind, m.location, m.body_id, b.name AS committee, b.municipality, "
         "m.document_id, d.ingested_at, (SELECT count(*) FROM items i WHERE i.meeting_id = m.id) AS items"
-        + base + " ORDER BY m.date DESC, m.id LIMIT ? OFFSET ?", (*params, limit, offset)).mappings().all()
+        + base + f" ORDER BY {sql_for(conn).desc('m.date')}, m.id LIMIT ? OFFSET ?",
+        (*params, limit, offset)).mappings().all()
     return total, [{**dict(r), "date": iso(r["date"])} for r in rows]
 
 
@@ -51,18 +53,21 @@ def bodies(conn: Connection, municipality: str | None = None) -> list[dict[str, 
            "LEFT JOIN documents d ON d.id = m.document_id")
     params: tuple[Any, ...] = ()
     if municipality is not None:
-        sql += " WHERE b.municipality IS ?"
+        sql += f" WHERE b.municipality {sql_for(conn).same} ?"
         params = (municipality,)
-    rows = conn.exec_driver_sql(sql + " GROUP BY b.id ORDER BY b.municipality, b.name, b.id", params).mappings().all()
+    rows = run(conn, sql + f" GROUP BY b.id ORDER BY {sql_for(conn).asc('b.municipality')}, b.name, b.id",
+               params).mappings().all()
     return [{**dict(r), "first": iso(r["first"]), "last": iso(r["last"])} for r in rows]
 
 
 def municipalities(conn: Connection) -> list[dict[str, Any]]:
     """Each municipality (None when documents did not name one) with its election periods."""
-    rows = conn.exec_driver_sql(
-        "SELECT b.municipality, min(d.ingested_at) AS created, max(d.ingested_at) AS modified, "
-        "group_concat(DISTINCT m.election_period) AS periods FROM bodies b JOIN meetings m ON m.body_id = b.id "
-        "JOIN documents d ON d.id = m.document_id GROUP BY b.municipality ORDER BY b.municipality").mappings().all()
+    q = sql_for(conn)
+    rows = run(
+        conn, "SELECT b.municipality, min(d.ingested_at) AS created, max(d.ingested_at) AS modified, "
+        f"{q.concat_distinct('m.election_period')} AS periods FROM bodies b JOIN meetings m ON m.body_id = b.id "
+        f"JOIN documents d ON d.id = m.document_id GROUP BY b.municipality ORDER BY {q.asc('b.municipality')}"
+    ).mappings().all()
     return [{"municipality": r["municipality"], "created": r["created"], "modified": r["modified"],
              "election_periods": sorted(p for p in (r["periods"] or "").split(",") if p)} for r in rows]
 
@@ -74,13 +79,14 @@ def people(conn: Connection, *, municipality: Any = ..., query: str | None = Non
     sql = "SELECT p.id, p.name FROM people p"
     params: list[Any] = []
     if municipality is not ...:
+        same = sql_for(conn).same
         sql += (" WHERE p.id IN (SELECT person_id FROM participants pa JOIN meetings m ON m.id = pa.meeting_id "
-                "JOIN bodies b ON b.id = m.body_id WHERE b.municipality IS ? UNION SELECT a.person_id FROM attendance a "
-                "JOIN items i ON i.pk = a.item_pk JOIN bodies b ON b.id = i.body_id WHERE b.municipality IS ? "
-                "UNION SELECT v.person_id FROM votes v JOIN items i ON i.pk = v.item_pk JOIN bodies b ON "
-                "b.id = i.body_id WHERE b.municipality IS ?)")
+                f"JOIN bodies b ON b.id = m.body_id WHERE b.municipality {same} ? UNION SELECT a.person_id FROM "
+                f"attendance a JOIN items i ON i.pk = a.item_pk JOIN bodies b ON b.id = i.body_id WHERE b.municipality "
+                f"{same} ? UNION SELECT v.person_id FROM votes v JOIN items i ON i.pk = v.item_pk JOIN bodies b ON "
+                f"b.id = i.body_id WHERE b.municipality {same} ?)")
         params += [municipality] * 3
-    rows = [dict(r) for r in conn.exec_driver_sql(sql + " ORDER BY p.id", tuple(params)).mappings()]
+    rows = [dict(r) for r in run(conn, sql + " ORDER BY p.id", tuple(params)).mappings()]
     if query:
         wanted = query.casefold()
         rows = [r for r in rows if wanted in r["name"].casefold()]  # Python casefold: SQLite's folds ASCII only
@@ -89,15 +95,17 @@ def people(conn: Connection, *, municipality: Any = ..., query: str | None = Non
 
 def memberships(conn: Connection, municipality: Any = ...) -> list[dict[str, Any]]:
     """Membership of a person in a body, from participant lists: party, first and last meeting."""
-    sql = ("SELECT pa.person_id, m.body_id, b.municipality, pa.party, min(m.date) AS first, max(m.date) AS last, "
+    q = sql_for(conn)
+    sql = (f"SELECT pa.person_id, m.body_id, {q.any_value('b.municipality')} AS municipality, "
+           f"{q.any_value('pa.party')} AS party, min(m.date) AS first, max(m.date) AS last, "
            "count(DISTINCT m.id) AS meetings, max(d.ingested_at) AS modified FROM participants pa JOIN meetings m "
            "ON m.id = pa.meeting_id JOIN bodies b ON b.id = m.body_id JOIN documents d ON d.id = m.document_id")
     params: tuple[Any, ...] = ()
     if municipality is not ...:
-        sql += " WHERE b.municipality IS ?"
+        sql += f" WHERE b.municipality {q.same} ?"
         params = (municipality,)
-    rows = conn.exec_driver_sql(sql + " GROUP BY pa.person_id, m.body_id ORDER BY pa.person_id, m.body_id",
-                                params).mappings().all()
+    rows = run(conn, sql + " GROUP BY pa.person_id, m.body_id ORDER BY pa.person_id, m.body_id",
+               params).mappings().all()
     return [{**dict(r), "first": iso(r["first"]), "last": iso(r["last"])} for r in rows]
 
 
@@ -106,27 +114,29 @@ def cases(conn: Connection, municipality: Any = ..., limit: int = 50, offset: in
     """(total, page) of cases (a municipality's items sharing a case key), ordered by key."""
     where, params = "i.case_key IS NOT NULL", []
     if municipality is not ...:
-        where += " AND b.municipality IS ?"
+        where += f" AND b.municipality {sql_for(conn).same} ?"
         params.append(municipality)
     base = f" FROM items i JOIN bodies b ON b.id = i.body_id WHERE {where}"
-    total = conn.exec_driver_sql("SELECT count(*) FROM (SELECT 1" + base + " GROUP BY b.municipality, i.case_key)",
-                                 tuple(params)).scalar_one()
-    rows = conn.exec_driver_sql(
-        "SELECT b.municipality, i.case_key, min(i.case_number) AS case_number, min(i.date) AS first, "
-        "count(*) AS items" + base + " GROUP BY b.municipality, i.case_key ORDER BY i.case_key, b.municipality "
+    total = run(conn, "SELECT count(*) FROM (SELECT 1" + base + " GROUP BY b.municipality, i.case_key) AS c",
+                tuple(params)).scalar_one()
+    rows = run(
+        conn, "SELECT b.municipality, i.case_key, min(i.case_number) AS case_number, min(i.date) AS first, "
+        "count(*) AS items" + base + " GROUP BY b.municipality, i.case_key "
+        f"ORDER BY i.case_key, {sql_for(conn).asc('b.municipality')} "
         "LIMIT ? OFFSET ?", (*params, limit, offset)).mappings().all()
     return total, [{**dict(r), "first": iso(r["first"])} for r in rows]
 
 
 def document(conn: Connection, doc_id: str) -> dict[str, Any]:
     """A source document: provenance and the original text, verbatim."""
-    r = conn.exec_driver_sql("SELECT id, path, format, encoding, size, text, ingested_at FROM documents WHERE id = ?",
-                             (doc_id,)).mappings().first()
+    r = run(conn, "SELECT id, path, format, encoding, size, text, ingested_at FROM documents WHERE id = ?",
+            (doc_id,)).mappings().first()
     if r is None:
         raise NotFoundError(f"no document with id '{doc_id}'")
-    meetings_of = [m[0] for m in conn.exec_driver_sql("SELECT id FROM meetings WHERE document_id = ?", (doc_id,))]
-    warnings = [dict(w) for w in conn.exec_driver_sql(
-        "SELECT line, message FROM warnings WHERE document_id = ? ORDER BY rowid", (doc_id,)).mappings()]
+    meetings_of = [m[0] for m in run(conn, "SELECT id FROM meetings WHERE document_id = ?", (doc_id,))]
+    warnings = [dict(w) for w in run(
+        conn, f"SELECT line, message FROM warnings WHERE document_id = ? ORDER BY {sql_for(conn).rowid}",
+        (doc_id,)).mappings()]
     return {**dict(r), "meetings": meetings_of, "warnings": warnings}
 
 
@@ -138,7 +148,7 @@ def decisions_by_year(conn: Connection, body_id: str | None = None) -> dict[str,
         sql += " AND body_id = ?"
         params = (body_id,)
     out: dict[str, dict[str, int]] = {}
-    for year, kind, n in conn.exec_driver_sql(sql + " GROUP BY year, decision_kind ORDER BY year", params):
+    for year, kind, n in run(conn, sql + " GROUP BY year, decision_kind ORDER BY year", params):
         out.setdefault(str(year), {})[kind] = n
     return out
 
@@ -149,9 +159,9 @@ def table_series(conn: Connection, item_ids: list[str]) -> dict[str, Any]:
     if not item_ids:
         return {"dates": [], "columns": [], "series": {}}
     marks = ", ".join("?" * len(item_ids))
-    rows = conn.exec_driver_sql(
-        f"SELECT i.date, t.header_json, t.rows_json FROM item_tables t JOIN items i ON i.pk = t.item_pk "
-        f"WHERE i.id IN ({marks}) ORDER BY i.date, t.item_pk, t.ord", tuple(item_ids)).all()
+    rows = run(
+        conn, f"SELECT i.date, t.header_json, t.rows_json FROM item_tables t JOIN items i ON i.pk = t.item_pk "
+        f"WHERE i.id IN ({marks}) ORDER BY {sql_for(conn).asc('i.date')}, t.item_pk, t.ord", tuple(item_ids)).all()
     dates: list[str] = []
     series: dict[str, dict[str, float]] = {}
     columns: list[str] = []

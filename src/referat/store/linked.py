@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from referat.cases import case_key, parse_case_number
+from referat.dialect import run, sql_for
 from referat.errors import AmbiguousError, NotFoundError
 from referat.names import body_key, person_key
 from referat.store.browse import iso
@@ -27,7 +28,7 @@ def _in(conn: Connection, sql: str, values: Sequence[Any]) -> list[Any]:
     """Run sql with `IN (?)` expanded to the values, in chunks (SQLite caps bound parameters)."""
     out: list[Any] = []
     for part in _chunks(list(values)):
-        out.extend(conn.exec_driver_sql(sql.replace("IN (?)", f"IN ({', '.join('?' * len(part))})"),
+        out.extend(run(conn, sql.replace("IN (?)", f"IN ({', '.join('?' * len(part))})"),
                                         tuple(part)).mappings().all())
     return out
 
@@ -61,9 +62,10 @@ def treatments(conn: Connection, pks: Sequence[int]) -> dict[int, dict[str, list
 def referenced_by(conn: Connection, item_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """item id -> the items whose treatments link to it (later items citing it, earlier ones planning it)."""
     out: dict[str, list[dict[str, Any]]] = {i: [] for i in item_ids}
-    for x in _in(conn, "SELECT DISTINCT l.target_item_id, l.direction, i.id, i.number, i.title, i.date, "
+    for x in _in(conn, "SELECT DISTINCT l.target_item_id, l.direction, i.id, i.number, i.title, i.date, i.pk, "
                        "b.name AS committee FROM links l JOIN items i ON i.pk = l.item_pk JOIN bodies b "
-                       "ON b.id = i.body_id WHERE l.target_item_id IN (?) ORDER BY i.date, i.pk", item_ids):
+                       f"ON b.id = i.body_id WHERE l.target_item_id IN (?) ORDER BY {sql_for(conn).asc('i.date')}, i.pk",
+                 item_ids):
         out[x["target_item_id"]].append({"item_id": x["id"], "direction": x["direction"], "number": x["number"],
                                          "title": x["title"], "date": iso(x["date"]), "committee": x["committee"]})
     return out
@@ -92,7 +94,8 @@ def case(conn: Connection, number: str, municipality: str | None = None) -> dict
     if municipality:
         sql += " AND b.municipality = ?"
         params.append(municipality)
-    rows = conn.exec_driver_sql(sql + " ORDER BY i.date, m.kind = 'minutes', i.pk", tuple(params)).mappings().all()
+    rows = run(conn, sql + f" ORDER BY {sql_for(conn).asc('i.date')}, m.kind = 'minutes', i.pk",
+               tuple(params)).mappings().all()
     if not rows:
         raise NotFoundError(f"no archived item has case number {number!r}" + (f" in {municipality}" if municipality else ""))
     parsed = parse_case_number(rows[0]["case_number"] or number)
@@ -120,14 +123,15 @@ def meeting_attendance(conn: Connection, meeting_id: str) -> list[dict[str, Any]
     members not listed, and substitutes with whom they sat in for. A member stated absent or replaced
     by a substitute in any item counts as absent from the meeting; `items` says where it was stated."""
     people: dict[str, dict[str, Any]] = {}
-    for p in conn.exec_driver_sql("SELECT pa.person_id, p.name, pa.party FROM participants pa JOIN people p ON "
+    for p in run(conn, "SELECT pa.person_id, p.name, pa.party FROM participants pa JOIN people p ON "
                                   "p.id = pa.person_id WHERE pa.meeting_id = ? ORDER BY pa.ord", (meeting_id,)).mappings():
         people.setdefault(p["person_id"], {"person_id": p["person_id"], "name": p["name"], "party": p["party"],
                                            "status": "present", "substitute": None, "for": None, "items": []})
-    events = conn.exec_driver_sql(
-        "SELECT a.person_id, p.name, a.status, a.for_person_id, f.name AS for_name, i.number FROM attendance a "
+    events = run(
+        conn, "SELECT a.person_id, p.name, a.status, a.for_person_id, f.name AS for_name, i.number FROM attendance a "
         "JOIN items i ON i.pk = a.item_pk JOIN people p ON p.id = a.person_id LEFT JOIN people f ON "
-        "f.id = a.for_person_id WHERE i.meeting_id = ? ORDER BY i.pk", (meeting_id,)).mappings().all()
+        f"f.id = a.for_person_id WHERE i.meeting_id = ? ORDER BY i.pk, a.{sql_for(conn).rowid}",
+        (meeting_id,)).mappings().all()
     for e in events:
         absent_id, absent_name = (e["person_id"], e["name"]) if e["status"] == "absent" else \
             (e["for_person_id"], e["for_name"])
@@ -150,7 +154,7 @@ def meeting_attendance(conn: Connection, meeting_id: str) -> list[dict[str, Any]
 def item_votes(conn: Connection, pks: Sequence[int]) -> dict[int, dict[str, list[str]]]:
     out: dict[int, dict[str, list[str]]] = {}
     for v in _in(conn, "SELECT v.item_pk, v.vote, p.name FROM votes v JOIN people p ON p.id = v.person_id "
-                       "WHERE v.item_pk IN (?) ORDER BY v.item_pk, v.rowid", pks):
+                       f"WHERE v.item_pk IN (?) ORDER BY v.item_pk, v.{sql_for(conn).rowid}", pks):
         out.setdefault(v["item_pk"], {"for": [], "against": [], "abstained": []})[v["vote"]].append(v["name"])
     return out
 
@@ -159,13 +163,13 @@ def item_votes(conn: Connection, pks: Sequence[int]) -> dict[int, dict[str, list
 
 def find_person(conn: Connection, name_or_id: str) -> dict[str, Any]:
     """A person by id or by name (case and party suffix ignored); a unique part of a name also works."""
-    row = conn.exec_driver_sql("SELECT id, name FROM people WHERE id = ? OR id = ?",
+    row = run(conn, "SELECT id, name FROM people WHERE id = ? OR id = ?",
                                (name_or_id, person_key(name_or_id)[1])).mappings().first()
     if row:
         return dict(row)
     wanted = person_key(name_or_id)[0].casefold()
     # casefold in Python: SQLite's lower() folds only ASCII, and Æ, Ø, Å are letters here
-    found = [dict(r) for r in conn.exec_driver_sql("SELECT id, name FROM people").mappings()
+    found = [dict(r) for r in run(conn, "SELECT id, name FROM people").mappings()
              if wanted and wanted in r["name"].casefold()]
     if len(found) == 1:
         return found[0]
@@ -180,15 +184,16 @@ def person(conn: Connection, name_or_id: str) -> dict[str, Any]:
     substitutions, votes and items presented."""
     who = find_person(conn, name_or_id)
     pid = who["id"]
-    member = conn.exec_driver_sql(
-        "SELECT DISTINCT m.id, m.date, b.name AS committee, b.municipality, pa.party FROM participants pa JOIN meetings m "
+    asc = sql_for(conn).asc
+    member = run(
+        conn, "SELECT DISTINCT m.id, m.date, b.name AS committee, b.municipality, pa.party FROM participants pa JOIN meetings m "
         "ON m.id = pa.meeting_id JOIN bodies b ON b.id = m.body_id WHERE pa.person_id = ?", (pid,)).mappings().all()
-    away = conn.exec_driver_sql(
-        "SELECT m.id, m.date, b.name AS committee, b.municipality, i.number, a.status, a.person_id, s.name AS sub "
+    away = run(
+        conn, "SELECT m.id, m.date, b.name AS committee, b.municipality, i.number, a.status, a.person_id, s.name AS sub "
         "FROM attendance a JOIN items i ON i.pk = a.item_pk JOIN meetings m ON m.id = i.meeting_id "
         "JOIN bodies b ON b.id = m.body_id JOIN people s ON s.id = a.person_id "
         "WHERE (a.status = 'absent' AND a.person_id = ?) OR (a.status = 'substitute' AND a.for_person_id = ?) "
-        "ORDER BY i.pk", (pid, pid)).mappings().all()
+        f"ORDER BY i.pk, a.{sql_for(conn).rowid}", (pid, pid)).mappings().all()
     meetings: dict[str, dict[str, Any]] = {}
     for r in member:
         meetings[r["id"]] = {"meeting_id": r["id"], "date": iso(r["date"]), "committee": r["committee"],
@@ -203,18 +208,19 @@ def person(conn: Connection, name_or_id: str) -> dict[str, Any]:
             m["substitute"] = r["sub"]
         if r["number"] not in m["items"]:
             m["items"].append(r["number"])
-    subs = conn.exec_driver_sql(
-        "SELECT DISTINCT m.id, m.date, b.name AS committee, f.name AS for_name FROM attendance a JOIN items i "
+    subs = run(
+        conn, "SELECT DISTINCT m.id, m.date, b.name AS committee, f.name AS for_name FROM attendance a JOIN items i "
         "ON i.pk = a.item_pk JOIN meetings m ON m.id = i.meeting_id JOIN bodies b ON b.id = m.body_id "
-        "JOIN people f ON f.id = a.for_person_id WHERE a.status = 'substitute' AND a.person_id = ? ORDER BY m.date",
+        "JOIN people f ON f.id = a.for_person_id WHERE a.status = 'substitute' AND a.person_id = ? "
+        f"ORDER BY {asc('m.date')}",
         (pid,)).mappings().all()
-    votes = conn.exec_driver_sql(
-        "SELECT i.id, i.number, i.title, i.date, b.name AS committee, v.vote FROM votes v JOIN items i ON "
-        "i.pk = v.item_pk JOIN bodies b ON b.id = i.body_id WHERE v.person_id = ? ORDER BY i.date, i.pk",
+    votes = run(
+        conn, "SELECT i.id, i.number, i.title, i.date, b.name AS committee, v.vote FROM votes v JOIN items i ON "
+        f"i.pk = v.item_pk JOIN bodies b ON b.id = i.body_id WHERE v.person_id = ? ORDER BY {asc('i.date')}, i.pk",
         (pid,)).mappings().all()
-    presented = conn.exec_driver_sql(
-        "SELECT i.id, i.number, i.title, i.date, b.name AS committee FROM presenters pr JOIN items i ON "
-        "i.pk = pr.item_pk JOIN bodies b ON b.id = i.body_id WHERE pr.person_id = ? ORDER BY i.date, i.pk",
+    presented = run(
+        conn, "SELECT i.id, i.number, i.title, i.date, b.name AS committee FROM presenters pr JOIN items i ON "
+        f"i.pk = pr.item_pk JOIN bodies b ON b.id = i.body_id WHERE pr.person_id = ? ORDER BY {asc('i.date')}, i.pk",
         (pid,)).mappings().all()
     listed = sorted(meetings.values(), key=lambda m: (m["date"] or "", m["meeting_id"]))
     present = sum(1 for m in listed if m["status"] == "present")
@@ -253,7 +259,7 @@ def _spans(meetings: list[dict[str, Any]], field: str) -> list[dict[str, Any]]:
 def find_body(conn: Connection, name_or_id: str, municipality: str | None = None) -> dict[str, Any]:
     """A body by id, or by name however inflected ("Byrådet", "byrådsmødet"); the municipality decides
     when several have a body of that name."""
-    rows = conn.exec_driver_sql("SELECT id, name, municipality FROM bodies WHERE id = ? OR key = ?",
+    rows = run(conn, "SELECT id, name, municipality FROM bodies WHERE id = ? OR key = ?",
                                 (name_or_id, body_key(name_or_id))).mappings().all()
     if municipality:
         rows = [r for r in rows if (r["municipality"] or "").casefold() == municipality.casefold()]
@@ -269,18 +275,19 @@ def find_body(conn: Connection, name_or_id: str, municipality: str | None = None
 def body(conn: Connection, name_or_id: str, municipality: str | None = None) -> dict[str, Any]:
     """A committee or council: its meetings by year and its members over time (from participant lists)."""
     b = find_body(conn, name_or_id, municipality)
-    meetings = conn.exec_driver_sql(
-        "SELECT m.id, m.date, m.kind, count(i.pk) AS items FROM meetings m LEFT JOIN items i ON i.meeting_id = m.id "
-        "WHERE m.body_id = ? GROUP BY m.id ORDER BY m.date, m.id", (b["id"],)).mappings().all()
+    asc = sql_for(conn).asc
+    meetings = run(
+        conn, "SELECT m.id, m.date, m.kind, count(i.pk) AS items FROM meetings m LEFT JOIN items i ON i.meeting_id = m.id "
+        f"WHERE m.body_id = ? GROUP BY m.id ORDER BY {asc('m.date')}, m.id", (b["id"],)).mappings().all()
     by_year: dict[str, list[dict[str, Any]]] = {}
     for m in meetings:
         year = str(iso(m["date"])[:4]) if m["date"] else "?"
         by_year.setdefault(year, []).append({"meeting_id": m["id"], "date": iso(m["date"]), "kind": m["kind"],
                                              "items": m["items"]})
-    members = conn.exec_driver_sql(
-        "SELECT p.id, p.name, pa.party, min(m.date) AS first, max(m.date) AS last, count(DISTINCT m.id) AS n "
+    members = run(
+        conn, "SELECT p.id, p.name, pa.party, min(m.date) AS first, max(m.date) AS last, count(DISTINCT m.id) AS n "
         "FROM participants pa JOIN meetings m ON m.id = pa.meeting_id JOIN people p ON p.id = pa.person_id "
-        "WHERE m.body_id = ? GROUP BY p.id, pa.party ORDER BY min(m.date), p.name", (b["id"],)).mappings().all()
+        f"WHERE m.body_id = ? GROUP BY p.id, pa.party ORDER BY {asc('min(m.date)')}, p.name", (b["id"],)).mappings().all()
     return {"id": b["id"], "name": b["name"], "municipality": b["municipality"], "meetings": len(meetings),
             "meetings_by_year": by_year,
             "members": [{"person_id": m["id"], "name": m["name"], "party": m["party"], "from": iso(m["first"]),

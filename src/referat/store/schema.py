@@ -212,7 +212,7 @@ Index("ix_warnings_document", warnings.c.document_id)
 # Every word (lowercased, as referat.search.index_words splits them) of any item's title or decision:
 # a substring search (*klub*) finds its words here and asks the index's `words` field for them. Words
 # are never deleted (one no item holds any more matches nothing); rowids only grow, so max(rowid) tells
-# a reader whether its cached copy is current.
+# a reader whether its cached copy is current (on PostgreSQL, max(seq): migration 0005).
 words = Table("words", metadata, Column("word", Text, primary_key=True))
 
 FTS_COLUMNS = ("title", "decision", "recommendation", "body")

@@ -9,6 +9,7 @@ Revises: 0001
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -52,30 +53,38 @@ def _date(v: object) -> dt.date | None:
 
 def _fill() -> None:
     """Existing rows get the values ingest now computes, then the archive is linked."""
+    from referat import dialect
     from referat.cases import case_key
     from referat.link import infer_date, reference_numbers, relink
     from referat.names import body_key, person_key, presenter_name
 
     conn = op.get_bind()
-    run = conn.exec_driver_sql
+    d = dialect.sql_for(conn)
+
+    def run(statement: str, params: Any = ()) -> Any:
+        return dialect.run(conn, statement, params)
+
     bodies = run("SELECT id, name FROM bodies").all()
     if bodies:
         run("UPDATE bodies SET key = ? WHERE id = ?", [(body_key(name), i) for i, name in bodies])
     items = run("SELECT pk, case_number, year FROM items WHERE case_number IS NOT NULL").all()
     if items:
         run("UPDATE items SET case_key = ? WHERE pk = ?", [(case_key(c, y), pk) for pk, c, y in items])
-    treatments = run("SELECT t.rowid, t.body, t.date, t.item_number, t.raw, t.direction, i.date FROM treatments t "
-                     "JOIN items i ON i.pk = t.item_pk").all()
+    # a treatment is one (item_pk, direction, ord): the key works on both dialects (PostgreSQL has no rowid)
+    treatments = run("SELECT t.item_pk, t.direction, t.ord, t.body, t.date, t.item_number, t.raw, i.date "
+                     "FROM treatments t JOIN items i ON i.pk = t.item_pk").all()
     if treatments:
-        run("UPDATE treatments SET body_key = ?, target_date = ?, item_numbers = ? WHERE rowid = ?", [
-            (body_key(body), (infer_date(raw, _date(date), _date(src)) if direction == "related" else _date(date)),
-             ",".join(map(str, reference_numbers(raw, number))) if direction == "related" else "", rowid)
-            for rowid, body, date, number, raw, direction, src in treatments])
+        run("UPDATE treatments SET body_key = ?, target_date = ?, item_numbers = ? "
+            "WHERE item_pk = ? AND direction = ? AND ord = ?", [
+                (body_key(body), (infer_date(raw, _date(date), _date(src)) if direction == "related" else _date(date)),
+                 ",".join(map(str, reference_numbers(raw, number))) if direction == "related" else "", pk, direction, o)
+                for pk, direction, o, body, date, number, raw, src in treatments])
     presenters = [(pk, o, person_key(name)) for pk, o, text in
                   run("SELECT item_pk, ord, text FROM item_lists WHERE kind = 'presenter'").all()
                   if (name := presenter_name(text))]
     if presenters:
-        run("INSERT OR IGNORE INTO people (id, name) VALUES (?, ?)", [(pid, n) for _, _, (n, pid) in presenters])
+        run(f"{d.insert_ignore} people (id, name) VALUES (?, ?){d.ignore_tail}",
+            [(pid, n) for _, _, (n, pid) in presenters])
         run("INSERT INTO presenters (item_pk, ord, person_id) VALUES (?, ?, ?)",
             [(pk, o, pid) for pk, o, (_, pid) in presenters])
     relink(conn)

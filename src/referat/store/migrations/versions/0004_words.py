@@ -16,6 +16,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from referat.dialect import run
 from referat.search import index_words
 
 revision = "0004"
@@ -31,7 +32,7 @@ def upgrade() -> None:
     for title, decision in bind.exec_driver_sql("SELECT title, decision FROM items"):
         seen.update(index_words(f"{title} {decision or ''}"))
     if seen:
-        bind.exec_driver_sql("INSERT INTO words (word) VALUES (?)", [(w,) for w in sorted(seen)])
+        run(bind, "INSERT INTO words (word) VALUES (?)", [(w,) for w in sorted(seen)])
     if bind.dialect.name == "sqlite":
         op.execute("DROP TABLE IF EXISTS items_trigram")
 
