@@ -150,3 +150,13 @@ def test_earlier_treatment_with_the_month_written_out() -> None:
                    "\nBeslutning\nAnbefales.\n")
     assert [(r.body, r.date, r.item) for r in d.items[0].related] == [
         ("Økonomiudvalget", dt.date(2024, 3, 5), 7), ("Byrådet", dt.date(2024, 1, 24), 5)]
+
+
+def test_open_and_closed_markers_around_titles() -> None:
+    from referat import parse_text
+
+    d = parse_text("Referat\nØkonomiudvalget\nMødedato: 02.05.2024 kl. 15:00\n\n"
+                   "12. Budget 2025 (Åben)\nBeslutning\nAnbefales.\n\n13. Personalesag (Lukket)\nBeslutning\nGodkendt.\n\n"
+                   "14. Åben sag: Regnskab 2023\nBeslutning\nAnbefales.\n\n15. Lukket sag: Grundsalg\nBeslutning\nGodkendt.\n")
+    assert [(i.title, i.closed) for i in d.items] == [("Budget 2025", False), ("Personalesag", True),
+                                                      ("Regnskab 2023", False), ("Grundsalg", True)]

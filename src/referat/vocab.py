@@ -128,8 +128,8 @@ ITEM_HEADINGS_WEAK: tuple[Entry, ...] = (
           "number and title without a dot", "38 Godkendelse af dagsorden"),
 )
 # "Lukket: Lukkede meddelelser", "Lukket punkt: Personalesag", "Lukket"
-CLOSED_TITLE = Entry(r"^(?:lukket(?:\s+punkt)?|fortroligt)\s*[:\-–]\s*(?P<title>.+)$",
-                     "closed item marker before the title", "Lukket: Lukkede meddelelser")
+CLOSED_TITLE = Entry(r"^(?:lukket(?:\s+(?:punkt|sag))?|fortroligt)\s*[:\-–]\s*(?P<title>.+)$",
+                     "closed item marker before the title", "Lukket: Lukkede meddelelser; Lukket sag: Grundsalg")
 CLOSED_WHOLE = Entry(r"^(?:lukket(?:\s+(?:punkt|sag))?|fortroligt|lukket dagsordenspunkt)$",
                      "a closed item whose whole title is the marker, or the marker on its own line under the "
                      "title", "Lukket; Lukket sag (eDagsorden, under the item heading)")
@@ -141,8 +141,12 @@ ITEM_GROUP = Entry(r"^(?:[A-H]\.\s+)?(?:sager?\s+til\s+(?:afgørelse|beslutning|
                    r"(?:\s+i\s+\S+)?|orienteringssager|beslutningssager|lukkede\s+sager|åbne\s+sager)$",
                    "group heading between items", "A. Sager til afgørelse i byrådet; B. Sager til afgørelse i udvalget")
 # "(Lukket punkt)" after a title, as some systems print it
-CLOSED_SUFFIX = Entry(r"^(?P<title>.+?)\s*\((?:lukket(?: punkt)?)\)$", "closed marker after the title",
+CLOSED_SUFFIX = Entry(r"^(?P<title>.+?)\s*\((?:lukket(?: punkt| sag)?)\)$", "closed marker after the title",
                       "Personalesag (Lukket punkt)")
+# The open marker, before or after the title: not part of it ("Budget 2025 (Åben)", "Åben sag: Regnskab 2023")
+OPEN_TITLE = Entry(r"^(?:(?:åben|åbent)(?:\s+(?:punkt|sag))?\s*[:\-–]\s*(?P<title>.+)|"
+                   r"(?P<before>.+?)\s*\((?:åben|åbent)(?: punkt| sag)?\))$", "open marker around the title",
+                   "Budget 2025 (Åben); Åben sag: Regnskab 2023")
 
 # --- Case numbers ----------------------------------------------------------------------------
 

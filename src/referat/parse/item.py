@@ -13,6 +13,7 @@ from referat.parse.structure import RawItem, RawSection
 from referat.parse.text import joined, squash, verbatim
 
 _CLOSED_TITLE = vocab.CLOSED_TITLE.compile()
+_OPEN_TITLE = vocab.OPEN_TITLE.compile()
 _CLOSED_WHOLE = vocab.CLOSED_WHOLE.compile()
 _CLOSED_SUFFIX = vocab.CLOSED_SUFFIX.compile()
 
@@ -33,13 +34,17 @@ class ItemContext:
 
 
 def title_and_closed(title: str) -> tuple[str, bool]:
-    """"Lukket: Lukkede meddelelser" -> ("Lukkede meddelelser", True); "Lukket" stays as the title."""
+    """"Lukket: Lukkede meddelelser" -> ("Lukkede meddelelser", True); "Lukket" stays as the title;
+    "Budget 2025 (Åben)" -> ("Budget 2025", False)."""
     t = squash(title)
     if _CLOSED_WHOLE.match(t):
         return t, True
     m = _CLOSED_TITLE.match(t) or _CLOSED_SUFFIX.match(t)
     if m:
         return squash(m.group("title")), True
+    m = _OPEN_TITLE.match(t)
+    if m:
+        return squash(m.group("title") or m.group("before")), False
     return t, False
 
 
