@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from conftest import GENRE
 from referat import parse_file
 
@@ -160,3 +162,24 @@ def test_open_and_closed_markers_around_titles() -> None:
                    "14. Åben sag: Regnskab 2023\nBeslutning\nAnbefales.\n\n15. Lukket sag: Grundsalg\nBeslutning\nGodkendt.\n")
     assert [(i.title, i.closed) for i in d.items] == [("Budget 2025", False), ("Personalesag", True),
                                                       ("Regnskab 2023", False), ("Grundsalg", True)]
+
+
+@pytest.mark.parametrize("said,absent,substitutes,votes", [
+    ("Følgende var fraværende: Hans Berg og Lise Holm.", ["Hans Berg", "Lise Holm"], [], None),
+    ("Hans Berg (V) havde forfald.", ["Hans Berg"], [], None),
+    ("Suppleant Ole Bak deltog for Lise Holm.", [], [("Ole Bak", "Lise Holm")], None),
+    ("Godkendt. Hans Berg og Lise Holm stemte imod, Jens Ravn undlod at stemme.", [], [],
+     ([], ["Hans Berg", "Lise Holm"], ["Jens Ravn"])),
+    ("Godkendt med 5 stemmer for (A, F, Ø) og 2 imod (V, C).", [], [], (["A", "F", "Ø"], ["V", "C"], [])),
+    ("Et flertal bestående af A, F og Ø godkendte indstillingen. V og C stemte imod.", [], [],
+     (["A", "F", "Ø"], ["V", "C"], [])),
+])
+def test_attendance_and_vote_phrasings(said: str, absent: list[str], substitutes: list[tuple[str, str]],
+                                       votes: tuple[list[str], list[str], list[str]] | None) -> None:
+    from referat import parse_text
+
+    item = parse_text(f"Referat\nØkonomiudvalget\nMødedato: 02.05.2024\n\n1. Sag\nBeslutning\n{said}\n").items[0]
+    assert item.absent == absent
+    assert [(s.substitute, s.for_) for s in item.substitutes] == substitutes
+    v = item.votes
+    assert ((v.for_, v.against, v.abstained) if v else None) == votes

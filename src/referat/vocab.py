@@ -318,8 +318,10 @@ ABSENCE_PHRASES: tuple[Entry, ...] = (
     Entry(r"(?P<names>[A-ZÆØÅ][^.]*?) (?:var|er) (?:ikke til stede|fraværende|forhindret|fraværende under "
           r"behandlingen af (?:dette )?punkt(?:et)?)", "X var ikke til stede / fraværende",
           "Kristoffer Beck var ikke til stede."),
-    Entry(r"(?P<names>[A-ZÆØÅ][^.]*?) (?:havde|har) (?:meldt )?afbud", "X havde meldt afbud",
-          "Hanne Lund havde meldt afbud."),
+    Entry(r"(?P<names>[A-ZÆØÅ][^.]*?) (?:havde|har) (?:meldt )?(?:afbud|forfald)", "X havde meldt afbud",
+          "Hanne Lund havde meldt afbud.; Hans Berg (V) havde forfald."),
+    Entry(r"\b(?:følgende|disse)\s+(?:var|er)\s+(?:fraværende|ikke til stede)\s*:?\s*(?P<names>[^.]+)",
+          "Følgende var fraværende: X og Y", "Følgende var fraværende: Hans Berg og Lise Holm."),
     Entry(r"^(?:afbud|fraværende|fravær|ikke til stede)\s*:\s*(?P<names>.+?)\.?$", "Fraværende: X, Y",
           "Fraværende: Poul Hansen (V)"),
     Entry(r"(?P<names>[A-ZÆØÅ][^.]*?) deltog ikke(?: i (?:mødet|behandlingen|sagens behandling|"
@@ -346,6 +348,10 @@ VOTE_PHRASES: dict[str, tuple[Entry, ...]] = {
         Entry(r"(?P<names>[A-ZÆØÅ][^.]*?)\s+stemte for\b", "names stemte for", "A og F stemte for."),
         Entry(r"\bmed \d+ stemmer?\s*\((?P<names>[^()]+)\)", "vedtaget med N stemmer (names)",
               "Indstillingen blev vedtaget med 25 stemmer (A, F, Ø, B, Å) mod 6 stemmer (V, C)."),
+        Entry(r"\b\d+ stemmer? for\s*\((?P<names>[^()]+)\)", "N stemmer for (names)",
+              "Godkendt med 5 stemmer for (A, F, Ø) og 2 imod (V, C)."),
+        Entry(r"\bflertal (?:bestående af|af)\s+(?P<names>[^.()]+?)\s+(?:godkendte|vedtog|tiltrådte|anbefal(?:er|ede))\b",
+              "et flertal bestående af names godkendte", "Et flertal bestående af A, F og Ø godkendte indstillingen."),
     ),
     "against": (
         Entry(_GROUP + r"[^()]*\((?P<names>[^()]+)\)\s+stemte imod", "(names) stemte imod",
@@ -354,6 +360,8 @@ VOTE_PHRASES: dict[str, tuple[Entry, ...]] = {
         Entry(r"(?P<names>[A-ZÆØÅ][^.]*?)\s+stemte imod\b", "names stemte imod", "Hans Berg stemte imod."),
         Entry(r"\bmod \d+ stemmer?\s*\((?P<names>[^()]+)\)", "… mod N stemmer (names)",
               "Indstillingen blev vedtaget med 25 stemmer (A, F, Ø, B, Å) mod 6 stemmer (V, C)."),
+        Entry(r"\b\d+ (?:stemmer? )?imod\s*\((?P<names>[^()]+)\)", "N imod (names)",
+              "Godkendt med 5 stemmer for (A, F, Ø) og 2 imod (V, C)."),
     ),
     "abstained": (
         Entry(_GROUP + r"[^()]*\((?P<names>[^()]+)\)\s+undlod at stemme", "(names) undlod at stemme",
@@ -371,9 +379,9 @@ STATEMENT_LABEL = re.compile(r"^(?:for stemte|for stemmer|imod stemte|imod stemm
                              r"hverken for eller imod|fraværende|afbud|fravær|ikke til stede|stedfortræder)\s*:",
                              re.IGNORECASE)
 # Cheap prechecks: a sentence without any of these words cannot hold the phrases above.
-ABSENCE_CUES = ("afbud", "til stede", "fravær", "forhindret", "deltog ikke")
+ABSENCE_CUES = ("afbud", "til stede", "fravær", "forhindret", "deltog ikke", "forfald")
 SUBSTITUTE_CUES = ("stedet for", "stedfortræder", "suppleant", "deltog for", "mødte for")
-VOTE_CUES = ("stemte", "stemmer", "undlod", "hverken for", "blank")
+VOTE_CUES = ("stemte", "stemmer", "undlod", "hverken for", "blank", "flertal")
 # "Fraværende med afbud: Hans Berg" / "Afbud: Hans Berg": wording before the names
 # "Fraværende: Ingen": nobody
 NOBODY = re.compile(r"^(?:ingen|intet|ingen afbud|ingen fraværende|-|–)\.?$", re.IGNORECASE)
@@ -383,7 +391,7 @@ MEMBER_ROLE = re.compile(r"^(?:formand|næstformand|borgmester|viceborgmester|r�
                          r"medlem|suppleant)\s*[:,]?\s+(?=[A-ZÆØÅ])", re.IGNORECASE)
 # Leading phrases stripped from a vote subject: "Et flertal af Beskæftigelsesudvalget"
 VOTE_SUBJECT_NOISE = re.compile(
-    r"^(?:et\s+)?(?:flertal|mindretal|enstemmigt|samtlige|udvalgets medlemmer)\b.*$", re.IGNORECASE)
+    r"^(?:et\s+)?(?:flertal|mindretal|enstemmigt|samtlige|udvalgets medlemmer|følgende|disse)\b.*$", re.IGNORECASE)
 
 # --- References and next steps ---------------------------------------------------------------
 # "Beskæftigelses- og Integrationsudvalget 01.06.2021, punkt 2."

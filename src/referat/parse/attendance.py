@@ -7,6 +7,8 @@ attendance section ("Fraværende: X").
 
 from __future__ import annotations
 
+import re
+
 from referat import vocab
 from referat.model import Substitute, Votes
 from referat.parse.structure import RawItem, RawSection
@@ -16,6 +18,8 @@ from referat.parse.text import joined, paragraphs, sentences, split_names, squas
 _ABSENCE = vocab.compiled(vocab.ABSENCE_PHRASES)
 _SUBSTITUTE = vocab.compiled(vocab.SUBSTITUTE_PHRASES, 0)
 _VOTES = {k: vocab.compiled(v) for k, v in vocab.VOTE_PHRASES.items()}
+# where one vote's clause ends and the next begins inside a captured name list
+_OTHER_VOTE = re.compile(r"\b(?:stemte\s+(?:for|imod)|undlod\s+at\s+stemme)\b[,;]?\s*", re.IGNORECASE)
 
 
 def statements(item: RawItem, decision: RawSection | None) -> list[str]:
@@ -91,7 +95,8 @@ def substitutes(said: list[str]) -> list[Substitute]:
             continue
         for pat in _SUBSTITUTE:
             for m in pat.finditer(sentence):
-                pair = Substitute(substitute=strip_party(m.group("sub"))[0], **{"for": strip_party(m.group("for"))[0]})
+                sub = vocab.MEMBER_ROLE.sub("", m.group("sub"))  # "Suppleant Ole Bak deltog for …"
+                pair = Substitute(substitute=strip_party(sub)[0], **{"for": strip_party(m.group("for"))[0]})
                 if pair not in out:
                     out.append(pair)
     return out
@@ -107,7 +112,9 @@ def votes(said: list[str]) -> Votes | None:
             for pat in patterns:
                 m = pat.search(sentence)
                 if m:
-                    found[key].extend(n for n in _names(m.group("names")) if n not in found[key])
+                    # "Hans Berg stemte imod, Jens Ravn undlod at stemme": the names of this verb only
+                    names = _OTHER_VOTE.split(m.group("names"))[-1]
+                    found[key].extend(n for n in _names(names) if n not in found[key])
                     break
     if not any(found.values()):
         return None
