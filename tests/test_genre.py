@@ -183,3 +183,16 @@ def test_attendance_and_vote_phrasings(said: str, absent: list[str], substitutes
     assert [(s.substitute, s.for_) for s in item.substitutes] == substitutes
     v = item.votes
     assert ((v.for_, v.against, v.abstained) if v else None) == votes
+
+
+@pytest.mark.parametrize("decision,kind", [
+    ("Anbefales ikke.", "other"), ("Oversendes til Byrådet uden indstilling.", "other"),
+    ("Oversendes til Byrådet med anbefaling.", "recommended"),
+    ("Udvalget godkendte indstillingen med en ændring af at-punkt 2.", "approved_with_changes"),
+    ("Indstillingen blev ikke vedtaget.", "other"), ("Godkendt som indstillet.", "approved"),
+])
+def test_decision_kind_phrasings(decision: str, kind: str) -> None:
+    from referat import parse_text
+
+    item = parse_text(f"Referat\nØkonomiudvalget\nMødedato: 02.05.2024\n\n1. Sag\nBeslutning\n{decision}\n").items[0]
+    assert item.decision_kind == kind

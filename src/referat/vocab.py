@@ -277,12 +277,14 @@ DECISION_KINDS: dict[str, tuple[Entry, ...]] = {
 }
 # After an approval these make it approved_with_changes: "Tiltrådt, med følgende tilføjelser"
 WITH_CHANGES = Entry(
-    r"\bmed (?:følgende|de|den|disse|nedenstående) (?:ændring|ændringer|tilføjelse|tilføjelser|rettelse|"
+    r"\bmed (?:følgende|de|den|en|disse|nedenstående) (?:ændring|ændringer|tilføjelse|tilføjelser|rettelse|"
     r"rettelser|bemærkning|bemærkninger|præcisering|præciseringer)|\bmed den ændring|\bidet\s.*\bændres\b|"
     r"\bmed ændring(?:er)?\b|\bsom ændret\b|\bmed tilføjelse(?:n|r)?\b",
     "approval with changes", "Tiltrådt, med følgende tilføjelser",
 )
-NEGATIONS = re.compile(r"\bikke\s+(?:godkendt|tiltrådt|vedtaget|anbefalet)", re.IGNORECASE)
+# A verdict these turn into "other": "Ikke godkendt.", "Anbefales ikke.", "Oversendes til Byrådet uden indstilling."
+NEGATIONS = re.compile(r"\bikke\s+(?:godkendt|tiltrådt|vedtaget|anbefalet)|\banbefales\s+ikke\b|"
+                       r"\buden\s+(?:indstilling|anbefaling)\b", re.IGNORECASE)
 
 # --- Recommendations -------------------------------------------------------------------------
 # "Social- og Sundhedsforvaltningen indstiller," / "Forvaltningen indstiller, at …"
