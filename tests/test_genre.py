@@ -196,3 +196,15 @@ def test_decision_kind_phrasings(decision: str, kind: str) -> None:
 
     item = parse_text(f"Referat\nØkonomiudvalget\nMødedato: 02.05.2024\n\n1. Sag\nBeslutning\n{decision}\n").items[0]
     assert item.decision_kind == kind
+
+
+@pytest.mark.parametrize("line,absent", [
+    ("Fraværende: Anne Holm (A) - afbud", ["Anne Holm"]),
+    ("Fraværende: Anne Holm (A) deltog fra kl. 17.00, Bo Lund (V)", ["Anne Holm", "Bo Lund"]),
+    ("Fraværende: Anne Holm (SF) (syg)", ["Anne Holm"]),
+])
+def test_a_note_after_an_absent_members_party_is_not_part_of_the_name(line: str, absent: list[str]) -> None:
+    from referat import parse_text
+
+    d = parse_text(f"Referat\nØkonomiudvalget\nMødedato: 02.05.2024\n{line}\n\n1. Sag\nBeslutning\nGodkendt.\n")
+    assert d.items[0].absent == absent

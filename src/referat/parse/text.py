@@ -10,6 +10,8 @@ from referat.normalize import Line
 # a sentence ends at . ! ? followed by a capital letter; "mio. kr." and "pkt. 3" do not end one
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ\"«„(])")
 _PARTY_SUFFIX = re.compile(r"\s*\((?P<party>[^()]{1,40})\)\s*$")
+# a note after a name and its party letters: "Anne Holm (A) - afbud", "Bo Lund (V) deltog fra kl. 17.00"
+_NOTE_AFTER_PARTY = re.compile(r"^(?P<name>[^()]+?\s*\([A-ZÆØÅ][A-ZÆØÅa-zæøå]{0,2}\))\s*\S.*$")
 
 
 def squash(text: str) -> str:
@@ -58,10 +60,10 @@ def sentences(text: str) -> list[str]:
 
 
 def split_names(text: str) -> list[str]:
-    """"A, B og C" -> [A, B, C]; party suffixes "(V)" dropped; empty parts skipped."""
+    """"A, B og C" -> [A, B, C]; party suffixes "(V)" and notes after them dropped; empty parts skipped."""
     text = squash(text).rstrip(".")
     parts = re.split(r"\s*,\s*|\s+og\s+|\s*&\s*|\s+samt\s+", text)
-    return [n for p in parts if (n := strip_party(p)[0])]
+    return [n for p in parts if (n := strip_party(_NOTE_AFTER_PARTY.sub(r"\g<name>", p))[0])]
 
 
 def strip_party(name: str) -> tuple[str, str | None]:
