@@ -208,3 +208,15 @@ def test_a_note_after_an_absent_members_party_is_not_part_of_the_name(line: str,
 
     d = parse_text(f"Referat\nØkonomiudvalget\nMødedato: 02.05.2024\n{line}\n\n1. Sag\nBeslutning\nGodkendt.\n")
     assert d.items[0].absent == absent
+
+
+@pytest.mark.parametrize("line,case", [
+    ("SBSYS sagsnr.: 24-3-85.10.00-P07", "24-3-85.10.00-P07"), ("Acadre sagsnr.: 24/1234", "24/1234"),
+    ("Workzone sagsnr.: 2024-0012345", "2024-0012345"), ("Sagsnr. 2024-012345", "2024-012345"),
+    ("ESDH-nr.: 24/1234", "24/1234"),
+])
+def test_case_number_labels_with_the_system_name(line: str, case: str) -> None:
+    from referat import parse_text
+
+    d = parse_text(f"Referat\nØkonomiudvalget\nMødedato: 02.05.2024\n\n1. Sag om noget\n{line}\n\nBeslutning\nGodkendt.\n")
+    assert [(i.title, i.case_number) for i in d.items] == [("Sag om noget", case)]

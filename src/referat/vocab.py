@@ -159,7 +159,7 @@ CASE_NUMBER_SHAPES: tuple[Entry, ...] = (
     Entry(r"(?P<prefix>[A-ZÆØÅ]{2,5})-(?P<year>\d{4})-(?P<seq>\d{3,8})", "system prefix-year-sequence (WorkZone, F2)",
           "EMN-2025-010561"),
     Entry(r"(?P<year>(?:19|20)\d{2})/(?P<seq>\d{3,7})", "year/sequence journal number (older ESDH)", "2013/02537"),
-    Entry(r"(?P<year>(?:19|20)\d{2})-(?P<seq>\d{7})", "year-sequence (København, eDoc)", "2022-0045217"),
+    Entry(r"(?P<year>(?:19|20)\d{2})-(?P<seq>\d{5,7})", "year-sequence (København, eDoc)", "2022-0045217"),
     Entry(r"(?P<yy>\d{2})/(?P<seq>\d{3,7})", "two-digit year/sequence", "24/012345"),
 )
 _UNNAMED = re.compile(r"\(\?P<\w+>")
@@ -168,9 +168,11 @@ CASE_NUMBER = re.compile(r"(?<![\w.\-/])(?:" + "|".join(_UNNAMED.sub("(?:", e.pa
 # "Bilag 2. LBR budgetønsker 2014": the attachment's number, to recognise a list printed twice
 ATTACHMENT_NUMBER = Entry(r"^bilag\s*(\d+)", "attachment number", "Bilag 2. LBR budgetønsker 2014")
 # labels that may precede a case number on its line
-CASE_LABEL = Entry(r"^(?:sagsnr|sags nr|sagsnummer|sagsid|sags-id|sag id|j\.?\s?nr|journalnr|journal nr|"
-                   r"journalnummer|esdh-nr|acadre sagsnr|sag|dok\.?nr|emne)\.?\s*:?\s*", "case number label",
-                   "Sagsnr.: 23/08812; J.nr. 2013/02537; Sagsid: 00.01.00-A00-1-24")
+CASE_LABEL = Entry(r"^(?:(?:acadre|sbsys|edoc|esdh|workzone|captia|docunote|nova|get organized)[\s\-]+)?"
+                   r"(?:sagsnr|sags nr|sagsnummer|sagsid|sags-id|sag id|j\.?\s?nr|journalnr|journal nr|"
+                   r"journalnummer|esdh-nr|sag|dok\.?nr|emne)\.?\s*:?\s*", "case number label, the ESDH system's name "
+                   "first or not", "Sagsnr.: 23/08812; J.nr. 2013/02537; Sagsid: 00.01.00-A00-1-24; "
+                   "SBSYS sagsnr.: 24-3-85.10.00-P07; Acadre sagsnr.: 24/1234")
 
 # --- Section headings inside an item ---------------------------------------------------------
 # role -> entries. The role tells the field extractors where to look; the printed heading is
