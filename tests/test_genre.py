@@ -220,3 +220,18 @@ def test_case_number_labels_with_the_system_name(line: str, case: str) -> None:
 
     d = parse_text(f"Referat\nØkonomiudvalget\nMødedato: 02.05.2024\n\n1. Sag om noget\n{line}\n\nBeslutning\nGodkendt.\n")
     assert [(i.title, i.case_number) for i in d.items] == [("Sag om noget", case)]
+
+
+@pytest.mark.parametrize("heading,title,closed", [
+    ("Punkt 3 (Åben) Godkendelse af regnskab", "Godkendelse af regnskab", False),
+    ("3. (Å) Godkendelse af regnskab", "Godkendelse af regnskab", False),
+    ("3. (L) Personalesag", "Personalesag", True),
+    ("3.\nGodkendelse af regnskab", "Godkendelse af regnskab", False),
+    ("3 - Godkendelse af regnskab", "Godkendelse af regnskab", False),
+])
+def test_item_heading_shapes(heading: str, title: str, closed: bool) -> None:
+    from referat import parse_text
+
+    d = parse_text(f"Referat\nØkonomiudvalget\nMødedato: 02.05.2024\n\n{heading}\nSagsnr.: 24/1234\n\nBeslutning\n"
+                   "Godkendt.\n\n4. Eventuelt\nBeslutning\nIntet.\n")
+    assert [(i.number, i.title, i.closed) for i in d.items] == [(3, title, closed), (4, "Eventuelt", False)]

@@ -120,16 +120,20 @@ ITEM_HEADINGS_STRONG: tuple[Entry, ...] = (
 ITEM_HEADINGS_WEAK: tuple[Entry, ...] = (
     Entry(r"^[•·▪◦]\s*(?P<number>\d{1,4})\s*[.):]?\s+(?P<title>\S.*)$",
           "bulleted number", "• 301. Godkendelse af dagsorden"),
-    Entry(r"^(?P<number>\d{1,4})\s*[.)]\s+(?P<title>[A-ZÆØÅ\"'«„].*)$",
-          "plain number with a dot", "12. Orientering om status på ungeindsatsen"),
+    Entry(r"^(?P<number>\d{1,4})\s*[.)]\s+(?P<title>[A-ZÆØÅ\"'«„].*|\((?:[Åå]|[Åå]ben|[Åå]bent|[Ll]|[Ll]ukket)\)\s*\S.*)$",
+          "plain number with a dot", "12. Orientering om status på ungeindsatsen; 3. (Å) Godkendelse af regnskab"),
+    Entry(r"^(?P<number>\d{1,4})\s+[-–]\s+(?P<title>[A-ZÆØÅ].*)$", "number, dash, title",
+          "3 - Godkendelse af regnskab"),
+    Entry(r"^(?P<number>\d{1,4})\.(?P<title>)$", "the number alone, the title on the next line", "3."),
     Entry(r"^(?P<number>\d{1,4})(?P<title>[A-ZÆØÅ][a-zæøå].*)$",
           "number glued to the title", "38Godkendelse af dagsorden"),
     Entry(r"^(?P<number>\d{1,4})[ \u00a0]+(?P<title>[A-ZÆØÅ][^\t]*)$",
           "number and title without a dot", "38 Godkendelse af dagsorden"),
 )
 # "Lukket: Lukkede meddelelser", "Lukket punkt: Personalesag", "Lukket"
-CLOSED_TITLE = Entry(r"^(?:lukket(?:\s+(?:punkt|sag))?|fortroligt)\s*[:\-–]\s*(?P<title>.+)$",
-                     "closed item marker before the title", "Lukket: Lukkede meddelelser; Lukket sag: Grundsalg")
+CLOSED_TITLE = Entry(r"^(?:(?:lukket(?:\s+(?:punkt|sag))?|fortroligt)\s*[:\-–]|\((?:l|lukket)(?:\s+(?:punkt|sag))?\))"
+                     r"\s*(?P<title>.+)$", "closed item marker before the title",
+                     "Lukket: Lukkede meddelelser; Lukket sag: Grundsalg; (L) Personalesag")
 CLOSED_WHOLE = Entry(r"^(?:lukket(?:\s+(?:punkt|sag))?|fortroligt|lukket dagsordenspunkt)$",
                      "a closed item whose whole title is the marker, or the marker on its own line under the "
                      "title", "Lukket; Lukket sag (eDagsorden, under the item heading)")
@@ -144,9 +148,10 @@ ITEM_GROUP = Entry(r"^(?:[A-H]\.\s+)?(?:sager?\s+til\s+(?:afgørelse|beslutning|
 CLOSED_SUFFIX = Entry(r"^(?P<title>.+?)\s*\((?:lukket(?: punkt| sag)?)\)$", "closed marker after the title",
                       "Personalesag (Lukket punkt)")
 # The open marker, before or after the title: not part of it ("Budget 2025 (Åben)", "Åben sag: Regnskab 2023")
-OPEN_TITLE = Entry(r"^(?:(?:åben|åbent)(?:\s+(?:punkt|sag))?\s*[:\-–]\s*(?P<title>.+)|"
+OPEN_TITLE = Entry(r"^(?:(?:(?:åben|åbent)(?:\s+(?:punkt|sag))?\s*[:\-–]|\((?:å|åben|åbent)(?:\s+(?:punkt|sag))?\))"
+                   r"\s*(?P<title>.+)|"
                    r"(?P<before>.+?)\s*\((?:åben|åbent)(?: punkt| sag)?\))$", "open marker around the title",
-                   "Budget 2025 (Åben); Åben sag: Regnskab 2023")
+                   "Budget 2025 (Åben); Åben sag: Regnskab 2023; (Åben) Godkendelse af regnskab")
 
 # --- Case numbers ----------------------------------------------------------------------------
 
