@@ -235,3 +235,15 @@ def test_item_heading_shapes(heading: str, title: str, closed: bool) -> None:
     d = parse_text(f"Referat\nØkonomiudvalget\nMødedato: 02.05.2024\n\n{heading}\nSagsnr.: 24/1234\n\nBeslutning\n"
                    "Godkendt.\n\n4. Eventuelt\nBeslutning\nIntet.\n")
     assert [(i.number, i.title, i.closed) for i in d.items] == [(3, title, closed), (4, "Eventuelt", False)]
+
+
+@pytest.mark.parametrize("heading,role", [
+    ("Sagens indhold", "presentation"), ("Sagsresumé", "presentation"), ("Administrationens vurdering", "presentation"),
+    ("Hjemmel", "presentation"), ("Bæredygtighedsvurdering", "presentation"), ("Relaterede sager", "related"),
+    ("Kommende behandling", "upcoming"),
+])
+def test_section_headings_of_other_systems(heading: str, role: str) -> None:
+    from referat.parse.structure import section_role
+
+    found = section_role(heading)
+    assert found is not None and found[0] == role

@@ -210,19 +210,23 @@ SECTION_HEADINGS: dict[str, tuple[Entry, ...]] = {
         Entry(r"gennemgang af sagen", "case presentation (Gladsaxe 2013-)", "Gennemgang af sagen"),
         Entry(r"resum[eé]", "summary", "Resumé"),
         Entry(r"sagens kerne", "case summary (København-style)", "Sagens kerne"),
-        Entry(r"sagsbeskrivelse|beskrivelse af sagen|sagen kort", "case presentation", "Sagsbeskrivelse"),
-        Entry(r"baggrund|problemstilling|løsning|vurdering|forvaltningens vurdering|sagens baggrund",
+        Entry(r"sagsbeskrivelse|beskrivelse af sagen|sagen kort|sagens indhold|beskrivelse|sagsresum[eé]",
+              "case presentation", "Sagsbeskrivelse; Sagens indhold; Sagsresumé"),
+        Entry(r"baggrund|problemstilling|løsning|vurdering|(?:forvaltningens|administrationens) vurdering|"
+              r"sagens baggrund",
               "case presentation subsection", "Baggrund"),
         Entry(r"sagsforløb|sagens forløb", "case history", "Sagsforløb"),
         Entry(r"økonomi|økonomiske konsekvenser|bevillingsmæssige konsekvenser|økonomi og finansiering",
               "economy", "Økonomi"),
-        Entry(r"lovgrundlag|retsgrundlag|beslutningskompetence|kompetence", "legal basis", "Lovgrundlag"),
+        Entry(r"lovgrundlag|retsgrundlag|lovgivning|hjemmel|beslutningskompetence|kompetence", "legal basis",
+              "Lovgrundlag; Hjemmel"),
         Entry(r"høring|høringssvar|kommunikation|tidsplan|"
               r"forelæggelse for med-udvalg|med-inddragelse", "other common subsections", "Høring"),
         Entry(r"personalemæssige konsekvenser|miljømæssige konsekvenser|administrative konsekvenser|"
               r"erhvervsmæssige konsekvenser|konsekvenser(?: for [\w\- ]{2,40})?|"
               r"udtalelse(?:r)?|handicappolitisk vurdering|klima- og miljøvurdering|klimavurdering|"
-              r"miljøvurdering|ligestillingsvurdering|risikovurdering|juridiske forhold|juridisk vurdering|"
+              r"miljøvurdering|ligestillingsvurdering|risikovurdering|bæredygtighedsvurdering|juridiske forhold|"
+              r"juridisk vurdering|"
               r"borgerinddragelse|supplerende (?:sagsfremstilling|oplysninger)|relation til [\w\- ,]{2,60}|"
               r"formål|indledning|kort fortalt|fagligt resum[eé]|finansiering|bemærkninger|konklusion|"
               r"sagsbehandling|proces", "further case sections seen in other municipalities",
@@ -230,12 +234,13 @@ SECTION_HEADINGS: dict[str, tuple[Entry, ...]] = {
     ),
     "upcoming": (
         Entry(r"kommende behandlingsforløb|videre behandling|sagen afgøres i|behandles efterfølgende i|"
-              r"videre proces|det videre forløb", "where the case goes next",
+              r"videre proces|det videre forløb|kommende behandling", "where the case goes next",
               "Kommende behandlingsforløb; Videre proces"),
     ),
     "related": (
         Entry(r"relateret behandling|relaterede behandlinger|tidligere behandling(?:er)?|"
-              r"tidligere beslutninger|politisk behandling", "earlier treatments", "Relateret behandling"),
+              r"tidligere beslutninger|politisk behandling|relaterede sager", "earlier treatments",
+              "Relateret behandling; Relaterede sager"),
     ),
     "attachments": (
         Entry(r"bilag(?:sliste|soversigt)?", "attachments", "Bilag"),
