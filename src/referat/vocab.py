@@ -321,6 +321,8 @@ PROPOSES = Entry(r"^(?P<body>[A-ZÆØÅ].{2,150}?)\s+(?:foreslår|anbefaler)\b\s
 # a line without any of these cannot name the recommending body (a precheck for the regexes above)
 RECOMMENDATION_CUES = ("indstille", "lægger", "lægges", "foreslår", "anbefaler")
 # numbered points: "1. at budgetopfølgning … tages til efterretning," ; "a) at …" ; "- at …"
+# "at 1) trafikplanen godkendes," (Aarhus): the number after "at" is not part of the point
+RECOMMENDATION_AT_NUMBER = Entry(r"^at\s+\d{1,2}\)\s+", "number after 'at' in a point", "at 1) trafikplanen godkendes,")
 RECOMMENDATION_POINT = Entry(r"^(?:\d{1,2}[.)]|[a-h][.)]|[-•–])\s*(?P<text>at\b.*)$",
                              "numbered 'at' point", "1. at budgetopfølgning for 3. kvartal 2021 tages til "
                              "efterretning,")
@@ -388,6 +390,9 @@ VOTE_PHRASES: dict[str, tuple[Entry, ...]] = {
               "3 undlod at stemme (B, Å)"),
     ),
 }
+# Where one vote's clause ends inside a captured name list: "Hans Berg stemte imod, Jens Ravn undlod at stemme"
+VOTE_CLAUSE_END = Entry(r"\b(?:stemte\s+(?:for|imod)|undlod\s+at\s+stemme)\b[,;]?\s*", "end of one vote clause",
+                        "Hans Berg og Lise Holm stemte imod, Jens Ravn undlod at stemme.")
 # Lines that state one thing each even without a full stop ("For stemte: A, F og Ø" / "Imod stemte: V")
 STATEMENT_LABEL = re.compile(r"^(?:for stemte|for stemmer|imod stemte|imod stemmer|undlod at stemme|"
                              r"hverken for eller imod|fraværende|afbud|fravær|ikke til stede|stedfortræder)\s*:",

@@ -7,8 +7,6 @@ attendance section ("Fraværende: X").
 
 from __future__ import annotations
 
-import re
-
 from referat import vocab
 from referat.model import Substitute, Votes
 from referat.parse.structure import RawItem, RawSection
@@ -18,8 +16,7 @@ from referat.parse.text import joined, paragraphs, sentences, split_names, squas
 _ABSENCE = vocab.compiled(vocab.ABSENCE_PHRASES)
 _SUBSTITUTE = vocab.compiled(vocab.SUBSTITUTE_PHRASES, 0)
 _VOTES = {k: vocab.compiled(v) for k, v in vocab.VOTE_PHRASES.items()}
-# where one vote's clause ends and the next begins inside a captured name list
-_OTHER_VOTE = re.compile(r"\b(?:stemte\s+(?:for|imod)|undlod\s+at\s+stemme)\b[,;]?\s*", re.IGNORECASE)
+_OTHER_VOTE = vocab.VOTE_CLAUSE_END.compile()
 
 
 def statements(item: RawItem, decision: RawSection | None) -> list[str]:

@@ -130,11 +130,11 @@ def parse_header(lines: list[Line]) -> Header:
             h.municipality = _MUNICIPALITY_LINE.match(text).group("name")
             h.consumed.append(ln.no)
             continue
-        if h.committee is None and (_COMMITTEE_LINE.match(text) or (text.isupper() and _COMMITTEE_LINE.match(
-                recased := _recase(text)))):
-            # "Økonomiudvalget" on a line of its own, above or below the REFERAT/DAGSORDEN title; in capitals
-            # ("ØKONOMIUDVALGET") it is written as the name is
-            h.committee = text if not text.isupper() else recased
+        # "Økonomiudvalget" on a line of its own, above or below the REFERAT/DAGSORDEN title; one set in
+        # capitals ("ØKONOMIUDVALGET") is written as the name is
+        name = _recase(text) if text.isupper() else text
+        if h.committee is None and _COMMITTEE_LINE.match(name):
+            h.committee = name
             h.consumed.append(ln.no)
             continue
         if h.committee is None and (meeting := _COMMITTEE_MEETING.match(text)):

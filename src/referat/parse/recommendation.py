@@ -21,7 +21,7 @@ _PRESENTS = vocab.PRESENTS.compile(0)
 _PRESENTED_BY = vocab.PRESENTED_BY.compile()
 _POINT = vocab.RECOMMENDATION_POINT.compile()
 _BARE_POINT = re.compile(r"^(?P<text>at\s.*)$")  # "at …" points printed without numbers (eDagsorden)
-_AT_NUMBER = re.compile(r"^at\s+\d{1,2}\)\s+")  # "at 1) trafikplanen godkendes," (Aarhus): the number goes
+_AT_NUMBER = vocab.RECOMMENDATION_AT_NUMBER.compile()
 _NUMBERED = re.compile(r"^(?:\d{1,2}[.)]|[a-h][.)]|[-•–])\s+(?P<text>\S.*)$")
 _TEXT_ROLES = (None, "presentation")
 
