@@ -23,7 +23,7 @@ _OPEN_WHOLE = vocab.OPEN_WHOLE.compile()
 _ITEM_GROUP = vocab.ITEM_GROUP.compile()
 
 
-def is_status_line(text: str) -> bool:
+def _is_status_line(text: str) -> bool:
     """A line that is about the item, not of it: a group heading ("A. Sager til afgørelse i byrådet")
     or the open/closed status printed under the heading ("Åben sag", "Lukket sag")."""
     t = text.strip()
@@ -262,7 +262,7 @@ def split_item(lines: list[Line], heading: Heading, end: int) -> RawItem:
     while i < end and len(title_lines) <= MAX_TITLE_CONTINUATION:
         ln = lines[i]
         if ln.blank or case_number_in(ln.text) or section_role(ln.text) or _match_heading(ln.text) \
-                or "\t" in ln.text or is_status_line(ln.text):
+                or "\t" in ln.text or _is_status_line(ln.text):
             break
         title = squash(title + " " + ln.text)
         title_lines.append(ln)
