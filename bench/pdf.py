@@ -4,7 +4,7 @@ usage: python bench/pdf.py [--pages 200] [--rounds 3] [--readers N]
 
 Renders the five real minutes in ../shared/seeds (repeated until the document has at least --pages
 pages) into one PDF with running headers, footers, page numbers, hyphenated line ends and ruled
-tables (referat.pdfrender), then times `referat`'s PDF reader + parser on it and `pdftotext FILE -`,
+tables (referat.testing.pdfrender), then times `referat`'s PDF reader + parser on it and `pdftotext FILE -`,
 each round in turn: pdftotext; referat in one process; referat with pages read by one process per
 CPU (up to --readers) whatever the load; referat as it runs by default (extra reader processes only
 for CPUs the load average leaves idle). pdftotext uses one process. Ratios are printed for each; the
@@ -28,7 +28,7 @@ import pypdfium2 as pdfium
 
 from referat.parse import parse_file
 from referat.sources import pdf as pdf_reader
-from referat.pdfrender import render
+from referat.testing.pdfrender import render
 
 ROOT = Path(__file__).resolve().parents[1]
 

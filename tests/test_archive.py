@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from referat.fixtures import write_documents
+from referat.testing.fixtures import write_documents
 from referat.ingest import ingest
 from referat.search import QueryError, parse_query
 from referat.store import Archive, Filters
@@ -128,7 +128,7 @@ def test_reingest_is_idempotent_and_changed_file_replaced(tmp_path: Path, archiv
     assert (changed.count("replaced"), changed.count("skipped")) == (1, 2)
     after = archive.stats()
     assert (after["documents"], after["meetings"], after["items"]) == (3, 3, before["items"])
-    assert titles(archive.search("jobklub", Filters(decision_kind="other"))) == ["Jobklubber for ledige"]
+    assert titles(archive.search("jobklub", Filters(decision_kind="postponed"))) == ["Jobklubber for ledige"]
 
 
 def test_batch_continues_past_bad_files_and_reports_them(tmp_path: Path, docs: list[Path],

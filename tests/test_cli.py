@@ -12,7 +12,8 @@ import pytest
 
 from conftest import EXAMPLES, ROOT
 
-MEETING_KEYS = {"kind", "committee", "election_period", "date", "start_time", "location", "participants", "toc"}
+MEETING_KEYS = {"kind", "committee", "election_period", "date", "start_time", "location", "participants", "toc",
+                "source"}
 ITEM_KEYS = {"number", "title", "case_number", "closed", "decision", "decision_kind", "recommendation",
              "recommending_body", "absent", "substitutes", "votes", "upcoming", "related", "attachments",
              "presenters", "amounts_mio_kr", "tables", "sections"}
@@ -35,6 +36,10 @@ def test_json_is_the_contract_exactly(tmp_path: Path) -> None:
     assert set(doc["meeting"]) == MEETING_KEYS
     assert all(set(it) == ITEM_KEYS for it in doc["items"])
     assert doc["meeting"]["date"] == "2023-09-18" and doc["items"][0]["decision_kind"] == "approved"
+    assert doc["meeting"]["source"] is None  # a plain file says nothing about where it comes from
+    sections = [s for it in doc["items"] for s in it["sections"]]
+    assert all(set(s) == {"heading", "role", "text"} for s in sections)
+    assert [s["role"] for s in sections] == ["decision"]
 
 
 def test_text_format_reads_like_minutes(tmp_path: Path) -> None:

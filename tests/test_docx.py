@@ -8,7 +8,7 @@ import pytest
 
 from conftest import EXAMPLES, SEEDS
 from referat import parse_file, parse_text
-from referat.docxrender import render_docx
+from referat.testing.docxrender import render_docx
 from referat.errors import SourceError
 from test_pdf import differences
 

@@ -41,7 +41,7 @@ def test_plain_minutes_with_upper_case_sections_and_year_numbering() -> None:
     assert d.source["municipality"] == "Vesterå"
     assert [i.number for i in d.items] == [159, 160, 161, 162, 163]
     assert [i.case_number for i in d.items][1:4] == ["EMN-2023-004211", "2023/08812", "00.22.00-G01-1-16"]
-    assert [i.decision_kind for i in d.items] == ["approved", "recommended", "approved", "other", "other"]
+    assert [i.decision_kind for i in d.items] == ["approved", "recommended", "approved", "postponed", "other"]
     budget = d.items[1]
     assert budget.votes is not None and (budget.votes.for_, budget.votes.against) == (["A", "F", "Ø"], ["V"])
     assert budget.absent == ["Søren Åkjær"]  # from the header's Fraværende line

@@ -111,7 +111,7 @@ def test_decision_of_the_meetings_own_body_is_chosen() -> None:
     ("Tiltrådt, med følgende tilføjelser: A: …", "approved_with_changes"),
     ("Godkendt med den ændring, at datoen flyttes.", "approved_with_changes"),
     ("Sagen blev forelagt til orientering.", "noted"),
-    ("Udsat.", "other"), ("Indstillingen blev ikke godkendt.", "other"),
+    ("Udsat.", "postponed"), ("Indstillingen blev ikke godkendt.", "rejected"),
     ("Forvaltningen orienterede om, at Byrådet har godkendt planen. Til efterretning.", "noted"),
 ])
 def test_decision_kinds(text: str, kind: str) -> None:
@@ -304,7 +304,7 @@ def test_number_space_title_headings_and_closed_marker_line() -> None:
             "40 Ansøgning om tilskud\n\nSagsnr.: 20.00.00-A00-7-24\n\nBeslutning\n\nAnsøgningen blev afslået.\n")
     assert [(i.number, i.title, i.closed, i.decision_kind) for i in d.items] == [
         (38, "Godkendelse af dagsorden", False, "approved"), (39, "Personalesag", True, None),
-        (40, "Ansøgning om tilskud", False, "other")]
+        (40, "Ansøgning om tilskud", False, "rejected")]
 
 
 def test_number_alone_then_title_roles_in_participants_and_afbud_fra() -> None:

@@ -127,8 +127,8 @@ def test_dagsorden_og_referat_title_pkt_dash_headings_and_decision_kinds() -> No
     assert (m.kind, m.committee, m.date, m.start_time, m.location) == (
         "minutes", "Social- og Sundhedsudvalget", dt.date(2024, 3, 5), "17:00", "Mødelokale 3")
     assert [i.number for i in d.items] == list(range(5, 13))
-    assert [i.decision_kind for i in d.items] == ["approved", "recommended", "noted", "recommended", "noted",
-                                                 "other", "approved", "other"]
+    assert [i.decision_kind for i in d.items] == ["approved", "recommended", "other", "recommended", "noted",
+                                                 "postponed", "approved", "rejected"]
     assert all(i.absent == ["Hans Berg"] for i in d.items)  # "Afbud fra: Hans Berg (V)"
     last = d.items[-1].votes
     assert last is not None and (last.for_, last.against) == (["Ø"], ["A", "V", "C"])
@@ -186,10 +186,15 @@ def test_attendance_and_vote_phrasings(said: str, absent: list[str], substitutes
 
 
 @pytest.mark.parametrize("decision,kind", [
-    ("Anbefales ikke.", "other"), ("Oversendes til Byrådet uden indstilling.", "other"),
+    ("Anbefales ikke.", "rejected"), ("Oversendes til Byrådet uden indstilling.", "referred"),
     ("Oversendes til Byrådet med anbefaling.", "recommended"),
     ("Udvalget godkendte indstillingen med en ændring af at-punkt 2.", "approved_with_changes"),
-    ("Indstillingen blev ikke vedtaget.", "other"), ("Godkendt som indstillet.", "approved"),
+    ("Indstillingen blev ikke vedtaget.", "rejected"), ("Godkendt som indstillet.", "approved"),
+    ("Forkastet.", "rejected"), ("Ansøgningen blev afslået.", "rejected"),
+    ("Sagen udsættes til næste møde.", "postponed"),
+    ("Udvalget besluttede at udsætte sagens behandling.", "postponed"),
+    ("Fremsendes til Teknisk Udvalg til behandling.", "referred"), ("Henvises til Økonomiudvalget.", "referred"),
+    ("Sagen blev trukket.", "other"),
 ])
 def test_decision_kind_phrasings(decision: str, kind: str) -> None:
     from referat import parse_text
@@ -238,8 +243,8 @@ def test_item_heading_shapes(heading: str, title: str, closed: bool) -> None:
 
 
 @pytest.mark.parametrize("heading,role", [
-    ("Sagens indhold", "presentation"), ("Sagsresumé", "presentation"), ("Administrationens vurdering", "presentation"),
-    ("Hjemmel", "presentation"), ("Bæredygtighedsvurdering", "presentation"), ("Relaterede sager", "related"),
+    ("Sagens indhold", "case"), ("Sagsresumé", "case"), ("Administrationens vurdering", "case"),
+    ("Hjemmel", "legal"), ("Bæredygtighedsvurdering", "case"), ("Relaterede sager", "related"),
     ("Kommende behandling", "upcoming"),
 ])
 def test_section_headings_of_other_systems(heading: str, role: str) -> None:

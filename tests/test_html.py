@@ -8,7 +8,7 @@ import pytest
 
 from conftest import EXAMPLES, GENRE, SEEDS
 from referat import parse_file, parse_text
-from referat.htmlrender import render_html
+from referat.testing.htmlrender import render_html
 from referat.sources.html import html_to_text
 from test_pdf import differences
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, SEEDS
-from referat.pdfrender import render
+from referat.testing.pdfrender import render
 from referat import parse_file, parse_text
 from referat.errors import SourceError
 

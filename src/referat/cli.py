@@ -57,8 +57,8 @@ MunicipalityOpt = Annotated[Optional[str], typer.Option("--municipality", help="
 FromOpt = Annotated[Optional[dt.datetime], typer.Option("--from", formats=["%Y-%m-%d"], help="From date.")]
 ToOpt = Annotated[Optional[dt.datetime], typer.Option("--to", formats=["%Y-%m-%d"], help="To date.")]
 YearOpt = Annotated[Optional[int], typer.Option("--year", help="Only this year.")]
-KindOpt = Annotated[Optional[str], typer.Option("--kind", help="Decision kind: approved, recommended, noted, "
-                                                                "approved_with_changes, other.")]
+KindOpt = Annotated[Optional[str], typer.Option("--kind", help="Decision kind: approved, approved_with_changes, "
+                                                                "recommended, rejected, postponed, referred, noted, other.")]
 CaseOpt = Annotated[Optional[str], typer.Option("--case", help="Only items with this case number.")]
 OcrOpt = Annotated[bool, typer.Option("--ocr", help="Read scanned PDFs by OCR (Debian's tesseract-ocr-dan).")]
 PersonOpt = Annotated[Optional[str], typer.Option("--person", help="Only items where this person took part.")]

@@ -12,7 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-DecisionKind = Literal["approved", "recommended", "noted", "approved_with_changes", "other"]
+DecisionKind = Literal["approved", "approved_with_changes", "recommended", "rejected", "postponed", "referred",
+                       "noted", "other"]
 DocumentKind = Literal["minutes", "agenda"]
 
 
@@ -71,14 +72,19 @@ class Table(_Model):
 
 
 class Section(_Model):
-    """A named section of an item, in printed order; `heading` '' holds text before any heading."""
+    """A named section of an item, in printed order; `heading` '' holds text before any heading.
+    `heading` keeps the printed name; `role` is its stable English name (`decision`, `recommendation`,
+    `case`, `summary`, `economy`, `attachments`, …, or `other` for a heading not in the vocabulary)."""
 
     heading: str
+    role: str = "other"
     text: str
 
 
 class Item(_Model):
-    number: int
+    """`number` as printed: an integer where it is one, else the printed string ("1.1", "38a")."""
+
+    number: int | str
     title: str
     case_number: str | None = None
     closed: bool = False
@@ -98,6 +104,15 @@ class Item(_Model):
     sections: list[Section] = Field(default_factory=list)
 
 
+class MeetingSource(_Model):
+    """Where a structured source or a harvest says the meeting comes from: `system` ("publication-api",
+    "sbsys-xml", …), the meeting page `url`, the system's meeting `id`."""
+
+    system: str
+    url: str | None = None
+    id: str | None = None
+
+
 class Meeting(_Model):
     kind: DocumentKind
     committee: str | None = None
@@ -107,6 +122,7 @@ class Meeting(_Model):
     location: str | None = None
     participants: list[Participant] = Field(default_factory=list)
     toc: list[TocEntry] = Field(default_factory=list)
+    source: MeetingSource | None = None
 
 
 class ParseWarning(_Model):

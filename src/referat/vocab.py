@@ -205,21 +205,14 @@ SECTION_HEADINGS: dict[str, tuple[Entry, ...]] = {
         Entry(r"direktionens indstilling|forvaltningens indstilling|administrationens indstilling",
               "recommendation, named by its author", "Forvaltningens indstilling"),
     ),
-    "presentation": (
+    "case": (
         Entry(r"sagsfremstilling", "case presentation", "Sagsfremstilling"),
         Entry(r"gennemgang af sagen", "case presentation (Gladsaxe 2013-)", "Gennemgang af sagen"),
-        Entry(r"resum[eé]", "summary", "Resumé"),
-        Entry(r"sagens kerne", "case summary (København-style)", "Sagens kerne"),
         Entry(r"sagsbeskrivelse|beskrivelse af sagen|sagen kort|sagens indhold|beskrivelse|sagsresum[eé]",
               "case presentation", "Sagsbeskrivelse; Sagens indhold; Sagsresumé"),
         Entry(r"baggrund|problemstilling|løsning|vurdering|(?:forvaltningens|administrationens) vurdering|"
               r"sagens baggrund",
               "case presentation subsection", "Baggrund"),
-        Entry(r"sagsforløb|sagens forløb", "case history", "Sagsforløb"),
-        Entry(r"økonomi|økonomiske konsekvenser|bevillingsmæssige konsekvenser|økonomi og finansiering",
-              "economy", "Økonomi"),
-        Entry(r"lovgrundlag|retsgrundlag|lovgivning|hjemmel|beslutningskompetence|kompetence", "legal basis",
-              "Lovgrundlag; Hjemmel"),
         Entry(r"høring|høringssvar|kommunikation|tidsplan|"
               r"forelæggelse for med-udvalg|med-inddragelse", "other common subsections", "Høring"),
         Entry(r"personalemæssige konsekvenser|miljømæssige konsekvenser|administrative konsekvenser|"
@@ -231,6 +224,21 @@ SECTION_HEADINGS: dict[str, tuple[Entry, ...]] = {
               r"formål|indledning|kort fortalt|fagligt resum[eé]|finansiering|bemærkninger|konklusion|"
               r"sagsbehandling|proces", "further case sections seen in other municipalities",
               "Personalemæssige konsekvenser; Klima- og miljøvurdering; Relation til politikker og strategier"),
+    ),
+    "summary": (
+        Entry(r"resum[eé]", "summary", "Resumé"),
+        Entry(r"sagens kerne", "case summary (København-style)", "Sagens kerne"),
+    ),
+    "history": (
+        Entry(r"sagsforløb|sagens forløb", "case history", "Sagsforløb"),
+    ),
+    "economy": (
+        Entry(r"økonomi|økonomiske konsekvenser|bevillingsmæssige konsekvenser|økonomi og finansiering",
+              "economy", "Økonomi"),
+    ),
+    "legal": (
+        Entry(r"lovgrundlag|retsgrundlag|lovgivning|hjemmel|beslutningskompetence|kompetence", "legal basis",
+              "Lovgrundlag; Hjemmel"),
     ),
     "upcoming": (
         Entry(r"kommende behandlingsforløb|videre behandling|sagen afgøres i|behandles efterfølgende i|"
@@ -262,7 +270,7 @@ SECTION_HEADINGS: dict[str, tuple[Entry, ...]] = {
 # Verdict phrases, looked for first at the start of a sentence and then anywhere. Order in each
 # tuple does not matter; the earliest verdict sentence decides.
 
-DECISION_KINDS: dict[str, tuple[Entry, ...]] = {
+VERDICTS: dict[str, tuple[Entry, ...]] = {
     "recommended": (
         Entry(r"anbefale[sr]|anbefalet|indstilles til (?:byrådets|kommunalbestyrelsens|økonomiudvalgets)",
               "recommended on to a higher body", "Anbefales."),
@@ -274,17 +282,31 @@ DECISION_KINDS: dict[str, tuple[Entry, ...]] = {
               "Til efterretning."),
         Entry(r"(?:taget|tages|blev taget) til orientering|til orientering|orienteringen blev taget",
               "noted (information item)", "Sagen blev forelagt til orientering."),
-        Entry(r"drøftet|drøftedes|sagen blev drøftet", "discussed, nothing decided", "Drøftet."),
     ),
     "approved": (
         Entry(r"godkendt|godkendes|godkendte|tiltrådt|tiltrådte|tiltrædes|vedtaget|vedtages|vedtog|bevilget|"
               r"imødekommet|indstillingen følges", "approved", "Godkendt.; Tiltrådt.; Vedtaget.; Udvalget vedtog "
               "indstillingen."),
     ),
+    "postponed": (
+        Entry(r"udsat|sagen udsættes|udsættes|besluttede at udsætte|behandlingen (?:af sagen )?udsættes",
+              "postponed", "Udsat.; Sagen udsættes til næste møde.; Udvalget besluttede at udsætte sagens behandling."),
+    ),
+    "rejected": (
+        Entry(r"afvist|afvises|forkastet|forkastes|afslået|afslås|ikke (?:godkendt|tiltrådt|vedtaget|imødekommet)",
+              "the body says no", "Ikke godkendt.; Forslaget blev forkastet.; Ansøgningen blev afslået."),
+    ),
+    "referred": (
+        Entry(r"(?:fremsendes|oversendes|videresendes|sendes|henvises|overgives)\s+(?:sagen\s+)?til\s+\S.{0,80}?"
+              r"(?:til\s+(?:behandling|videre behandling|udtalelse|drøftelse)|\buden\s+(?:indstilling|anbefaling))|"
+              r"henvises til|oversendes til|fremsendes til",
+              "sent on without a decision on its merits",
+              "Fremsendes til Teknisk Udvalg til behandling.; Oversendes til Byrådet uden indstilling."),
+    ),
     "other": (
-        Entry(r"udsat|sagen udsættes|udsættes|trukket|sagen blev trukket|afvist|forkastet|afslået|"
-              r"ikke godkendt|ikke tiltrådt|bortfaldet|sendt tilbage", "postponed, withdrawn or rejected",
-              "Udsat.; Ansøgningen blev afslået."),
+        Entry(r"trukket|sagen blev trukket|bortfaldet|bortfalder|sendt tilbage",
+              "withdrawn or sent back", "Sagen blev trukket.; Punktet bortfaldt."),
+        Entry(r"drøftet|drøftedes|sagen blev drøftet", "discussed, nothing decided", "Drøftet."),
     ),
 }
 # After an approval these make it approved_with_changes: "Tiltrådt, med følgende tilføjelser"
@@ -294,9 +316,12 @@ WITH_CHANGES = Entry(
     r"\bmed ændring(?:er)?\b|\bsom ændret\b|\bmed tilføjelse(?:n|r)?\b",
     "approval with changes", "Tiltrådt, med følgende tilføjelser",
 )
-# A verdict these turn into "other": "Ikke godkendt.", "Anbefales ikke.", "Oversendes til Byrådet uden indstilling."
-NEGATIONS = re.compile(r"\bikke\s+(?:godkendt|tiltrådt|vedtaget|anbefalet)|\banbefales\s+ikke\b|"
-                       r"\buden\s+(?:indstilling|anbefaling)\b", re.IGNORECASE)
+# Verdicts that a negation turns around: "Ikke godkendt." and "Anbefales ikke." are rejected;
+# "Oversendes til Byrådet uden indstilling." is referred (sent on without a view on its merits)
+REJECTIONS = re.compile(r"\bikke\s+(?:godkendt|tiltrådt|vedtaget|anbefalet|anbefales|imødekommet)|"
+                        r"\banbefales\s+ikke\b|\bindstillingen\s+(?:blev\s+)?ikke\s+(?:fulgt|vedtaget|tiltrådt)",
+                        re.IGNORECASE)
+WITHOUT_VIEW = re.compile(r"\buden\s+(?:indstilling|anbefaling)\b", re.IGNORECASE)
 
 # --- Recommendations -------------------------------------------------------------------------
 # "Social- og Sundhedsforvaltningen indstiller," / "Forvaltningen indstiller, at …"
@@ -446,7 +471,10 @@ COUNCIL_NAME = Entry(r"^(?:byråd|kommunalbestyrelse|regionsråd)", "a council, 
 # Danish names of the decision kinds, for people (web pages, OParl's AgendaItem.result)
 DECISION_KIND_DA: dict[str, str] = {
     "approved": "Godkendt", "approved_with_changes": "Godkendt med ændringer", "recommended": "Anbefalet",
-    "noted": "Til efterretning", "other": "Andet"}
+    "rejected": "Ikke godkendt", "postponed": "Udsat", "referred": "Videresendt", "noted": "Til efterretning",
+    "other": "Andet"}
+# The decision kinds, in the order the record and every filter list them
+DECISION_KINDS: tuple[str, ...] = tuple(DECISION_KIND_DA)
 
 # A presenter line that starts with a role, not a name: no person is read from it
 PRESENTER_ROLE_FIRST = Entry(r"^[\w\-]*(?:direktør|chef|leder|konsulent|koordinator|rådgiver|medarbejder|formand|"

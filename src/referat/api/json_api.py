@@ -19,7 +19,8 @@ router = APIRouter(prefix="/api", tags=["api"])
 
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size (1-100).")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Rows to skip.")]
-Kind = Literal["approved", "recommended", "noted", "approved_with_changes", "other"]
+Kind = Literal["approved", "approved_with_changes", "recommended", "rejected", "postponed", "referred", "noted",
+               "other"]
 
 
 def archive(request: Request) -> Archive:

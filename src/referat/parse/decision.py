@@ -14,7 +14,7 @@ from referat import vocab
 from referat.parse.structure import RawItem, RawSection
 from referat.parse.text import comparable, joined, sentences
 
-_KINDS = {kind: vocab.compiled(entries) for kind, entries in vocab.DECISION_KINDS.items()}
+_KINDS = {kind: vocab.compiled(entries) for kind, entries in vocab.VERDICTS.items()}
 _WITH_CHANGES = vocab.WITH_CHANGES.compile()
 
 
@@ -33,8 +33,10 @@ def decision_section(item: RawItem, committee: str | None) -> RawSection | None:
 
 def _verdict(sentence: str, anchored: bool) -> str | None:
     """The kind a sentence states; anchored means the phrase must open the sentence."""
-    if vocab.NEGATIONS.search(sentence):
-        return "other"
+    if vocab.WITHOUT_VIEW.search(sentence):
+        return "referred"
+    if vocab.REJECTIONS.search(sentence):
+        return "rejected"
     best: tuple[int, str] | None = None
     for kind, patterns in _KINDS.items():
         for pat in patterns:

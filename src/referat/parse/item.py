@@ -33,6 +33,12 @@ class ItemContext:
     said: list[str]  # sentences of the decision and attendance sections
 
 
+def public_role(role: str | None) -> str:
+    """The section's stable name in the record: the vocabulary's role, `other` for a heading outside it
+    (and for text before any heading); the 2013 layout's repeated-title marker is not a role of its own."""
+    return "other" if role in (None, "repeat_title") else role
+
+
 def title_and_closed(title: str) -> tuple[str, bool]:
     """"Lukket: Lukkede meddelelser" -> ("Lukkede meddelelser", True); "Lukket" stays as the title;
     "Budget 2025 (Åben)" -> ("Budget 2025", False)."""
@@ -102,7 +108,7 @@ def build_item(raw: RawItem, committee: str | None, meeting_absent: list[str],
             found = fn(ctx)
             warnings.extend(found.pop(WARNINGS, []))
             values.update(found)
-    sections = [Section(heading=s.heading, text=text) for s, text in zip(raw.sections, texts)]
+    sections = [Section(heading=s.heading, role=public_role(s.role), text=text) for s, text in zip(raw.sections, texts)]
     item = Item(number=raw.number, title=title, case_number=raw.case_number, closed=closed,
                 sections=sections, **values)
     return item, warnings

@@ -23,7 +23,7 @@ _POINT = vocab.RECOMMENDATION_POINT.compile()
 _BARE_POINT = re.compile(r"^(?P<text>at\s.*)$")  # "at …" points printed without numbers (eDagsorden)
 _AT_NUMBER = vocab.RECOMMENDATION_AT_NUMBER.compile()
 _NUMBERED = re.compile(r"^(?:\d{1,2}[.)]|[a-h][.)]|[-•–])\s+(?P<text>\S.*)$")
-_TEXT_ROLES = (None, "presentation")
+_TEXT_ROLES = (None, "case", "summary", "history", "economy", "legal")
 
 
 def _points_after(lines: list[Line], start: int) -> list[str]:

@@ -25,6 +25,7 @@ from sqlalchemy import Engine, Table, create_engine, event, make_url, text
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.engine import Connection
 
+from referat import vocab
 from referat.cases import load_kle
 from referat.errors import NotFoundError, UnsupportedDatabaseError
 from referat.link import relink
@@ -38,7 +39,7 @@ from referat.store.rows import Rows, is_body_section
 
 DEFAULT_DB = "referat.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
-DECISION_KINDS = ("approved", "recommended", "noted", "approved_with_changes", "other")
+DECISION_KINDS = vocab.DECISION_KINDS
 _T = TypeVar("_T")
 
 
