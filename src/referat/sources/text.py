@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from referat.errors import DocumentTooLargeError, SourceError
+from referat.sources.record import StructuredMeeting
 
 # A bound per document keeps parse time and memory predictable on hostile input. The
 # largest real minutes we know of are a few MB of text; 50 MB is far beyond the genre.
@@ -29,7 +30,10 @@ class SourceText:
     encoding: str | None  # None for formats that carry no text encoding (PDF)
     size: int
     sha256: str  # of the file's bytes: the document's identity in the archive
-    format: str = "text"  # text | markdown | pdf | html
+    format: str = "text"  # text | markdown | pdf | pdf-ocr | html | docx | publication-api | sbsys-xml | …
+    # a structured source's meeting (JSON, XML, a meeting page read from its DOM); `text` is then the
+    # source's own text, kept verbatim, and the parser reads the record instead of the text
+    record: StructuredMeeting | None = None
 
 
 def _looks_binary(data: bytes) -> bool:
