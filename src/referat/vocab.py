@@ -166,6 +166,8 @@ CASE_NUMBER_SHAPES: tuple[Entry, ...] = (
     Entry(r"(?P<year>(?:19|20)\d{2})/(?P<seq>\d{3,7})", "year/sequence journal number (older ESDH)", "2013/02537"),
     Entry(r"(?P<year>(?:19|20)\d{2})-(?P<seq>\d{5,7})", "year-sequence (København, eDoc)", "2022-0045217"),
     Entry(r"(?P<yy>\d{2})/(?P<seq>\d{3,7})", "two-digit year/sequence", "24/012345"),
+    Entry(r"(?P<yy>\d{2})-(?P<seq>\d{6})", "two-digit year-sequence (Greve, on the common publication system)",
+          "21-014439"),
 )
 _UNNAMED = re.compile(r"\(\?P<\w+>")
 CASE_NUMBER = re.compile(r"(?<![\w.\-/])(?:" + "|".join(_UNNAMED.sub("(?:", e.pattern) for e in CASE_NUMBER_SHAPES)
@@ -180,6 +182,11 @@ CASE_LABEL = Entry(r"^(?:(?:acadre|sbsys|edoc|esdh|workzone|captia|docunote|nova
                    "SBSYS sagsnr.: 24-3-85.10.00-P07; Acadre sagsnr.: 24/1234")
 
 # --- Section headings inside an item ---------------------------------------------------------
+# A short line set wholly in capitals, standing for a heading the vocabulary does not know: print layouts
+# set every section heading in upper case ("SAGSPROCEDURE", "ØVRIGE FORHOLD"); no digits, no end
+# punctuation, at most six words, one of them of four letters or more ("A, F OG Ø" is a list of parties)
+CAPS_HEADING = Entry(r"^(?=.*[A-ZÆØÅ]{4})[A-ZÆØÅÉÜ][A-ZÆØÅÉÜ\-/&]*(?:\s+[A-ZÆØÅÉÜ\-/&]+){0,5}:?$",
+                     "an upper-case section heading not in the vocabulary", "SAGSPROCEDURE; ØVRIGE FORHOLD")
 # role -> entries. The role tells the field extractors where to look; the printed heading is
 # kept verbatim in the record's sections.
 

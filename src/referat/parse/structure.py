@@ -21,6 +21,8 @@ _CASE_LABEL = vocab.CASE_LABEL.compile()
 _CLOSED_WHOLE = vocab.CLOSED_WHOLE.compile()
 _OPEN_WHOLE = vocab.OPEN_WHOLE.compile()
 _ITEM_GROUP = vocab.ITEM_GROUP.compile()
+_CAPS_HEADING = re.compile(vocab.CAPS_HEADING.pattern)  # case matters: only capitals
+_VERDICT = [p for entries in vocab.VERDICTS.values() for p in vocab.compiled(entries)]
 
 
 def _is_status_line(text: str) -> bool:
@@ -87,6 +89,13 @@ def section_role(text: str) -> tuple[str, str | None, str | None] | None:
     role = next(k[5:] for k, v in m.groupdict().items() if k.startswith("role_") and v)
     body = m.groupdict().get("body")
     return role, (squash(body) if body else None), inline
+
+
+def caps_heading(text: str) -> bool:
+    """A short line all in capitals that is no verdict ("GODKENDT"): an upper-case section heading the
+    vocabulary does not know ("SAGSPROCEDURE"), read as a section with role `other`."""
+    t = text.strip()
+    return 4 <= len(t) <= 60 and bool(_CAPS_HEADING.match(t)) and not any(p.search(t) for p in _VERDICT)
 
 
 def case_number_in(text: str) -> str | None:
@@ -262,7 +271,7 @@ def split_item(lines: list[Line], heading: Heading, end: int) -> RawItem:
     while i < end and len(title_lines) <= MAX_TITLE_CONTINUATION:
         ln = lines[i]
         if ln.blank or case_number_in(ln.text) or section_role(ln.text) or _match_heading(ln.text) \
-                or "\t" in ln.text or _is_status_line(ln.text):
+                or "\t" in ln.text or _is_status_line(ln.text) or caps_heading(ln.text):
             break
         title = squash(title + " " + ln.text)
         title_lines.append(ln)
@@ -312,6 +321,8 @@ def _sections(lines: list[Line], case_line: Line | None, marker: Line | None = N
             if not rest:
                 continue
         found = None if ln.blank else section_role(ln.text)
+        if found is None and not ln.blank and caps_heading(ln.text):
+            found = (None, None, None)  # a heading the vocabulary does not know: role `other`
         if found:
             role, body, inline = found
             if current.heading or any(not x.blank for x in current.lines):

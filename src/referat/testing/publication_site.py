@@ -259,12 +259,13 @@ _PRINT_STYLE = """
   @bottom-right { content: "Side " counter(page) " af " counter(pages); font: 8pt "DejaVu Sans", sans-serif; }
 }
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10pt; line-height: 1.35; margin: 0; }
-.forside h1 { font-size: 22pt; margin: 0 0 6mm 0; }
-.forside table td { padding: 1mm 6mm 1mm 0; vertical-align: top; }
+.forside h1 { font-size: 18pt; margin: 0 0 6mm 0; }
+.forside .felt { margin: 1mm 0; }
 .toc { break-after: page; margin-top: 10mm; }
 .toc h2 { font-size: 14pt; }
-.toc .linje { display: flex; align-items: last baseline; margin: 1.2mm 0; }
-.toc .tekst { flex: 0 1 auto; max-width: 140mm; }
+.toc .indgang { margin: 1.2mm 0; }
+.toc .linje { display: flex; align-items: baseline; }
+.toc .tekst { flex: 0 0 auto; white-space: nowrap; }
 .toc .prikker { flex: 1 1 0; min-width: 10mm; overflow: hidden; white-space: nowrap; margin: 0 1mm; }
 .toc .side { flex: 0 0 auto; }
 .punkt { break-before: page; }
@@ -283,7 +284,11 @@ h2.punkt-titel { font-size: 15pt; margin: 0 0 3mm 0; max-width: 150mm; }
 _SAGSFORLOEB = re.compile(r"<span class='sagsforloeb'>(?P<body>.*?)</span>", re.DOTALL)
 _FORLOEB_ENTRY = re.compile(r"<u>\s*(?P<date>\d{2}-\d{2}-\d{4})\s+(?P<body>.*?)</u>\s*<br>\s*(?P<status>.*?)<br>",
                             re.DOTALL)
+_SAGSFORLOEB_HEADING = re.compile(r"<h3>\s*Sagens forløb\s*</h3>")
 _TAGS = re.compile(r"<[^>]+>")
+_FONT = "PublicationSiteDejaVu"
+_DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+TOC_TEXT_MM = 140  # the contents' title column
 
 
 def _plain(html: str) -> str:
@@ -299,42 +304,62 @@ def _sagsforloeb_table(html: str) -> str:
             return m.group(0)
         rows = "".join(f"<tr><td>{escape(e['date'])}</td><td>{escape(_plain(e['body']))}</td>"
                        f"<td>{escape(_plain(e['status']))}</td></tr>" for e in entries)
-        return ('<table class="sagsforloeb-tabel"><thead><tr><th>Dato</th><th>Udvalg</th><th>Status</th></tr>'
-                f"</thead><tbody>{rows}</tbody></table>")
+        return ('<table class="sagsforloeb-tabel"><thead><tr><th>Dato</th><th>Behandlet i</th><th>Status</th>'
+                f"</tr></thead><tbody>{rows}</tbody></table>")
 
-    return _SAGSFORLOEB.sub(table, html)
+    return _SAGSFORLOEB_HEADING.sub("<h3>Sagsforløb</h3>", _SAGSFORLOEB.sub(table, html))
+
+
+def _wrap(text: str, width_mm: float, size: float) -> list[str]:
+    """Lines of `text` as the browser will break it in a box `width_mm` wide (DejaVu Sans metrics,
+    with some slack so that the browser never breaks a line earlier)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if _FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(_FONT, str(_DEJAVU)))
+    limit = width_mm / 25.4 * 72 * 0.95
+    lines: list[str] = []
+    for word in text.split():
+        trial = f"{lines[-1]} {word}" if lines else word
+        if lines and pdfmetrics.stringWidth(trial, _FONT, size) <= limit:
+            lines[-1] = trial
+        else:
+            lines.append(word)
+    return lines
+
+
+def _toc_entry(title: str, page: int | None) -> str:
+    """One contents entry: a long title wraps, and the dot leader and page follow its last line."""
+    lines = _wrap(title, TOC_TEXT_MM, 10)
+    head = "".join(f'<div class="linje-ombrudt">{escape(line)}</div>' for line in lines[:-1])
+    return (f'<div class="indgang">{head}<div class="linje"><span class="tekst">{escape(lines[-1] if lines else "")}'
+            f'</span><span class="prikker">{"." * 400}</span><span class="side">{page if page else "00"}</span></div>'
+            "</div>")
 
 
 def render_print(m: Meeting, pages: dict[str, int] | None = None) -> str:
     """The system's print layout of the whole meeting; `pages` maps item id -> page for the contents
-    (a first print with '00' placeholders finds them)."""
+    (a first print with '00' placeholders finds them). As the system prints it: a title line
+    ("REFERAT <committee> d. <date>"), "Mødedato" and "Mødested" lines, the contents (titles without their
+    numbers, dot leaders, the page), then each item from a new page under "Punkt N: <title>" with the case
+    number on the line below."""
     when = m.start
     head = _PRINT_STYLE % {"committee": m.committee.replace('"', "'"),
                            "when": f"{when:%d-%m-%Y} kl. {when:%H:%M}"}
-    people = [p["Name"] for p in m.data["Moede"].get("Moededeltagere") or [] if p.get("Name")]
-    away = {p["Name"] for p in m.data["Moede"].get("Moededeltagere") or []
-            if p.get("Absent") or p.get("ParticipationCancelled")}
-    members = "<br>".join(escape(n) + (" (afbud)" if n in away else "") for n in people)
-    front = (f'<section class="forside"><h1>{escape(m.kind)}</h1><table>'
-             f"<tr><td>Udvalg:</td><td>{escape(m.committee)}</td></tr>"
-             f"<tr><td>Mødedato:</td><td>{when:%d-%m-%Y}</td></tr>"
-             f"<tr><td>Mødetidspunkt:</td><td>kl. {when:%H:%M}</td></tr>"
-             f"<tr><td>Mødested:</td><td>{escape(m.place)}</td></tr>"
-             + (f"<tr><td>Medlemmer:</td><td>{members}</td></tr>" if members else "")
-             + "</table></section>")
-    dots = "." * 400
-    toc = "".join(
-        f'<div class="linje"><span class="tekst">{escape(_number(p))}. {escape(_title(p))}</span>'
-        f'<span class="prikker">{dots}</span>'
-        f'<span class="side">{(pages or {}).get(str(p.get("Id")), "00")}</span></div>' for p in m.items)
+    day = worded_date(when).replace(" den ", " d. ")
+    front = (f'<section class="forside"><h1>{escape(m.kind.upper())} {escape(m.committee)} d. {when:%d-%m-%Y}</h1>'
+             f'<p class="felt"><b>Mødedato</b> {escape(day[:1].upper() + day[1:])} kl. {when:%H:%M}</p>'
+             f'<p class="felt"><b>Mødested</b> {escape(m.place)}</p></section>')
+    toc = "".join(_toc_entry(_title(p), (pages or {}).get(str(p.get("Id")))) for p in m.items)
     body = []
     for p in m.items:
         attachments = "".join(f"<li>{escape(' '.join(str(b.get('Navn') or '').split()))}</li>"
                               for b in _attachments(p))
         body.append(
             f'<section class="punkt" id="p{escape(str(p.get("Id")))}">'
-            f'<h2 class="punkt-titel">{escape(_number(p))}. {escape(_title(p))}</h2>'
-            + (f'<p class="sagsnr">Sagsnr.: {escape(_case(p))}</p>' if _case(p) else "")
+            f'<h2 class="punkt-titel">Punkt {escape(_number(p))}: {escape(_title(p))}</h2>'
+            + (f'<p class="sagsnr">{escape(_case(p))}</p>' if _case(p) else "")
             + f'<div class="punkt-indhold">{_sagsforloeb_table(_item_html(p))}</div>'
             + (f'<div class="bilag"><h3>Bilag</h3><ul>{attachments}</ul></div>' if attachments else "")
             + "</section>")
@@ -375,7 +400,7 @@ def _item_pages(pdf: Path, m: Meeting) -> dict[str, int]:
     pages: dict[str, int] = {}
     page = 1  # the contents are on the first pages: each item starts a page after them
     for p in m.items:
-        probe = " ".join(f"{_number(p)}. {_title(p)}".split())[:40]
+        probe = " ".join(f"Punkt {_number(p)}: {_title(p)}".split())[:40]
         for i in range(page, len(texts)):
             if probe in texts[i]:
                 page = i + 1
