@@ -21,6 +21,7 @@ _CASE_LABEL = vocab.CASE_LABEL.compile()
 _CLOSED_WHOLE = vocab.CLOSED_WHOLE.compile()
 _OPEN_WHOLE = vocab.OPEN_WHOLE.compile()
 _ITEM_GROUP = vocab.ITEM_GROUP.compile()
+_WITHHELD = vocab.DECISION_WITHHELD.compile()
 _CAPS_HEADING = re.compile(vocab.CAPS_HEADING.pattern)  # case matters: only capitals
 _VERDICT = [p for entries in vocab.VERDICTS.values() for p in vocab.compiled(entries)]
 
@@ -83,11 +84,13 @@ def section_role(text: str) -> tuple[str, str | None, str | None] | None:
     if "" not in _SECTION_FIRST and not t[:24].lower().startswith(_SECTION_FIRST):
         return None
     m = _SECTION.match(t)
-    if not m:
+    if not m or _WITHHELD.match(t):  # "Beslutning ikke frigivet": a status in a Sagsforløb table, no heading
         return None
     inline = m.group("inline")
     role = next(k[5:] for k, v in m.groupdict().items() if k.startswith("role_") and v)
     body = m.groupdict().get("body")
+    if body and body[:1].islower():
+        return None  # "beslutning om at have to årlige møder": a wrapped sentence, no "Beslutning i Byrådet"
     return role, (squash(body) if body else None), inline
 
 
@@ -248,6 +251,8 @@ def find_items(lines: list[Line], start: int, titles: set[str]) -> list[Heading]
         number, title, strong = h
         if number <= last and not (strong and comparable(title) in titles):
             continue
+        if strong and not title and last >= 0 and number > last + 3:
+            continue  # "pkt. 26" alone in a table cell, far out of sequence: a reference, not an item
         if not strong and not _confirmed(lines, i, number, last, title, titles):
             continue
         found.append(Heading(i, number, title, strong))
@@ -270,6 +275,15 @@ def split_item(lines: list[Line], heading: Heading, end: int) -> RawItem:
             i += 1
     while i < end and len(title_lines) <= MAX_TITLE_CONTINUATION:
         ln = lines[i]
+        if ln.blank and lines[heading.index].heading:
+            # a heading set large wraps; a reader may set its lines apart: the next heading line goes on
+            nxt = next((j for j in range(i + 1, min(end, i + 3)) if not lines[j].blank), None)
+            if nxt is not None and lines[nxt].heading and not (
+                    case_number_in(lines[nxt].text) or section_role(lines[nxt].text)
+                    or _match_heading(lines[nxt].text) or caps_heading(lines[nxt].text)
+                    or _is_status_line(lines[nxt].text) or "\t" in lines[nxt].text):
+                i = nxt
+                ln = lines[i]
         if ln.blank or case_number_in(ln.text) or section_role(ln.text) or _match_heading(ln.text) \
                 or "\t" in ln.text or _is_status_line(ln.text) or caps_heading(ln.text):
             break

@@ -50,8 +50,12 @@ def read_source(path: str | Path, *, ocr: bool = False, host: str | None = None)
         raise SourceError(path, "a zip archive, not a Word document: unpack it and ingest the files inside")
     if kind == "html":
         from referat.sources.html import html_to_text
+        from referat.sources.publication_page import SYSTEM, is_publication_page, read_publication_page
 
         decoded = text_source(Path(path), data)
-        return SourceText(path=str(path), text=html_to_text(decoded.text), encoding=decoded.encoding,
+        if is_publication_page(data):  # the common publication system's meeting page: read from its DOM
+            return SourceText(path=str(path), text=decoded.text, encoding=decoded.encoding, size=len(data),
+                              sha256=decoded.sha256, format=SYSTEM, record=read_publication_page(decoded.text))
+        return SourceText(path=str(path), text=html_to_text(decoded.text, hints=True), encoding=decoded.encoding,
                           size=len(data), sha256=decoded.sha256, format="html")
     return text_source(Path(path), data)

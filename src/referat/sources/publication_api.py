@@ -224,6 +224,12 @@ def _lead_decision(title: str, sections: list[StructuredSection]) -> list[Struct
     return [lead, *rest]
 
 
+def item_sections(title: str, html: str) -> list[StructuredSection]:
+    """An item's own HTML (what the API gives in `Felter[].Html`, and the meeting page shows in the item's
+    row) as its sections, read the same way wherever it comes from (sources.publication_page uses it)."""
+    return _lead_decision(title, _field_sections({"Html": html}))
+
+
 def _item(obj: Mapping[str, Any], open_marked: bool) -> StructuredItem:
     title = _text(_get(obj, "Navn", "Caption"))
     fields = [f for f in obj.get("Felter") or [] if isinstance(f, Mapping)]

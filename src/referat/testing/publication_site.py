@@ -261,6 +261,7 @@ _PRINT_STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10pt; line-height: 1.35; margin: 0; }
 .forside h1 { font-size: 18pt; margin: 0 0 6mm 0; }
 .forside .felt { margin: 1mm 0; }
+.ubrudt { white-space: nowrap; }
 .toc { break-after: page; margin-top: 10mm; }
 .toc h2 { font-size: 14pt; }
 .toc .indgang { margin: 1.2mm 0; }
@@ -348,7 +349,8 @@ def render_print(m: Meeting, pages: dict[str, int] | None = None) -> str:
     head = _PRINT_STYLE % {"committee": m.committee.replace('"', "'"),
                            "when": f"{when:%d-%m-%Y} kl. {when:%H:%M}"}
     day = worded_date(when).replace(" den ", " d. ")
-    front = (f'<section class="forside"><h1>{escape(m.kind.upper())} {escape(m.committee)} d. {when:%d-%m-%Y}</h1>'
+    front = (f'<section class="forside"><h1>{escape(m.kind.upper())} {escape(m.committee)} '
+             f'<span class="ubrudt">d. {when:%d-%m-%Y}</span></h1>'
              f'<p class="felt"><b>Mødedato</b> {escape(day[:1].upper() + day[1:])} kl. {when:%H:%M}</p>'
              f'<p class="felt"><b>Mødested</b> {escape(m.place)}</p></section>')
     toc = "".join(_toc_entry(_title(p), (pages or {}).get(str(p.get("Id")))) for p in m.items)
