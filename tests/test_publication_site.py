@@ -25,7 +25,7 @@ GREVE = SHARED / "corpus" / "publication-api" / "greve"
 WEB_SAMPLE = [
     "2022-01-10_oekonomiudvalget_e049b9bf.json",  # a closed item with its decision, per-item absence
     "2022-01-10_beskaeftigelses-og-erhvervsudvalget_02e86ff6.json",  # tables, Sagens forløb, long titles
-    "2023-01-09_beskaeftigelses-og-erhvervsudvalget_2d6996dc.json",  # an agenda: no decisions yet
+    "2023-01-09_beskaeftigelses-og-erhvervsudvalget_2d6996dc.json",  # decisions under no heading
     "2023-09-11_social-og-handicapudvalget_92d2315c.json",  # a written meeting ("Skriftligt møde")
     "2024-09-10_skole-boerne-og-ungeudvalget_bd756cdf.json",
     "2025-03-19_oekonomiudvalget_7f3aee62.json",
@@ -33,6 +33,7 @@ WEB_SAMPLE = [
 ]
 PDF_SAMPLE = [
     "2022-01-10_beskaeftigelses-og-erhvervsudvalget_02e86ff6.json",
+    "2022-01-14_byraad-2022-2025_8b2f1d8b.json",  # the council: "Byråd 2022-2025", per-item absences
     "2023-09-11_social-og-handicapudvalget_92d2315c.json",
     "2024-09-10_skole-boerne-og-ungeudvalget_bd756cdf.json",
     "2025-03-19_oekonomiudvalget_7f3aee62.json",

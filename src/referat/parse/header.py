@@ -93,7 +93,15 @@ def parse_header(lines: list[Line]) -> Header:
         # the first title line counts; a later one may still fill in what a bare "Dagsorden" left out
         if m and (h.kind is None or (h.committee is None and m.group("rest").strip())):
             h.kind = vocab.KIND_WORDS[" ".join(m.group("kind").lower().split())]
-            committee, period, date, time = _title_parts(m.group("rest"))
+            rest = m.group("rest")
+            committee, period, date, time = _title_parts(rest)
+            if date is None and rest.strip() and i < len(lines) and not lines[i].blank:
+                # a long title wraps: "REFERAT Beskæftigelses- og" / "Erhvervsudvalget d. 09-01-2023"
+                nxt = lines[i].text.strip()
+                if not (_FIELD.match(nxt) or _TITLE.match(nxt)) and _title_parts(f"{rest} {nxt}")[2] is not None:
+                    committee, period, date, time = _title_parts(f"{rest} {nxt}")
+                    h.consumed.append(lines[i].no)
+                    i += 1
             h.committee = h.committee or committee
             h.election_period = h.election_period or period
             h.date = h.date or date

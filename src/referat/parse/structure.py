@@ -292,31 +292,49 @@ def split_item(lines: list[Line], heading: Heading, end: int) -> RawItem:
         i += 1
     case_number = None
     case_line = None
-    m = _TRAILING_CASE.search(title)
-    if m and m.start() > 0:
+    body_start = i
+    # the case number line comes within the first few non-blank lines, before any section
+    seen = 0
+    for j in range(i, end):
+        if lines[j].blank:
+            continue
+        if section_role(lines[j].text):
+            break
+        found = case_number_in(lines[j].text)
+        if found:
+            case_number, case_line = found, lines[j]
+            break
+        seen += 1
+        if seen >= 3:
+            break
+    m = _TRAILING_CASE.search(title) if case_number is None else None  # "Skoleudvikling 2025/2026" over
+    if m and m.start() > 0:  # a case number line of its own is a school year, not a case number
         case_number = m.group("case")
         title = title[: m.start()].rstrip(" -–,")
-    body_start = i
-    if case_number is None:
-        # the case number line comes within the first few non-blank lines, before any section
-        seen = 0
-        for j in range(i, end):
-            if lines[j].blank:
-                continue
-            if section_role(lines[j].text):
-                break
-            found = case_number_in(lines[j].text)
-            if found:
-                case_number, case_line = found, lines[j]
-                break
-            seen += 1
-            if seen >= 3:
-                break
     marker = next((ln for ln in lines[body_start:min(end, body_start + 6)]
                    if not ln.blank and _CLOSED_WHOLE.match(ln.text.strip())), None)
     sections = _sections(lines[body_start:end], case_line, marker)
+    repeated = _repeated_title(title, sections)
+    if repeated is not None:
+        title_lines.append(repeated)
     return RawItem(heading.number, title, lines[heading.index].no, case_number, sections, title_lines, case_line,
                    closed_line=marker)
+
+
+def _repeated_title(title: str, sections: list[RawSection]) -> Line | None:
+    """A layout of the publication system prints the item's title again under its heading, then the decision
+    under no heading of its own, then the headed sections. Where no decision heading is printed and the
+    first text repeats the title, the text after it up to the first heading is the decision: the first
+    section becomes a decision section and the repeated title line is returned (it is the title's)."""
+    if not sections or sections[0].heading or any(s.role == "decision" for s in sections):
+        return None
+    lead = sections[0]
+    text = [n for n, ln in enumerate(lead.lines) if not ln.blank]
+    if len(text) < 2 or comparable(lead.lines[text[0]].text) != comparable(title):
+        return None
+    repeated = lead.lines[text[0]]
+    sections[0] = RawSection("", "decision", lead.lines[text[0] + 1:])
+    return repeated
 
 
 def _sections(lines: list[Line], case_line: Line | None, marker: Line | None = None) -> list[RawSection]:

@@ -224,6 +224,13 @@ def _lead_decision(title: str, sections: list[StructuredSection]) -> list[Struct
     return [lead, *rest]
 
 
+def committee_period(name: str) -> tuple[str | None, str | None]:
+    """("Byråd", "2022-2025") from the system's committee name "Byråd 2022-2025"; (name, None) without one."""
+    if m := _PERIOD_SUFFIX.match(name):
+        return m.group("name"), re.sub(r"\s*[-–]\s*", "-", m.group("period"))
+    return name or None, None
+
+
 def item_sections(title: str, html: str) -> list[StructuredSection]:
     """An item's own HTML (what the API gives in `Felter[].Html`, and the meeting page shows in the item's
     row) as its sections, read the same way wherever it comes from (sources.publication_page uses it)."""

@@ -24,7 +24,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from referat import vocab
 from referat.danish import parse_date, parse_time
 from referat.sources.html import html_to_text
-from referat.sources.publication_api import item_sections
+from referat.sources.publication_api import committee_period, item_sections
 from referat.sources.record import (StructuredAttachment, StructuredItem, StructuredMeeting, StructuredParticipant,
                                     StructuredSection)
 
@@ -177,9 +177,11 @@ def read_publication_page(html: str) -> StructuredMeeting:
     title = (_text(tree.css_first("h1.dato")) or "").lower()
     meeting_id = _meeting_id(tree, url)
     items = [it for row in tree.css("#dagsordenDetaljer tr.punktrow") if (it := _item(row, url)) is not None]
+    committee, period = committee_period(_text(_first(tree.root, ".title .udvalg", "table.dagsordeninfo .udvalg")) or "")
     return StructuredMeeting(
         system=SYSTEM,
-        committee=_text(_first(tree.root, ".title .udvalg", "table.dagsordeninfo .udvalg")),
+        committee=committee,
+        election_period=period,
         date=parse_date(when) if when else None,
         start_time=parse_time(when) if when else None,
         location=_text(_first(tree.root, ".title .sted", "table.dagsordeninfo .sted")),

@@ -80,9 +80,9 @@ class Meeting:
 
     @property
     def minutes(self) -> bool:
-        """The site titles a meeting "Referat" once decisions are published (the API's name stays
-        "Dagsorden")."""
-        return any(_DECISION.search(_item_html(p)) for p in self.items)
+        """The site titles a meeting "Referat" once it is closed with its decisions published (the API's
+        name stays "Dagsorden"): `Afsluttet`, or a Beslutning heading in some item."""
+        return bool(self.data["Moede"].get("Afsluttet")) or any(_DECISION.search(_item_html(p)) for p in self.items)
 
     @property
     def kind(self) -> str:
