@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from referat.errors import SourceError
@@ -11,8 +12,12 @@ from referat.sources.text import MAX_BYTES, SourceText, read_bytes, read_text, t
 __all__ = ["MAX_BYTES", "SourceText", "read_source", "read_text", "sniff"]
 
 
+# the root elements of the ESDH systems' XML exports (SBSYS, eDoc 4 and eDoc, Acadre): sources/esdh_xml.py
+_XML_ROOT = re.compile(rb"^(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:publication|root|meeting)[\s>/]", re.DOTALL)
+
+
 def sniff(data: bytes) -> str:
-    """pdf, docx, html or text, from the first bytes."""
+    """pdf, docx, html, xml (an ESDH export) or text, from the first bytes."""
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if data[:1024].lstrip().startswith(b"%PDF-"):
         return "pdf"
@@ -20,6 +25,8 @@ def sniff(data: bytes) -> str:
         return "docx" if b"word/" in data[:65536] or b"[Content_Types].xml" in data[:4096] else "zip"
     if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:300]:
         return "html"
+    if _XML_ROOT.match(head) or head.startswith(b"<?xml"):
+        return "xml"  # an XML file that is no export the readers know is refused there, with the reason
     return "text"
 
 
@@ -41,6 +48,10 @@ def read_source(path: str | Path, *, ocr: bool = False) -> SourceText:
                           sha256=hashlib.sha256(data).hexdigest(), format="docx")
     if kind == "zip":
         raise SourceError(path, "a zip archive, not a Word document: unpack it and ingest the files inside")
+    if kind == "xml":
+        from referat.sources.esdh_xml import read_esdh  # lxml loads only when an XML export comes
+
+        return read_esdh(path, data)
     if kind == "html":
         from referat.sources.html import html_to_text
 
