@@ -74,18 +74,19 @@ def _person(raw_name: str, absent: bool) -> StructuredParticipant:
     return StructuredParticipant(name=name, absent=absent, note="Afbud" if absent else None)
 
 
-def _decision(bullets: list[tuple[str, str, str]], date_key: str | None, minutes: bool) -> str | None:
-    """This meeting's decision: the decision bullet dated this meeting; in minutes with no dated one, the
-    last decision bullet. Earlier meetings' decisions stay sections of their own."""
-    decisions = [(m.group("date"), body) for name, body, kind in bullets
-                 if (kind == DECISION_BULLET or name.lower().startswith("beslutning"))
-                 and (m := _DECISION_NAME.match(name)) and body]
-    for date, body in decisions:
-        if date and date_key and when(date)[0] == when(date_key)[0]:
-            return body
-    if minutes and decisions and not any(date for date, _ in decisions):
-        return decisions[-1][1]
-    return None
+def _roles(bullets: list[tuple[str, str, str]], date_key: str | None, minutes: bool) -> list[str | None]:
+    """Each bullet's role where Acadre marks it (bullettype 8, a decision): the decision dated this meeting
+    is its decision, those of earlier meetings are the case's history; in minutes whose decisions carry no
+    date, the last one is this meeting's. Other bullets are read by their heading (None)."""
+    marks: list[tuple[str | None, str] | None] = []
+    for name, body, kind in bullets:
+        m = _DECISION_NAME.match(name)
+        marks.append((m.group("date"), body) if m and (kind == DECISION_BULLET or m) and body else None)
+    meeting_day = when(date_key or "")[0]
+    own = [i for i, mk in enumerate(marks) if mk and mk[0] and meeting_day and when(mk[0])[0] == meeting_day]
+    if not own and minutes and not any(mk and mk[0] for mk in marks):
+        own = [i for i, mk in enumerate(marks) if mk][-1:]
+    return [None if mk is None else "decision" if i in own else "history" for i, mk in enumerate(marks)]
 
 
 def _item(parent: etree._Element, position: int, start: int | None, meeting_date: str | None,
@@ -102,7 +103,9 @@ def _item(parent: etree._Element, position: int, start: int | None, meeting_date
                         content_text(bf.get("bulletcontent", "")), bf.get("bullettype", "")))
     bullets.sort(key=lambda b: b[0])
     named = [(name, body, kind) for _, name, body, kind in bullets]
-    sections = [StructuredSection(heading=name, text=body) for name, body, _ in named if body]
+    roles = _roles(named, meeting_date, minutes)
+    sections = [StructuredSection(heading=name, text=body, role=role)
+                for (name, body, _), role in zip(named, roles) if body]
     attachments = [StructuredAttachment(title=tidy(_fields(e).get("name")))
                    for e in _tables(item_el, "enclosure") if tidy(_fields(e).get("name"))]
     access = (f.get("accessname") or "").strip().lower()
@@ -114,8 +117,7 @@ def _item(parent: etree._Element, position: int, start: int | None, meeting_date
     sort = _fields(parent).get("sort", "").strip()
     number = int(sort) if sort.isdigit() else (start + position - 1 if start is not None else position)
     return StructuredItem(number=as_number(str(number)), title=tidy(f.get("name")), case_number=tidy(f.get("caseno")) or None,
-                          closed=closed, sections=sections, decision=_decision(named, meeting_date, minutes),
-                          attachments=attachments, absent=absent, id=f.get("sysid"))
+                          closed=closed, sections=sections, attachments=attachments, absent=absent, id=f.get("sysid"))
 
 
 def acadre_meeting(root: etree._Element, manifest: etree._Element | None = None) -> StructuredMeeting:

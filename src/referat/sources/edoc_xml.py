@@ -49,22 +49,20 @@ _HEADER_LABELS = {"tilstede": "present", "afbud/fraværende": "absent", "fravær
 def _edoc4_item(element: etree._Element) -> StructuredItem:
     handling = child(element, "HandlingItem")
     sections = []
-    decision = None
     for presentation in children(child(handling, "CasePresentations"), "CasePresentation"):
         body = content_text(raw(presentation, "Content"))
         if not body:
             continue
-        heading = text(presentation, "Title")
-        sections.append(StructuredSection(heading=heading, text=body))
-        if decision is None and truthy(text(presentation, "IsDecision")):
-            decision = body
+        decision = truthy(text(presentation, "IsDecision"))  # the source marks the decision field
+        sections.append(StructuredSection(heading=text(presentation, "Title"), text=body,
+                                          role="decision" if decision else None))
     attachments = [StructuredAttachment(title=text(a, "Title"))
                    for a in children(child(handling, "Attachments"), "Attachment") if text(a, "Title")]
     public = truthy(text(element, "AccessIsPublic"))
     number = text(handling, "SerialNo") or text(element, "SortOrder")
     return StructuredItem(number=as_number(number), title=text(handling, "Title") or text(handling, "NeutralTitle"),
                           case_number=text(handling, "CaseNumber") or None,
-                          closed=None if public is None else not public, sections=sections, decision=decision,
+                          closed=None if public is None else not public, sections=sections,
                           attachments=attachments, id=text(handling, "Identifier") or None)
 
 
@@ -129,7 +127,7 @@ def split_plain_sections(full: str) -> tuple[str | None, list[StructuredSection]
 
     def close() -> None:
         if body or heading:
-            sections.append(StructuredSection(heading=heading, text="\n\n".join(body)))
+            sections.append(StructuredSection(heading=heading, text="\n\n".join(body), role=_role(heading)))
 
     for par in _paragraphs(full):
         if _TITLE_LINE.match(par[0]) and not sections and not body and heading == "":
@@ -153,11 +151,13 @@ def split_plain_sections(full: str) -> tuple[str | None, list[StructuredSection]
     return case, sections
 
 
-def _decision(sections: list[StructuredSection]) -> str | None:
-    for s in sections:
-        low = s.heading.lower()
-        if (" beslutning" in low and _DECISION_LABEL.match(s.heading)) or low.rstrip(":") == "beslutning":
-            return s.text or None
+def _role(heading: str) -> str | None:
+    """The roles eDoc marks by its own labels: '<Udvalg>s beslutning den 04.12.2012 Punkt 3' is this
+    meeting's decision, 'Følgende deltog ikke i behandlingen af punktet:' its attendance list."""
+    if " beslutning" in heading.lower() and _DECISION_LABEL.match(heading):
+        return "decision"
+    if _ABSENT_LABEL.match(heading):
+        return "attendance"
     return None
 
 
@@ -207,7 +207,7 @@ def edoc_meeting(root: etree._Element) -> StructuredMeeting:
                            for a in children(child(document, "Attachments"), "Attachment") if text(a, "Title")]
             items.append(StructuredItem(number=as_number(text(item_el, "AgendaItemNumber")),
                                         title=text(document, "Title"), case_number=case, closed=closed,
-                                        sections=sections, decision=_decision(sections), attachments=attachments,
+                                        sections=sections, attachments=attachments,
                                         id=document.get("documentid") if document is not None else None))
     # the export lists items in no particular order; the printed minutes go by number
     items.sort(key=lambda it: (0, it.number, "") if isinstance(it.number, int) else (1, 0, str(it.number)))

@@ -142,16 +142,18 @@ def _sbsys_is_decision(field: etree._Element) -> bool:
 
 def _sbsys_item(item: etree._Element, minutes: bool) -> StructuredItem:
     sections: list[StructuredSection] = []
-    decision: str | None = None
+    decided = False
     for field in children(child(item, "Fields"), "ItemField"):
         heading = text(field, "Caption")
         body = content_text(raw(field, "Content"))
         if not body or _PLACEHOLDER.match(body):
             continue
-        sections.append(StructuredSection(heading=heading, text=body))
-        # in minutes, the first filled decision field is the committee's own (a later body's follows it)
-        if minutes and decision is None and _sbsys_is_decision(field):
-            decision = body
+        # in minutes, the first filled decision field is the committee's own ("FORRETNINGSUDVALGETS
+        # BESLUTNING"; a later body's follows it); an agenda's decision fields hold earlier meetings' words
+        role = None
+        if minutes and not decided and _sbsys_is_decision(field):
+            role, decided = "decision", True
+        sections.append(StructuredSection(heading=heading, text=body, role=role))
     for past in children(child(item, "ItemHistory"), "ItemField"):
         body = content_text(raw(past, "Content"))
         if body:
@@ -159,13 +161,13 @@ def _sbsys_item(item: etree._Element, minutes: bool) -> StructuredItem:
             date, _ = when(text(past, "MeetingDetails", "MeetingDueDate"))
             label = " ".join(x for x in (text(past, "Caption"), body_name,
                                          date.strftime("%d-%m-%Y") if date else "") if x)
-            sections.append(StructuredSection(heading="Beslutningshistorik", text=f"{label}\n{body}"))
+            sections.append(StructuredSection(heading="Beslutningshistorik", text=f"{label}\n{body}", role="history"))
     absent = [text(m, "Name") for m in children(child(item, "Members"), "ItemMember")
               if text(m, "ParticipationStatusAsValue") == _ITEM_ABSENT_STATUS and text(m, "Name")]
     case = text(item, "ItemCaseNumber") or text(item, "Case", "Number") or None
     public = truthy(text(item, "IsPublic"))
     return StructuredItem(number=as_number(text(item, "Number")), title=text(item, "Caption"), case_number=case,
-                          closed=None if public is None else not public, sections=sections, decision=decision,
+                          closed=None if public is None else not public, sections=sections,
                           attachments=_sbsys_attachments(item), absent=absent, id=item.get("ID"))
 
 
