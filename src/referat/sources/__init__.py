@@ -53,9 +53,12 @@ def read_source(path: str | Path, *, ocr: bool = False) -> SourceText:
 
         return read_esdh(path, data)
     if kind == "html":
+        from referat.sources.edoc_web import edoc_page_meeting, is_edoc_page
         from referat.sources.html import html_to_text
 
         decoded = text_source(Path(path), data)
+        # eDoc 4's agenda page is read from its DOM (its structure is explicit); its text is kept as the source
+        record = edoc_page_meeting(decoded.text) if is_edoc_page(decoded.text) else None
         return SourceText(path=str(path), text=html_to_text(decoded.text), encoding=decoded.encoding,
-                          size=len(data), sha256=decoded.sha256, format="html")
+                          size=len(data), sha256=decoded.sha256, format="html", record=record)
     return text_source(Path(path), data)
