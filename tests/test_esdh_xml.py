@@ -143,7 +143,9 @@ SBSYS_MINUTES = """<?xml version="1.0" encoding="utf-8"?>
           <Enclosures><Enclosure><Name>Bilag 1 - Vejplan&#xC;</Name></Enclosure></Enclosures>
         </Item>
         <Item ID="a2"><Caption>Personalesag</Caption><IsPublic>False</IsPublic><Number>2</Number>
-          <Fields><ItemField><Caption>Beslutning</Caption><IsFeedback>True</IsFeedback>
+          <Fields><ItemField><Caption>Økonomiudvalgets beslutning</Caption><IsFeedback>True</IsFeedback>
+            <Content><![CDATA[<p>Anbefales.</p>]]></Content></ItemField>
+            <ItemField><Caption>Beslutning</Caption><IsFeedback>True</IsFeedback>
             <Content><![CDATA[<p>Godkendt.</p>]]></Content></ItemField></Fields>
         </Item>
         <Item ID="x"><Caption>Åbent referat</Caption><IsPublic>True</IsPublic><Number>0</Number>
@@ -179,7 +181,9 @@ def test_sbsys_minutes_fields(tmp_path: Path) -> None:
     assert set(first["absent"]) == {"Bo Lund", "Dorte Ravn", "Carl Vind"}  # meeting, item list, decision text
     assert first["recommendation"] == ["at budgettet godkendes."]
     assert first["attachments"][0].startswith("Bilag 1 - Vejplan")  # read past the form feed reference
-    assert closed["closed"] is True and closed["decision_kind"] == "approved"
+    # an earlier body's filled decision field comes first; the last one is this meeting's
+    assert closed["closed"] is True and closed["decision"] == "Godkendt." and closed["decision_kind"] == "approved"
+    assert {"name": "Anna Holm", "party": "A"} in m["participants"]
     assert added["number"] == 3 and added["decision_kind"] == "postponed"  # the second agenda's item
     assert [it["number"] for it in doc["items"]] == [1, 2, 3]  # the number-0 entry is no item
 

@@ -39,6 +39,7 @@ EDOC4_NAMESPACE = "http://www.fujitsu.dk/agenda/xml/schemas/"
 # an SBSYS field whose content is a placeholder, not text ("Tomt indhold": empty content)
 _PLACEHOLDER = re.compile(r"^\s*tomt indhold\.?\s*$", re.IGNORECASE)
 _DECISION_CAPTION = re.compile(r"beslutning", re.IGNORECASE)
+_NAME_PARTY = re.compile(r"^(?P<name>.+?)\s*\((?P<party>[A-ZÆØÅ]{1,3})\)$")
 # SBSYS MeetingMember.ParticipationStatusAsValue: 0 not decided, 1 participates, 4 participates in part
 # (OS2dagsorden's SBSYS importer lists these three as participants and every other status as absent)
 _PRESENT_STATUS = frozenset({"", "0", "1", "4"})
@@ -118,8 +119,15 @@ def _sbsys_participants(meeting: etree._Element | None) -> list[StructuredPartic
         absent = status not in _PRESENT_STATUS or (participate not in ("", "0"))
         note = " ".join(x for x in (text(member, "ParticipationStatusAsText") if absent else "",
                                     text(member, "ParticipationNote")) if x) or None
-        out.append(StructuredParticipant(name=name, absent=absent, note=note))
+        person, party = _name_party(name)
+        out.append(StructuredParticipant(name=person, party=party, absent=absent, note=note))
     return out
+
+
+def _name_party(name: str) -> tuple[str, str | None]:
+    """'Anna Holm (A)' -> ('Anna Holm', 'A'); a name without party letters stays whole."""
+    m = _NAME_PARTY.match(name)
+    return (m.group("name"), m.group("party")) if m else (name, None)
 
 
 def _sbsys_attachments(item: etree._Element) -> list[StructuredAttachment]:
@@ -140,20 +148,26 @@ def _sbsys_is_decision(field: etree._Element) -> bool:
     return bool(_DECISION_CAPTION.search(text(field, "Caption")))
 
 
-def _sbsys_item(item: etree._Element, minutes: bool) -> StructuredItem:
-    sections: list[StructuredSection] = []
-    decided = False
+def _own_decision(fields: list[tuple[str, bool]], committee: str | None) -> int | None:
+    """Which filled decision field is this meeting's: the one named after the committee ("FORRETNINGS-
+    UDVALGETS BESLUTNING" in Forretningsudvalget), else the last one (the fields follow the case's path,
+    so an earlier body's decision comes before the deciding one's)."""
+    decisions = [i for i, (_, is_decision) in enumerate(fields) if is_decision]
+    stem = (committee or "").strip().lower()
+    named = [i for i in decisions if stem and fields[i][0].lower().startswith(stem)]
+    return named[-1] if named else decisions[-1] if decisions else None
+
+
+def _sbsys_item(item: etree._Element, minutes: bool, committee: str | None) -> StructuredItem:
+    filled = []
     for field in children(child(item, "Fields"), "ItemField"):
-        heading = text(field, "Caption")
         body = content_text(raw(field, "Content"))
-        if not body or _PLACEHOLDER.match(body):
-            continue
-        # in minutes, the first filled decision field is the committee's own ("FORRETNINGSUDVALGETS
-        # BESLUTNING"; a later body's follows it); an agenda's decision fields hold earlier meetings' words
-        role = None
-        if minutes and not decided and _sbsys_is_decision(field):
-            role, decided = "decision", True
-        sections.append(StructuredSection(heading=heading, text=body, role=role))
+        if body and not _PLACEHOLDER.match(body):  # "Tomt indhold" is SBSYS's placeholder for nothing
+            filled.append((text(field, "Caption"), body, _sbsys_is_decision(field)))
+    # an agenda's decision fields hold earlier meetings' words ("18. september 2012: Sagen udsat …")
+    own = _own_decision([(c, d) for c, _, d in filled], committee) if minutes else None
+    sections = [StructuredSection(heading=caption, text=body, role="decision" if i == own else None)
+                for i, (caption, body, _) in enumerate(filled)]
     for past in children(child(item, "ItemHistory"), "ItemField"):
         body = content_text(raw(past, "Content"))
         if body:
@@ -162,7 +176,7 @@ def _sbsys_item(item: etree._Element, minutes: bool) -> StructuredItem:
             label = " ".join(x for x in (text(past, "Caption"), body_name,
                                          date.strftime("%d-%m-%Y") if date else "") if x)
             sections.append(StructuredSection(heading="Beslutningshistorik", text=f"{label}\n{body}", role="history"))
-    absent = [text(m, "Name") for m in children(child(item, "Members"), "ItemMember")
+    absent = [_name_party(text(m, "Name"))[0] for m in children(child(item, "Members"), "ItemMember")
               if text(m, "ParticipationStatusAsValue") == _ITEM_ABSENT_STATUS and text(m, "Name")]
     case = text(item, "ItemCaseNumber") or text(item, "Case", "Number") or None
     public = truthy(text(item, "IsPublic"))
@@ -182,6 +196,7 @@ def sbsys_meeting(root: etree._Element) -> StructuredMeeting:
     meeting_el = child(first, "Meeting")
     date, start = when(text(meeting_el, "When"))
     kind = _sbsys_kind(root, first)
+    committee = text(first, "Committee", "Name") or None
     items: list[StructuredItem] = []
     documents: list[StructuredAttachment] = []
     for agenda in agendas:
@@ -191,9 +206,9 @@ def sbsys_meeting(root: etree._Element) -> StructuredMeeting:
                 docs = _sbsys_attachments(item_el) or [StructuredAttachment(title=text(item_el, "Caption"))]
                 documents.extend(docs)
                 continue
-            items.append(_sbsys_item(item_el, kind == "minutes"))
+            items.append(_sbsys_item(item_el, kind == "minutes", committee))
     meeting_id = (meeting_el.get("ID") if meeting_el is not None else None) or first.get("ID")
-    return StructuredMeeting(system="sbsys-xml", committee=text(first, "Committee", "Name") or None, date=date,
+    return StructuredMeeting(system="sbsys-xml", committee=committee, date=date,
                              start_time=start, location=text(meeting_el, "Where") or None, kind=kind, id=meeting_id,
                              supplementary=len(agendas) > 1 or truthy(text(first, "IsExtendedAgenda")) is True,
                              participants=_sbsys_participants(meeting_el), items=items, documents=documents)
