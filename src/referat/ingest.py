@@ -18,7 +18,7 @@ from referat.sources import read_source
 from referat.store import Archive
 from referat.store.rows import Rows, document_rows
 
-SUFFIXES = (".txt", ".md", ".markdown", ".text", ".pdf", ".html", ".htm", ".docx")
+SUFFIXES = (".txt", ".md", ".markdown", ".text", ".pdf", ".html", ".htm", ".docx", ".xml")
 
 
 @dataclass(slots=True)

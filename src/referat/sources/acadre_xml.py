@@ -213,7 +213,8 @@ def acadre_from_file(path: Path, root: etree._Element, system: str) -> Structure
     for _, candidate in _neighbours([path.parent], path):
         if _is_agenda(candidate) and _agenda_sysid(candidate) == sysid:
             return acadre_meeting(candidate, root)
-    listed = ", ".join(f"{b.get('filesfolder')}/{b.get('xmlfilename')}" for b in produced if b.get("xmlfilename"))
+    listed = ", ".join("/".join(x for x in (b.get("filesfolder"), b.get("xmlfilename")) if x)
+                       for b in produced if b.get("xmlfilename"))
     raise SourceError(path, f"an Acadre publication manifest for agenda {sysid or '?'}; the agenda XML it lists "
                             f"({listed or 'none'}) is not beside it: give that file instead, or put it next to "
                             "the manifest")

@@ -145,6 +145,10 @@ def split_plain_sections(full: str) -> tuple[str | None, list[StructuredSection]
         if _is_heading(par):
             close()
             heading, body = par[0], (["\n".join(par[1:])] if par[1:] else [])
+        elif heading.lower() == "bilag" and body:
+            # a 'Bilag' list is one paragraph; what follows it ('c.' / the next announcement) is no attachment
+            close()
+            heading, body = "", ["\n".join(par)]
         else:
             body.append("\n".join(par))
     close()
@@ -203,8 +207,12 @@ def edoc_meeting(root: etree._Element) -> StructuredMeeting:
         for item_el in children(child(agenda_type, "MeetingAgendaItems"), "MeetingAgendaItem"):
             document = child(item_el, "Document")
             case, sections = split_plain_sections(raw(item_el, "FullText"))
-            attachments = [StructuredAttachment(title=text(a, "Title"))
-                           for a in children(child(document, "Attachments"), "Attachment") if text(a, "Title")]
+            # the printed 'Bilag' lists name the attachments as the minutes show them ('2012-200782 - …');
+            # the Attachments element only where the text prints none
+            printed = any(s.heading.lower() == "bilag" and s.text for s in sections)
+            attachments = [] if printed else [
+                StructuredAttachment(title=text(a, "Title"))
+                for a in children(child(document, "Attachments"), "Attachment") if text(a, "Title")]
             items.append(StructuredItem(number=as_number(text(item_el, "AgendaItemNumber")),
                                         title=text(document, "Title"), case_number=case, closed=closed,
                                         sections=sections, attachments=attachments,
