@@ -64,3 +64,16 @@ def test_workers_are_capped_by_cores_and_files(tmp_path: Path) -> None:
     summary = ingest(archive, [str(f) for f in sorted(EXAMPLES.glob("*.txt"))[:2]], jobs=1000)
     assert summary.count("ingested") == 2
     assert time.monotonic() - started < 30  # 1,000 forked workers took 8 s for two files
+
+
+@pytest.mark.parametrize("args", [
+    ("search", "budget", "--offset", "4294967296"), ("search", "budget", "--year", str(2**70)),
+    ("serve", "--port", "-1"), ("search", "ø" * 491 + "*"),
+])
+def test_out_of_range_arguments_get_a_message_not_a_traceback(tmp_path: Path, args: tuple[str, ...]) -> None:
+    import subprocess
+    import sys
+    res = subprocess.run([sys.executable, "-m", "referat.cli", *args, "--db", str(tmp_path / "a.db")],
+                         capture_output=True, text=True, check=False, timeout=60)
+    assert res.returncode in (1, 2) and "Traceback" not in res.stderr and "panicked" not in res.stderr, res.stderr
+    assert ("range" in res.stderr) or ("longer than" in res.stderr), res.stderr

@@ -56,7 +56,7 @@ CommitteeOpt = Annotated[Optional[str], typer.Option("--committee", help="Only t
 MunicipalityOpt = Annotated[Optional[str], typer.Option("--municipality", help="Only this municipality.")]
 FromOpt = Annotated[Optional[dt.datetime], typer.Option("--from", formats=["%Y-%m-%d"], help="From date.")]
 ToOpt = Annotated[Optional[dt.datetime], typer.Option("--to", formats=["%Y-%m-%d"], help="To date.")]
-YearOpt = Annotated[Optional[int], typer.Option("--year", help="Only this year.")]
+YearOpt = Annotated[Optional[int], typer.Option("--year", min=1000, max=9999, help="Only this year.")]
 KindOpt = Annotated[Optional[str], typer.Option("--kind", help="Decision kind: approved, approved_with_changes, "
                                                                 "recommended, rejected, postponed, referred, noted, other.")]
 CaseOpt = Annotated[Optional[str], typer.Option("--case", help="Only items with this case number.")]
@@ -223,7 +223,7 @@ def search(
     case: CaseOpt = None, person: PersonOpt = None,
     sort: Annotated[str, typer.Option(help="relevance or date.")] = "relevance",
     limit: Annotated[int, typer.Option(help="How many hits.")] = 10,
-    offset: Annotated[int, typer.Option(help="Skip this many hits (paging).")] = 0,
+    offset: Annotated[int, typer.Option(min=0, max=1_000_000, help="Skip this many hits (paging).")] = 0,
     format: FormatOpt = OutFormat.table,
 ) -> None:
     """Search the archive in Danish (stemmed: jobklub finds jobklubber), with filters and facets."""
@@ -449,7 +449,7 @@ def link(db: DbOpt = None, format: FormatOpt = OutFormat.table) -> None:
 def serve(
     db: DbOpt = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Server processes (one per core serves most).")] = 1,
 ) -> None:
     """Serve the web pages (Danish), the JSON API (/api/) and OParl 1.1 (/oparl/v1/)."""
