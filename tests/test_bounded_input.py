@@ -77,3 +77,14 @@ def test_out_of_range_arguments_get_a_message_not_a_traceback(tmp_path: Path, ar
                          capture_output=True, text=True, check=False, timeout=60)
     assert res.returncode in (1, 2) and "Traceback" not in res.stderr and "panicked" not in res.stderr, res.stderr
     assert ("range" in res.stderr) or ("longer than" in res.stderr), res.stderr
+
+
+def test_a_mistyped_db_is_refused_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    for args in (("search", "jobklub", "--db", "nonexistent.db"), ("stats", "--db", "nonexistent.db"),
+                 ("stats", "--db", "")):
+        res = subprocess.run([sys.executable, "-m", "referat.cli", *args], capture_output=True, text=True,
+                             check=False, timeout=60, cwd=tmp_path)
+        assert res.returncode == 1 and res.stderr.startswith("error: ") and "Traceback" not in res.stderr, res.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -70,9 +70,16 @@ def main() -> None:
     """referat: read Danish municipal committee minutes into a structured record."""
 
 
-def open_archive(db: str | None) -> Archive:
+def open_archive(db: str | None, *, create: bool = False) -> Archive:
+    """The archive at `db`. Only commands that add documents (`create`) make a new SQLite file: a typo in
+    --db must not answer "0 hits" from a fresh, empty archive and leave files behind."""
+    if db is not None and not db.strip():
+        fail("--db is empty: give an archive file or a postgresql:// URL")
+    target = db or default_db()
+    if not create and "://" not in target and not Path(target).exists():
+        fail(f"{target}: no archive here; `referat ingest FILES --db {target}` makes one")
     try:
-        return Archive(db or default_db())
+        return Archive(target)
     except Exception as exc:  # noqa: BLE001 - a broken or foreign database file: say so, no traceback
         # the driver's own message, first line: SQLAlchemy adds the statement and a link on further lines
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__]
@@ -173,7 +180,7 @@ def ingest(
 ) -> None:
     """Ingest minutes into the archive: unchanged files are skipped, changed files replaced, bad files
     reported while the rest land."""
-    archive = open_archive(db)
+    archive = open_archive(db, create=True)
     show_bar = sys.stderr.isatty() and format is OutFormat.table
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=Console(stderr=True), disable=not show_bar) as bar:
