@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from referat.errors import SourceError
+from referat.sources.publication_api import looks_like_meeting_json, read_publication_json
 from referat.sources.text import MAX_BYTES, SourceText, read_bytes, read_text, text_source
 
 __all__ = ["MAX_BYTES", "SourceText", "read_source", "read_text", "sniff"]
@@ -17,7 +18,8 @@ _XML_ROOT = re.compile(rb"^(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:publication
 
 
 def sniff(data: bytes) -> str:
-    """pdf, docx, html, xml (an ESDH export) or text, from the first bytes."""
+    """pdf, docx, html, xml (an ESDH export), publication-api (the meeting JSON of the common publication
+    system) or text, from the first bytes (and, for JSON, the API's keys)."""
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if data[:1024].lstrip().startswith(b"%PDF-"):
         return "pdf"
@@ -27,14 +29,19 @@ def sniff(data: bytes) -> str:
         return "html"
     if _XML_ROOT.match(head) or head.startswith(b"<?xml"):
         return "xml"  # an XML file that is no export the readers know is refused there, with the reason
+    if looks_like_meeting_json(data):
+        return "publication-api"
     return "text"
 
 
-def read_source(path: str | Path, *, ocr: bool = False) -> SourceText:
+def read_source(path: str | Path, *, ocr: bool = False, host: str | None = None) -> SourceText:
     """Read any supported document; SourceError names the file and the reason when it cannot. `ocr`
-    reads scanned PDFs by OCR (tesseract) instead of refusing them."""
+    reads scanned PDFs by OCR (tesseract) instead of refusing them; `host` is the publication system's
+    host a meeting JSON came from (for its page URL), where the caller knows it."""
     data = read_bytes(path)
     kind = sniff(data)
+    if kind == "publication-api":
+        return read_publication_json(path, data, host=host)
     if kind == "pdf":
         from referat.sources.pdf import read_pdf  # pdfium loads only when a PDF comes
 
