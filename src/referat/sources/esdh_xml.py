@@ -38,7 +38,8 @@ FORMATS = {"sbsys": "sbsys-xml", "edoc4": "edoc-xml", "edoc": "edoc-xml", "acadr
 EDOC4_NAMESPACE = "http://www.fujitsu.dk/agenda/xml/schemas/"
 # an SBSYS field whose content is a placeholder, not text ("Tomt indhold": empty content)
 _PLACEHOLDER = re.compile(r"^\s*tomt indhold\.?\s*$", re.IGNORECASE)
-_DECISION_CAPTION = re.compile(r"beslutning", re.IGNORECASE)
+# "Beslutning", "Økonomiudvalgets beslutning" (not "Beslutningskompetence", "Beslutningen træffes af")
+_DECISION_CAPTION = re.compile(r"\bbeslutning(?:er)?\b", re.IGNORECASE)
 _NAME_PARTY = re.compile(r"^(?P<name>.+?)\s*\((?P<party>[A-ZÆØÅ]{1,3})\)$")
 # SBSYS MeetingMember.ParticipationStatusAsValue: 0 not decided, 1 participates, 4 participates in part
 # (OS2dagsorden's SBSYS importer lists these three as participants and every other status as absent)
