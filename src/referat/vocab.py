@@ -172,6 +172,8 @@ CASE_NUMBER = re.compile(r"(?<![\w.\-/])(?:" + "|".join(_UNNAMED.sub("(?:", e.pa
                          + r")(?![\w/])")
 # "Bilag 2. LBR budgetønsker 2014": the attachment's number, to recognise a list printed twice
 ATTACHMENT_NUMBER = Entry(r"^bilag\s*(\d+)", "attachment number", "Bilag 2. LBR budgetønsker 2014")
+# a Bilag section that says there are none
+NO_ATTACHMENTS = Entry(r"^(?:ingen(?: bilag)?|-|–|intet|ikke relevant)\.?$", "no attachments", "Bilag: Ingen")
 # labels that may precede a case number on its line
 CASE_LABEL = Entry(r"^(?:(?:acadre|sbsys|edoc|esdh|workzone|captia|docunote|nova|get organized)[\s\-]+)?"
                    r"(?:sagsnr|sags nr|sagsnummer|sagsid|sags-id|sag id|j\.?\s?nr|journalnr|journal nr|"
