@@ -276,6 +276,9 @@ VERDICTS: dict[str, tuple[Entry, ...]] = {
               "recommended on to a higher body", "Anbefales."),
         Entry(r"oversendes til (?:byrådet|kommunalbestyrelsen|økonomiudvalget)", "sent on with recommendation",
               "Oversendes til Byrådet med anbefaling."),
+        Entry(r"indstilles til godkendelse", "recommended for approval by the body that decides (eDoc minutes, "
+              "where 'Beslutningen træffes af' names the council)",
+              "Indstilles til godkendelse (Ballerup, Sundheds- og Forebyggelsesudvalget 04.12.2012, punkt 3)"),
     ),
     "noted": (
         Entry(r"til efterretning|taget til efterretning|tages til efterretning", "noted",
