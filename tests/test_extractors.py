@@ -356,3 +356,9 @@ def test_attachment_lists_without_numbers_add_up_and_ingen_is_none() -> None:
             "Notat om budget\n\nBeslutning\n\nGodkendt.\n\n"
             "Punkt 2: Andet\n\nBilag\n\nIngen\n\nBeslutning\n\nGodkendt.\n")
     assert [i.attachments for i in d.items] == [["Notat om budget", "Kort over området"], []]
+
+
+def test_a_body_is_no_absentee() -> None:
+    d = doc("Punkt 1: Mødekalender\n\nBeslutning\n\nByrådet besluttede, at partierne kan udpege suppleanter "
+            "såfremt medlemmer af Økonomiudvalget er forhindret i at deltage. Hans Berg var fraværende.\n")
+    assert d.items[0].absent == ["Hans Berg"]

@@ -166,6 +166,8 @@ CASE_NUMBER_SHAPES: tuple[Entry, ...] = (
     Entry(r"(?P<year>(?:19|20)\d{2})/(?P<seq>\d{3,7})", "year/sequence journal number (older ESDH)", "2013/02537"),
     Entry(r"(?P<year>(?:19|20)\d{2})-(?P<seq>\d{5,7})", "year-sequence (København, eDoc)", "2022-0045217"),
     Entry(r"(?P<yy>\d{2})/(?P<seq>\d{3,7})", "two-digit year/sequence", "24/012345"),
+    Entry(r"(?P<yy>\d{2})-(?P<seq>\d{6})", "two-digit year-sequence (the common publication system, Greve)",
+          "21-014439"),
 )
 _UNNAMED = re.compile(r"\(\?P<\w+>")
 CASE_NUMBER = re.compile(r"(?<![\w.\-/])(?:" + "|".join(_UNNAMED.sub("(?:", e.pattern) for e in CASE_NUMBER_SHAPES)
@@ -434,6 +436,10 @@ VOTE_CUES = ("stemte", "stemmer", "undlod", "hverken for", "blank", "flertal")
 # "Fraværende med afbud: Hans Berg" / "Afbud: Hans Berg": wording before the names
 # "Fraværende: Ingen": nobody
 NOBODY = re.compile(r"^(?:ingen|intet|ingen afbud|ingen fraværende|-|–)\.?$", re.IGNORECASE)
+# A body or an office, not a person, where a sentence's subject stands ("medlemmer af Økonomiudvalget er
+# forhindret i at deltage" names no absentee; Greve, Byråd 20 June 2022, item 11)
+INSTITUTION = re.compile(r"(?:udvalg(?:et)?|byråd(?:et)?|rådet|kommunalbestyrelsen?|forvaltning(?:en)?|kommune|"
+                         r"bestyrelsen?|administrationen|direktionen|sekretariatet|centeret|center)$", re.IGNORECASE)
 ABSENT_VALUE_PREFIX = re.compile(r"^(?:(?:med\s+)?(?:afbud|forfald)\s*)?(?:fra\s*)?:?\s*", re.IGNORECASE)
 # Roles printed before a member's name in participant lists: "Formand Anne Holm (A)"
 MEMBER_ROLE = re.compile(r"^(?:formand|næstformand|borgmester|viceborgmester|rådmand|udvalgsformand|"
