@@ -27,7 +27,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -420,6 +419,3 @@ def render_pdf(m: Meeting, out: Path, *, chromium: Path = CHROMIUM) -> Path:
     first.unlink()
     return print_pdf(render_print(m, pages), out, chromium=chromium)
 
-
-def chromium_available(chromium: Path = CHROMIUM) -> bool:
-    return chromium.exists() and shutil.which(str(chromium)) is not None
