@@ -269,17 +269,37 @@ def show(
         # document text is never read as rich markup: a "[bold]" in a title stays text
         out.print(Text.assemble((record["committee"], "bold"), f" {record['date']} kl. {record['start_time'] or '?'}, "
                                 f"{record['location'] or '?'} ({record['kind']})"))
+        _print_origin(record["source"], record["path"])
+        for f in record["files"]:
+            out.print(Text(f"fil: {f['title'] or f['role']}  {f['url']}  ({f['size']} bytes)", style="dim"))
         table = Table("punkt", "titel", "beslutning", "id")
         for i in record["items"]:
             table.add_row(str(i["number"]), i["title"] + (" (lukket)" if i["closed"] else ""),
                           i["decision_kind"] or "-", i["id"])
         out.print(table)
     else:
-        out.print(Text(f"Punkt {record['number']}: {record['title']}", style="bold"))
+        out.print(Text(f"Punkt {record['number']}: {record['title']}" + (" (lukket)" if record["closed"] else ""),
+                       style="bold"))
         out.print(Text(f"{record['committee']} {record['date']}  sag {record['case_number'] or '-'}"))
+        if record["decision_kind"]:
+            out.print(Text(f"beslutning: {record['decision_kind']}", style="cyan"))
+        _print_origin(record["source"], None, record["url"])
         for s in record["sections"]:
             out.print(Text(s["heading"] or "(indledning)", style="bold underline"))
             out.print(Text(s["text"]))
+        for a in record["attachment_links"]:
+            out.print(Text(f"bilag: {a['title']}" + (f"  {a['url']}" if a["url"] else "")))
+
+
+def _print_origin(source: dict[str, Any] | None, path: str | None, url: str | None = None) -> None:
+    """Where the record comes from: the source system's meeting page (and the item's), or the file read."""
+    if source:
+        out.print(Text(f"kilde: {source['system']} {source['url'] or ''} (møde-id {source['id'] or '-'})".rstrip(),
+                       style="dim"))
+    elif path:
+        out.print(Text(f"kilde: {path}", style="dim"))
+    if url:
+        out.print(Text(f"punktets side: {url}", style="dim"))
 
 
 @app.command()
@@ -299,10 +319,11 @@ def export(
         else:
             cols = ["id", "meeting_id", "municipality", "committee", "date", "number", "title", "case_number",
                     "closed", "decision_kind", "decision", "recommending_body", "recommendation", "absent",
-                    "attachments", "amounts_mio_kr"]
+                    "attachments", "amounts_mio_kr", "meeting_url", "url"]
             w = csv.writer(sys.stdout)
             w.writerow(cols)
             for r in records:
+                r["meeting_url"] = (r["source"] or {}).get("url")
                 w.writerow(["; ".join(map(str, r[c])) if isinstance(r[c], list) else r[c] for c in cols])
     except ReferatError as exc:
         fail(str(exc))
