@@ -513,6 +513,22 @@ HTML_NOISE_TEXT = Entry(r"^(?:hent som pdf|download(?: som)? pdf|kopier link|del
                         r"læs mere om cookies|vis alle|skjul)$", "interface text on meeting pages",
                         "Hent som PDF; Kopier link; Til toppen")
 
+# --- The publication API (meeting JSON) ---------------------------------------------------------
+# A "meeting" that only holds members' questions and the administration's answers as attachments: refused
+QUESTION_ANSWER = Entry(r"sp(?:ø|oe)rgsm(?:å|aa)l\s*/\s*svar", "a question/answer container, not a meeting",
+                        ".Spørgsmål / Svar til Byrådet 2022-2025; Spørgsmål/Svar Byrådet 2022")
+# Printed where a closed item's decision would be: no decision is published
+DECISION_WITHHELD = Entry(r"^beslutning(?:en)?\s+(?:er\s+)?ikke\s+frigivet\.?$", "a closed item's decision withheld",
+                          "Beslutning ikke frigivet")
+# Headings of the publication system's item layout that no other layout uses as section names (role other):
+# they are headings even where they stand alone
+PUBLICATION_HEADINGS = Entry(r"^(?:fremstilling|sagsprocedure|øvrige (?:forhold|konsekvenser)|øvrig information|"
+                             r"yderligere forhold)$", "section headings of the publication system's items",
+                             "Fremstilling; Sagsprocedure; Øvrige forhold")
+# An item attendee's reason that means absence ("Fraværende"; not "Inhabil")
+ATTENDEE_ABSENT = Entry(r"^(?:fraværende|fravær|afbud|forfald|ikke til stede|syg)\b", "absent from the item",
+                        "Fraværende")
+
 # --- Normalization artifacts -----------------------------------------------------------------
 # Page numbers printed on a line of their own: "Side 3 af 22", "- 3 -", "3/22"
 PAGE_NUMBER = re.compile(r"^(?:side|s\.|page)\s*\d{1,4}(?:\s*(?:af|/|of)\s*\d{1,4})?$|^[-–]\s*\d{1,4}\s*[-–]$|"

@@ -6,13 +6,15 @@ import hashlib
 from pathlib import Path
 
 from referat.errors import SourceError
+from referat.sources.publication_api import looks_like_meeting_json, read_publication_json
 from referat.sources.text import MAX_BYTES, SourceText, read_bytes, read_text, text_source
 
 __all__ = ["MAX_BYTES", "SourceText", "read_source", "read_text", "sniff"]
 
 
 def sniff(data: bytes) -> str:
-    """pdf, docx, html or text, from the first bytes."""
+    """pdf, docx, html, publication-api (the meeting JSON of the common publication system) or text, from
+    the first bytes (and, for JSON, the API's keys)."""
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if data[:1024].lstrip().startswith(b"%PDF-"):
         return "pdf"
@@ -20,14 +22,19 @@ def sniff(data: bytes) -> str:
         return "docx" if b"word/" in data[:65536] or b"[Content_Types].xml" in data[:4096] else "zip"
     if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:300]:
         return "html"
+    if looks_like_meeting_json(data):
+        return "publication-api"
     return "text"
 
 
-def read_source(path: str | Path, *, ocr: bool = False) -> SourceText:
+def read_source(path: str | Path, *, ocr: bool = False, host: str | None = None) -> SourceText:
     """Read any supported document; SourceError names the file and the reason when it cannot. `ocr`
-    reads scanned PDFs by OCR (tesseract) instead of refusing them."""
+    reads scanned PDFs by OCR (tesseract) instead of refusing them; `host` is the publication system's
+    host a meeting JSON came from (for its page URL), where the caller knows it."""
     data = read_bytes(path)
     kind = sniff(data)
+    if kind == "publication-api":
+        return read_publication_json(path, data, host=host)
     if kind == "pdf":
         from referat.sources.pdf import read_pdf  # pdfium loads only when a PDF comes
 
