@@ -13,7 +13,7 @@ import json
 import os
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -200,6 +200,52 @@ class Archive:
                 lock_for_writing(conn)
                 relink(conn, changed)
         return results
+
+    def store_harvested(self, rows: Rows | None, state: dict[str, Any],
+                        files: Sequence[dict[str, Any]] = ()) -> str | None:
+        """Store one harvested meeting in one transaction: its record (None when only the bookkeeping
+        changes: a refused or an unchanged response), the harvest's bookkeeping for it (schema.harvested)
+        and the files fetched beside it; all or nothing. Returns what the store did with the record
+        (ingested, replaced, skipped), None without one."""
+        changed: set[str] = set()
+
+        def work(conn: Connection) -> str | None:
+            result = self._store(conn, rows, changed) if rows is not None else None
+            run(conn, "DELETE FROM harvested WHERE host = ? AND source_id = ?", (state["host"], state["source_id"]))
+            _put(conn, schema.harvested, [state])
+            if files:
+                known = {r[0] for r in run(conn, "SELECT url FROM meeting_files WHERE meeting_id = ?",
+                                           (files[0]["meeting_id"],))}
+                _put(conn, schema.meeting_files, [f for f in files if f["url"] not in known])
+            return result
+
+        result = self._transaction(work)
+        if changed:
+            with self.engine.begin() as conn:
+                lock_for_writing(conn)
+                relink(conn, changed)
+        return result
+
+    def harvested(self, host: str) -> dict[str, dict[str, Any]]:
+        """What a harvest of this host fetched last, by source meeting id (schema.harvested)."""
+        with self.engine.connect() as conn:
+            rows = run(conn, "SELECT * FROM harvested WHERE host = ?", (host,)).mappings().all()
+        return {r["source_id"]: {**dict(r), "meeting_date": _date(r["meeting_date"]), "finished": bool(r["finished"])}
+                for r in rows}
+
+    def file_urls(self, meeting_id: str) -> set[str]:
+        """URLs of the files a harvest stored beside a meeting."""
+        with self.engine.connect() as conn:
+            return {r[0] for r in run(conn, "SELECT url FROM meeting_files WHERE meeting_id = ?", (meeting_id,))}
+
+    def meeting_file(self, meeting_id: str, sha256: str) -> dict[str, Any]:
+        """One stored file of a meeting, with its bytes."""
+        with self.engine.connect() as conn:
+            r = run(conn, "SELECT * FROM meeting_files WHERE meeting_id = ? AND sha256 = ?",
+                    (meeting_id, sha256)).mappings().first()
+        if r is None:
+            raise NotFoundError(f"no file {sha256} stored with meeting '{meeting_id}'")
+        return {**dict(r), "content": bytes(r["content"])}
 
     def link(self) -> int:
         """Recompute every link of the archive (ingest keeps them current; this is for a full rebuild)."""

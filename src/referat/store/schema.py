@@ -232,6 +232,22 @@ meeting_files = Table(
     PrimaryKeyConstraint("meeting_id", "url"),
 )
 
+# A harvest's bookkeeping, apart from the record: per host and source meeting id, what was fetched last
+# (the response's hash, whether the system says the meeting is finished), for the incremental rule
+# (referat.harvest). `status` is stored or refused (a response that is no meeting, e.g. a Q&A container).
+harvested = Table(
+    "harvested", metadata,
+    Column("host", Text, nullable=False),
+    Column("source_id", Text, nullable=False),
+    Column("meeting_date", Date),
+    Column("finished", Boolean, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reason", Text),
+    Column("fetched_at", String(32), nullable=False),
+    PrimaryKeyConstraint("host", "source_id"),
+)
+
 warnings = Table(
     "warnings", metadata,
     Column("document_id", String(64), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),

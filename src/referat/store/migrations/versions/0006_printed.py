@@ -5,8 +5,8 @@
 - Sections keep their role (the stable English name of the heading), filled here from the headings by
   the same vocabulary the parser uses.
 - Meetings keep their source (system, URL, the system's meeting id); documents the URL and time a
-  harvest fetched them; attachments their URL; a new table keeps the files a harvest fetched beside a
-  meeting (its PDF and attachments).
+  harvest fetched them; attachments their URL; new tables keep the files a harvest fetched beside a
+  meeting (its PDF and attachments) and the harvest's own bookkeeping (what it fetched last, per host).
 - The identity rule (referat.store.rows): a meeting's id no longer hashes its kind. Every meeting is
   keyed again (municipality + body + date + start time: an archive made before this had no sources),
   items with it; where an archive holds both the agenda and the minutes of one meeting, the minutes
@@ -48,6 +48,13 @@ def upgrade() -> None:
         sa.Column("sha256", sa.String(64), nullable=False), sa.Column("media_type", sa.String(128)),
         sa.Column("size", sa.Integer, nullable=False), sa.Column("fetched_at", sa.String(32), nullable=False),
         sa.Column("content", sa.LargeBinary, nullable=False), sa.PrimaryKeyConstraint("meeting_id", "url"))
+    op.create_table(
+        "harvested",
+        sa.Column("host", sa.Text, nullable=False), sa.Column("source_id", sa.Text, nullable=False),
+        sa.Column("meeting_date", sa.Date), sa.Column("finished", sa.Boolean, nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False), sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("reason", sa.Text), sa.Column("fetched_at", sa.String(32), nullable=False),
+        sa.PrimaryKeyConstraint("host", "source_id"))
     _fill()
 
 
@@ -110,6 +117,7 @@ def _columns(conn: Any, table: str) -> list[str]:
 
 
 def downgrade() -> None:
+    op.drop_table("harvested")
     op.drop_table("meeting_files")
     for col in ("fetched_at", "url"):
         op.drop_column("documents", col)
