@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,17 +70,25 @@ def decode(data: bytes, path: str = "<bytes>") -> tuple[str, str]:
 def read_bytes(path: str | Path) -> bytes:
     """The bytes of a document file, refusing what cannot be one with a clear reason."""
     p = Path(path)
-    if not p.exists():
-        raise SourceError(p, "no such file")
-    if p.is_dir():
-        raise SourceError(p, "is a directory, not a file")
     try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise DocumentTooLargeError(p, f"{size:,} bytes is over the {MAX_BYTES:,}-byte limit per document")
-        data = p.read_bytes()
+        info = p.stat()  # before any read: a FIFO would block, a device or a sparse giant never end
+    except FileNotFoundError:
+        raise SourceError(p, "no such file") from None
     except OSError as exc:
         raise SourceError(p, f"cannot read: {exc.strerror or exc}") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise SourceError(p, "is a directory, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise SourceError(p, "not a regular file (a pipe, device or socket): give a document file")
+    if info.st_size > MAX_BYTES:
+        raise DocumentTooLargeError(p, f"{info.st_size:,} bytes is over the {MAX_BYTES:,}-byte limit per document")
+    try:
+        with p.open("rb") as f:
+            data = f.read(MAX_BYTES + 1)  # bounded even if the file grows while it is read
+    except OSError as exc:
+        raise SourceError(p, f"cannot read: {exc.strerror or exc}") from exc
+    if len(data) > MAX_BYTES:
+        raise DocumentTooLargeError(p, f"over the {MAX_BYTES:,}-byte limit per document")
     if not data.strip():
         raise SourceError(p, "empty file")
     return data
