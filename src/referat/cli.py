@@ -237,7 +237,7 @@ def harvest(
     except ReferatError as exc:
         fail(str(exc))
         return
-    archive = open_archive(db)
+    archive = open_archive(db, create=True)
     show_bar = sys.stderr.isatty() and format is OutFormat.table
     summaries, errors = [], []
     for target, muni in targets:
