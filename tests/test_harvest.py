@@ -130,6 +130,10 @@ def test_files_are_fetched_and_the_item_links_to_the_originals(site: ReplaySite,
     html = client.get(f"/punkt/{item['id']}").text
     assert f'href="{link["url"]}"' in html and f'href="https://{HOST}/vis?id={CULTURE_2022}"' in html
     assert client.get(f"/api/items/{item['id']}").json()["attachment_links"] == [link]
+    copy = client.get(f"/api/meetings/{mid}/files/{attachment['sha256']}")
+    assert copy.content == stored and copy.headers["content-type"] == "application/pdf"
+    assert copy.headers["content-disposition"].startswith("attachment") and copy.headers["content-security-policy"] == "sandbox"
+    assert f'/api/meetings/{mid}/files/{attachment["sha256"]}' in client.get(f"/moede/{mid}").text
     client.close()
     # files already stored are not fetched again
     before = len(site.requests)
