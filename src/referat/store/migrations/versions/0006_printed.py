@@ -71,9 +71,14 @@ def _fill() -> None:
 
     run("UPDATE items SET label = CAST(number AS TEXT)")
     headings = [r[0] for r in run("SELECT DISTINCT heading FROM sections").all()]
-    roles = [(role, h) for h in headings if (role := _role(h, public_role)) != "other"]
-    if roles:
-        run("UPDATE sections SET role = ? WHERE heading = ?", roles)
+    roles = [(h, role) for h in headings if (role := _role(h, public_role)) != "other"]
+    if roles:  # one pass over sections (a heading at a time would scan the table once per heading)
+        op.create_table("section_roles", sa.Column("heading", sa.Text, primary_key=True),
+                        sa.Column("role", sa.String(32), nullable=False))
+        run("INSERT INTO section_roles (heading, role) VALUES (?, ?)", roles)
+        run("UPDATE sections SET role = (SELECT r.role FROM section_roles r WHERE r.heading = sections.heading) "
+            "WHERE heading IN (SELECT heading FROM section_roles)")
+        op.drop_table("section_roles")
 
     # the identity rule: group the meetings by their new id; the minutes win, then the newest document
     meetings = run("SELECT m.id, m.body_id, m.date, m.start_time, m.kind, m.document_id, d.ingested_at "
