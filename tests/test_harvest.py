@@ -292,3 +292,17 @@ def test_cli_summary_and_the_hosts_file(site: ReplaySite, tmp_path: Path) -> Non
     assert res.exit_code == 1 and "line 2: a row needs a municipality and a host" in res.stderr
     res = invoke(app, ["harvest", "--db", db])
     assert res.exit_code == 1 and "give a HOST or --all FILE" in res.stderr
+
+
+def test_a_meeting_ingested_from_its_file_and_harvested_is_one_record(site: ReplaySite,
+                                                                       new_db: Callable[[str], str]) -> None:
+    """The identity rule is the same for files and for harvest: the system's meeting id."""
+    from referat.ingest import ingest
+
+    archive = Archive(new_db("h.db"))
+    path = GREVE / COMMITTEES["Plan- og Tryghedsudvalget"][0]
+    assert ingest(archive, [str(path)], municipality="Greve").count("ingested") == 1
+    assert run(archive, site, committee="plan")["new"] == 1  # new to the harvest, not to the archive
+    data = snapshot(archive)
+    assert [r[9] for r in data["meetings"]] == [PLAN_2025] and len(data["documents"]) == 1
+    archive.close()
