@@ -299,3 +299,13 @@ def test_structured_decision_apart_from_sections_and_disabled_extractors() -> No
     agenda = parse_structured(StructuredMeeting(system="x", committee=None, date=None,
                                                 items=[StructuredItem(number=1, title="Vej")]))
     assert agenda.meeting.kind == "agenda"
+
+
+def test_vocabulary_examples_match() -> None:
+    from referat import vocab
+
+    for entry, find in ((vocab.QUESTION_ANSWER, "search"), (vocab.DECISION_WITHHELD, "match"),
+                        (vocab.PUBLICATION_HEADINGS, "match"), (vocab.ATTENDEE_ABSENT, "match")):
+        for example in entry.example.split("; "):
+            assert getattr(entry.compile(), find)(example), (entry.meaning, example)
+    assert not vocab.ATTENDEE_ABSENT.compile().match("Inhabil")

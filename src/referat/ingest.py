@@ -22,7 +22,7 @@ from referat.sources.text import read_bytes
 from referat.store import Archive
 from referat.store.rows import Rows, document_rows
 
-SUFFIXES = (".txt", ".md", ".markdown", ".text", ".pdf", ".html", ".htm", ".docx")
+SUFFIXES = (".txt", ".md", ".markdown", ".text", ".pdf", ".html", ".htm", ".docx", ".xml")
 
 
 @dataclass(slots=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,12 +60,36 @@ def decode(data: bytes, path: str = "<bytes>") -> tuple[str, str]:
     if _looks_binary(data):
         raise SourceError(path, "binary file, not text (a PDF, image or archive?); "
                           "give the minutes as text or markdown")
-    for name in ("utf-8", "cp1252", "latin-1"):
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # Decided per document: a file whose æ, ø and å are UTF-8 and that carries a few stray Windows bytes (an
+    # en dash pasted as 0x96) is UTF-8 with those bytes read as cp1252 — decoding all of it as cp1252 would
+    # turn every æ into "Ã¦" and store the meeting again under a mangled committee name
+    multibyte = len(_UTF8_MULTIBYTE.findall(data))
+    stray = len(data.decode("utf-8", "replace")) - len(data.decode("utf-8", "ignore"))
+    if multibyte and stray <= multibyte:
+        return data.decode("utf-8", "stray_cp1252"), f"utf-8 with {stray} stray byte{'s' if stray != 1 else ''} read as cp1252"
+    for name in ("cp1252", "latin-1"):
         try:
             return data.decode(name), name
         except UnicodeDecodeError:
             continue
     raise SourceError(path, "cannot decode as UTF-8, cp1252 or latin-1")  # unreachable: latin-1 decodes all
+
+
+def _stray_cp1252(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: the undecodable bytes of a mostly-UTF-8 text, each read as cp1252 (latin-1 where
+    cp1252 leaves the byte undefined)."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start:exc.end]
+    return "".join(bytes([b]).decode("cp1252", "ignore") or chr(b) for b in bad), exc.end
+
+
+codecs.register_error("stray_cp1252", _stray_cp1252)
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
 def read_bytes(path: str | Path) -> bytes:
