@@ -245,7 +245,8 @@ def _item(obj: Mapping[str, Any], open_marked: bool) -> StructuredItem:
     absent = [_text(a.get("Name")) for a in attendees
               if _text(a.get("Name")) and _ABSENT_REASON.match(_text(a.get("Reason")))]
     attachments = [StructuredAttachment(title=_text(_get(b, "Navn", "Name", "Title")),
-                                        url=_get(b, "Link", "Url")) for b in obj.get("Bilag") or []
+                                        url=_get(b, "Link", "Url"), id=_text(b.get("Id")) or None)
+                   for b in obj.get("Bilag") or []
                    if isinstance(b, Mapping) and _text(_get(b, "Navn", "Name", "Title"))]
     links = [f.get("Link") for f in fields if isinstance(f.get("Link"), str) and f.get("Link")]
     is_open = obj.get("IsOpen")
