@@ -50,8 +50,13 @@ MUNICIPALITY = Entry(r"\b(?P<name>[A-ZÆØÅ][a-zæøå]+(?:-[A-ZÆØÅ][a-zæø
 
 # A line that is only a body's name: "Økonomiudvalget", "Børne- og Skoleudvalget", "Byrådet"
 COMMITTEE_NAME = Entry(r"^(?:[A-ZÆØÅ][\w\- ,]*?(?:udvalg(?:et)?|råd(?:et)?|bestyrelse(?:n)?|kommunalbestyrelse(?:n)?|"
-                       r"forum|nævn(?:et)?|komité(?:en)?)|Udvalg(?:et)? for [\w\- ,]+)$", "committee name alone on a line",
-                       "Økonomiudvalget; Børne- og Skoleudvalget; Byrådet; Udvalget for Natur, Plan og Miljø")
+                       r"forum|nævn(?:et)?|komité(?:en)?|gruppe(?:n)?)|Udvalg(?:et)? for [\w\- ,]+)$",
+                       "committee name alone on a line", "Økonomiudvalget; Børne- og Skoleudvalget; Byrådet; "
+                       "Udvalget for Natur, Plan og Miljø; Mødesystemgruppen (SBSYS, Aarhus 2016)")
+# A title line that ends with the document kind: "Sundheds- og Forebyggelsesudvalget - Referat"
+TITLE_KIND_LAST = Entry(r"^(?P<rest>[A-ZÆØÅ][^:]{2,100}?)\s*[-–,:]\s*(?P<kind>dagsorden\s+og\s+referat|"
+                        r"dagsorden\s+med\s+beslutninger|referat|dagsorden|beslutningsprotokol)$",
+                        "the committee first, the kind last", "Sundheds- og Forebyggelsesudvalget - Referat")
 
 # An unlabelled place line under an unlabelled date line: short, no full stop, no date
 PLACE_LINE = Entry(r"^(?=.{3,80}$)[A-ZÆØÅ][^.:\d]*(?:\d+[^.:\d]*)?$", "meeting place without a label",
@@ -72,6 +77,8 @@ HEADER_FIELDS: dict[str, tuple[str, ...]] = {
     "substitutes": ("stedfortrædere", "stedfortræder"),
     # read so that it is not reported as an unknown header line; the record has no end time
     "end": ("mødeafslutning", "mødet sluttede", "mødet slut", "sluttidspunkt"),
+    # a remark on the meeting ("Bemærk:", SBSYS, Aarhus 2016): header text with no field of its own
+    "remark": ("bemærk", "bemærkning", "bemærkninger"),
 }
 
 # One pair of a header's substitute list: "Ole Mikkelsen (V) for Jens Kristian Lund"
@@ -111,7 +118,8 @@ TOC_HEADING = Entry(
 # a case-number line right after it or by a matching table-of-contents entry.
 
 ITEM_HEADINGS_STRONG: tuple[Entry, ...] = (
-    Entry(r"^(?:punkt|pkt\.?|dagsordenspunkt|dagsordenpunkt)\s*(?P<number>\d{1,4})(?![/\d])\s*[:.,)\-–]?\s*(?P<title>.*)$",
+    Entry(r"^(?:punkt|pkt\.?|dagsordenspunkt|dagsordenpunkt)\s*(?P<number>\d{1,4}(?:\.\d{1,2}(?![\d.])|[a-z](?![\wæøå]))?)"
+          r"(?![/\d])\s*[:.,)\-–]?\s*(?P<title>.*)$",
           "item heading with the word Punkt/Pkt.", "Punkt 1: Budgetbidrag 2026-2026 for Beskæftigelses- og "
           "Integrationsudvalget; Pkt. 42 Godkendelse af dagsorden; Punkt 2, Forslag til ny trafikplan (Aarhus)"),
     Entry(r"^(?:sag nr\.?|sagnr\.?|sag)\s*(?P<number>\d{1,4})(?![/\d.\-])\s*[:.)\-–]?\s*(?P<title>.*)$",
@@ -127,8 +135,13 @@ ITEM_HEADINGS_WEAK: tuple[Entry, ...] = (
     Entry(r"^(?P<number>\d{1,4})\.(?P<title>)$", "the number alone, the title on the next line", "3."),
     Entry(r"^(?P<number>\d{1,4})(?P<title>[A-ZÆØÅ][a-zæøå].*)$",
           "number glued to the title", "38Godkendelse af dagsorden"),
-    Entry(r"^(?P<number>\d{1,4})[ \u00a0]+(?P<title>[A-ZÆØÅ][^\t]*)$",
-          "number and title without a dot", "38 Godkendelse af dagsorden"),
+    Entry(r"^(?P<number>\d{1,4})(?:[ \u00a0]+|\t)(?P<title>[A-ZÆØÅ][^\t]*)$",
+          "number and title without a dot (a column gap between them too)",
+          "38 Godkendelse af dagsorden; 3   Eventuelt (SBSYS, Aarhus 2016)"),
+    Entry(r"^(?P<number>\d{1,3}\.\d{1,2})\.?(?:[ \u00a0]+|\t)(?P<title>[A-ZÆØÅ][^\t]*)$",
+          "a sub-item under a numbered item, its number kept as printed", "1.1 Status siden sidst (SBSYS, Aarhus 2016)"),
+    Entry(r"^(?P<number>\d{1,4}[a-z])[.)]?(?:[ \u00a0]+|\t)(?P<title>[A-ZÆØÅ][^\t]*)$",
+          "an item number with a letter, inserted after the agenda was sent", "38a Tillægsdagsorden: Salg af grund"),
 )
 # "Lukket: Lukkede meddelelser", "Lukket punkt: Personalesag", "Lukket"
 CLOSED_TITLE = Entry(r"^(?:(?:lukket(?:\s+(?:punkt|sag))?|fortroligt)\s*[:\-–]|\((?:l|lukket)(?:\s+(?:punkt|sag))?\))"
@@ -192,6 +205,8 @@ SECTION_HEADINGS: dict[str, tuple[Entry, ...]] = {
         Entry(r"(?:udvalgets|byrådets|kommunalbestyrelsens|økonomiudvalgets)\s+beslutning",
               "the decision, named by body", "Udvalgets beslutning"),
         Entry(r"afgørelse", "decision (older minutes)", "Afgørelse"),
+        Entry(r"referat(?=\s*:)", "the minute of the item, with its colon (a bare 'Referat' is the document's "
+              "title)", "Referat: Alle skal have indhold. (SBSYS, Aarhus 2016)"),
     ),
     "announcement": (
         Entry(r"meddelelse(?:r)?", "announcements; its text stands as the item's decision", "Meddelelse"),
@@ -207,6 +222,7 @@ SECTION_HEADINGS: dict[str, tuple[Entry, ...]] = {
     ),
     "case": (
         Entry(r"sagsfremstilling", "case presentation", "Sagsfremstilling"),
+        Entry(r"oplæg", "the presentation of the item", "Oplæg: (SBSYS, Aarhus 2016)"),
         Entry(r"gennemgang af sagen", "case presentation (Gladsaxe 2013-)", "Gennemgang af sagen"),
         Entry(r"sagsbeskrivelse|beskrivelse af sagen|sagen kort|sagens indhold|beskrivelse|sagsresum[eé]",
               "case presentation", "Sagsbeskrivelse; Sagens indhold; Sagsresumé"),

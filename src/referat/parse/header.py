@@ -24,6 +24,9 @@ _PLACE_LINE = re.compile(vocab.PLACE_LINE.pattern)
 _ITEM_GROUP = vocab.ITEM_GROUP.compile()
 _COMMITTEE_MEETING = vocab.COMMITTEE_MEETING_LINE.compile(0)
 _SUBSTITUTE_PAIR = vocab.SUBSTITUTE_PAIR.compile(0)
+_TITLE_KIND_LAST = vocab.TITLE_KIND_LAST.compile()
+# a whole name on a line of its own: "Jeppe Kirkegaard", "Anne Holm (A)"
+_NAME_LINE = re.compile(r"^[A-ZÆØÅ][\w\-'.]+(?:\s+[A-ZÆØÅ][\w\-'.]+){1,4}(?:\s*\([^()]{1,40}\))*$")
 
 
 TITLE_WITHIN = 15  # the REFERAT/DAGSORDEN title is among the first lines, not deep in some prose
@@ -82,6 +85,7 @@ def parse_header(lines: list[Line]) -> Header:
     h = Header()
     i = 0
     seen = 0
+    bare_title = False  # the line before was a bare "Referat"/"Dagsorden": a title page names the body next
     while i < len(lines):
         ln = lines[i]
         i += 1
@@ -89,7 +93,16 @@ def parse_header(lines: list[Line]) -> Header:
             continue
         seen += 1
         text = ln.text.strip()
+        after_bare_title, bare_title = bare_title, False
         m = _TITLE.match(text) if seen <= TITLE_WITHIN else None
+        if m is None and seen <= TITLE_WITHIN and h.kind is None and (last := _TITLE_KIND_LAST.match(text)):
+            # "Sundheds- og Forebyggelsesudvalget - Referat": the kind printed last
+            h.kind = vocab.KIND_WORDS[" ".join(last.group("kind").lower().split())]
+            committee, period, date, time = _title_parts(last.group("rest"))
+            h.committee, h.election_period = h.committee or committee, h.election_period or period
+            h.date, h.start_time = h.date or date, h.start_time or time
+            h.consumed.append(ln.no)
+            continue
         # the first title line counts; a later one may still fill in what a bare "Dagsorden" left out
         if m and (h.kind is None or (h.committee is None and m.group("rest").strip())):
             h.kind = vocab.KIND_WORDS[" ".join(m.group("kind").lower().split())]
@@ -99,6 +112,7 @@ def parse_header(lines: list[Line]) -> Header:
             h.date = h.date or date
             h.start_time = h.start_time or time
             h.consumed.append(ln.no)
+            bare_title = not m.group("rest").strip()
             continue
         pairs = [_FIELD.match(part.strip()) for part in text.split("\t") if part.strip()] if "\t" in text else []
         if len(pairs) > 1 and all(p is not None and p.group("value") for p in pairs):
@@ -120,7 +134,8 @@ def parse_header(lines: list[Line]) -> Header:
             while key in ("participants", "absent", "substitutes") and i < len(lines) and not lines[i].blank \
                     and not _FIELD.match(lines[i].text.strip()):
                 # one name per line under an empty label; otherwise a wrapped line ("Kristoffer" / "Beck")
-                listed = not f.group("value") or value.rstrip().endswith(")")
+                listed = not f.group("value") or value.rstrip().endswith(")") or (
+                    _NAME_LINE.match(lines[i].text.strip()) is not None and _NAME_LINE.match(value.rsplit(",", 1)[-1].strip()) is not None)
                 value += (", " if value and listed and not value.rstrip().endswith(",") else " ") + lines[i].text
                 h.consumed.append(lines[i].no)
                 i += 1
@@ -156,8 +171,29 @@ def parse_header(lines: list[Line]) -> Header:
                 h.consumed.append(nxt.no)
                 i = lines.index(nxt) + 1
             continue
+        if after_bare_title and h.committee is None and _title_page_body(text):
+            # a title page: "Referat" / "Mødesystemgruppen" / "06-10-2016 13:00" (SBSYS prints the body only
+            # there and in the running header)
+            h.committee = _recase(text) if text.isupper() else text
+            h.consumed.append(ln.no)
+            continue
+        if h.date is not None and seen <= TITLE_WITHIN and _DIGIT.search(text) and parse_date(text) == h.date \
+                and len(text) <= 40:
+            # the meeting's date again, with the end time: "06-10-2016 13:00" / "06-10-2016 15:00" (SBSYS)
+            h.consumed.append(ln.no)
+            continue
         h.unrecognised.append(ln)
     return h
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _title_page_body(text: str) -> bool:
+    """A short line naming a body, as a title page prints it under the kind: no digits, no label, no
+    sentence ("Mødesystemgruppen", "Udvalget for plan, udvikling og kultur")."""
+    return (3 <= len(text) <= 80 and not _DIGIT.search(text) and ":" not in text and not text.endswith(".")
+            and text[:1].isupper() and len(text.split()) <= 8 and not _FIELD.match(text))
 
 
 def _recase(name: str) -> str:

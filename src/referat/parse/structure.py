@@ -38,12 +38,43 @@ _HAS_DIGIT_PAIR = re.compile(r"\d\d")
 _SUBPOINT = re.compile(r"^\s*\d{1,3}\)")
 
 
+ItemNumber = int | str
+_NUMBER = re.compile(r"^(?P<major>\d+)(?:\.(?P<sub>\d+)|(?P<letter>[a-z]))?$")
+
+
+def printed_number(text: str) -> ItemNumber:
+    """The item number as printed: 3 -> 3, "1.1" and "38a" stay strings (DESIGN §3)."""
+    return int(text) if text.isdigit() else text
+
+
+def number_key(number: ItemNumber) -> tuple[int, int]:
+    """An order for item numbers: 1 < 1.1 < 1.2 < 2 < 38 < 38a < 39."""
+    if isinstance(number, int):
+        return number, 0
+    m = _NUMBER.match(number)
+    if not m:
+        return 0, 0
+    minor = int(m.group("sub")) if m.group("sub") else (ord(m.group("letter")) - 96 if m.group("letter") else 0)
+    return int(m.group("major")), minor
+
+
+def follows(number: ItemNumber, last: ItemNumber | None, gap: int = 3) -> bool:
+    """Whether `number` continues the numbering after `last` (a few items may be skipped): 2 after 1,
+    1.1 after 1, 1.2 after 1.1, 2 after 1.4, 38a after 38."""
+    if last is None:
+        return True
+    (major, minor), (last_major, last_minor) = number_key(number), number_key(last)
+    if major == last_major:
+        return last_minor < minor <= last_minor + gap
+    return last_major < major <= last_major + gap and minor <= 1
+
+
 @dataclass(slots=True)
 class Heading:
     """An item heading found in the text."""
 
     index: int  # position in the line list
-    number: int
+    number: ItemNumber
     title: str
     strong: bool
 
@@ -63,7 +94,7 @@ class RawSection:
 class RawItem:
     """One item block: heading, title, case number and sections, before field extraction."""
 
-    number: int
+    number: ItemNumber
     title: str
     no: int
     case_number: str | None
@@ -121,18 +152,18 @@ def contents_entry(text: str) -> tuple[str, int | None]:
     return vocab.TOC_NUMBER.sub("", title), page
 
 
-def _match_heading(text: str) -> tuple[int, str, bool] | None:
+def _match_heading(text: str) -> tuple[ItemNumber, str, bool] | None:
     t = text.strip()
     if len(t) > 400 or not (t[:1].isdigit() or t[:1] in vocab.ITEM_HEADING_FIRST):
         return None
     for pat in _ITEM_STRONG:
         m = pat.match(t)
         if m:
-            return int(m.group("number")), squash(m.group("title")), True
+            return printed_number(m.group("number")), squash(m.group("title")), True
     for pat in _ITEM_WEAK:
         m = pat.match(t)
         if m:
-            return int(m.group("number")), squash(m.group("title")), False
+            return printed_number(m.group("number")), squash(m.group("title")), False
     return None
 
 
@@ -198,7 +229,8 @@ def toc_titles(lines: list[Line], toc: tuple[int, int] | None) -> list[tuple[str
     return out
 
 
-def _confirmed(lines: list[Line], i: int, number: int, last: int, title: str, titles: set[str]) -> bool:
+def _confirmed(lines: list[Line], i: int, number: ItemNumber, last: ItemNumber | None, title: str,
+               titles: set[str]) -> bool:
     """A weak heading ("12. Title") counts when its title is in the TOC, when a case number follows
     closely, or when it is printed as a heading or followed directly by a section heading and the number
     continues the sequence (a numbered list inside a case does not restart after the previous item's
@@ -207,7 +239,9 @@ def _confirmed(lines: list[Line], i: int, number: int, last: int, title: str, ti
     if key and any(key == t or (len(key) >= 12 and (t.startswith(key) or key.startswith(t)) and len(t) >= 12)
                    for t in titles):
         return True
-    in_sequence = last < 0 or last < number <= last + 3
+    in_sequence = follows(number, last)
+    if isinstance(number, str) and follows(number, last, 1) and len(title) <= 90 and title[-1:] not in ".,;:":
+        return True  # "1.1 Status siden sidst" right after "1 First Agenda": the next sub-item, a short title
     # printed as a heading (markdown, or a bold line in a PDF); "2)" numbers sub-points, not items
     if lines[i].heading and in_sequence and not _SUBPOINT.match(lines[i].text):
         return True
@@ -228,7 +262,7 @@ def _confirmed(lines: list[Line], i: int, number: int, last: int, title: str, ti
 def find_items(lines: list[Line], start: int, titles: set[str]) -> list[Heading]:
     """Item headings from position `start` on, in order, with increasing numbers."""
     found: list[Heading] = []
-    last = -1
+    last: ItemNumber | None = None
     for i in range(start, len(lines)):
         ln = lines[i]
         if ln.blank or is_toc_entry(ln.text):  # "Punkt 1: Title ..... 3": a contents line, not the item
@@ -237,7 +271,7 @@ def find_items(lines: list[Line], start: int, titles: set[str]) -> list[Heading]
         if not h:
             continue
         number, title, strong = h
-        if number <= last and not (strong and comparable(title) in titles):
+        if last is not None and number_key(number) <= number_key(last) and not (strong and comparable(title) in titles):
             continue
         if not strong and not _confirmed(lines, i, number, last, title, titles):
             continue
