@@ -530,9 +530,12 @@ HTML_NOISE_TEXT = Entry(r"^(?:hent som pdf|download(?: som)? pdf|kopier link|del
                         "Hent som PDF; Kopier link; Til toppen")
 
 # --- Normalization artifacts -----------------------------------------------------------------
-# Page numbers printed on a line of their own: "Side 3 af 22", "- 3 -", "3/22"
+# Page numbers printed on a line of their own: "Side 3 af 22", "- 3 -", "3/22", "1 of 5" (Acadre)
 PAGE_NUMBER = re.compile(r"^(?:side|s\.|page)\s*\d{1,4}(?:\s*(?:af|/|of)\s*\d{1,4})?$|^[-–]\s*\d{1,4}\s*[-–]$|"
-                         r"^\d{1,4}\s*/\s*\d{1,4}$", re.IGNORECASE)
+                         r"^\d{1,4}\s*(?:/|af|of)\s*\d{1,4}$", re.IGNORECASE)
+# A page number at the end of a running header line: "Sundheds- og Forebyggelsesudvalget 04.12.2012 Side 5 af 23"
+PAGE_NUMBER_TAIL = re.compile(r"(?:\s+|\t|^)(?:(?:side|page|s\.)\s*\d{1,4}(?:\s*(?:af|/|of)\s*\d{1,4})?|"
+                              r"\d{1,4}\s*(?:af|of)\s*\d{1,4})\s*$", re.IGNORECASE)
 BARE_NUMBER = re.compile(r"^\d{1,3}$")
 # First characters an item heading can start with besides a digit ("Punkt", "Pkt.", "Sag nr.",
 # "Dagsordenpunkt", "• 301."): a precheck that spares the heading regexes most lines.
