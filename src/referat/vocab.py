@@ -282,6 +282,12 @@ SECTION_HEADINGS: dict[str, tuple[Entry, ...]] = {
     ),
 }
 
+# eDoc's decision label, the body in the genitive, the meeting's date and the item number after it
+GENITIVE_DECISION = Entry(r"^(?P<body>[A-ZÆØÅ][\w\- ,]*?(?:udvalg|råd|bestyrelse|nævn|forum|komité|gruppe)(?:et|en)?)s"
+                          r"\s+beslutning(?:\s+(?:den|d\.)\s+\d{1,2}[.\-/]\d{1,2}[.\-/]\d{2,4})?"
+                          r"(?:\s+(?:punkt|pkt\.?)\s*\d{1,4}[a-z]?)?\s*:?$", "decision of a named body (genitive)",
+                          "Sundheds- og Forebyggelsesudvalgets beslutning den 04.12.2012 Punkt 3 (eDoc, Ballerup 2012)")
+
 # --- Decisions -------------------------------------------------------------------------------
 # Verdict phrases, looked for first at the start of a sentence and then anywhere. Order in each
 # tuple does not matter; the earliest verdict sentence decides.

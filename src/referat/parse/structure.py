@@ -120,6 +120,39 @@ def section_role(text: str) -> tuple[str, str | None, str | None] | None:
     return role, (squash(body) if body else None), inline
 
 
+_GENITIVE_DECISION = vocab.GENITIVE_DECISION.compile()
+_LETTERS = re.compile(r"[A-Za-zÆØÅæøåÄÖÜäöüÉé]")
+_LONG_WORD = re.compile(r"[A-Za-zÆØÅæøåÄÖÜäöüÉé]{5,}")
+
+
+def decision_label(text: str) -> tuple[str, str | None] | None:
+    """eDoc's decision label: "Sundheds- og Forebyggelsesudvalgets beslutning den 04.12.2012 Punkt 3" ->
+    (the printed label, the deciding body "Sundheds- og Forebyggelsesudvalget"), else None."""
+    t = text.strip()
+    if "eslutning" not in t or len(t) > 160:
+        return None
+    m = _GENITIVE_DECISION.match(t)
+    return (t, squash(m.group("body"))) if m else None
+
+
+def loose_heading(ln: Line, in_decision: bool = False) -> bool:
+    """A heading outside the vocabulary: a short line printed bold or as a heading, or set in capitals,
+    standing as a paragraph of its own ("Centralisering af ejendomsdriften", "BESLUTNINGSFORSLAG FRA
+    ENHEDSLISTEN"). Inside a decision only a line in capitals counts: a bold sentence there is the decision's
+    text. Never a sentence, a list of party letters ("A, F og Ø"), a number or a table row."""
+    t = ln.text.strip()
+    if not t or len(t) > 100 or "\t" in t or not t[:1].isalpha() or t[-1] in ".,;!?" or not _LONG_WORD.search(t):
+        return False
+    words = t.split()
+    if len(words) > 12:
+        return False
+    letters = _LETTERS.findall(t)
+    capitals = t.isupper() and len(letters) >= 8 and len(words) >= 2
+    if in_decision:
+        return capitals
+    return capitals or ln.heading
+
+
 def case_number_in(text: str) -> str | None:
     """The case number on a case-number line ("21-7-85.10.00-P07", "Sagsnr.: 23/08812"), else None."""
     if not _HAS_DIGIT_PAIR.search(text[:60]):
@@ -330,11 +363,23 @@ def split_item(lines: list[Line], heading: Heading, end: int) -> RawItem:
                    closed_line=marker)
 
 
+# sections that list things one per line (attachment titles may be printed as headings)
+_LIST_ROLES = frozenset({"attachments", "presenters", "related", "upcoming", "attendance"})
+
+
+def _continues(lines: list[Line], ln: Line) -> bool:
+    """Whether the line after `ln` continues its sentence (starts in lower case): then `ln` is no heading."""
+    pos = next(i for i, x in enumerate(lines) if x is ln)
+    nxt = lines[pos + 1] if pos + 1 < len(lines) else None
+    return nxt is not None and not nxt.blank and nxt.text.strip()[:1].islower()
+
+
 def _sections(lines: list[Line], case_line: Line | None, marker: Line | None = None) -> list[RawSection]:
     """Split item lines into sections at vocabulary headings; text before the first heading goes to a
     section with heading ''. A line holding only the case number is consumed, not repeated."""
     sections: list[RawSection] = []
     current = RawSection("", None)
+    prev_blank = True  # an unlisted heading starts a paragraph
     for ln in lines:
         if marker is not None and ln is marker:
             continue  # the closed marker is the item's `closed` flag
@@ -346,6 +391,14 @@ def _sections(lines: list[Line], case_line: Line | None, marker: Line | None = N
             if not rest:
                 continue
         found = None if ln.blank else section_role(ln.text)
+        if found is None and not ln.blank and prev_blank:
+            label = decision_label(ln.text)
+            if label:
+                found = ("decision", label[1], None)
+            elif current.role not in _LIST_ROLES and loose_heading(ln, current.role == "decision") \
+                    and not _continues(lines, ln):
+                found = (None, None, None)
+        prev_blank = ln.blank or found is not None
         if found:
             role, body, inline = found
             if current.heading or any(not x.blank for x in current.lines):
