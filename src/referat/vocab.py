@@ -206,7 +206,7 @@ SECTION_HEADINGS: dict[str, tuple[Entry, ...]] = {
               "the decision, named by body", "Udvalgets beslutning"),
         Entry(r"afgørelse", "decision (older minutes)", "Afgørelse"),
         Entry(r"referat(?=\s*:)", "the minute of the item, with its colon (a bare 'Referat' is the document's "
-              "title)", "Referat: Alle skal have indhold. (SBSYS, Aarhus 2016)"),
+              "title; SBSYS, Aarhus 2016)", "Referat: Alle skal have indhold."),
     ),
     "announcement": (
         Entry(r"meddelelse(?:r)?", "announcements; its text stands as the item's decision", "Meddelelse"),
@@ -222,7 +222,7 @@ SECTION_HEADINGS: dict[str, tuple[Entry, ...]] = {
     ),
     "case": (
         Entry(r"sagsfremstilling", "case presentation", "Sagsfremstilling"),
-        Entry(r"oplæg", "the presentation of the item", "Oplæg: (SBSYS, Aarhus 2016)"),
+        Entry(r"oplæg", "the presentation of the item (SBSYS, Aarhus 2016)", "Oplæg:"),
         Entry(r"gennemgang af sagen", "case presentation (Gladsaxe 2013-)", "Gennemgang af sagen"),
         Entry(r"sagsbeskrivelse|beskrivelse af sagen|sagen kort|sagens indhold|beskrivelse|sagsresum[eé]",
               "case presentation", "Sagsbeskrivelse; Sagens indhold; Sagsresumé"),
@@ -243,6 +243,7 @@ SECTION_HEADINGS: dict[str, tuple[Entry, ...]] = {
     ),
     "summary": (
         Entry(r"resum[eé]", "summary", "Resumé"),
+        Entry(r"sammendrag", "summary (eDoc, Ballerup 2012)", "Sammendrag"),
         Entry(r"sagens kerne", "case summary (København-style)", "Sagens kerne"),
     ),
     "history": (
@@ -255,6 +256,8 @@ SECTION_HEADINGS: dict[str, tuple[Entry, ...]] = {
     "legal": (
         Entry(r"lovgrundlag|retsgrundlag|lovgivning|hjemmel|beslutningskompetence|kompetence", "legal basis",
               "Lovgrundlag; Hjemmel"),
+        Entry(r"beslutningen træffes af", "the body competent to decide (eDoc, Ballerup 2012)",
+              "Beslutningen træffes af"),
     ),
     "upcoming": (
         Entry(r"kommende behandlingsforløb|videre behandling|sagen afgøres i|behandles efterfølgende i|"
@@ -294,8 +297,8 @@ GENITIVE_DECISION = Entry(r"^(?P<body>[A-ZÆØÅ][\w\- ,]*?(?:udvalg|råd|bestyr
 
 VERDICTS: dict[str, tuple[Entry, ...]] = {
     "recommended": (
-        Entry(r"anbefale[sr]|anbefalet|indstilles til (?:byrådets|kommunalbestyrelsens|økonomiudvalgets)",
-              "recommended on to a higher body", "Anbefales."),
+        Entry(r"anbefale[sr]|anbefalet|indstilles til (?:byrådets|kommunalbestyrelsens|økonomiudvalgets|godkendelse)",
+              "recommended on to a higher body", "Anbefales.; Indstilles til godkendelse (eDoc, Ballerup 2012)"),
         Entry(r"oversendes til (?:byrådet|kommunalbestyrelsen|økonomiudvalget)", "sent on with recommendation",
               "Oversendes til Byrådet med anbefaling."),
     ),
@@ -387,6 +390,8 @@ ABSENCE_PHRASES: tuple[Entry, ...] = (
           "Følgende var fraværende: X og Y", "Følgende var fraværende: Hans Berg og Lise Holm."),
     Entry(r"^(?:afbud|fraværende|fravær|ikke til stede)\s*:\s*(?P<names>.+?)\.?$", "Fraværende: X, Y",
           "Fraværende: Poul Hansen (V)"),
+    Entry(r"\b(?:følgende|disse)\s+(?:medlemmer\s+)?deltog\s+ikke(?:\s+i\s+[^:]{2,60}?)?\s*:\s*(?P<names>[^.]+)",
+          "Følgende deltog ikke …: X, Y (eDoc)", "Følgende deltog ikke i behandlingen af punktet: Hans Berg (V)"),
     Entry(r"(?P<names>[A-ZÆØÅ][^.]*?) deltog ikke(?: i (?:mødet|behandlingen|sagens behandling|"
           r"punktets behandling))?", "X deltog ikke", "Morten Kjær deltog ikke i behandlingen af punktet."),
 )

@@ -304,6 +304,8 @@ def find_items(lines: list[Line], start: int, titles: set[str]) -> list[Heading]
         if not h:
             continue
         number, title, strong = h
+        if not title and i > 0 and decision_label(lines[i - 1].text):
+            continue  # "Punkt 3" wrapped under eDoc's "… beslutning den 04.12.2012": the label's, not an item
         if last is not None and number_key(number) <= number_key(last) and not (strong and comparable(title) in titles):
             continue
         if not strong and not _confirmed(lines, i, number, last, title, titles):
@@ -367,6 +369,9 @@ def split_item(lines: list[Line], heading: Heading, end: int) -> RawItem:
 _LIST_ROLES = frozenset({"attachments", "presenters", "related", "upcoming", "attendance"})
 
 
+_LABEL_ITEM = re.compile(r"^(?:punkt|pkt\.?)\s*\d{1,4}[a-z]?$", re.IGNORECASE)
+
+
 def _continues(lines: list[Line], ln: Line) -> bool:
     """Whether the line after `ln` continues its sentence (starts in lower case): then `ln` is no heading."""
     pos = next(i for i, x in enumerate(lines) if x is ln)
@@ -390,6 +395,10 @@ def _sections(lines: list[Line], case_line: Line | None, marker: Line | None = N
             rest = vocab.CASE_NUMBER.sub("", rest, count=1).strip(" ,;-–")
             if not rest:
                 continue
+        if current.role == "decision" and current.no is not None and not current.lines and not ln.blank \
+                and _LABEL_ITEM.match(ln.text.strip()):
+            current.heading = f"{current.heading} {ln.text.strip()}"  # "… beslutning den 04.12.2012" / "Punkt 3"
+            continue
         found = None if ln.blank else section_role(ln.text)
         if found is None and not ln.blank and prev_blank:
             label = decision_label(ln.text)
