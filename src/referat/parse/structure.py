@@ -315,6 +315,26 @@ def find_items(lines: list[Line], start: int, titles: set[str]) -> list[Heading]
     return found
 
 
+def is_sentence(text: str) -> bool:
+    """A line of running prose: six words or more and a sentence's end."""
+    t = text.strip()
+    return len(t.split()) >= 6 and (t[-1:] in ".!?" or ". " in t)
+
+
+def no_items_reason(lines: list[Line]) -> str:
+    """Why a document gave no items, for its warning: lines that look like numbered headings but were
+    not confirmed are named, with what would have confirmed them."""
+    candidates = [ln for ln in lines if not ln.blank and not is_toc_entry(ln.text) and _match_heading(ln.text)]
+    if not candidates:
+        return ("no agenda items found: no line looks like an item heading (Punkt 1: …, Pkt. 2, Sag nr. 3, "
+                "'4. Title' or '4 Title')")
+    first = candidates[0]
+    return (f"no agenda items found, although {len(candidates)} line(s) look like numbered headings (line "
+            f"{first.no}: '{squash(first.text)[:60]}'): a plain number before a title counts as an item only "
+            "when a case number or a known section heading follows it, it is printed as a heading (bold or "
+            "larger), or its title is in the table of contents; the numbers must also increase")
+
+
 def split_item(lines: list[Line], heading: Heading, end: int) -> RawItem:
     """One item block -> title (with wrapped lines), case number and sections."""
     title_lines = [lines[heading.index]]
