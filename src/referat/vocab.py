@@ -105,8 +105,9 @@ TITLE_COMMITTEE_SUFFIX = re.compile(r"s?\s+(?:ordinære\s+|ekstraordinære\s+)?m
 TITLE_DATE_TAIL = re.compile(r"\s*(?:\b(?:den|d\.)\s*)?$", re.IGNORECASE)
 ELECTION_PERIOD = re.compile(r"\b((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})\b")
 # A column header row at the top of a table of contents: "Punkt	Titel	Side"
-TOC_HEADER_ROW = re.compile(r"^(?:(?:punkt|pkt\.?|sag|nr\.?)\s+)?(?:titel|emne|overskrift|dagsordenspunkt)\s+(?:side|s\.)$",
-                            re.IGNORECASE)
+# "Punkter til dagsorden	Side" (Glostrup, Word)
+TOC_HEADER_ROW = re.compile(r"^(?:(?:punkt|pkt\.?|sag|nr\.?)\s+)?(?:titel|emne|overskrift|dagsordenspunkt|"
+                            r"punkter til dagsorden)\s+(?:side|s\.)$", re.IGNORECASE)
 TOC_HEADING = Entry(
     r"^(indholdsfortegnelse|indhold|dagsordenpunkter|punkter på dagsordenen|oversigt)\s*:?$",
     "table of contents",
@@ -158,8 +159,9 @@ ITEM_GROUP = Entry(r"^(?:[A-H]\.\s+)?(?:sager?\s+til\s+(?:afgørelse|beslutning|
                    r"(?:\s+i\s+\S+)?|orienteringssager|beslutningssager|lukkede\s+sager|åbne\s+sager)$",
                    "group heading between items", "A. Sager til afgørelse i byrådet; B. Sager til afgørelse i udvalget")
 # "(Lukket punkt)" after a title, as some systems print it
-CLOSED_SUFFIX = Entry(r"^(?P<title>.+?)\s*\((?:lukket(?: punkt| sag)?)\)$", "closed marker after the title",
-                      "Personalesag (Lukket punkt)")
+CLOSED_SUFFIX = Entry(r"^(?P<title>.+?)\s*(?:[-–]\s*)?\((?:lukket(?: punkt| sag)?|for lukkede døre)\)$",
+                      "closed marker after the title", "Personalesag (Lukket punkt); Orientering fra borgmesteren - "
+                      "(FOR LUKKEDE DØRE) (Glostrup)")
 # The open marker, before or after the title: not part of it ("Budget 2025 (Åben)", "Åben sag: Regnskab 2023")
 OPEN_TITLE = Entry(r"^(?:(?:(?:åben|åbent)(?:\s+(?:punkt|sag))?\s*[:\-–]|\((?:å|åben|åbent)(?:\s+(?:punkt|sag))?\))"
                    r"\s*(?P<title>.+)|"
@@ -187,10 +189,10 @@ CASE_NUMBER = re.compile(r"(?<![\w.\-/])(?:" + "|".join(_UNNAMED.sub("(?:", e.pa
 ATTACHMENT_NUMBER = Entry(r"^bilag\s*(\d+)", "attachment number", "Bilag 2. LBR budgetønsker 2014")
 # labels that may precede a case number on its line
 CASE_LABEL = Entry(r"^(?:(?:acadre|sbsys|edoc|esdh|workzone|captia|docunote|nova|get organized)[\s\-]+)?"
-                   r"(?:sagsnr|sags nr|sagsnummer|sagsid|sags-id|sag id|j\.?\s?nr|journalnr|journal nr|"
+                   r"(?:sagsnr\.?\s+i\s+(?:esdh|acadre|sbsys|edoc|workzone)|sagsnr|sags nr|sagsnummer|sagsid|sags-id|sag id|j\.?\s?nr|journalnr|journal nr|"
                    r"journalnummer|esdh-nr|sag|dok\.?nr|emne)\.?\s*:?\s*", "case number label, the ESDH system's name "
                    "first or not", "Sagsnr.: 23/08812; J.nr. 2013/02537; Sagsid: 00.01.00-A00-1-24; "
-                   "SBSYS sagsnr.: 24-3-85.10.00-P07; Acadre sagsnr.: 24/1234")
+                   "SBSYS sagsnr.: 24-3-85.10.00-P07; Acadre sagsnr.: 24/1234; Sagsnr. i ESDH: 25/23642 (Glostrup)")
 
 # --- Section headings inside an item ---------------------------------------------------------
 # role -> entries. The role tells the field extractors where to look; the printed heading is
@@ -283,6 +285,10 @@ SECTION_HEADINGS: dict[str, tuple[Entry, ...]] = {
     "attendance": (
         Entry(r"fraværende|afbud|fravær|ikke til stede", "absence list under an item", "Fraværende"),
     ),
+    "signatures": (
+        Entry(r"underskriftsside|underskrifter|underskrift", "the members' signatures after the last item (Glostrup)",
+              "Underskriftsside"),
+    ),
 }
 
 # eDoc's decision label, the body in the genitive, the meeting's date and the item number after it
@@ -332,6 +338,8 @@ VERDICTS: dict[str, tuple[Entry, ...]] = {
         Entry(r"trukket|sagen blev trukket|bortfaldet|bortfalder|sendt tilbage",
               "withdrawn or sent back", "Sagen blev trukket.; Punktet bortfaldt."),
         Entry(r"drøftet|drøftedes|sagen blev drøftet", "discussed, nothing decided", "Drøftet."),
+        Entry(r"intet til orientering|ingen orientering|intet at orientere om", "nothing was reported",
+              "Intet til orientering. (Glostrup 2025)"),
     ),
 }
 # After an approval these make it approved_with_changes: "Tiltrådt, med følgende tilføjelser"
@@ -457,6 +465,9 @@ VOTE_CUES = ("stemte", "stemmer", "undlod", "hverken for", "blank", "flertal")
 # "Fraværende: Ingen": nobody
 NOBODY = re.compile(r"^(?:ingen|intet|ingen afbud|ingen fraværende|-|–)\.?$", re.IGNORECASE)
 ABSENT_VALUE_PREFIX = re.compile(r"^(?:(?:med\s+)?(?:afbud|forfald)\s*)?(?:fra\s*)?:?\s*", re.IGNORECASE)
+# A role in brackets after a member's party: "Kasper Damsgaard (A) (Borgmester)" (Glostrup)
+MEMBER_ROLE_SUFFIX = re.compile(r"\s*\((?:formand|næstformand|borgmester|viceborgmester|rådmand|udvalgsformand|"
+                                r"medlem|suppleant|stedfortræder)\)\s*$", re.IGNORECASE)
 # Roles printed before a member's name in participant lists: "Formand Anne Holm (A)"
 MEMBER_ROLE = re.compile(r"^(?:formand|næstformand|borgmester|viceborgmester|rådmand|udvalgsformand|"
                          r"medlem|suppleant)\s*[:,]?\s+(?=[A-ZÆØÅ])", re.IGNORECASE)

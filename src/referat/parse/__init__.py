@@ -133,6 +133,7 @@ def parse_source(source: SourceText, *, disabled: frozenset[str] = frozenset()) 
     doc = parse_text(source.text, source.path, encoding=source.encoding, disabled=disabled)
     doc.source["size"] = source.size
     doc.source["format"] = source.format
+    doc.warnings[:0] = [ParseWarning(line=None, message=w) for w in source.warnings]
     if source.format == "pdf-ocr":
         doc.warnings.insert(0, ParseWarning(line=None, message="text read by OCR (tesseract, Danish): check names "
                                                                "and numbers against the original"))

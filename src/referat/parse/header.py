@@ -74,7 +74,7 @@ def _title_parts(rest: str) -> tuple[str | None, str | None, dt.date | None, str
 def parse_participants(value: str) -> list[Participant]:
     out = []
     for part in re.split(r"\s*[,;]\s*(?![^()]*\))|\s+og\s+(?![^()]*\))", squash(value).rstrip(".")):
-        name, party = strip_party(vocab.MEMBER_ROLE.sub("", part.strip()))
+        name, party = strip_party(vocab.MEMBER_ROLE_SUFFIX.sub("", vocab.MEMBER_ROLE.sub("", part.strip())))
         if name:
             out.append(Participant(name=name, party=party))
     return out

@@ -144,8 +144,8 @@ def loose_heading(ln: Line, in_decision: bool = False) -> bool:
     if not t or len(t) > 100 or "\t" in t or not t[:1].isalpha() or t[-1] in ".,;!?" or not _LONG_WORD.search(t):
         return False
     words = t.split()
-    if len(words) > 12:
-        return False
+    if len(words) > 12 or (t.endswith(":") and any(c in t.lower() for c in vocab.RECOMMENDATION_CUES)):
+        return False  # "Ansættelsesudvalget indstiller:" opens the points below it
     letters = _LETTERS.findall(t)
     capitals = t.isupper() and len(letters) >= 8 and len(words) >= 2
     if in_decision:
