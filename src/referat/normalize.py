@@ -369,11 +369,16 @@ def _pair_labels(lines: list[Line], moved: dict[int, int]) -> list[Line]:
         if not ln.blank and _known_label(ln.text.strip()):
             run = [i]
             k = i + 1
-            while k < len(out) and not out[k].blank and _known_label(out[k].text.strip()):
-                run.append(k)
-                k += 1
+            spaced = False  # labels a paragraph each (pdftotext's raw order): a value is a paragraph too
+            while k < len(out):
+                nxt = k + 1 if out[k].blank and k + 1 < len(out) else k
+                if out[nxt].blank or not _known_label(out[nxt].text.strip()):
+                    break
+                spaced = spaced or nxt != k
+                run.append(nxt)
+                k = nxt + 1
             if len(run) >= 2:
-                values: list[int] = []
+                values: list[list[int]] = []
                 m = k
                 while m < len(out) and len(values) < len(run):
                     if out[m].blank:
@@ -381,13 +386,19 @@ def _pair_labels(lines: list[Line], moved: dict[int, int]) -> list[Line]:
                         continue
                     if not _is_value(out[m]):
                         break
-                    values.append(m)
+                    para = [m]
                     m += 1
+                    while spaced and m < len(out) and not out[m].blank and _is_value(out[m]):
+                        para.append(m)
+                        m += 1
+                    values.append(para)
                 if len(values) == len(run):
-                    for a, b in zip(run, values):
-                        out[a] = Line(out[a].no, f"{out[a].text.strip()} {out[b].text.strip()}")
-                        moved[out[b].no] = out[a].no
-                        out[b] = Line(out[b].no, "")
+                    for a, para in zip(run, values):
+                        value = " ".join(out[b].text.strip() for b in para)
+                        out[a] = Line(out[a].no, f"{out[a].text.strip()} {value}")
+                        for b in para:
+                            moved[out[b].no] = out[a].no
+                            out[b] = Line(out[b].no, "")
                     i = m
                     continue
             i = k

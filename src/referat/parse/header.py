@@ -122,6 +122,15 @@ def parse_header(lines: list[Line]) -> Header:
             h.consumed.append(ln.no)
             continue
         f = _FIELD.match(text)
+        if f and not f.group("value") and _LABEL_KEY[f.group("label").lower()] == "participants":
+            names = _name_rows(lines, i)
+            if names:
+                # "Medlemmer:" over names one to a paragraph, or a table of names in two columns
+                h.consumed.extend([ln.no, *(x.no for x in names)])
+                _set_field(h, "participants", ", ".join(cell.strip() for x in names for cell in x.text.split("\t")
+                                                        if cell.strip()))
+                i = lines.index(names[-1]) + 1
+                continue
         if f and not f.group("value") and text.endswith(":") and (i >= len(lines) or lines[i].blank):
             h.consumed.append(ln.no)  # "Stedfortræder:" left empty
             continue
@@ -187,6 +196,20 @@ def parse_header(lines: list[Line]) -> Header:
 
 
 _DIGIT = re.compile(r"\d")
+
+
+def _name_rows(lines: list[Line], start: int) -> list[Line]:
+    """The lines from `start` on that hold only names (one, or one per table cell), blank lines between
+    them allowed: the member list under an empty "Medlemmer:" label. Empty unless at least two names."""
+    rows: list[Line] = []
+    for ln in lines[start:]:
+        if ln.blank:
+            continue
+        cells = [c.strip() for c in ln.text.split("\t") if c.strip()]
+        if not cells or not all(_NAME_LINE.match(c) for c in cells):
+            break
+        rows.append(ln)
+    return rows if sum(len([c for c in x.text.split("\t") if c.strip()]) for x in rows) >= 2 else []
 
 
 def _title_page_body(text: str) -> bool:
