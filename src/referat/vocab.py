@@ -252,8 +252,9 @@ SECTION_HEADINGS: dict[str, tuple[Entry, ...]] = {
         Entry(r"sagsforløb|sagens forløb", "case history", "Sagsforløb"),
     ),
     "economy": (
-        Entry(r"økonomi|økonomiske konsekvenser|bevillingsmæssige konsekvenser|økonomi og finansiering",
-              "economy", "Økonomi"),
+        Entry(r"økonomi|økonomiske konsekvenser|bevillingsmæssige konsekvenser|økonomi og finansiering|"
+              r"økonomiske konsekvenser og finansiering", "economy (the last as eDoc prints it, Ballerup 2012)",
+              "Økonomi; Økonomiske konsekvenser og finansiering"),
     ),
     "legal": (
         Entry(r"lovgrundlag|retsgrundlag|lovgivning|hjemmel|beslutningskompetence|kompetence", "legal basis",

@@ -70,7 +70,7 @@ def explain(text: str) -> tuple[list[Explained], list[str]]:
 
 def render(lines: list[Explained], notes: list[str]) -> str:
     """Line number, role and the line as printed, one per line; notes last."""
-    width = max((len(x.role) for x in lines), default=10)
+    width = min(max((len(x.role) for x in lines), default=10), 44)
     out = [f"{x.no:5d}  {x.role:<{width}}  | {x.text.replace(chr(9), ' → ')}" for x in lines]
     out.extend(f"note: {n}" for n in notes)
     return "\n".join(out)

@@ -273,6 +273,8 @@ def _confirmed(lines: list[Line], i: int, number: ItemNumber, last: ItemNumber |
                    for t in titles):
         return True
     in_sequence = follows(number, last)
+    if isinstance(number, str) and (is_sentence(title) or title[-1:] in ".,;"):
+        return False  # "1.1 Budgettet er lagt som aftalt …": a numbered paragraph, not a sub-item
     if isinstance(number, str) and follows(number, last, 1) and len(title) <= 90 and title[-1:] not in ".,;:":
         return True  # "1.1 Status siden sidst" right after "1 First Agenda": the next sub-item, a short title
     # printed as a heading (markdown, or a bold line in a PDF); "2)" numbers sub-points, not items
