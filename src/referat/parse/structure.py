@@ -318,9 +318,11 @@ def find_items(lines: list[Line], start: int, titles: set[str]) -> list[Heading]
 
 
 def is_sentence(text: str) -> bool:
-    """A line of running prose: six words or more and a sentence's end."""
+    """A line of running prose: eight words or more, or six and a sentence's end (a title page's lines are
+    names, labels and short notes)."""
     t = text.strip()
-    return len(t.split()) >= 6 and (t[-1:] in ".!?" or ". " in t)
+    words = len(t.split())
+    return words >= 8 or (words >= 6 and (t[-1:] in ".!?" or ". " in t))
 
 
 def no_items_reason(lines: list[Line]) -> str:
