@@ -94,7 +94,7 @@ class RawSection:
 class RawItem:
     """One item block: heading, title, case number and sections, before field extraction."""
 
-    number: ItemNumber
+    number: ItemNumber  # as printed: "1.1" and "38a" stay strings
     title: str
     no: int
     case_number: str | None
