@@ -154,8 +154,14 @@ def parse(
     file: Annotated[Path, typer.Argument(help="A minutes or agenda file (text or markdown).")],
     format: Annotated[Format, typer.Option("--format", "-f", help="json = the parse contract exactly.")] = Format.text,
     ocr: OcrOpt = False,
+    explain: Annotated[bool, typer.Option("--explain", help="Print each line with the role the parser gave it "
+                                                             "(header, item heading, section, decision, page "
+                                                             "furniture), to see why a document was read wrongly.")] = False,
 ) -> None:
     """Parse one minutes/agenda document and print the structured record."""
+    if explain:
+        _explain(file, ocr)
+        return
     try:
         doc = parse_file(file, ocr=ocr)
     except ReferatError as exc:
@@ -167,6 +173,19 @@ def parse(
         sys.stdout.write(json.dumps(doc.to_contract(), ensure_ascii=False, indent=2) + "\n")
     else:
         sys.stdout.write(render_text(doc) + "\n")
+
+
+def _explain(file: Path, ocr: bool) -> None:
+    from referat.parse.explain import explain, render
+    from referat.sources import read_source
+
+    try:
+        source = read_source(file, ocr=ocr)
+    except ReferatError as exc:
+        fail(str(exc))
+        return
+    lines, notes = explain(source.text)
+    sys.stdout.write(render(lines, [*source.warnings, *notes]) + "\n")
 
 
 @app.command()

@@ -49,10 +49,11 @@ def read_source(path: str | Path, *, ocr: bool = False, host: str | None = None)
         return SourceText(path=str(path), text=text, encoding=None, size=len(data),
                           sha256=hashlib.sha256(data).hexdigest(), format="pdf-ocr" if by_ocr else "pdf")
     if kind == "docx":
-        from referat.sources.docx import docx_to_text
+        from referat.sources.docx import read_docx
 
-        return SourceText(path=str(path), text=docx_to_text(path, data), encoding=None, size=len(data),
-                          sha256=hashlib.sha256(data).hexdigest(), format="docx")
+        word = read_docx(path, data)
+        return SourceText(path=str(path), text=word.text, encoding=None, size=len(data),
+                          sha256=hashlib.sha256(data).hexdigest(), format="docx", warnings=tuple(word.warnings))
     if kind == "zip":
         raise SourceError(path, "a zip archive, not a Word document: unpack it and ingest the files inside")
     if kind == "xml":
