@@ -28,6 +28,7 @@ _CHARACTERS = str.maketrans({"\u2010": "-", "\u2011": "-", "\ufb00": "ff", "\ufb
                              "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"})
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_MD_FENCE = re.compile(r"^\s{0,3}(?:```|~~~)")
 _MD_RULE = re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$")
 _GLUED_BOLD = re.compile(r"[^\s*]\*\*[^\s*]|\*\*\*\*")
 _BOLD = re.compile(r"\*\*|__(?=\S)|(?<=\S)__")
@@ -274,9 +275,15 @@ def normalize(text: str) -> Normalized:
     artifacts: list[Artifact] = []
     lines: list[Line] = []
     numbers: list[int] = []  # positions of lines holding only a short number: page-number candidates
-    for no, raw in enumerate(clean_unicode(text).splitlines(), start=1):
+    source = clean_unicode(text).splitlines()
+    quoted = _fenced(source)
+    for no, raw in enumerate(source, start=1):
         stripped = raw.strip()
         if not stripped:
+            lines.append(Line(no, ""))
+            continue
+        if no in quoted:
+            artifacts.append(Artifact(no, raw, "markdown code block: a quoted sample, not the meeting"))
             lines.append(Line(no, ""))
             continue
         if stripped[0] in "-*_" and _MD_RULE.match(raw):
@@ -309,6 +316,17 @@ def normalize(text: str) -> Normalized:
         lines = _pair_labels(lines, moved)
     artifacts.sort(key=lambda a: a.no)
     return Normalized(lines, artifacts, moved)
+
+
+def _fenced(source: list[str]) -> set[int]:
+    """Line numbers inside markdown code fences (```/~~~), fences included. Minutes converted to markdown
+    never hold one; prose about minutes (a README) quotes sample output in them, which must not be read as
+    the document's own header or items. An unclosed fence quotes nothing."""
+    fences = [no for no, raw in enumerate(source, start=1) if _MD_FENCE.match(raw)]
+    out: set[int] = set()
+    for a, b in zip(fences[::2], fences[1::2]):
+        out.update(range(a, b + 1))
+    return out
 
 
 _PAGE_KEY = "\x00page"

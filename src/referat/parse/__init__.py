@@ -99,17 +99,17 @@ def parse_text(text: str, path: str | Path | None = None, *, encoding: str | Non
     lay = layout(normalized)
     header = parse_header(lay.header_lines)
     items = raw_items(lay)
+    prose = [ln for ln in header.unrecognised if is_sentence(ln.text)]
+    if len(prose) > MAX_PROSE and (header.kind is None or header.date is None):
+        # a long title page (names, labels, a contents list) is no prose; sentences are
+        raise NotMinutesError(path, f"{len(prose)} sentences before the first agenda item and no "
+                                    "meeting title with a date: this reads as prose, not a meeting header")
     if not items and not (header.kind and header.date):
         reason = ("no agenda items (Punkt 1: …, Pkt. 2, Sag nr. 3, …) and no minutes/agenda header "
                   "(REFERAT/DAGSORDEN, Mødedato) found")
         if header.kind:
             reason = f"a '{header.kind}' title but no meeting date and no agenda items found"
         raise NotMinutesError(path, reason)
-    prose = [ln for ln in header.unrecognised if is_sentence(ln.text)]
-    if len(prose) > MAX_PROSE and (header.kind is None or header.date is None):
-        # a long title page (names, labels, a contents list) is no prose; sentences are
-        raise NotMinutesError(path, f"{len(prose)} sentences before the first agenda item and no "
-                                    "meeting title with a date: this reads as prose, not a meeting header")
     meeting = _meeting(header, lay, items)
     warnings: list[ParseWarning] = []
     if encoding and encoding not in ("utf-8", "utf-8-sig"):
