@@ -73,7 +73,8 @@ class ConditionalGet:
         assert start is not None
         body = b"".join(chunks)
         headers = [(k, v) for k, v in start["headers"]]
-        if start["status"] == 200:
+        if start["status"] == 200 and not any(k.lower() == b"cache-control" for k, _ in headers):
+            # (a response with its own caching policy, as fingerprinted static files, keeps it)
             etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
             headers.append((b"etag", etag.encode()))
             if modified := self._last_modified():
@@ -96,7 +97,7 @@ def create_app(db: str | Path | None = None) -> FastAPI:
 
     archive = Archive(db)
     app = FastAPI(title="referat", description="Danske kommunale referater: søgning, sager, personer, OParl 1.1.",
-                  version="0.1.0", openapi_url="/api/openapi.json", docs_url=None, redoc_url=None)  # no docs page: it loads from a CDN
+                  version="0.1.0", openapi_url="/api/openapi.json", docs_url=None, redoc_url=None)  # /api/docs: web/pages.py, no CDN
     app.state.archive = archive
 
     @app.exception_handler(ReferatError)
@@ -114,8 +115,7 @@ def create_app(db: str | Path | None = None) -> FastAPI:
 
     app.include_router(json_api.router)
     app.include_router(oparl_api.router)
-    app.include_router(pages.router)
-    pages.mount_static(app)
+    pages.install(app)  # the Danish pages, /api/docs, static files, security headers, the 500 page
     app.add_middleware(ConditionalGet, archive=archive)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     return app
