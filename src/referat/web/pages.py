@@ -79,8 +79,10 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     text = format.invalid_parameters(message) if status == 422 else ERROR_TEXT.get(status, message)
     referer = urlsplit(request.headers.get("referer", ""))
     back = None
-    if referer.netloc == request.url.netloc and referer.path != request.url.path:
-        back = referer.path + (f"?{referer.query}" if referer.query else "")
+    came_from = referer.path + (f"?{referer.query}" if referer.query else "")
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if referer.netloc == request.url.netloc and came_from != here:
+        back = came_from
     detail = message if status == 409 else None  # the candidates, as the archive names them
     return render(request, "error.html", status=status, headers=dict(HEADERS), title=ERROR_TITLE.get(status, "Fejl"),
                   text=text, detail=detail, back=back)
