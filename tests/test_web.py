@@ -105,7 +105,7 @@ def test_singular_and_plural(client: TestClient) -> None:
 
 
 def test_every_decision_kind_has_a_danish_badge_in_pages_and_facets(client: TestClient) -> None:
-    for kind, label in vocab.DECISION_KIND_DA.items():
+    for kind in vocab.DECISION_KIND_DA:
         assert f".badge-{kind}" in STYLE, kind  # a colour of its own kind
     meeting = get(client, "/moede/" + meeting_id(client, "Teknik- og Miljøudvalget", "2024-06-11"))
     for kind in ("rejected", "referred", "postponed"):
