@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from conftest import EXAMPLES, ROOT
+from test_browser import until
 
 MANIFEST = json.loads((ROOT / "src" / "referat" / "web" / "assets.json").read_text(encoding="utf-8"))
 NODE_MODULES = ROOT / "node_modules"
@@ -121,7 +122,7 @@ def test_an_installed_wheel_gives_live_search_and_charts(installed: tuple[str, P
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(base + "/")
-        page.wait_for_function("window.Chart && Chart.getChart(document.querySelector('canvas.chart-canvas'))")
+        until(page, "!!(window.Chart && Chart.getChart(document.querySelector('canvas.chart-canvas')))")
         page.fill("#q", "jobklub")  # no submit: htmx searches as the reader types
         page.wait_for_selector("#resultater .hit")
         page.wait_for_url("**/?q=jobklub")
