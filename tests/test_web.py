@@ -261,7 +261,7 @@ def test_api_docs_page_is_served_from_the_app(client: TestClient) -> None:
     assert any(s.startswith("/static/api-docs.") for s in scripts)
     for s in scripts:
         assert client.get(s).status_code == 200
-    assert "'unsafe-inline'" not in res.headers["content-security-policy"].split("script-src", 1)[1].split(";")[0]
+    assert "unsafe" not in res.headers["content-security-policy"]
     assert "/api/openapi.json" in res.text
 
 

@@ -3,7 +3,7 @@ framing, a modest Referrer-Policy.
 
 Document text is untrusted and shown on every page; Jinja2 escapes it, and the policy is the second
 wall: no inline script or style runs, scripts come only from this origin. A response that sets its own
-policy (the original document served as a sandboxed download, the API explorer) keeps it.
+policy (the original document, served as a sandboxed download) keeps it.
 """
 
 from __future__ import annotations
