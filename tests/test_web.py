@@ -127,6 +127,10 @@ def test_error_pages_are_danish_with_a_way_back(client: TestClient) -> None:
         assert res.headers["content-type"].startswith("text/html") and '<html lang="da">' in res.text
         assert 'href="/"' in res.text and 'href="/moeder?aar=2024">Tilbage til forrige side' in res.text
         assert "no such" not in res.text and "Input should" not in res.text  # no English
+    post = client.post("/moeder")
+    assert post.status_code == 405 and "Metoden er ikke tilladt" in post.text
+    head = client.head("/moeder")
+    assert head.status_code == 200 and head.headers["etag"] and head.headers["x-frame-options"] == "DENY"
     bad = client.get('/?q="budget')
     assert bad.status_code == 422 and "anførselstegn" in bad.text and "quotation" not in bad.text
 

@@ -66,7 +66,7 @@ def url(name: str) -> str | None:
     return f"/static/{long}" if long else None
 
 
-@router.get("/static/{name}")
+@router.api_route("/static/{name}", methods=["GET", "HEAD"])
 def static(name: str) -> Response:
     """Only fingerprinted names are served: a page always names the current file."""
     path = names()[1].get(name)

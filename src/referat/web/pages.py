@@ -30,6 +30,12 @@ Page = Annotated[int, Query(ge=1, le=100_000)]
 Year = Annotated[int | None, Query(ge=1900, le=2100)]
 
 router = APIRouter(include_in_schema=False)
+
+
+def page(path: str) -> Any:
+    """A page's route: GET, and HEAD (curl -I, link checkers) with the same headers."""
+    return router.api_route(path, methods=["GET", "HEAD"], response_class=HTMLResponse)
+
 templates = Jinja2Templates(directory=str(assets.HERE / "templates"))
 
 
@@ -66,9 +72,11 @@ def render(request: Request, name: str, status: int = 200, headers: dict[str, st
     return templates.TemplateResponse(request, name, context, status_code=status, headers=headers)
 
 
-ERROR_TITLE = {404: "Siden findes ikke", 409: "Flere mulige", 422: "Ugyldig forespørgsel", 500: "Der skete en fejl"}
+ERROR_TITLE = {404: "Siden findes ikke", 405: "Metoden er ikke tilladt", 409: "Flere mulige",
+               422: "Ugyldig forespørgsel", 500: "Der skete en fejl"}
 ERROR_TEXT = {404: "Vi kunne ikke finde det, du ledte efter. Adressen kan være skrevet forkert, eller det kan være "
                    "fjernet fra arkivet.",
+              405: "Siderne kan kun læses (GET), ikke ændres.",
               409: "Navnet passer på flere i arkivet. Skriv det mere præcist, eller find det via søgningen.",
               500: "Serveren kunne ikke vise siden. Prøv igen om lidt; sker det igen, så kontakt den, der driver "
                    "arkivet."}
@@ -110,7 +118,7 @@ def paging(total: int, side: int, size: int = PAGE_SIZE) -> dict[str, int]:
 
 # --- search -------------------------------------------------------------------------------------
 
-@router.get("/", response_class=HTMLResponse)
+@page("/")
 def search_page(request: Request, q: Annotated[str, Query(max_length=500)] = "", udvalg: str | None = None,
                 kommune: str | None = None, aar: Year = None, beslutning: Kind | None = None,
                 sortering: str = "relevans", side: Annotated[int, Query(ge=1, le=500)] = 1) -> HTMLResponse:
@@ -162,7 +170,7 @@ def _kind_chart(by_year: dict[str, dict[str, int]]) -> dict[str, Any]:
 
 # --- meetings -----------------------------------------------------------------------------------
 
-@router.get("/moeder", response_class=HTMLResponse)
+@page("/moeder")
 def meetings_page(request: Request, udvalg: str | None = None, aar: Year = None, side: Page = 1) -> HTMLResponse:
     """All meetings, newest first; narrowed to one committee (by id) and a year."""
     a = archive(request)
@@ -188,7 +196,7 @@ def meetings_page(request: Request, udvalg: str | None = None, aar: Year = None,
                   aar=aar, url=url, active=active, **paging(total, side))
 
 
-@router.get("/moede/{meeting_id}", response_class=HTMLResponse)
+@page("/moede/{meeting_id}")
 def meeting_page(request: Request, meeting_id: str) -> HTMLResponse:
     a = archive(request)
     m = a.meeting(meeting_id)
@@ -220,7 +228,7 @@ def section_parts(text: str, tables: list[dict[str, Any]], used: set[int]) -> li
     return parts
 
 
-@router.get("/punkt/{item_id}", response_class=HTMLResponse)
+@page("/punkt/{item_id}")
 def item_page(request: Request, item_id: str) -> HTMLResponse:
     a = archive(request)
     it = a.item(item_id)
@@ -237,7 +245,7 @@ def item_page(request: Request, item_id: str) -> HTMLResponse:
 
 # --- cases --------------------------------------------------------------------------------------
 
-@router.get("/sager", response_class=HTMLResponse)
+@page("/sager")
 def cases_page(request: Request, side: Page = 1) -> HTMLResponse:
     with archive(request).engine.connect() as conn:
         total, rows = browse.cases(conn, limit=PAGE_SIZE, offset=(side - 1) * PAGE_SIZE)
@@ -245,7 +253,7 @@ def cases_page(request: Request, side: Page = 1) -> HTMLResponse:
                   **paging(total, side))
 
 
-@router.get("/sag/{number:path}", response_class=HTMLResponse)
+@page("/sag/{number:path}")
 def case_page(request: Request, number: str, kommune: str | None = None) -> HTMLResponse:
     a = archive(request)
     data = a.case(number, kommune)
@@ -262,7 +270,7 @@ def case_page(request: Request, number: str, kommune: str | None = None) -> HTML
 
 # --- people -------------------------------------------------------------------------------------
 
-@router.get("/personer", response_class=HTMLResponse)
+@page("/personer")
 def people_page(request: Request, navn: Annotated[str, Query(max_length=200)] = "", side: Page = 1) -> HTMLResponse:
     with archive(request).engine.connect() as conn:
         total, rows = browse.people(conn, query=navn.strip() or None, limit=PAGE_SIZE, offset=(side - 1) * PAGE_SIZE)
@@ -274,20 +282,20 @@ def people_page(request: Request, navn: Annotated[str, Query(max_length=200)] = 
     return render(request, "people.html", people=rows, navn=navn.strip(), url=url, **paging(total, side))
 
 
-@router.get("/person/{name_or_id}", response_class=HTMLResponse)
+@page("/person/{name_or_id}")
 def person_page(request: Request, name_or_id: str) -> HTMLResponse:
     return render(request, "person.html", p=archive(request).person(name_or_id))
 
 
 # --- committees ---------------------------------------------------------------------------------
 
-@router.get("/udvalg", response_class=HTMLResponse)
+@page("/udvalg")
 def bodies_page(request: Request) -> HTMLResponse:
     with archive(request).engine.connect() as conn:
         return render(request, "bodies.html", bodies=browse.bodies(conn))
 
 
-@router.get("/udvalg/{body_id}", response_class=HTMLResponse)
+@page("/udvalg/{body_id}")
 def body_page(request: Request, body_id: str, kommune: str | None = None) -> HTMLResponse:
     a = archive(request)
     b = a.body(body_id, kommune)
@@ -298,7 +306,7 @@ def body_page(request: Request, body_id: str, kommune: str | None = None) -> HTM
 
 # --- the API's documentation --------------------------------------------------------------------
 
-@router.get("/api/docs", response_class=HTMLResponse)
+@page("/api/docs")
 def api_docs(request: Request) -> HTMLResponse:
     """Swagger UI over /api/openapi.json, served from this app (a pinned npm package, no CDN), started by
     web/static/api-docs.js under the site's Content-Security-Policy (it styles through the CSSOM)."""
