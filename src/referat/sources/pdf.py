@@ -44,6 +44,13 @@ PARALLEL_MIN_PAGES = 40  # pages per extra reader process, at least: each costs 
 MAX_READERS = 4  # processes reading one document (this one included)
 COLUMN_TOLERANCE = 8.0  # points: cell starts closer than this are one column
 MAX_ROW_LINES = 6  # lines of one wrapped table row, at most
+WORD_BREAK_EM = 0.1  # a gap over this share of the font size parts two words (poppler's minWordBreakSpace)
+TAB_EM = 1.2  # a gap over this share of the font size parts two table cells (a justified line's word
+# gaps stay under it; our own and LibreOffice's table columns are further apart)
+JUSTIFIED_SPREAD_EM = 0.15  # word gaps of a justified line differ by less (kerning noise only)
+JUSTIFIED_MAX_EM = 2.0  # and are narrower than this (our own tables' columns are 2.4 em apart)
+HEADING_1, HEADING_2 = 1.5, 1.15  # font size over the body text's: a "# " or "## " heading
+GLYPH_RUN_CHARS = 5  # a line whose text runs average fewer characters is read character by character
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 
@@ -54,25 +61,75 @@ class _Line:
     bottom: float
     text: str
     cells: list[tuple[float, str]]  # (x, text) of each tab-separated part: table cells keep their column
+    size: float = 0.0  # font size of the line's longest run, in points
 
 
-def _runs(textpage: pdfium.PdfTextPage) -> list[tuple[float, float, float, float, str, bool]]:
-    """The page's text runs (pdfium's text rectangles) as (left, bottom, right, top, text, bold)."""
-    # The page text is read once and cut at pdfium's line breaks; each line's rectangles are asked
-    # for on its character range (a rectangle never crosses a line break), so a line of one run, most
-    # lines, needs no position lookup. A run's text is the slice from its first character to the next
-    # run's. Asking pdfium for the text inside each rectangle instead was three quarters of all PDF
-    # time, and looking up every rectangle's first character by position (a scan of the page's
-    # characters) a third of what remained. pdfium is called through the raw bindings with reused
-    # out-parameters: the helper methods cost more than the calls.
-    raw = textpage.raw
+class _Run:
+    """A piece of a line: one text object's characters (pdfium's text rectangle) or, on a line set glyph
+    by glyph, the characters up to a change of font, baseline or a column gap. Ink box (left, bottom,
+    right, top), text, bold face, font size in points, and x0/x1: where the first glyph's origin and
+    the last glyph's advance lie (the advance box, not the ink: the gap between two runs is measured
+    from advance to origin, as poppler measures it)."""
+
+    __slots__ = ("left", "bottom", "right", "top", "text", "bold", "size", "x0", "x1")
+
+    def __init__(self, left: float, bottom: float, right: float, top: float, text: str, bold: bool,
+                 size: float, x0: float, x1: float) -> None:
+        self.left, self.bottom, self.right, self.top = left, bottom, right, top
+        self.text, self.bold, self.size, self.x0, self.x1 = text, bold, size, x0, x1
+
+
+class _Calls:
+    """Reused out-parameters of the raw pdfium calls (the helper methods cost more than the calls)."""
+
+    __slots__ = ("raw", "left", "bottom", "right", "top", "loose", "font", "flags")
+
+    def __init__(self, raw: ctypes.c_void_p) -> None:
+        self.raw = raw
+        self.left, self.bottom, self.right, self.top = (ctypes.c_double(), ctypes.c_double(),
+                                                        ctypes.c_double(), ctypes.c_double())
+        self.loose = pdfium_c.FS_RECTF()
+        self.font, self.flags = ctypes.create_string_buffer(256), ctypes.c_int()
+
+    def advance(self, index: int) -> tuple[float, float, float]:
+        """(origin x, advance end x, font size) of a character, from pdfium's loose box: the glyph's
+        advance width across, the font's ascent to descent (the font size, text matrix applied) up."""
+        box = self.loose
+        if not pdfium_c.FPDFText_GetLooseCharBox(self.raw, index, box):
+            return 0.0, 0.0, 0.0
+        size = box.top - box.bottom
+        if size <= 0:
+            size = pdfium_c.FPDFText_GetFontSize(self.raw, index)
+        return box.left, box.right, size
+
+    def bold(self, index: int) -> bool:
+        return _is_bold(self.raw, index, self.font, self.flags)
+
+
+def _runs(textpage: pdfium.PdfTextPage) -> list[_Run]:
+    """The page's text runs, top to bottom as pdfium reads them."""
+    # The page text is read once and cut at pdfium's line breaks; each line's rectangles (one per text
+    # object) are asked for on its character range (a rectangle never crosses a line break), so a line
+    # of one run, most lines, needs no position lookup. A run's text is the slice from its first
+    # character to the next run's: inside one text object pdfium's spaces stand (it adds one where a
+    # TJ adjustment moves by half a space or more, as a word gap and never a kerning pair does). A line
+    # set glyph by glyph (many rectangles for its characters: Chromium, per-glyph publishing systems)
+    # is read character by character instead (`_char_runs`). Asking pdfium for the text inside each
+    # rectangle instead was three quarters of all PDF time, and looking up every rectangle's first
+    # character by position (a scan of the page's characters) a third of what remained.
+    calls = _Calls(textpage.raw)
+    raw = calls.raw
     full = textpage.get_text_range(0, textpage.count_chars())
-    left_, bottom_, right_, top_ = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
-    font, flags = ctypes.create_string_buffer(256), ctypes.c_int()
-    runs = []
+    left_, bottom_, right_, top_ = calls.left, calls.bottom, calls.right, calls.top
+    runs: list[_Run] = []
     first = 0  # index of the line's first character in the page text
     for line in full.split("\r\n"):
-        n_rects = pdfium_c.FPDFText_CountRects(raw, first, len(line)) if line.strip() else 0
+        length = len(line.strip())
+        n_rects = pdfium_c.FPDFText_CountRects(raw, first, len(line)) if length else 0
+        if n_rects >= 3 and n_rects * GLYPH_RUN_CHARS > length:
+            runs += _char_runs(calls, line, first)
+            first += len(line) + 2
+            continue
         starts: list[int] = []
         boxes = []
         for k in range(n_rects):
@@ -92,56 +149,157 @@ def _runs(textpage: pdfium.PdfTextPage) -> list[tuple[float, float, float, float
                 starts.append(start)
                 boxes.append((left, bottom, right, top))
             else:  # no character of this line found at the run's start: ask for its text directly
-                runs.append((left, bottom, right, top, textpage.get_text_bounded(left, bottom, right, top), False))
+                text = textpage.get_text_bounded(left, bottom, right, top).strip()
+                if text:
+                    runs.append(_Run(left, bottom, right, top, text, False, top - bottom, left, right))
         order = sorted(range(len(starts)), key=starts.__getitem__)
         for j, k in enumerate(order):
+            start = starts[k]
             end = starts[order[j + 1]] if j + 1 < len(order) else first + len(line)
-            text = line[starts[k] - first:end - first].split("\n", 1)[0]
-            if text.strip():
-                runs.append((*boxes[k], text, _is_bold(raw, starts[k], font, flags)))
+            text = line[start - first:end - first].split("\n", 1)[0].rstrip()
+            stripped = text.lstrip()
+            if not stripped:
+                continue
+            head = start + len(text) - len(stripped)
+            x0, x1, size = calls.advance(head)
+            if len(stripped) > 1:
+                x1 = calls.advance(start + len(text) - 1)[1]
+            runs.append(_Run(*boxes[k], stripped, calls.bold(head), size, x0, x1))
         first += len(line) + 2
     return runs
 
 
+def _char_runs(calls: _Calls, line: str, first: int) -> list[_Run]:
+    """A line set glyph by glyph, read per character the way poppler's pdftotext reads words: space
+    characters (the font's own and pdfium's generated ones) are not looked at; two glyphs are one word
+    unless the gap between the first's advance and the second's origin is over WORD_BREAK_EM of the
+    font size, whatever text objects and kerning adjustments put them there. A gap over TAB_EM, a
+    change of baseline or of bold face between words ends the run."""
+    raw, box = calls.raw, calls.loose
+    left_, bottom_, right_, top_ = calls.left, calls.bottom, calls.right, calls.top
+    runs: list[_Run] = []
+    cur: _Run | None = None
+    chars: list[str] = []
+    low = high = 0.0  # the current run's loose box, bottom and top: its baseline band
+    for k, ch in enumerate(line):
+        if ch.isspace():
+            continue
+        i = first + k
+        if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, box):
+            continue
+        x0, x1, lb, lt = box.left, box.right, box.bottom, box.top
+        size = lt - lb
+        if size <= 0:
+            size = pdfium_c.FPDFText_GetFontSize(raw, i)
+        pdfium_c.FPDFText_GetCharBox(raw, i, left_, right_, bottom_, top_)
+        left, right, bottom, top = left_.value, right_.value, bottom_.value, top_.value
+        if top <= bottom:  # a glyph without ink (or without a box): its advance box stands in
+            left, right, bottom, top = x0, x1, lb, lt
+        if cur is not None:
+            gap = x0 - cur.x1
+            if low - 0.2 * size <= (lb + lt) / 2 <= high + 0.2 * size and -0.5 * cur.size <= gap <= TAB_EM * cur.size:
+                word_break = gap > WORD_BREAK_EM * cur.size
+                if not word_break or calls.bold(i) == cur.bold:
+                    if word_break:
+                        chars.append(" ")
+                    chars.append(ch)
+                    cur.x1 = x1
+                    cur.right = max(cur.right, right)
+                    cur.bottom = min(cur.bottom, bottom)
+                    cur.top = max(cur.top, top)
+                    continue
+            cur.text = "".join(chars)
+            runs.append(cur)
+        cur = _Run(left, bottom, right, top, "", calls.bold(i), size, x0, x1)
+        chars = [ch]
+        low, high = lb, lt
+    if cur is not None:
+        cur.text = "".join(chars)
+        runs.append(cur)
+    return runs
+
+
 def _lines(textpage: pdfium.PdfTextPage, page: pdfium.PdfPage | None = None) -> list[_Line]:
-    """Text runs grouped into lines (top to bottom), runs joined by a space or, across a wide gap, a tab;
-    with the page given, table rows wrapped between its horizontal rules are joined (_join_wrapped_rows)."""
+    """Text runs grouped into lines (top to bottom). Neighbouring runs are one word when the gap between
+    them is at most WORD_BREAK_EM of the font size (a glyph kerned or placed as its own text object),
+    two words up to TAB_EM, and table cells (a tab) across a wider gap. With the page given, table rows
+    wrapped between its horizontal rules are joined (_join_wrapped_rows)."""
     runs = _runs(textpage)
-    runs.sort(key=lambda r: (-r[3], r[0]))
-    lines: list[list[tuple[float, float, float, float, str, bool]]] = []
+    runs.sort(key=lambda r: (-r.top, r.left))
+    lines: list[list[_Run]] = []
     for run in runs:
         if lines:
-            last = lines[-1]
-            height = last[0][3] - last[0][1]
-            centre = (run[1] + run[3]) / 2
-            if last[0][1] - 0.2 * height <= centre <= last[0][3] + 0.2 * height:
-                last.append(run)
+            head = lines[-1][0]
+            height = head.top - head.bottom
+            centre = (run.bottom + run.top) / 2
+            if head.bottom - 0.2 * height <= centre <= head.top + 0.2 * height:
+                lines[-1].append(run)
                 continue
         lines.append([run])
     out = []
     for group in lines:
         if len(group) == 1:  # most lines are one run: no gaps to measure (the same steps as below)
-            left, bottom, _, top, raw_text, bold = group[0]
-            cell = raw_text.rstrip().replace("\x02", "-").replace("\ufffe", "-").strip()
-            text = f"**{cell}**" if bold and not vocab.PAGE_NUMBER.match(cell) else cell
-            out.append(_Line(top, bottom, text, [(left, cell)]))
+            run = group[0]
+            cell = _clean(run.text)
+            text = f"**{cell}**" if run.bold and not vocab.PAGE_NUMBER.match(cell) else cell
+            out.append(_Line(run.top, run.bottom, text, [(run.left, cell)], run.size))
             continue
-        group.sort(key=lambda r: r[0])
-        cells = [(group[0][0], group[0][4].rstrip())]
-        for prev, run in zip(group, group[1:]):
-            char_width = max(1.0, (prev[2] - prev[0]) / max(1, len(prev[4].strip())))
-            if run[0] - prev[2] > 2.5 * char_width:
-                cells.append((run[0], run[4].rstrip()))
+        group.sort(key=lambda r: r.x0)
+        group = _without_overprints(group)
+        cells = [(group[0].left, group[0].text)]
+        gaps = [(run.x0 - prev.x1, max(prev.size, run.size)) for prev, run in zip(group, group[1:])]
+        tab = TAB_EM if not _justified(group, gaps) else float("inf")
+        for (gap, size), run in zip(gaps, group[1:]):
+            if gap > tab * size:
+                cells.append((run.left, run.text))
             else:
-                cells[-1] = (cells[-1][0], cells[-1][1] + " " + run[4].rstrip())
-        cells = [(x, t.replace("\x02", "-").replace("\ufffe", "-").strip()) for x, t in cells]
+                cells[-1] = (cells[-1][0], cells[-1][1] + (" " if gap > WORD_BREAK_EM * size else "") + run.text)
+        cells = [(x, _clean(t)) for x, t in cells]
         text = "\t".join(t for _, t in cells)
-        if len(cells) == 1 and all(r[5] for r in group) and not vocab.PAGE_NUMBER.match(text):
+        if len(cells) == 1 and all(r.bold for r in group) and not vocab.PAGE_NUMBER.match(text):
             text = f"**{text}**"  # a bold line: marked as markdown does, a heading hint for the parser
-        out.append(_Line(max(r[3] for r in group), min(r[1] for r in group), text, cells))
+        size = max(group, key=lambda r: len(r.text)).size
+        out.append(_Line(max(r.top for r in group), min(r.bottom for r in group), text, cells, size))
     if page is not None and any(len(ln.cells) > 1 for ln in out):  # rules are looked for on table pages only
         out = _join_wrapped_rows(out, _rules(page))
     return _align_tables(out)
+
+
+def _without_overprints(group: list[_Run]) -> list[_Run]:
+    """Runs printed over a run that already holds their text (a word drawn twice in place, as some
+    producers do for bold or for hidden revisions) are dropped, as pdftotext drops them."""
+    out = [group[0]]
+    for run in group[1:]:
+        prev = out[-1]
+        if run.x1 <= prev.x1 + 0.1 * prev.size and run.text in prev.text:
+            continue
+        out.append(run)
+    return out
+
+
+def _justified(group: list[_Run], gaps: list[tuple[float, float]]) -> bool:
+    """Whether a line's wide gaps are the stretched word gaps of a justified line rather than table
+    columns: every word gap on the line is wide (no run holds a narrower space: a table's cells do,
+    "Forventet forbrug"), at least three of them, all within JUSTIFIED_SPREAD_EM of each other and
+    under JUSTIFIED_MAX_EM, between words of letters (a row of figures with equal gaps is a table's)."""
+    words = [(g, s) for g, s in gaps if g > WORD_BREAK_EM * s]
+    if len(words) < 3 or not any(g > TAB_EM * s for g, s in words) or any(" " in r.text for r in group):
+        return False
+    size = max(s for _, s in words)
+    if max(g for g, _ in words) - min(g for g, _ in words) > JUSTIFIED_SPREAD_EM * size \
+            or max(g for g, _ in words) > JUSTIFIED_MAX_EM * size:
+        return False
+    lettered = sum(1 for r in group if any(c.isalpha() for c in r.text))
+    return 3 * lettered >= 2 * len(group)
+
+
+_LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+                            "\ufb05": "st", "\ufb06": "st", "\x02": "-", "\ufffe": "-"})
+
+
+def _clean(text: str) -> str:
+    """A run's text as printed: pdfium's line-end hyphen marks as "-", ligatures spelt out."""
+    return text.translate(_LIGATURES).strip()
 
 
 def _rules(page: pdfium.PdfPage) -> list[float]:
@@ -282,9 +440,9 @@ def read_pdf(path: str | Path, data: bytes, *, ocr: bool = False) -> tuple[str, 
     return _assemble(pages), False
 
 
-# A read line as plain data, (top, bottom, text): pages cross from reader processes by pickle, and
+# A read line as plain data, (top, bottom, text, font size): pages cross from reader processes by pickle, and
 # tuples of floats and strings unpickle several times faster than objects (33 ms -> a few for 117 pages).
-_Placed = tuple[float, float, str]
+_Placed = tuple[float, float, str, float]  # (top, bottom, text, font size)
 _Page = tuple[float, list[_Placed]]  # (page height, its lines)
 
 
@@ -300,7 +458,8 @@ def _read_range(pdf: pdfium.PdfDocument, first: int, last: int) -> list[_Page]:
             opened.append(page)
             textpage = page.get_textpage()
             try:
-                pages.append((page.get_height(), [(ln.top, ln.bottom, ln.text) for ln in _lines(textpage, page)]))
+                pages.append((page.get_height(),
+                              [(ln.top, ln.bottom, ln.text, ln.size) for ln in _lines(textpage, page)]))
             finally:
                 textpage.close()
     finally:
@@ -406,24 +565,68 @@ def _continues(last: str, first: str) -> bool:
     return bool(last.strip()) and not last.rstrip().endswith((".", ":", "!", "?")) and first[:1].islower()
 
 
+def _body_size(pages: list[_Page]) -> float:
+    """The document's body text size: the font size most characters outside the margins are set in."""
+    sizes: Counter[float] = Counter()
+    for height, lines in pages:
+        for ln in lines:
+            if not _is_margin(ln, height):
+                sizes[round(ln[3] * 2) / 2] += len(ln[2])
+    return sizes.most_common(1)[0][0] if sizes else 0.0
+
+
+def _marked(text: str, size: float, body: float) -> str:
+    """A line set clearly larger than the body text as a markdown heading ("# " from HEADING_1 times the
+    body size, "## " from HEADING_2): a heading hint for the parser, as a bold line is. Table rows and
+    page numbers are never headings."""
+    if not body or size < HEADING_2 * body or "\t" in text or not any(c.isalpha() for c in text):
+        return text
+    plain = text[2:-2] if text.startswith("**") and text.endswith("**") else text
+    return ("# " if size >= HEADING_1 * body else "## ") + plain
+
+
 def _assemble(pages: list[_Page]) -> str:
-    """Drop running headers/footers and margin page numbers; mark paragraph breaks with blank lines."""
+    """Drop running footers, later pages' running headers and margin page numbers; mark paragraph breaks
+    with blank lines and lines set larger than the body text as headings. The first printing of a
+    running header stays: where the committee or the meeting's date is printed only there, the parser
+    needs it (the normalizer drops repeats it finds as page furniture)."""
     repeats: Counter[str] = Counter()
     for height, lines in pages:
         repeats.update({_DIGITS.sub("#", ln[2].strip()) for ln in lines if _is_margin(ln, height)})
     threshold = max(2, (len(pages) + 1) // 2) if len(pages) >= 2 else 2
+    body = _body_size(pages)
+    seen: set[str] = set()  # running headers already kept once
     out: list[str] = []
     for height, lines in pages:
-        kept = [ln for ln in lines if not (_is_margin(ln, height) and (
-            repeats[_DIGITS.sub("#", ln[2].strip())] >= threshold or vocab.PAGE_NUMBER.match(ln[2].strip())
-            or vocab.BARE_NUMBER.match(ln[2].strip())))]
-        heights = sorted(top - bottom for top, bottom, _ in kept)
+        kept = []
+        for ln in lines:
+            text = ln[2].strip()
+            if _is_margin(ln, height):
+                if vocab.PAGE_NUMBER.match(text) or vocab.BARE_NUMBER.match(text):
+                    continue
+                key = _DIGITS.sub("#", text)
+                if repeats[key] >= threshold:
+                    if ln[0] < height * (1 - MARGIN_TOP) or key in seen:  # a footer, or a header seen before
+                        continue
+                    seen.add(key)
+            kept.append(ln)
+        heights = sorted(top - bottom for top, bottom, _, _ in kept)
         line_height = heights[len(heights) // 2] if heights else 10.0
-        for i, (top, _, text) in enumerate(kept):
+        for i, (top, _, text, size) in enumerate(kept):
             if i == 0 and out and out[-1] == "" and len(out) > 1 and _continues(out[-2], text):
                 out.pop()  # a sentence running on over the page break
             elif i > 0 and kept[i - 1][1] - top > 0.75 * line_height:  # more than line spacing
                 out.append("")
-            out.append(text)
+            out.append(_marked(text, size, body))
         out.append("")  # a page break ends a paragraph unless the next page continues it
     return "\n".join(out)
+
+
+def page_texts(data: bytes) -> list[str]:
+    """Each page's lines as read, page furniture included (running headers, page numbers): what the
+    word comparison with pdftotext reads (referat.testing.pdfwords)."""
+    pdf = pdfium.PdfDocument(data)
+    try:
+        return ["\n".join(ln[2] for ln in lines) for _, lines in _read_range(pdf, 0, len(pdf))]
+    finally:
+        pdf.close()
