@@ -64,49 +64,42 @@ class _Line:
     size: float = 0.0  # font size of the line's longest run, in points
 
 
-class _Run:
-    """A piece of a line: one text object's characters (pdfium's text rectangle) or, on a line set glyph
-    by glyph, the characters up to a change of font, baseline or a column gap. Ink box (left, bottom,
-    right, top), text, bold face, font size in points, and x0/x1: where the first glyph's origin and
-    the last glyph's advance lie (the advance box, not the ink: the gap between two runs is measured
-    from advance to origin, as poppler measures it)."""
-
-    __slots__ = ("left", "bottom", "right", "top", "text", "bold", "size", "x0", "x1")
-
-    def __init__(self, left: float, bottom: float, right: float, top: float, text: str, bold: bool,
-                 size: float, x0: float, x1: float) -> None:
-        self.left, self.bottom, self.right, self.top = left, bottom, right, top
-        self.text, self.bold, self.size, self.x0, self.x1 = text, bold, size, x0, x1
+# A piece of a line, as a plain tuple (one is made per text object: tuples cost a fifth of objects):
+# one text object's characters (pdfium's text rectangle) or, on a line set glyph by glyph, the
+# characters up to a change of bold face or baseline or a column gap. (left, bottom, right, top) is the
+# ink box; x0 and x1 are where the first glyph's origin and the last glyph's advance lie (the advance
+# box, not the ink: the gap between two runs is measured from advance to origin, as poppler measures
+# it); x1 is None until a line of several runs needs it (`_end`), `last` is the last glyph's index.
+_Run = tuple[float, float, float, float, str, bool, float, float, int, "float | None"]
+_R_LEFT, _R_BOTTOM, _R_RIGHT, _R_TOP, _R_TEXT, _R_BOLD, _R_SIZE, _R_X0, _R_LAST, _R_X1 = range(10)
 
 
 class _Calls:
     """Reused out-parameters of the raw pdfium calls (the helper methods cost more than the calls)."""
 
-    __slots__ = ("raw", "left", "bottom", "right", "top", "loose", "font", "flags")
+    __slots__ = ("raw", "left", "bottom", "right", "top", "loose", "loose_p", "font", "flags")
 
     def __init__(self, raw: ctypes.c_void_p) -> None:
         self.raw = raw
         self.left, self.bottom, self.right, self.top = (ctypes.c_double(), ctypes.c_double(),
                                                         ctypes.c_double(), ctypes.c_double())
         self.loose = pdfium_c.FS_RECTF()
+        self.loose_p = ctypes.pointer(self.loose)  # a pointer made once: passing the struct converts it per call
         self.font, self.flags = ctypes.create_string_buffer(256), ctypes.c_int()
 
-    def advance(self, index: int) -> tuple[float, float, float]:
-        """(origin x, advance end x, font size) of a character, from pdfium's loose box: the glyph's
-        advance width across, the font's ascent to descent (the font size, text matrix applied) up."""
+    def end(self, run: _Run) -> float:
+        """Where the run's last glyph's advance ends (x)."""
+        if run[_R_X1] is not None:
+            return run[_R_X1]
         box = self.loose
-        if not pdfium_c.FPDFText_GetLooseCharBox(self.raw, index, box):
-            return 0.0, 0.0, 0.0
-        size = box.top - box.bottom
-        if size <= 0:
-            size = pdfium_c.FPDFText_GetFontSize(self.raw, index)
-        return box.left, box.right, size
+        return box.right if pdfium_c.FPDFText_GetLooseCharBox(self.raw, run[_R_LAST], self.loose_p) \
+            else run[_R_RIGHT]
 
     def bold(self, index: int) -> bool:
         return _is_bold(self.raw, index, self.font, self.flags)
 
 
-def _runs(textpage: pdfium.PdfTextPage) -> list[_Run]:
+def _runs(textpage: pdfium.PdfTextPage, calls: _Calls) -> list[_Run]:
     """The page's text runs, top to bottom as pdfium reads them."""
     # The page text is read once and cut at pdfium's line breaks; each line's rectangles (one per text
     # object) are asked for on its character range (a rectangle never crosses a line break), so a line
@@ -117,8 +110,9 @@ def _runs(textpage: pdfium.PdfTextPage) -> list[_Run]:
     # is read character by character instead (`_char_runs`). Asking pdfium for the text inside each
     # rectangle instead was three quarters of all PDF time, and looking up every rectangle's first
     # character by position (a scan of the page's characters) a third of what remained.
-    calls = _Calls(textpage.raw)
-    raw = calls.raw
+    raw, loose, loose_p = calls.raw, calls.loose, calls.loose_p
+    get_loose, get_font, font, flags = (pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetFontInfo,
+                                        calls.font, calls.flags)
     full = textpage.get_text_range(0, textpage.count_chars())
     left_, bottom_, right_, top_ = calls.left, calls.bottom, calls.right, calls.top
     runs: list[_Run] = []
@@ -151,7 +145,7 @@ def _runs(textpage: pdfium.PdfTextPage) -> list[_Run]:
             else:  # no character of this line found at the run's start: ask for its text directly
                 text = textpage.get_text_bounded(left, bottom, right, top).strip()
                 if text:
-                    runs.append(_Run(left, bottom, right, top, text, False, top - bottom, left, right))
+                    runs.append((left, bottom, right, top, text, False, top - bottom, left, -1, right))
         order = sorted(range(len(starts)), key=starts.__getitem__)
         for j, k in enumerate(order):
             start = starts[k]
@@ -161,10 +155,21 @@ def _runs(textpage: pdfium.PdfTextPage) -> list[_Run]:
             if not stripped:
                 continue
             head = start + len(text) - len(stripped)
-            x0, x1, size = calls.advance(head)
-            if len(stripped) > 1:
-                x1 = calls.advance(start + len(text) - 1)[1]
-            runs.append(_Run(*boxes[k], stripped, calls.bold(head), size, x0, x1))
+            # the loose box: the glyph's advance across, the font's ascent to descent (the font size
+            # with the text matrix applied) up
+            if get_loose(raw, head, loose_p):
+                x0, size = loose.left, loose.top - loose.bottom
+                x1 = loose.right if len(stripped) == 1 else None
+            else:
+                x0, size, x1 = boxes[k][0], 0.0, None
+            if size <= 0:
+                size = pdfium_c.FPDFText_GetFontSize(raw, head)
+            # bold: the verdict on the font's name, looked up here (a call per run) or made by _is_bold
+            bold = _BOLD_NAMES.get(font.value) if 0 < get_font(raw, head, font, 256, flags) <= 256 else None
+            if bold is None:
+                bold = calls.bold(head)
+            left, bottom, right, top = boxes[k]
+            runs.append((left, bottom, right, top, stripped, bold, size, x0, start + len(text) - 1, x1))
         first += len(line) + 2
     return runs
 
@@ -175,17 +180,19 @@ def _char_runs(calls: _Calls, line: str, first: int) -> list[_Run]:
     unless the gap between the first's advance and the second's origin is over WORD_BREAK_EM of the
     font size, whatever text objects and kerning adjustments put them there. A gap over TAB_EM, a
     change of baseline or of bold face between words ends the run."""
-    raw, box = calls.raw, calls.loose
+    raw, box, box_p = calls.raw, calls.loose, calls.loose_p
     left_, bottom_, right_, top_ = calls.left, calls.bottom, calls.right, calls.top
     runs: list[_Run] = []
-    cur: _Run | None = None
     chars: list[str] = []
-    low = high = 0.0  # the current run's loose box, bottom and top: its baseline band
+    # the current run: ink box, bold, size, first origin, last advance, loose bottom and top (its band)
+    c_left = c_bottom = c_right = c_top = c_size = c_x0 = c_x1 = low = high = 0.0
+    c_bold = False
+    c_last = -1
     for k, ch in enumerate(line):
         if ch.isspace():
             continue
         i = first + k
-        if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, box):
+        if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, box_p):
             continue
         x0, x1, lb, lt = box.left, box.right, box.bottom, box.top
         size = lt - lb
@@ -195,27 +202,23 @@ def _char_runs(calls: _Calls, line: str, first: int) -> list[_Run]:
         left, right, bottom, top = left_.value, right_.value, bottom_.value, top_.value
         if top <= bottom:  # a glyph without ink (or without a box): its advance box stands in
             left, right, bottom, top = x0, x1, lb, lt
-        if cur is not None:
-            gap = x0 - cur.x1
-            if low - 0.2 * size <= (lb + lt) / 2 <= high + 0.2 * size and -0.5 * cur.size <= gap <= TAB_EM * cur.size:
-                word_break = gap > WORD_BREAK_EM * cur.size
-                if not word_break or calls.bold(i) == cur.bold:
+        if chars:
+            gap = x0 - c_x1
+            if low - 0.2 * size <= (lb + lt) / 2 <= high + 0.2 * size and -0.5 * c_size <= gap <= TAB_EM * c_size:
+                word_break = gap > WORD_BREAK_EM * c_size
+                if not word_break or calls.bold(i) == c_bold:
                     if word_break:
                         chars.append(" ")
                     chars.append(ch)
-                    cur.x1 = x1
-                    cur.right = max(cur.right, right)
-                    cur.bottom = min(cur.bottom, bottom)
-                    cur.top = max(cur.top, top)
+                    c_x1, c_last = x1, i
+                    c_right, c_bottom, c_top = max(c_right, right), min(c_bottom, bottom), max(c_top, top)
                     continue
-            cur.text = "".join(chars)
-            runs.append(cur)
-        cur = _Run(left, bottom, right, top, "", calls.bold(i), size, x0, x1)
+            runs.append((c_left, c_bottom, c_right, c_top, "".join(chars), c_bold, c_size, c_x0, c_last, c_x1))
+        c_left, c_bottom, c_right, c_top, c_bold, c_size = left, bottom, right, top, calls.bold(i), size
+        c_x0, c_x1, c_last, low, high = x0, x1, i, lb, lt
         chars = [ch]
-        low, high = lb, lt
-    if cur is not None:
-        cur.text = "".join(chars)
-        runs.append(cur)
+    if chars:
+        runs.append((c_left, c_bottom, c_right, c_top, "".join(chars), c_bold, c_size, c_x0, c_last, c_x1))
     return runs
 
 
@@ -224,57 +227,60 @@ def _lines(textpage: pdfium.PdfTextPage, page: pdfium.PdfPage | None = None) -> 
     them is at most WORD_BREAK_EM of the font size (a glyph kerned or placed as its own text object),
     two words up to TAB_EM, and table cells (a tab) across a wider gap. With the page given, table rows
     wrapped between its horizontal rules are joined (_join_wrapped_rows)."""
-    runs = _runs(textpage)
-    runs.sort(key=lambda r: (-r.top, r.left))
+    calls = _Calls(textpage.raw)
+    runs = _runs(textpage, calls)
+    runs.sort(key=lambda r: (-r[_R_TOP], r[_R_LEFT]))
     lines: list[list[_Run]] = []
     for run in runs:
         if lines:
             head = lines[-1][0]
-            height = head.top - head.bottom
-            centre = (run.bottom + run.top) / 2
-            if head.bottom - 0.2 * height <= centre <= head.top + 0.2 * height:
+            height = head[_R_TOP] - head[_R_BOTTOM]
+            centre = (run[_R_BOTTOM] + run[_R_TOP]) / 2
+            if head[_R_BOTTOM] - 0.2 * height <= centre <= head[_R_TOP] + 0.2 * height:
                 lines[-1].append(run)
                 continue
         lines.append([run])
     out = []
     for group in lines:
         if len(group) == 1:  # most lines are one run: no gaps to measure (the same steps as below)
-            run = group[0]
-            cell = _clean(run.text)
-            text = f"**{cell}**" if run.bold and not vocab.PAGE_NUMBER.match(cell) else cell
-            out.append(_Line(run.top, run.bottom, text, [(run.left, cell)], run.size))
+            left, bottom, _, top, raw_text, bold, size = group[0][:7]
+            cell = _clean(raw_text)
+            text = f"**{cell}**" if bold and not vocab.PAGE_NUMBER.match(cell) else cell
+            out.append(_Line(top, bottom, text, [(left, cell)], size))
             continue
-        group.sort(key=lambda r: r.x0)
-        group = _without_overprints(group)
-        cells = [(group[0].left, group[0].text)]
-        gaps = [(run.x0 - prev.x1, max(prev.size, run.size)) for prev, run in zip(group, group[1:])]
+        group.sort(key=lambda r: r[_R_X0])
+        ends = _without_overprints(group, [calls.end(r) for r in group])
+        cells = [(group[0][_R_LEFT], group[0][_R_TEXT])]
+        gaps = [(run[_R_X0] - end, max(prev[_R_SIZE], run[_R_SIZE])) for prev, run, end in zip(group, group[1:], ends)]
         tab = TAB_EM if not _justified(group, gaps) else float("inf")
         for (gap, size), run in zip(gaps, group[1:]):
             if gap > tab * size:
-                cells.append((run.left, run.text))
+                cells.append((run[_R_LEFT], run[_R_TEXT]))
             else:
-                cells[-1] = (cells[-1][0], cells[-1][1] + (" " if gap > WORD_BREAK_EM * size else "") + run.text)
+                cells[-1] = (cells[-1][0], cells[-1][1] + (" " if gap > WORD_BREAK_EM * size else "") + run[_R_TEXT])
         cells = [(x, _clean(t)) for x, t in cells]
         text = "\t".join(t for _, t in cells)
-        if len(cells) == 1 and all(r.bold for r in group) and not vocab.PAGE_NUMBER.match(text):
+        if len(cells) == 1 and all(r[_R_BOLD] for r in group) and not vocab.PAGE_NUMBER.match(text):
             text = f"**{text}**"  # a bold line: marked as markdown does, a heading hint for the parser
-        size = max(group, key=lambda r: len(r.text)).size
-        out.append(_Line(max(r.top for r in group), min(r.bottom for r in group), text, cells, size))
+        size = max(group, key=lambda r: len(r[_R_TEXT]))[_R_SIZE]
+        out.append(_Line(max(r[_R_TOP] for r in group), min(r[_R_BOTTOM] for r in group), text, cells, size))
     if page is not None and any(len(ln.cells) > 1 for ln in out):  # rules are looked for on table pages only
         out = _join_wrapped_rows(out, _rules(page))
     return _align_tables(out)
 
 
-def _without_overprints(group: list[_Run]) -> list[_Run]:
+def _without_overprints(group: list[_Run], ends: list[float]) -> list[float]:
     """Runs printed over a run that already holds their text (a word drawn twice in place, as some
-    producers do for bold or for hidden revisions) are dropped, as pdftotext drops them."""
-    out = [group[0]]
-    for run in group[1:]:
-        prev = out[-1]
-        if run.x1 <= prev.x1 + 0.1 * prev.size and run.text in prev.text:
+    producers do for bold or for hidden revisions) are taken out of the group, as pdftotext drops them.
+    `ends` are the runs' advance ends; those of the runs kept are returned."""
+    kept, kept_ends = [group[0]], [ends[0]]
+    for run, end in zip(group[1:], ends[1:]):
+        if end <= kept_ends[-1] + 0.1 * kept[-1][_R_SIZE] and run[_R_TEXT] in kept[-1][_R_TEXT]:
             continue
-        out.append(run)
-    return out
+        kept.append(run)
+        kept_ends.append(end)
+    group[:] = kept
+    return kept_ends
 
 
 def _justified(group: list[_Run], gaps: list[tuple[float, float]]) -> bool:
@@ -283,13 +289,13 @@ def _justified(group: list[_Run], gaps: list[tuple[float, float]]) -> bool:
     "Forventet forbrug"), at least three of them, all within JUSTIFIED_SPREAD_EM of each other and
     under JUSTIFIED_MAX_EM, between words of letters (a row of figures with equal gaps is a table's)."""
     words = [(g, s) for g, s in gaps if g > WORD_BREAK_EM * s]
-    if len(words) < 3 or not any(g > TAB_EM * s for g, s in words) or any(" " in r.text for r in group):
+    if len(words) < 3 or not any(g > TAB_EM * s for g, s in words) or any(" " in r[_R_TEXT] for r in group):
         return False
     size = max(s for _, s in words)
     if max(g for g, _ in words) - min(g for g, _ in words) > JUSTIFIED_SPREAD_EM * size \
             or max(g for g, _ in words) > JUSTIFIED_MAX_EM * size:
         return False
-    lettered = sum(1 for r in group if any(c.isalpha() for c in r.text))
+    lettered = sum(1 for r in group if any(c.isalpha() for c in r[_R_TEXT]))
     return 3 * lettered >= 2 * len(group)
 
 
@@ -297,9 +303,13 @@ _LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\uf
                             "\ufb05": "st", "\ufb06": "st", "\x02": "-", "\ufffe": "-"})
 
 
+_SPECIAL = re.compile("[\x02\ufffe\ufb00-\ufb06]")
+
+
 def _clean(text: str) -> str:
-    """A run's text as printed: pdfium's line-end hyphen marks as "-", ligatures spelt out."""
-    return text.translate(_LIGATURES).strip()
+    """A run's text as printed: pdfium's line-end hyphen marks as "-", ligatures spelt out. (translate
+    looks up every character: searched for first, as few lines need it.)"""
+    return (text.translate(_LIGATURES) if _SPECIAL.search(text) else text).strip()
 
 
 def _rules(page: pdfium.PdfPage) -> list[float]:
