@@ -158,6 +158,7 @@ def test_a_pdf_with_a_broken_xref_table_is_read(tmp_path: Path) -> None:
     assert broken != data
     bad = tmp_path / "broken.pdf"
     bad.write_bytes(broken)
+    assert not pdfium.raw.FPDF_DocumentHasValidCrossReferenceTable(pdfium.PdfDocument(broken).raw)  # repaired
     intact, _ = read_pdf(pdf, data)
     repaired, _ = read_pdf(bad, broken)
     assert repaired == intact
