@@ -146,10 +146,10 @@ def _runs(textpage: pdfium.PdfTextPage, calls: _Calls) -> list[_Run]:
                 text = textpage.get_text_bounded(left, bottom, right, top).strip()
                 if text:
                     runs.append((left, bottom, right, top, text, False, top - bottom, left, -1, right))
-        order = sorted(range(len(starts)), key=starts.__getitem__)
+        order = sorted(range(len(starts)), key=starts.__getitem__) if len(starts) > 1 else range(len(starts))
         for j, k in enumerate(order):
             start = starts[k]
-            end = starts[order[j + 1]] if j + 1 < len(order) else first + len(line)
+            end = starts[order[j + 1]] if j + 1 < len(starts) else first + len(line)
             text = line[start - first:end - first].split("\n", 1)[0].rstrip()
             stripped = text.lstrip()
             if not stripped:
@@ -418,10 +418,6 @@ def _later_column(x: float, anchors: list[float]) -> bool:
     return any(abs(x - a) <= COLUMN_TOLERANCE for a in anchors[1:])
 
 
-def _is_margin(line: _Placed, height: float) -> bool:
-    return line[0] > height * (1 - MARGIN_TOP) or line[1] < height * MARGIN_BOTTOM
-
-
 def read_pdf(path: str | Path, data: bytes, *, ocr: bool = False) -> tuple[str, bool]:
     """(text, read by OCR) of a PDF; SourceError for encrypted, corrupt or truncated files, and for a
     scan without a text layer unless `ocr` is asked for (and tesseract is installed)."""
@@ -575,21 +571,11 @@ def _continues(last: str, first: str) -> bool:
     return bool(last.strip()) and not last.rstrip().endswith((".", ":", "!", "?")) and first[:1].islower()
 
 
-def _body_size(pages: list[_Page]) -> float:
-    """The document's body text size: the font size most characters outside the margins are set in."""
-    sizes: Counter[float] = Counter()
-    for height, lines in pages:
-        for ln in lines:
-            if not _is_margin(ln, height):
-                sizes[round(ln[3] * 2) / 2] += len(ln[2])
-    return sizes.most_common(1)[0][0] if sizes else 0.0
-
-
 def _marked(text: str, size: float, body: float) -> str:
     """A line set clearly larger than the body text as a markdown heading ("# " from HEADING_1 times the
     body size, "## " from HEADING_2): a heading hint for the parser, as a bold line is. Table rows and
     page numbers are never headings."""
-    if not body or size < HEADING_2 * body or "\t" in text or not any(c.isalpha() for c in text):
+    if "\t" in text or not any(c.isalpha() for c in text):
         return text
     plain = text[2:-2] if text.startswith("**") and text.endswith("**") else text
     return ("# " if size >= HEADING_1 * body else "## ") + plain
@@ -597,26 +583,37 @@ def _marked(text: str, size: float, body: float) -> str:
 
 def _assemble(pages: list[_Page]) -> str:
     """Drop running footers, later pages' running headers and margin page numbers; mark paragraph breaks
-    with blank lines and lines set larger than the body text as headings. The first printing of a
-    running header stays: where the committee or the meeting's date is printed only there, the parser
-    needs it (the normalizer drops repeats it finds as page furniture)."""
+    with blank lines and lines set larger than the body text (the font size most characters outside
+    the margins are set in) as headings. The first printing of a running header stays: where the
+    committee or the meeting's date is printed only there, the parser needs it (the normalizer drops
+    repeats it finds as page furniture)."""
     repeats: Counter[str] = Counter()
+    sizes: Counter[float] = Counter()
     for height, lines in pages:
-        repeats.update({_DIGITS.sub("#", ln[2].strip()) for ln in lines if _is_margin(ln, height)})
+        top, bottom = height * (1 - MARGIN_TOP), height * MARGIN_BOTTOM
+        margin = set()
+        for ln in lines:
+            if ln[0] > top or ln[1] < bottom:
+                margin.add(_DIGITS.sub("#", ln[2].strip()))
+            else:
+                sizes[round(ln[3] * 2) / 2] += len(ln[2])
+        repeats.update(margin)  # pages that print it
+    body = sizes.most_common(1)[0][0] if sizes else 0.0
+    heading = HEADING_2 * body if body else float("inf")
     threshold = max(2, (len(pages) + 1) // 2) if len(pages) >= 2 else 2
-    body = _body_size(pages)
     seen: set[str] = set()  # running headers already kept once
     out: list[str] = []
     for height, lines in pages:
+        top_margin, bottom_margin = height * (1 - MARGIN_TOP), height * MARGIN_BOTTOM
         kept = []
         for ln in lines:
-            text = ln[2].strip()
-            if _is_margin(ln, height):
+            if ln[0] > top_margin or ln[1] < bottom_margin:
+                text = ln[2].strip()
                 if vocab.PAGE_NUMBER.match(text) or vocab.BARE_NUMBER.match(text):
                     continue
                 key = _DIGITS.sub("#", text)
                 if repeats[key] >= threshold:
-                    if ln[0] < height * (1 - MARGIN_TOP) or key in seen:  # a footer, or a header seen before
+                    if ln[0] <= top_margin or key in seen:  # a footer, or a header kept before
                         continue
                     seen.add(key)
             kept.append(ln)
@@ -627,7 +624,7 @@ def _assemble(pages: list[_Page]) -> str:
                 out.pop()  # a sentence running on over the page break
             elif i > 0 and kept[i - 1][1] - top > 0.75 * line_height:  # more than line spacing
                 out.append("")
-            out.append(_marked(text, size, body))
+            out.append(_marked(text, size, body) if size >= heading else text)
         out.append("")  # a page break ends a paragraph unless the next page continues it
     return "\n".join(out)
 
