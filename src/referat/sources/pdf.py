@@ -45,8 +45,9 @@ MAX_READERS = 4  # processes reading one document (this one included)
 COLUMN_TOLERANCE = 8.0  # points: cell starts closer than this are one column
 MAX_ROW_LINES = 6  # lines of one wrapped table row, at most
 WORD_BREAK_EM = 0.1  # a gap over this share of the font size parts two words (poppler's minWordBreakSpace)
-TAB_EM = 1.2  # a gap over this share of the font size parts two table cells (a justified line's word
-# gaps stay under it; our own and LibreOffice's table columns are further apart)
+TAB_EM = 1.2  # a gap over this share of the font size parts two table cells (our own and LibreOffice's
+# columns are further apart; a heading's number before a tab stop, "1<tab>First Agenda" at ~1.05 em in
+# SBSYS, stays one line of words, as in pdftotext; a justified line's wider gaps: `_justified`)
 JUSTIFIED_SPREAD_EM = 0.15  # word gaps of a justified line differ by less (kerning noise only)
 JUSTIFIED_MAX_EM = 2.0  # and are narrower than this (our own tables' columns are 2.4 em apart)
 HEADING_1, HEADING_2 = 1.5, 1.15  # font size over the body text's: a "# " or "## " heading
