@@ -93,6 +93,7 @@ bench: $(STAMP)
 	$(PY) bench/parse.py
 	@command -v pdftotext >/dev/null || apt-get install -y -q poppler-utils
 	$(PY) bench/pdf.py
+	@if [ -d $(SHARED)/corpus/publication-api/greve ]; then $(PY) bench/greve.py; fi
 	@echo "archive benchmarks: see bench/README.md (they build multi-GB databases)"
 
 clean:

@@ -190,6 +190,8 @@ def test_document_text_kept_verbatim(archive: Archive, docs: list[Path]) -> None
     ('"unclosed', "not closed"), ("-ledige", "not only words to exclude"), ("OR budget", "OR must stand"),
     ("budget OR", "OR must stand"), ("a*b", "star goes at the end"), ("*ab*", "at least 3 letters"),
     ("?!", "no words"), ("x" * 600, "at most 500"), ("-*klub* budget", "stands alone"),
+    ("ø" * 491 + "*", "no word in the archive is longer"), ("中" * 328 + "*", "no word in the archive is longer"),
+    ("*" + "å" * 200 + "*", "no word in the archive is longer"),
 ])
 def test_malformed_queries_get_clear_messages(archive: Archive, query: str, message: str) -> None:
     with pytest.raises(QueryError, match=message):

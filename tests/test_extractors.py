@@ -349,3 +349,16 @@ def test_markdown_pipe_tables() -> None:
 def test_sections_after_the_decision_do_not_run_into_it(heading: str) -> None:
     it = one(f"Punkt 1: Titel\n\nBeslutning\n\nGodkendt.\n\n{heading}\n\nIngen.\n")
     assert it.decision == "Godkendt."
+
+
+def test_attachment_lists_without_numbers_add_up_and_ingen_is_none() -> None:
+    d = doc("Punkt 1: Titel\n\nBilag\n\nNotat om budget\n\nSagsfremstilling\n\nTekst.\n\nBilag\n\nKort over området\n"
+            "Notat om budget\n\nBeslutning\n\nGodkendt.\n\n"
+            "Punkt 2: Andet\n\nBilag\n\nIngen\n\nBeslutning\n\nGodkendt.\n")
+    assert [i.attachments for i in d.items] == [["Notat om budget", "Kort over området"], []]
+
+
+def test_a_body_is_no_absentee() -> None:
+    d = doc("Punkt 1: Mødekalender\n\nBeslutning\n\nByrådet besluttede, at partierne kan udpege suppleanter "
+            "såfremt medlemmer af Økonomiudvalget er forhindret i at deltage. Hans Berg var fraværende.\n")
+    assert d.items[0].absent == ["Hans Berg"]

@@ -56,7 +56,7 @@ CommitteeOpt = Annotated[Optional[str], typer.Option("--committee", help="Only t
 MunicipalityOpt = Annotated[Optional[str], typer.Option("--municipality", help="Only this municipality.")]
 FromOpt = Annotated[Optional[dt.datetime], typer.Option("--from", formats=["%Y-%m-%d"], help="From date.")]
 ToOpt = Annotated[Optional[dt.datetime], typer.Option("--to", formats=["%Y-%m-%d"], help="To date.")]
-YearOpt = Annotated[Optional[int], typer.Option("--year", help="Only this year.")]
+YearOpt = Annotated[Optional[int], typer.Option("--year", min=1000, max=9999, help="Only this year.")]
 KindOpt = Annotated[Optional[str], typer.Option("--kind", help="Decision kind: approved, approved_with_changes, "
                                                                 "recommended, rejected, postponed, referred, noted, other.")]
 CaseOpt = Annotated[Optional[str], typer.Option("--case", help="Only items with this case number.")]
@@ -70,9 +70,16 @@ def main() -> None:
     """referat: read Danish municipal committee minutes into a structured record."""
 
 
-def open_archive(db: str | None) -> Archive:
+def open_archive(db: str | None, *, create: bool = False) -> Archive:
+    """The archive at `db`. Only commands that add documents (`create`) make a new SQLite file: a typo in
+    --db must not answer "0 hits" from a fresh, empty archive and leave files behind."""
+    if db is not None and not db.strip():
+        fail("--db is empty: give an archive file or a postgresql:// URL")
+    target = db or default_db()
+    if not create and "://" not in target and not Path(target).exists():
+        fail(f"{target}: no archive here; `referat ingest FILES --db {target}` makes one")
     try:
-        return Archive(db or default_db())
+        return Archive(target)
     except Exception as exc:  # noqa: BLE001 - a broken or foreign database file: say so, no traceback
         # the driver's own message, first line: SQLAlchemy adds the statement and a link on further lines
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__]
@@ -173,7 +180,7 @@ def ingest(
 ) -> None:
     """Ingest minutes into the archive: unchanged files are skipped, changed files replaced, bad files
     reported while the rest land."""
-    archive = open_archive(db)
+    archive = open_archive(db, create=True)
     show_bar = sys.stderr.isatty() and format is OutFormat.table
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=Console(stderr=True), disable=not show_bar) as bar:
@@ -223,7 +230,7 @@ def search(
     case: CaseOpt = None, person: PersonOpt = None,
     sort: Annotated[str, typer.Option(help="relevance or date.")] = "relevance",
     limit: Annotated[int, typer.Option(help="How many hits.")] = 10,
-    offset: Annotated[int, typer.Option(help="Skip this many hits (paging).")] = 0,
+    offset: Annotated[int, typer.Option(min=0, max=1_000_000, help="Skip this many hits (paging).")] = 0,
     format: FormatOpt = OutFormat.table,
 ) -> None:
     """Search the archive in Danish (stemmed: jobklub finds jobklubber), with filters and facets."""
@@ -449,7 +456,7 @@ def link(db: DbOpt = None, format: FormatOpt = OutFormat.table) -> None:
 def serve(
     db: DbOpt = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Server processes (one per core serves most).")] = 1,
 ) -> None:
     """Serve the web pages (Danish), the JSON API (/api/) and OParl 1.1 (/oparl/v1/)."""

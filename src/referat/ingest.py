@@ -4,8 +4,11 @@ document in its own transaction, and keep going past bad files."""
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import glob
 import hashlib
+import os
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -15,10 +18,11 @@ from pathlib import Path
 from referat.errors import ReferatError
 from referat.parse import parse_source
 from referat.sources import read_source
+from referat.sources.text import read_bytes
 from referat.store import Archive
 from referat.store.rows import Rows, document_rows
 
-SUFFIXES = (".txt", ".md", ".markdown", ".text", ".pdf", ".html", ".htm", ".docx")
+SUFFIXES = (".txt", ".md", ".markdown", ".text", ".pdf", ".html", ".htm", ".docx", ".xml")
 
 
 @dataclass(slots=True)
@@ -80,18 +84,45 @@ class Batcher:
         return False
 
 
+def _walk(folder: Path, folders: bool = False) -> Iterator[Path]:
+    """Every file (and with `folders`, every folder) under a folder, never following a symlinked folder
+    (a link cycle would never end)."""
+    for root, dirs, names in os.walk(folder, followlinks=False):
+        dirs.sort()
+        for name in sorted(names):
+            if os.path.exists(os.path.join(root, name)):  # a dangling or self-referring link is no file
+                yield Path(root, name)
+        if folders:
+            yield from (Path(root, d) for d in dirs if not os.path.islink(os.path.join(root, d)))
+
+
+def _glob(pattern: str) -> list[str]:
+    """glob's matches, but "**" walks folders without following symlinks (glob.glob follows them, so a
+    link cycle under "dir/**" never ends)."""
+    if "**" not in pattern:
+        return sorted(glob.glob(pattern))
+    head = pattern.split("**", 1)[0]
+    root = Path(glob.escape(head).rstrip("/") or ".") if not any(c in head for c in "*?[") else None
+    if root is None or not root.is_dir():
+        return sorted(glob.glob(pattern.replace("**", "*")))
+    regex = re.compile(fnmatch.translate(pattern))
+    return sorted(str(p) for p in _walk(root, folders=True) if regex.match(str(p)))
+
+
 def expand(paths: Iterable[str]) -> Iterator[Path]:
     """Files named, files under folders (recursively, known text suffixes), and glob patterns."""
+    seen: set[Path] = set()
     for p in paths:
-        matches = sorted(glob.glob(p, recursive=True)) if any(c in p for c in "*?[") else [p]
+        matches = _glob(p) if any(c in p for c in "*?[") else [p]
         if not matches:
             yield Path(p)  # reported as missing by the reader
         for m in matches:
             path = Path(m)
-            if path.is_dir():
-                yield from sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
-            else:
-                yield path
+            inside = [f for f in _walk(path) if f.suffix.lower() in SUFFIXES] if path.is_dir() else [path]
+            for f in inside:
+                if f not in seen:
+                    seen.add(f)
+                    yield f
 
 
 def prepare(path: Path, now: str, municipality: str | None = None, ocr: bool = False) -> Rows:
@@ -105,9 +136,9 @@ def prepare(path: Path, now: str, municipality: str | None = None, ocr: bool = F
 
 def _file_hash(path: Path) -> str:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return ""  # unreadable: the reader reports why
+        return hashlib.sha256(read_bytes(path)).hexdigest()  # size and file type checked before reading
+    except (OSError, ReferatError):
+        return ""  # unreadable or refused: the reader reports why
 
 
 def _prepare_safe(args: tuple[Path, str, str | None, bool]) -> Rows | str:
@@ -133,7 +164,8 @@ def ingest(archive: Archive, paths: Iterable[str], *, jobs: int = 1, now: dt.dat
         else:
             files.append(f)
     tasks = [(f, stamp, municipality, ocr) for f in files]
-    if jobs > 1 and len(files) > 1:
+    jobs = min(jobs, os.cpu_count() or 1, len(files))  # more workers than cores or files only costs forks
+    if jobs > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             prepared = pool.map(_prepare_safe, tasks, chunksize=4)
             _store_all(archive, files, prepared, summary, progress)

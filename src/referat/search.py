@@ -33,6 +33,9 @@ _LINE_BREAKS = re.compile(r"[ \t]*\n\s*")
 _TOKEN = re.compile(r'\s*(?:(?P<neg>-)?"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+)|(?P<quote>"))')
 _STEMMER = Stemmer.Stemmer("danish")
 MAX_QUERY_LENGTH = 500
+# Danish compounds run long ("Beskæftigelses- og Integrationsudvalgets" is 41 letters with its hyphen), but
+# not this long; prefix and substring patterns past it would also overflow the index's automaton
+MAX_WORD_LENGTH = 80
 
 
 class QueryError(ReferatError):
@@ -113,11 +116,17 @@ def _term(raw: str, phrase: bool, negated: bool) -> Term | None:
                              "or search the words themselves")
         if not inner or len(inner[0]) < 3:
             raise QueryError(f"'{raw}': a substring search needs at least 3 letters between the stars")
+        if len(inner[0]) > MAX_WORD_LENGTH:
+            raise QueryError(f"a substring of {len(inner[0])} letters: no word in the archive is longer than "
+                             f"{MAX_WORD_LENGTH}")
         return Term(substring=inner[0], negated=negated, raw=raw)
     if raw.endswith("*"):
         w = index_words(raw[:-1])
         if len(w) != 1 or len(w[0]) < 2:
             raise QueryError(f"'{raw}': a prefix search needs at least 2 letters before the star")
+        if len(w[0]) > MAX_WORD_LENGTH:  # and the index's pattern automaton has a size limit
+            raise QueryError(f"a prefix of {len(w[0])} letters: no word in the archive is longer than "
+                             f"{MAX_WORD_LENGTH}")
         return Term(prefix=w[0], negated=negated, raw=raw)
     if "*" in raw:
         raise QueryError(f"'{raw}': a star goes at the end of a word (jobkl*) or around it (*klub*)")

@@ -166,12 +166,16 @@ CASE_NUMBER_SHAPES: tuple[Entry, ...] = (
     Entry(r"(?P<year>(?:19|20)\d{2})/(?P<seq>\d{3,7})", "year/sequence journal number (older ESDH)", "2013/02537"),
     Entry(r"(?P<year>(?:19|20)\d{2})-(?P<seq>\d{5,7})", "year-sequence (København, eDoc)", "2022-0045217"),
     Entry(r"(?P<yy>\d{2})/(?P<seq>\d{3,7})", "two-digit year/sequence", "24/012345"),
+    Entry(r"(?P<yy>\d{2})-(?P<seq>\d{6})", "two-digit year-sequence (the common publication system, Greve)",
+          "21-014439"),
 )
 _UNNAMED = re.compile(r"\(\?P<\w+>")
 CASE_NUMBER = re.compile(r"(?<![\w.\-/])(?:" + "|".join(_UNNAMED.sub("(?:", e.pattern) for e in CASE_NUMBER_SHAPES)
                          + r")(?![\w/])")
 # "Bilag 2. LBR budgetønsker 2014": the attachment's number, to recognise a list printed twice
 ATTACHMENT_NUMBER = Entry(r"^bilag\s*(\d+)", "attachment number", "Bilag 2. LBR budgetønsker 2014")
+# a Bilag section that says there are none
+NO_ATTACHMENTS = Entry(r"^(?:ingen(?: bilag)?|-|–|intet|ikke relevant)\.?$", "no attachments", "Bilag: Ingen")
 # labels that may precede a case number on its line
 CASE_LABEL = Entry(r"^(?:(?:acadre|sbsys|edoc|esdh|workzone|captia|docunote|nova|get organized)[\s\-]+)?"
                    r"(?:sagsnr|sags nr|sagsnummer|sagsid|sags-id|sag id|j\.?\s?nr|journalnr|journal nr|"
@@ -276,6 +280,9 @@ VERDICTS: dict[str, tuple[Entry, ...]] = {
               "recommended on to a higher body", "Anbefales."),
         Entry(r"oversendes til (?:byrådet|kommunalbestyrelsen|økonomiudvalget)", "sent on with recommendation",
               "Oversendes til Byrådet med anbefaling."),
+        Entry(r"indstilles til godkendelse", "recommended for approval by the body that decides (eDoc minutes, "
+              "where 'Beslutningen træffes af' names the council)",
+              "Indstilles til godkendelse (Ballerup, Sundheds- og Forebyggelsesudvalget 04.12.2012, punkt 3)"),
     ),
     "noted": (
         Entry(r"til efterretning|taget til efterretning|tages til efterretning", "noted",
@@ -429,6 +436,10 @@ VOTE_CUES = ("stemte", "stemmer", "undlod", "hverken for", "blank", "flertal")
 # "Fraværende med afbud: Hans Berg" / "Afbud: Hans Berg": wording before the names
 # "Fraværende: Ingen": nobody
 NOBODY = re.compile(r"^(?:ingen|intet|ingen afbud|ingen fraværende|-|–)\.?$", re.IGNORECASE)
+# A body or an office, not a person, where a sentence's subject stands ("medlemmer af Økonomiudvalget er
+# forhindret i at deltage" names no absentee; Greve, Byråd 20 June 2022, item 11)
+INSTITUTION = re.compile(r"(?:udvalg(?:et)?|byråd(?:et)?|rådet|kommunalbestyrelsen?|forvaltning(?:en)?|kommune|"
+                         r"bestyrelsen?|administrationen|direktionen|sekretariatet|centeret|center)$", re.IGNORECASE)
 ABSENT_VALUE_PREFIX = re.compile(r"^(?:(?:med\s+)?(?:afbud|forfald)\s*)?(?:fra\s*)?:?\s*", re.IGNORECASE)
 # Roles printed before a member's name in participant lists: "Formand Anne Holm (A)"
 MEMBER_ROLE = re.compile(r"^(?:formand|næstformand|borgmester|viceborgmester|rådmand|udvalgsformand|"
@@ -512,6 +523,22 @@ HTML_NOISE_TEXT = Entry(r"^(?:hent som pdf|download(?: som)? pdf|kopier link|del
                         r"tilbage til toppen|udskriv|print|luk|accepter(?: alle)?(?: cookies)?|afvis(?: alle)?|"
                         r"læs mere om cookies|vis alle|skjul)$", "interface text on meeting pages",
                         "Hent som PDF; Kopier link; Til toppen")
+
+# --- The publication API (meeting JSON) ---------------------------------------------------------
+# A "meeting" that only holds members' questions and the administration's answers as attachments: refused
+QUESTION_ANSWER = Entry(r"sp(?:ø|oe)rgsm(?:å|aa)l\s*/\s*svar", "a question/answer container, not a meeting",
+                        ".Spørgsmål / Svar til Byrådet 2022-2025; Spørgsmål/Svar Byrådet 2022")
+# Printed where a closed item's decision would be: no decision is published
+DECISION_WITHHELD = Entry(r"^beslutning(?:en)?\s+(?:er\s+)?ikke\s+frigivet\.?$", "a closed item's decision withheld",
+                          "Beslutning ikke frigivet")
+# Headings of the publication system's item layout that no other layout uses as section names (role other):
+# they are headings even where they stand alone
+PUBLICATION_HEADINGS = Entry(r"^(?:fremstilling|sagsprocedure|øvrige (?:forhold|konsekvenser)|øvrig information|"
+                             r"yderligere forhold)$", "section headings of the publication system's items",
+                             "Fremstilling; Sagsprocedure; Øvrige forhold")
+# An item attendee's reason that means absence ("Fraværende"; not "Inhabil")
+ATTENDEE_ABSENT = Entry(r"^(?:fraværende|fravær|afbud|forfald|ikke til stede|syg)\b", "absent from the item",
+                        "Fraværende")
 
 # --- Normalization artifacts -----------------------------------------------------------------
 # Page numbers printed on a line of their own: "Side 3 af 22", "- 3 -", "3/22"

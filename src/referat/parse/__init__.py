@@ -7,6 +7,9 @@
     items      split each item into title, case number and sections (structure.py)
     fields     run the field extractors over each item (item.py FIELDS)
 
+A structured source (meeting JSON, XML exports) skips normalize to items: its record gives header and items,
+and parse_structured (structured.py) runs the same field extractors over its sections.
+
 Each stage takes plain data and returns plain data; nothing is shared or mutated
 between them.
 """
@@ -23,6 +26,7 @@ from referat.parse.header import MAX_PROSE, Header, parse_header
 from referat.parse.item import build_item
 from referat.parse.structure import (Heading, RawItem, contents_entry, find_items, find_toc, is_toc_entry, split_item,
                                      toc_titles)
+from referat.parse.structured import parse_structured
 from referat.parse.text import comparable, squash
 from referat.sources import SourceText, read_source
 
@@ -127,8 +131,12 @@ def parse_text(text: str, path: str | Path | None = None, *, encoding: str | Non
 
 
 def parse_source(source: SourceText, *, disabled: frozenset[str] = frozenset()) -> ParsedDocument:
-    """Parse a document already read by a reader, keeping where it came from."""
-    doc = parse_text(source.text, source.path, encoding=source.encoding, disabled=disabled)
+    """Parse a document already read by a reader, keeping where it came from. A structured source (meeting
+    JSON, an XML export) carries its meeting as `source.record`: that is read instead of the text."""
+    if source.record is not None:
+        doc = parse_structured(source.record, source.path, disabled=disabled)
+    else:
+        doc = parse_text(source.text, source.path, encoding=source.encoding, disabled=disabled)
     doc.source["size"] = source.size
     doc.source["format"] = source.format
     if source.format == "pdf-ocr":

@@ -64,7 +64,8 @@ def _names(raw: str) -> list[str]:
     for n in split_names(raw):
         # "Et flertal bestående af A" -> "A"; a subject that is no name at all ("Et flertal") is dropped
         name = _trailing_name(n)
-        if name and len(name) <= 80 and not vocab.VOTE_SUBJECT_NOISE.match(name) and not vocab.NOBODY.match(name):
+        if (name and len(name) <= 80 and not vocab.VOTE_SUBJECT_NOISE.match(name) and not vocab.NOBODY.match(name)
+                and not vocab.INSTITUTION.search(name)):
             out.append(name)
     return out
 

@@ -63,7 +63,7 @@ class RawSection:
 class RawItem:
     """One item block: heading, title, case number and sections, before field extraction."""
 
-    number: int
+    number: int | str  # as printed: a structured source may give "1.1" or "38a"
     title: str
     no: int
     case_number: str | None

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from referat.errors import SourceError
+from referat.sources.publication_api import looks_like_meeting_json, read_publication_json
 from referat.sources.text import MAX_BYTES, SourceText, read_bytes, read_text, text_source
 
 __all__ = ["MAX_BYTES", "SourceText", "read_source", "read_text", "sniff"]
 
 
+# the root elements of the ESDH systems' XML exports (SBSYS, eDoc 4 and eDoc, Acadre): sources/esdh_xml.py
+_XML_ROOT = re.compile(rb"^(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:publication|root|meeting)[\s>/]", re.DOTALL)
+
+
 def sniff(data: bytes) -> str:
-    """pdf, docx, html or text, from the first bytes."""
+    """pdf, docx, html, xml (an ESDH export), publication-api (the meeting JSON of the common publication
+    system) or text, from the first bytes (and, for JSON, the API's keys)."""
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if data[:1024].lstrip().startswith(b"%PDF-"):
         return "pdf"
@@ -20,14 +27,21 @@ def sniff(data: bytes) -> str:
         return "docx" if b"word/" in data[:65536] or b"[Content_Types].xml" in data[:4096] else "zip"
     if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:300]:
         return "html"
+    if _XML_ROOT.match(head) or head.startswith(b"<?xml"):
+        return "xml"  # an XML file that is no export the readers know is refused there, with the reason
+    if looks_like_meeting_json(data):
+        return "publication-api"
     return "text"
 
 
-def read_source(path: str | Path, *, ocr: bool = False) -> SourceText:
+def read_source(path: str | Path, *, ocr: bool = False, host: str | None = None) -> SourceText:
     """Read any supported document; SourceError names the file and the reason when it cannot. `ocr`
-    reads scanned PDFs by OCR (tesseract) instead of refusing them."""
+    reads scanned PDFs by OCR (tesseract) instead of refusing them; `host` is the publication system's
+    host a meeting JSON came from (for its page URL), where the caller knows it."""
     data = read_bytes(path)
     kind = sniff(data)
+    if kind == "publication-api":
+        return read_publication_json(path, data, host=host)
     if kind == "pdf":
         from referat.sources.pdf import read_pdf  # pdfium loads only when a PDF comes
 
@@ -41,10 +55,17 @@ def read_source(path: str | Path, *, ocr: bool = False) -> SourceText:
                           sha256=hashlib.sha256(data).hexdigest(), format="docx")
     if kind == "zip":
         raise SourceError(path, "a zip archive, not a Word document: unpack it and ingest the files inside")
+    if kind == "xml":
+        from referat.sources.esdh_xml import read_esdh  # lxml loads only when an XML export comes
+
+        return read_esdh(path, data)
     if kind == "html":
+        from referat.sources.edoc_web import edoc_page_meeting, is_edoc_page
         from referat.sources.html import html_to_text
 
         decoded = text_source(Path(path), data)
+        # eDoc 4's agenda page is read from its DOM (its structure is explicit); its text is kept as the source
+        record = edoc_page_meeting(decoded.text) if is_edoc_page(decoded.text) else None
         return SourceText(path=str(path), text=html_to_text(decoded.text), encoding=decoded.encoding,
-                          size=len(data), sha256=decoded.sha256, format="html")
+                          size=len(data), sha256=decoded.sha256, format="html", record=record)
     return text_source(Path(path), data)

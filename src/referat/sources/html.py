@@ -9,6 +9,7 @@ text file.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -28,12 +29,18 @@ _WS = re.compile(r"\s+")
 MAX_DEPTH = 200  # nesting bound: deeper markup is flattened, not followed
 
 
-class _Out:
-    """Collects lines; paragraph breaks are blank lines."""
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
-    def __init__(self) -> None:
+
+class _Out:
+    """Collects lines; paragraph breaks are blank lines. `heading` (optional) tells which heading elements
+    open a section: their text is recorded in `marks` with the line position where the section starts."""
+
+    def __init__(self, heading: Callable[[LexborNode], bool] | None = None) -> None:
         self.lines: list[str] = []
         self.buf: list[str] = []
+        self.heading = heading
+        self.marks: list[tuple[int, str]] = []
 
     def text(self, s: str) -> None:
         self.buf.append(s)
@@ -70,6 +77,10 @@ def _walk(node: LexborNode, out: _Out, depth: int) -> None:
             continue
         if tag in _SKIP or _noise(child):
             continue
+        if out.heading is not None and tag in _HEADINGS and out.heading(child):
+            out.paragraph()
+            out.marks.append((len(out.lines), node_text(child)))
+            continue
         if tag == "tr":
             out.line()
             row = _cells(child)
@@ -100,6 +111,34 @@ def _walk(node: LexborNode, out: _Out, depth: int) -> None:
             out.text(child.text(deep=True, separator=" "))
         if block:
             out.paragraph() if tag in _PARAGRAPH else out.line()
+
+
+def node_text(node: LexborNode) -> str:
+    """An element's text on one line, whitespace collapsed ("I<span>ndstilling</span>" is one word)."""
+    return _WS.sub(" ", node.text(deep=True, separator="")).strip()
+
+
+def html_sections(html: str, heading: Callable[[LexborNode], bool]) -> list[tuple[str | None, list[str]]]:
+    """An HTML fragment cut into sections at the heading elements `heading` accepts: (heading text, lines)
+    in order, the text before the first heading under None; lines as html_to_text makes them (blank lines
+    between paragraphs, table rows tab-separated), without blank lines at either end."""
+    tree = LexborHTMLParser(html)
+    out = _Out(heading)
+    root = tree.body or tree.root
+    if root is not None:
+        _walk(root, out, 0)
+    out.paragraph()
+    bounds = [(0, None), *out.marks, (len(out.lines), None)]
+    sections: list[tuple[str | None, list[str]]] = []
+    for (start, title), (end, _) in zip(bounds, bounds[1:]):
+        lines = out.lines[start:end]
+        while lines and not lines[0]:
+            lines = lines[1:]
+        while lines and not lines[-1]:
+            lines = lines[:-1]
+        if title is not None or lines:
+            sections.append((title, lines))
+    return sections
 
 
 def html_to_text(html: str) -> str:

@@ -17,10 +17,14 @@ from dataclasses import dataclass, field
 @dataclass(slots=True)
 class StructuredSection:
     """One section of an item: its printed heading ('' for text under no heading) and its text as lines
-    (HTML already turned into text lines by the reader; tables as tab-separated rows)."""
+    (HTML already turned into text lines by the reader; tables as tab-separated rows, paragraphs apart by
+    a blank line). `role` only where the source marks what the section is by its place rather than by a
+    heading (the publication API prints a closed item's decision alone, under no heading): None lets the
+    parser read the role from the heading, as for text."""
 
     heading: str
     text: str
+    role: str | None = None
 
 
 @dataclass(slots=True)

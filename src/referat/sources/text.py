@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,7 +60,18 @@ def decode(data: bytes, path: str = "<bytes>") -> tuple[str, str]:
     if _looks_binary(data):
         raise SourceError(path, "binary file, not text (a PDF, image or archive?); "
                           "give the minutes as text or markdown")
-    for name in ("utf-8", "cp1252", "latin-1"):
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # Decided per document: a file whose æ, ø and å are UTF-8 and that carries a few stray Windows bytes (an
+    # en dash pasted as 0x96) is UTF-8 with those bytes read as cp1252 — decoding all of it as cp1252 would
+    # turn every æ into "Ã¦" and store the meeting again under a mangled committee name
+    multibyte = len(_UTF8_MULTIBYTE.findall(data))
+    stray = len(data.decode("utf-8", "replace")) - len(data.decode("utf-8", "ignore"))
+    if multibyte and stray <= multibyte:
+        return data.decode("utf-8", "stray_cp1252"), f"utf-8 with {stray} stray byte{'s' if stray != 1 else ''} read as cp1252"
+    for name in ("cp1252", "latin-1"):
         try:
             return data.decode(name), name
         except UnicodeDecodeError:
@@ -66,20 +79,41 @@ def decode(data: bytes, path: str = "<bytes>") -> tuple[str, str]:
     raise SourceError(path, "cannot decode as UTF-8, cp1252 or latin-1")  # unreachable: latin-1 decodes all
 
 
+def _stray_cp1252(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: the undecodable bytes of a mostly-UTF-8 text, each read as cp1252 (latin-1 where
+    cp1252 leaves the byte undefined)."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start:exc.end]
+    return "".join(bytes([b]).decode("cp1252", "ignore") or chr(b) for b in bad), exc.end
+
+
+codecs.register_error("stray_cp1252", _stray_cp1252)
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
 def read_bytes(path: str | Path) -> bytes:
     """The bytes of a document file, refusing what cannot be one with a clear reason."""
     p = Path(path)
-    if not p.exists():
-        raise SourceError(p, "no such file")
-    if p.is_dir():
-        raise SourceError(p, "is a directory, not a file")
     try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise DocumentTooLargeError(p, f"{size:,} bytes is over the {MAX_BYTES:,}-byte limit per document")
-        data = p.read_bytes()
+        info = p.stat()  # before any read: a FIFO would block, a device or a sparse giant never end
+    except FileNotFoundError:
+        raise SourceError(p, "no such file") from None
     except OSError as exc:
         raise SourceError(p, f"cannot read: {exc.strerror or exc}") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise SourceError(p, "is a directory, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise SourceError(p, "not a regular file (a pipe, device or socket): give a document file")
+    if info.st_size > MAX_BYTES:
+        raise DocumentTooLargeError(p, f"{info.st_size:,} bytes is over the {MAX_BYTES:,}-byte limit per document")
+    try:
+        with p.open("rb") as f:
+            data = f.read(MAX_BYTES + 1)  # bounded even if the file grows while it is read
+    except OSError as exc:
+        raise SourceError(p, f"cannot read: {exc.strerror or exc}") from exc
+    if len(data) > MAX_BYTES:
+        raise DocumentTooLargeError(p, f"over the {MAX_BYTES:,}-byte limit per document")
     if not data.strip():
         raise SourceError(p, "empty file")
     return data
