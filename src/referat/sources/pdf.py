@@ -119,9 +119,8 @@ def _runs(textpage: pdfium.PdfTextPage, calls: _Calls) -> list[_Run]:
     runs: list[_Run] = []
     first = 0  # index of the line's first character in the page text
     for line in full.split("\r\n"):
-        length = len(line.strip())
-        n_rects = pdfium_c.FPDFText_CountRects(raw, first, len(line)) if length else 0
-        if n_rects >= 3 and n_rects * GLYPH_RUN_CHARS > length:
+        n_rects = pdfium_c.FPDFText_CountRects(raw, first, len(line)) if line and not line.isspace() else 0
+        if n_rects >= 3 and n_rects * GLYPH_RUN_CHARS > len(line.strip()):
             runs += _char_runs(calls, line, first)
             first += len(line) + 2
             continue
@@ -265,7 +264,9 @@ def _lines(textpage: pdfium.PdfTextPage, page: pdfium.PdfPage | None = None) -> 
             text = f"**{text}**"  # a bold line: marked as markdown does, a heading hint for the parser
         size = max(group, key=lambda r: len(r[_R_TEXT]))[_R_SIZE]
         out.append(_Line(max(r[_R_TOP] for r in group), min(r[_R_BOTTOM] for r in group), text, cells, size))
-    if page is not None and any(len(ln.cells) > 1 for ln in out):  # rules are looked for on table pages only
+    if not any(len(ln.cells) > 1 for ln in out):  # no table on the page: nothing to join or align
+        return out
+    if page is not None:  # rules are looked for on table pages only
         out = _join_wrapped_rows(out, _rules(page))
     return _align_tables(out)
 
