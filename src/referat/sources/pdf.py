@@ -75,29 +75,64 @@ _Run = tuple[float, float, float, float, str, bool, float, float, int, "float | 
 _R_LEFT, _R_BOTTOM, _R_RIGHT, _R_TOP, _R_TEXT, _R_BOLD, _R_SIZE, _R_X0, _R_LAST, _R_X1 = range(10)
 
 
+def _by_address(fn: ctypes._CFuncPtr, restype: type, *argtypes: type) -> ctypes._CFuncPtr:  # type: ignore[name-defined]
+    """A copy of a pdfium function that takes plain addresses for its pointers: ctypes checks and
+    converts each pointer argument on every call, a third of a call's cost (0.72 -> 0.48 us)."""
+    copy = type(fn)(ctypes.cast(fn, ctypes.c_void_p).value)
+    copy.restype, copy.argtypes = restype, argtypes
+    return copy
+
+
+_A, _I, _D = ctypes.c_void_p, ctypes.c_int, ctypes.c_double
+_count_rects = _by_address(pdfium_c.FPDFText_CountRects, _I, _A, _I, _I)
+_get_rect = _by_address(pdfium_c.FPDFText_GetRect, _I, _A, _I, _A, _A, _A, _A)
+_char_at = _by_address(pdfium_c.FPDFText_GetCharIndexAtPos, _I, _A, _D, _D, _D, _D)
+_get_loose = _by_address(pdfium_c.FPDFText_GetLooseCharBox, _I, _A, _I, _A)
+_get_char_box = _by_address(pdfium_c.FPDFText_GetCharBox, _I, _A, _I, _A, _A, _A, _A)
+_get_font_size = _by_address(pdfium_c.FPDFText_GetFontSize, _D, _A, _I)
+_get_font_info = _by_address(pdfium_c.FPDFText_GetFontInfo, ctypes.c_ulong, _A, _I, _A, ctypes.c_ulong, _A)
+
+
 class _Calls:
-    """Reused out-parameters of the raw pdfium calls (the helper methods cost more than the calls)."""
+    """A text page's address and the out-parameters of the raw pdfium calls, made once per page and
+    passed by address (the helper methods, and ctypes' own argument conversion, cost more than the
+    calls). `box` holds four doubles, `at` their addresses: (left, bottom, right, top)."""
 
-    __slots__ = ("raw", "left", "bottom", "right", "top", "loose", "loose_p", "font", "flags")
+    __slots__ = ("raw", "box", "at", "loose", "loose_at", "font", "font_at", "flags_at", "_flags")
 
-    def __init__(self, raw: ctypes.c_void_p) -> None:
-        self.raw = raw
-        self.left, self.bottom, self.right, self.top = (ctypes.c_double(), ctypes.c_double(),
-                                                        ctypes.c_double(), ctypes.c_double())
+    def __init__(self, textpage: pdfium.PdfTextPage) -> None:
+        self.raw = ctypes.cast(textpage.raw, ctypes.c_void_p).value  # valid while the text page is open
+        self.box = (ctypes.c_double * 4)()
+        first = ctypes.addressof(self.box)
+        self.at = (first, first + 8, first + 16, first + 24)
         self.loose = pdfium_c.FS_RECTF()
-        self.loose_p = ctypes.pointer(self.loose)  # a pointer made once: passing the struct converts it per call
-        self.font, self.flags = ctypes.create_string_buffer(256), ctypes.c_int()
+        self.loose_at = ctypes.addressof(self.loose)
+        self.font = ctypes.create_string_buffer(256)
+        self.font_at = ctypes.addressof(self.font)
+        self._flags = ctypes.c_int()
+        self.flags_at = ctypes.addressof(self._flags)
 
     def end(self, run: _Run) -> float:
         """Where the run's last glyph's advance ends (x)."""
         if run[_R_X1] is not None:
             return run[_R_X1]
-        box = self.loose
-        return box.right if pdfium_c.FPDFText_GetLooseCharBox(self.raw, run[_R_LAST], self.loose_p) \
-            else run[_R_RIGHT]
+        return self.loose.right if _get_loose(self.raw, run[_R_LAST], self.loose_at) else run[_R_RIGHT]
 
     def bold(self, index: int) -> bool:
-        return _is_bold(self.raw, index, self.font, self.flags)
+        """Whether the character's font is a bold face (by its name: "Helvetica-Bold", "Arial,Bold", …).
+        One call into the page's reused buffer, and the verdict cached per name: few fonts, many runs."""
+        size = _get_font_info(self.raw, index, self.font_at, 256, self.flags_at)
+        if size <= 0:
+            return False
+        buf = self.font
+        if size > 256:
+            buf = ctypes.create_string_buffer(size)
+            _get_font_info(self.raw, index, ctypes.addressof(buf), size, self.flags_at)
+        name = buf.value
+        bold = _BOLD_NAMES.get(name)
+        if bold is None:
+            bold = _BOLD_NAMES[name] = bool(_BOLD.search(name.decode("utf-8", "replace")))
+        return bold
 
 
 def _runs(textpage: pdfium.PdfTextPage, calls: _Calls) -> list[_Run]:
@@ -111,34 +146,40 @@ def _runs(textpage: pdfium.PdfTextPage, calls: _Calls) -> list[_Run]:
     # is read character by character instead (`_char_runs`). Asking pdfium for the text inside each
     # rectangle instead was three quarters of all PDF time, and looking up every rectangle's first
     # character by position (a scan of the page's characters) a third of what remained.
-    raw, loose, loose_p = calls.raw, calls.loose, calls.loose_p
-    get_loose, get_font, font, flags = (pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetFontInfo,
-                                        calls.font, calls.flags)
+    raw, box, (left_at, bottom_at, right_at, top_at) = calls.raw, calls.box, calls.at
     full = textpage.get_text_range(0, textpage.count_chars())
-    left_, bottom_, right_, top_ = calls.left, calls.bottom, calls.right, calls.top
     runs: list[_Run] = []
     first = 0  # index of the line's first character in the page text
     for line in full.split("\r\n"):
-        n_rects = pdfium_c.FPDFText_CountRects(raw, first, len(line)) if line and not line.isspace() else 0
+        n_rects = _count_rects(raw, first, len(line)) if line and not line.isspace() else 0
         if n_rects >= 3 and n_rects * GLYPH_RUN_CHARS > len(line.strip()):
             runs += _char_runs(calls, line, first)
+            first += len(line) + 2
+            continue
+        if n_rects == 1:  # most lines: one run from the line's first character, nothing to look up
+            if not _get_rect(raw, 0, left_at, top_at, right_at, bottom_at):
+                raise pdfium.PdfiumError("Failed to get rectangle.")
+            text = (line.split("\n", 1)[0] if "\n" in line else line).rstrip()
+            stripped = text.lstrip()
+            if stripped:
+                runs.append(_run_at(calls, tuple(box), stripped, first + len(text) - len(stripped), first + len(text) - 1))
             first += len(line) + 2
             continue
         starts: list[int] = []
         boxes = []
         for k in range(n_rects):
-            if not pdfium_c.FPDFText_GetRect(raw, k, left_, top_, right_, bottom_):
+            if not _get_rect(raw, k, left_at, top_at, right_at, bottom_at):
                 raise pdfium.PdfiumError("Failed to get rectangle.")
-            left, bottom, right, top = left_.value, bottom_.value, right_.value, top_.value
+            left, bottom, right, top = box
             if k == 0:
                 start = first
             else:
                 # pdfium returns the first character whose box holds the point and only looks at the
                 # tolerance when none does: asking without tolerance first gives the same answer, faster
                 x, y = left + 0.3, (bottom + top) / 2
-                start = pdfium_c.FPDFText_GetCharIndexAtPos(raw, x, y, 0, 0)
+                start = _char_at(raw, x, y, 0, 0)
                 if start < 0:
-                    start = pdfium_c.FPDFText_GetCharIndexAtPos(raw, x, y, 2, 2)
+                    start = _char_at(raw, x, y, 2, 2)
             if first <= start < first + len(line):
                 starts.append(start)
                 boxes.append((left, bottom, right, top))
@@ -154,24 +195,29 @@ def _runs(textpage: pdfium.PdfTextPage, calls: _Calls) -> list[_Run]:
             stripped = text.lstrip()
             if not stripped:
                 continue
-            head = start + len(text) - len(stripped)
-            # the loose box: the glyph's advance across, the font's ascent to descent (the font size
-            # with the text matrix applied) up
-            if get_loose(raw, head, loose_p):
-                x0, size = loose.left, loose.top - loose.bottom
-                x1 = loose.right if len(stripped) == 1 else None
-            else:
-                x0, size, x1 = boxes[k][0], 0.0, None
-            if size <= 0:
-                size = pdfium_c.FPDFText_GetFontSize(raw, head)
-            # bold: the verdict on the font's name, looked up here (a call per run) or made by _is_bold
-            bold = _BOLD_NAMES.get(font.value) if 0 < get_font(raw, head, font, 256, flags) <= 256 else None
-            if bold is None:
-                bold = calls.bold(head)
-            left, bottom, right, top = boxes[k]
-            runs.append((left, bottom, right, top, stripped, bold, size, x0, start + len(text) - 1, x1))
+            runs.append(_run_at(calls, boxes[k], stripped, start + len(text) - len(stripped), start + len(text) - 1))
         first += len(line) + 2
     return runs
+
+
+def _run_at(calls: _Calls, ink: tuple[float, float, float, float], text: str, head: int, last: int) -> _Run:
+    """A run of a text object: its ink box, its text (stripped) from character `head` to `last`."""
+    raw, loose = calls.raw, calls.loose
+    # the loose box: the glyph's advance across, the font's ascent to descent (the font size with the
+    # text matrix applied) up
+    if _get_loose(raw, head, calls.loose_at):
+        x0, size = loose.left, loose.top - loose.bottom
+        x1 = loose.right if head == last else None
+    else:
+        x0, size, x1 = ink[0], 0.0, None
+    if size <= 0:
+        size = _get_font_size(raw, head)
+    # bold: the verdict on the font's name, looked up here or made by `_Calls.bold`
+    bold = _BOLD_NAMES.get(calls.font.value) if 0 < _get_font_info(raw, head, calls.font_at, 256, calls.flags_at) <= 256 \
+        else None
+    if bold is None:
+        bold = calls.bold(head)
+    return (ink[0], ink[1], ink[2], ink[3], text, bold, size, x0, last, x1)
 
 
 def _char_runs(calls: _Calls, line: str, first: int) -> list[_Run]:
@@ -180,8 +226,8 @@ def _char_runs(calls: _Calls, line: str, first: int) -> list[_Run]:
     unless the gap between the first's advance and the second's origin is over WORD_BREAK_EM of the
     font size, whatever text objects and kerning adjustments put them there. A gap over TAB_EM, a
     change of baseline or of bold face between words ends the run."""
-    raw, box, box_p = calls.raw, calls.loose, calls.loose_p
-    left_, bottom_, right_, top_ = calls.left, calls.bottom, calls.right, calls.top
+    raw, box, box_at, ink, (left_at, bottom_at, right_at, top_at) = (
+        calls.raw, calls.loose, calls.loose_at, calls.box, calls.at)
     runs: list[_Run] = []
     chars: list[str] = []
     # the current run: ink box, bold, size, first origin, last advance, loose bottom and top (its band)
@@ -192,14 +238,14 @@ def _char_runs(calls: _Calls, line: str, first: int) -> list[_Run]:
         if ch.isspace():
             continue
         i = first + k
-        if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, box_p):
+        if not _get_loose(raw, i, box_at):
             continue
         x0, x1, lb, lt = box.left, box.right, box.bottom, box.top
         size = lt - lb
         if size <= 0:
-            size = pdfium_c.FPDFText_GetFontSize(raw, i)
-        pdfium_c.FPDFText_GetCharBox(raw, i, left_, right_, bottom_, top_)
-        left, right, bottom, top = left_.value, right_.value, bottom_.value, top_.value
+            size = _get_font_size(raw, i)
+        _get_char_box(raw, i, left_at, right_at, bottom_at, top_at)
+        left, bottom, right, top = ink
         if top <= bottom:  # a glyph without ink (or without a box): its advance box stands in
             left, right, bottom, top = x0, x1, lb, lt
         if chars:
@@ -227,7 +273,7 @@ def _lines(textpage: pdfium.PdfTextPage, page: pdfium.PdfPage | None = None) -> 
     them is at most WORD_BREAK_EM of the font size (a glyph kerned or placed as its own text object),
     two words up to TAB_EM, and table cells (a tab) across a wider gap. With the page given, table rows
     wrapped between its horizontal rules are joined (_join_wrapped_rows)."""
-    calls = _Calls(textpage.raw)
+    calls = _Calls(textpage)
     runs = _runs(textpage, calls)
     runs.sort(key=lambda r: (-r[_R_TOP], r[_R_LEFT]))
     lines: list[list[_Run]] = []
@@ -369,24 +415,7 @@ def _join_wrapped_rows(lines: list[_Line], rules: list[float]) -> list[_Line]:
     return out
 
 
-_BOLD_NAMES: dict[bytes, bool] = {}
-
-
-def _is_bold(raw_textpage: ctypes.c_void_p, index: int, buf: ctypes.Array[ctypes.c_char],
-             flags: ctypes.c_int) -> bool:
-    """Whether the character's font is a bold face (by its name: "Helvetica-Bold", "Arial,Bold", …).
-    One call into the page's reused buffer, and the verdict cached per name: few fonts, many runs."""
-    size = pdfium_c.FPDFText_GetFontInfo(raw_textpage, index, buf, len(buf), flags)
-    if size <= 0:
-        return False
-    if size > len(buf):
-        buf = ctypes.create_string_buffer(size)
-        pdfium_c.FPDFText_GetFontInfo(raw_textpage, index, buf, size, flags)
-    name = buf.value
-    bold = _BOLD_NAMES.get(name)
-    if bold is None:
-        bold = _BOLD_NAMES[name] = bool(_BOLD.search(name.decode("utf-8", "replace")))
-    return bold
+_BOLD_NAMES: dict[bytes, bool] = {}  # font name -> bold face (`_Calls.bold`)
 
 
 def _align_tables(lines: list[_Line]) -> list[_Line]:
