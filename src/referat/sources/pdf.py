@@ -1,17 +1,25 @@
 """Born-digital PDF: text with positions from pypdfium2, turned into the lines a text file would have.
 
-Each page's text rectangles (pdfium's text runs, with their boxes) are grouped into lines by their
-vertical position and ordered left to right; a wide horizontal gap between runs becomes a tab, so
-tab-aligned and ruled tables come out as tab-separated rows; in a ruled table, a row whose cells wrap
-onto more lines between two rules is joined back into one row (the rules are pdfium's path objects,
-looked for on pages with table rows only). pdfplumber is not used: its table finder took 48 ms a page on
-the bench PDF (pdfium's whole read ~1 ms) and finds no table ruled with horizontal lines alone. A
-vertical gap larger than the usual line spacing becomes a blank line (a paragraph break). Running page
-headers and footers are removed by position and repetition: a line in the top or bottom margin whose
-text (digits masked) recurs on at least half of the pages. Page numbers in the margins are dropped. A
+Words come out as poppler's pdftotext reads them: two glyphs belong to one word unless the gap between
+the first's advance and the second's origin is over a tenth of the font size (poppler's
+minWordBreakSpace), whatever text objects and kerning adjustments put them there, so a publishing
+system that places every glyph with its own adjustment, or starts a new text object inside a word,
+reads "Svar", not "Sva r". Inside one text object pdfium's own spaces stand (it adds one only where an
+adjustment moves by about half a space or more); between text objects the gap decides; a line set
+glyph by glyph is read character by character. Each page's text runs (pdfium's text rectangles, one
+per text object) are grouped into lines by their vertical position and ordered left to right; a gap
+over TAB_EM of the font size becomes a tab, so tab-aligned and ruled tables come out as tab-separated
+rows, except on a justified line, whose stretched word gaps are all alike; in a ruled table, a row whose
+cells wrap onto more lines between two rules is joined back into one row (the rules are pdfium's path
+objects, looked for on pages with table rows only). pdfplumber is not used: its table finder took 48
+ms a page on the bench PDF (pdfium's whole read ~1 ms) and finds no table ruled with horizontal lines
+alone. A vertical gap larger than the usual line spacing becomes a blank line (a paragraph break).
+Running page footers, page numbers in the margins and the later printings of a running header are
+removed (a line in the top or bottom margin whose text, digits masked, recurs on at least half of the
+pages); the first printing of a running header stays, as the committee may be printed only there. A
 hyphen that pdfium marks as a line-end hyphen is kept as "-", and the normalizer decides whether it
-joins a broken word. A line set all in a bold face is marked as markdown bold, which the parser takes as
-a heading hint.
+joins a broken word; ligatures are spelt out. Layout hints for the parser: a line set all in a bold
+face is marked as markdown bold, a line set clearly larger than the body text as a markdown heading.
 
 A long document on a machine with idle cores is read by several processes at once (this one and
 forked children, each a contiguous range of pages); the lines are the same as from one process.
@@ -51,6 +59,7 @@ TAB_EM = 1.2  # a gap over this share of the font size parts two table cells (ou
 JUSTIFIED_SPREAD_EM = 0.15  # word gaps of a justified line differ by less (kerning noise only)
 JUSTIFIED_MAX_EM = 2.0  # and are narrower than this (our own tables' columns are 2.4 em apart)
 HEADING_1, HEADING_2 = 1.5, 1.15  # font size over the body text's: a "# " or "## " heading
+MAX_HEADING_SHARE = 0.25  # of the characters outside the margins: more larger text than this marks nothing
 GLYPH_RUN_CHARS = 5  # a line whose text runs average fewer characters is read character by character
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
@@ -626,11 +635,14 @@ def _assemble(pages: list[_Page]) -> str:
         for ln in lines:
             if ln[0] > top or ln[1] < bottom:
                 margin.add(_DIGITS.sub("#", ln[2].strip()))
-            else:
+            elif "\t" not in ln[2]:  # table rows are often set smaller: not the body text
                 sizes[round(ln[3] * 2) / 2] += len(ln[2])
         repeats.update(margin)  # pages that print it
     body = sizes.most_common(1)[0][0] if sizes else 0.0
     heading = HEADING_2 * body if body else float("inf")
+    total = sum(sizes.values())
+    if sum(n for size, n in sizes.items() if size >= heading) > MAX_HEADING_SHARE * total:
+        heading = float("inf")  # that much larger text is no heading signal: a second body size
     threshold = max(2, (len(pages) + 1) // 2) if len(pages) >= 2 else 2
     seen: set[str] = set()  # running headers already kept once
     out: list[str] = []
