@@ -84,6 +84,31 @@ def test_acadre_pdf_and_word_agree(made: dict[str, Path]) -> None:
     assert [{k: i[k] for k in keys} for i in pdf["items"]] == [{k: i[k] for k in keys} for i in word["items"]]
 
 
+@needs_soffice
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) not installed")
+@pytest.mark.parametrize("name,mode", [("edoc.pdf", "-raw"), ("edoc.pdf", "-layout"), ("acadre.pdf", "-raw"),
+                                       ("acadre.pdf", "-layout")])
+def test_families_read_from_pdftotext_text(made: dict[str, Path], name: str, mode: str) -> None:
+    """The same PDFs as pdftotext gives them (its reading order, or its layout): a user with only that text
+    gets the same record. pdftotext's plain order sets a contents table by rows (number, title, page each a
+    paragraph), labels and values apart, and eDoc's decision label straight under the text."""
+    import subprocess
+
+    args = [] if mode == "-raw" else [mode]
+    text = subprocess.run(["pdftotext", *args, str(made[name]), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    family = EDOC if name.startswith("edoc") else ACADRE
+    doc = parse_text(text)
+    m = doc.meeting
+    assert (m.committee, m.date, m.start_time, m.location) == (
+        family.committee, dt.date.fromisoformat(family.date), family.start_time, family.location)
+    got = [(i.number, i.case_number, i.closed, i.decision_kind, sorted(i.absent)) for i in doc.items]
+    assert got == [(i.number, i.case_number, i.closed, i.decision_kind, sorted(i.absent)) for i in family.items]
+    # titles as printed; pdftotext's plain order loses the " - " of one eDoc title
+    titles = [i.title.replace(" - ", " ") for i in doc.items]
+    assert titles == [i.title.replace(" - ", " ") for i in family.items]
+
+
 # --- the real SBSYS publication PDF, against its XML -----------------------------------------------
 
 # Written by hand from aarhus_moedesystemgruppen_2016-10-06_minutes.xml: <Committee><Name>, <When>,
