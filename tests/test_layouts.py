@@ -195,3 +195,13 @@ def test_explain_on_the_command_line(made: dict[str, Path]) -> None:
     assert res.exit_code == 0, res.output
     assert "item 2 heading" in res.output and "item 2 decision" in res.output
     assert "not placed" not in res.output
+
+
+@pytest.mark.skipif(not SBSYS.exists() or shutil.which("pdftotext") is None, reason="no SBSYS PDF or pdftotext")
+def test_real_sbsys_pdf_through_pdftotext_keeps_parents_of_sub_items() -> None:
+    """pdftotext's text has no bold: "1 First Agenda" is known as an item by the "1.1 …" right under it."""
+    import subprocess
+
+    text = subprocess.run(["pdftotext", "-layout", str(SBSYS), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert [(i.number, i.title) for i in parse_text(text).items] == SBSYS_ITEMS

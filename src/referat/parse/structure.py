@@ -303,15 +303,19 @@ def _confirmed(lines: list[Line], i: int, number: ItemNumber, last: ItemNumber |
     if lines[i].heading and in_sequence and not _SUBPOINT.match(lines[i].text):
         return True
     seen = 0
+    titled = 1 if not title else 0  # "3" alone: its title is the next line, then the sections
     for ln in lines[i + 1:]:
         if ln.blank:
             continue
         if case_number_in(ln.text):
             return True
         if section_role(ln.text):
-            return seen == 0 and in_sequence
+            return seen <= titled and in_sequence
+        sub = _match_heading(ln.text) if seen == 0 else None
+        if sub and in_sequence and isinstance(sub[0], str) and number_key(sub[0]) == (number_key(number)[0], 1):
+            return True  # "1 First Agenda" right over "1.1 Status siden sidst": a parent with its sub-items
         seen += 1
-        if seen >= 2 or _match_heading(ln.text):
+        if seen >= 2 + titled or _match_heading(ln.text):
             return False
     return False
 
