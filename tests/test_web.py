@@ -118,6 +118,14 @@ def test_every_decision_kind_has_a_danish_badge_in_pages_and_facets(client: Test
         assert f'beslutning={kind}">{vocab.DECISION_KIND_DA[kind]}</a>' in facets, kind
 
 
+def test_item_numbers_are_shown_as_printed(client: TestClient) -> None:
+    meeting = get(client, "/moede/" + meeting_id(client, "Teknik- og Miljøudvalget", "2024-06-11"))
+    assert '<span class="number">25.1.</span>' in meeting and "Punkt 25.1: <a href" in meeting
+    item = next(u for u in links(meeting, "/punkt/") if "Søndergade" in get(client, u))
+    assert title(get(client, item)).startswith("Punkt 25.1: Status på vejarbejdet på Søndergade – Teknik- og Miljøudvalget")
+    assert ", punkt 25.1" in get(client, "/?q=søndergade")
+
+
 def test_error_pages_are_danish_with_a_way_back(client: TestClient) -> None:
     for url, status, words in (("/punkt/findes-ikke", 404, "Siden findes ikke"), ("/ingen/side", 404, "Siden findes ikke"),
                                ("/moeder?side=abc", 422, "ugyldig værdi for »side«"),
