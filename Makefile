@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 SHARED ?= ../shared
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean ocr-tools browser postgres serve pdf-tools
+.PHONY: demo test bench check-long lint clean ocr-tools browser postgres serve pdf-tools
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "referat needs Python >= 3.11")'
@@ -95,6 +95,10 @@ bench: $(STAMP)
 	$(PY) bench/pdf.py
 	@if [ -d $(SHARED)/corpus/publication-api/greve ]; then $(PY) bench/greve.py; fi
 	@echo "archive benchmarks: see bench/README.md (they build multi-GB databases)"
+
+# long runs, documented with their last figures in bench/README.md: the whole Greve archive ingested
+check-long: $(STAMP)
+	@if [ -d $(SHARED)/corpus/publication-api/greve ]; then $(PY) bench/greve_archive.py; fi
 
 clean:
 	rm -rf $(VENV) node_modules test-artifacts .pytest_cache .hypothesis $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).tantivy
