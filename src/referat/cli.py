@@ -10,7 +10,7 @@ import sys
 import time
 from enum import Enum
 from pathlib import Path
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Optional
 
 import typer
@@ -42,6 +42,7 @@ class OutFormat(str, Enum):
 class ExportFormat(str, Enum):
     jsonl = "jsonl"
     csv = "csv"
+    json = "json"
 
 
 class ShowWhat(str, Enum):
@@ -406,15 +407,22 @@ def _print_origin(source: dict[str, Any] | None, path: str | None, url: str | No
 
 @app.command()
 def export(
-    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="jsonl or csv.")] = ExportFormat.jsonl,
+    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="jsonl or csv: one item a line; json: a "
+                                                 "JSON array of whole meetings in the shape `parse --format json` "
+                                                 "prints, with their ids.")] = ExportFormat.jsonl,
     db: DbOpt = None, query: Annotated[Optional[str], typer.Option("--query", "-q", help="Only items matching.")] = None,
     committee: CommitteeOpt = None, municipality: MunicipalityOpt = None, date_from: FromOpt = None,
     date_to: ToOpt = None, year: YearOpt = None, kind: KindOpt = None, case: CaseOpt = None, person: PersonOpt = None,
 ) -> None:
-    """Export items (with their decisions, votes, attendance …) as JSON lines or CSV."""
+    """Export items (with their decisions, votes, attendance …) as JSON lines or CSV, or whole meetings
+    as JSON (with filters or a query: the meetings with a matching item)."""
     archive = open_archive(db)
     try:
-        records = archive.export(filters(committee, municipality, date_from, date_to, year, kind, case, person), query)
+        chosen = filters(committee, municipality, date_from, date_to, year, kind, case, person)
+        if format is ExportFormat.json:
+            _json_array(archive.export_meetings(chosen, query))
+            return
+        records = archive.export(chosen, query)
         if format is ExportFormat.jsonl:
             for r in records:
                 sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
@@ -429,6 +437,14 @@ def export(
                 w.writerow(["; ".join(map(str, r[c])) if isinstance(r[c], list) else r[c] for c in cols])
     except ReferatError as exc:
         fail(str(exc))
+
+
+def _json_array(records: Iterator[dict[str, Any]]) -> None:
+    """A JSON array written as the records come: an archive of any size is exported in little memory."""
+    sys.stdout.write("[")
+    for n, r in enumerate(records):
+        sys.stdout.write(("," if n else "") + "\n" + json.dumps(r, ensure_ascii=False, indent=2))
+    sys.stdout.write("\n]\n")
 
 
 @app.command()
