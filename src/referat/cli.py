@@ -590,9 +590,21 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Server processes (one per core serves most).")] = 1,
+    base_url: Annotated[Optional[str], typer.Option("--base-url", help="The public URL OParl ids and links start "
+                                                    "with, e.g. https://referat.example.dk (default: "
+                                                    "http://HOST:PORT); never taken from a request's Host "
+                                                    "header.")] = None,
 ) -> None:
     """Serve the web pages (Danish), the JSON API (/api/) and OParl 1.1 (/oparl/v1/)."""
     import uvicorn
+
+    from referat.api import base_url as checked_base_url
+
+    try:
+        base = checked_base_url(base_url or f"http://{f'[{host}]' if ':' in host else host}:{port}")
+    except ValueError as exc:
+        fail(f"--base-url {exc}")
+        return
 
     path = db or default_db()
     try:
@@ -601,7 +613,9 @@ def serve(
         fail(str(exc))
         return
     os.environ["REFERAT_DB"] = path  # the worker processes open the same archive
-    note(f"referat: http://{host}:{port}/  (API: /api/openapi.json, OParl: /oparl/v1/system; Ctrl-C stops)")
+    os.environ["REFERAT_BASE_URL"] = base
+    listen = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    note(f"referat: {listen}/  (API: /api/openapi.json, OParl: {base}/oparl/v1/system; Ctrl-C stops)")
     uvicorn.run("referat.api:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
 
 kle_app = typer.Typer(help="KLE subject codes: load your own KLE titles (KL licenses them; none are shipped).",

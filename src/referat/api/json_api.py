@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, Response
@@ -133,6 +134,23 @@ def document(request: Request, doc_id: str) -> dict[str, Any]:
 def document_text(request: Request, doc_id: str) -> PlainTextResponse:
     with archive(request).engine.connect() as conn:
         return PlainTextResponse(browse.document(conn, doc_id)["text"])
+
+
+@router.get("/documents/{doc_id}/original", response_class=Response,
+            summary="The original file, byte for byte, with its own media type (a download, never rendered here)")
+def document_original(request: Request, doc_id: str) -> Response:
+    return original_response(archive(request).original(doc_id))
+
+
+def original_response(f: dict[str, Any]) -> Response:
+    """Untrusted bytes from elsewhere: served as a download with their real Content-Type (exactly the
+    stored media type, which OParl's File states), sandboxed and never sniffed."""
+    name = f["file_name"]
+    ascii_name = "".join(c if c.isascii() and c.isprintable() and c not in '"\\;' else "_" for c in name)
+    return Response(f["content"], headers={
+        "Content-Type": f["media_type"] or "application/octet-stream",
+        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}",
+        "Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff"})
 
 
 @router.get("/stats", summary="Counts of documents, meetings and items")
