@@ -281,3 +281,53 @@ def test_case_page_charts_budget_tables_over_meetings(client: TestClient) -> Non
     assert {s["label"]: s["data"] for s in data["series"]}["Forsørgelse"] == [1070.9, 1073.4]
     assert "<td>1.073,4</td>" in html  # the same numbers as a table in Danish notation, for readers without JS
     assert "/vendor/chart.umd.min.js" in html
+
+
+# --- forgiving filters ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("params, matched", [
+    ({"committee": "økonomiudvalg"}, {"committee": "Økonomiudvalget"}),  # case and inflection
+    ({"committee": "ØKONOMIUDVALGETS"}, {"committee": "Økonomiudvalget"}),
+    ({"committee": "økonomi", "municipality": "vesterå kommune"},  # the start of a name; "Kommune" or not
+     {"committee": "Økonomiudvalget", "municipality": "Vesterå"}),
+    ({"municipality": "Vesterås"}, {"municipality": "Vesterå"}),
+    ({"person": "ida h"}, {"person": "Ida Holm"}),  # the start of each word of a name
+    ({"person": "IDA HOLM (A)"}, {"person": "Ida Holm"}),
+])
+def test_filters_forgive_case_inflection_and_prefixes_and_say_what_they_matched(
+        client: TestClient, params: dict[str, str], matched: dict[str, str]) -> None:
+    forgiving = get(client, "/api/search?" + "&".join(f"{k}={quote(v)}" for k, v in [("q", "budget OR jobklub"),
+                                                                                     *params.items()]))
+    assert forgiving["matched"] == matched
+    exact = get(client, "/api/search?" + "&".join(f"{k}={quote(v)}" for k, v in [("q", "budget OR jobklub"),
+                                                                                 *matched.items()]))
+    assert exact["matched"] == matched
+    assert forgiving["total"] == exact["total"] > 0
+    assert [h["id"] for h in forgiving["hits"]] == [h["id"] for h in exact["hits"]]
+
+
+def test_filters_that_fit_nothing_or_several_say_so(client: TestClient) -> None:
+    nothing = get(client, "/api/search?q=budget&committee=Rumfartsudvalget")
+    assert nothing["total"] == 0 and nothing["matched"] == {"committee": None}
+    several = get(client, "/api/search?q=budget&person=hol", 422)  # Ida Holm and Lars Holm
+    assert "Ida Holm" in several["error"]["message"] and "Lars Holm" in several["error"]["message"]
+    inside = get(client, "/api/search?q=budget&person=anne%20bech")  # inside a word is no start: not Hanne Bech
+    assert inside["matched"] == {"person": None}
+    assert get(client, "/api/search?q=budget&person=hanne%20b")["matched"] == {"person": "Hanne Bech"}
+    meetings = get(client, "/api/meetings?municipality=vester%C3%A5")
+    assert meetings["matched"] == {"municipality": "Vesterå"} and meetings["total"] == 5
+
+
+def test_cli_filters_print_one_note_with_the_match(client: TestClient) -> None:
+    from typer.testing import CliRunner
+
+    from referat.cli import app
+
+    db = client.app.state.archive.db  # type: ignore[attr-defined]
+    for command in (["search", "budget"], ["export", "--format", "json"]):
+        res = CliRunner().invoke(app, [*command, "--db", db, "--committee", "økonomiudvalg"])
+        assert res.exit_code == 0, res.output
+        assert res.stderr == "note: --committee 'økonomiudvalg' matched 'Økonomiudvalget'\n"
+    exported = json.loads(CliRunner().invoke(app, ["export", "--format", "json", "--db", db, "--committee",
+                                                   "økonomiudvalg"]).stdout)
+    assert {m["meeting"]["committee"] for m in exported} == {"Økonomiudvalget"}

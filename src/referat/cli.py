@@ -309,8 +309,21 @@ def _highlighted(snippet: str, spans: list[tuple[int, int]]) -> Text:
     return t
 
 
+def _matched_note(given: Filters, matched: dict[str, Any]) -> None:
+    """One line on stderr saying what the name filters matched (they forgive case, inflection and the
+    end of a name, so the user should see which committee, municipality or person they got)."""
+    parts = []
+    for key in ("committee", "municipality", "person"):
+        if key in matched:
+            value = matched[key]
+            parts.append(f"--{key} {getattr(given, key)!r} matched " + (repr(value) if value else "nothing in the archive"))
+    if parts:
+        note("note: " + "; ".join(parts))
+
+
 def _hits_json(result: SearchResult) -> dict[str, Any]:
-    return {"query": result.query, "total": result.total, "fallback": result.fallback, "facets": result.facets,
+    return {"query": result.query, "total": result.total, "fallback": result.fallback, "matched": result.matched,
+            "facets": result.facets,
             "hits": [{"id": h.id, "meeting_id": h.meeting_id, "title": h.title, "number": h.number,
                       "case_number": h.case_number, "decision_kind": h.decision_kind,
                       "date": h.date.isoformat() if h.date else None, "committee": h.committee,
@@ -331,12 +344,13 @@ def search(
 ) -> None:
     """Search the archive in Danish (stemmed: jobklub finds jobklubber), with filters and facets."""
     archive = open_archive(db)
+    chosen = filters(committee, municipality, date_from, date_to, year, kind, case, person)
     try:
-        result = archive.search(query, filters(committee, municipality, date_from, date_to, year, kind, case, person),
-                                sort=sort, limit=limit, offset=offset)
+        result = archive.search(query, chosen, sort=sort, limit=limit, offset=offset)
     except ReferatError as exc:
         fail(str(exc))
         return
+    _matched_note(chosen, result.matched)
     if format is OutFormat.json:
         emit_json(_hits_json(result))
         return
@@ -418,7 +432,8 @@ def export(
     as JSON (with filters or a query: the meetings with a matching item)."""
     archive = open_archive(db)
     try:
-        chosen = filters(committee, municipality, date_from, date_to, year, kind, case, person)
+        chosen, matched = archive.match(filters(committee, municipality, date_from, date_to, year, kind, case, person))
+        _matched_note(Filters(committee=committee, municipality=municipality, person=person), matched)
         if format is ExportFormat.json:
             _json_array(archive.export_meetings(chosen, query))
             return

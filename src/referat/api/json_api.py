@@ -30,7 +30,7 @@ def archive(request: Request) -> Archive:
 
 def search_json(result: SearchResult, limit: int, offset: int) -> dict[str, Any]:
     return {"query": result.query, "total": result.total, "exact": result.exact, "fallback": result.fallback,
-            "limit": limit, "offset": offset, "facets": result.facets,
+            "limit": limit, "offset": offset, "matched": result.matched, "facets": result.facets,
             "hits": [{"id": h.id, "meeting_id": h.meeting_id, "title": h.title, "number": h.number,
                       "case_number": h.case_number, "decision_kind": h.decision_kind,
                       "date": h.date.isoformat() if h.date else None, "committee": h.committee,
@@ -56,10 +56,15 @@ def search(request: Request,
 def meetings(request: Request, body: str | None = None, municipality: str | None = None,
              year: Annotated[int | None, Query(ge=1900, le=2100)] = None, limit: Limit = 50,
              offset: Offset = 0) -> dict[str, Any]:
-    with archive(request).engine.connect() as conn:
+    a = archive(request)
+    matched: dict[str, Any] = {}
+    if municipality:  # forgiving, as the search's filter: "gladsaxe kommune" is Gladsaxe
+        _, matched = a.match(Filters(municipality=municipality))
+        municipality = matched["municipality"] or municipality
+    with a.engine.connect() as conn:
         total, rows = browse.meetings(conn, body_id=body, municipality=municipality, year=year, limit=limit,
                                       offset=offset)
-    return {"total": total, "limit": limit, "offset": offset, "data": rows}
+    return {"total": total, "limit": limit, "offset": offset, "matched": matched, "data": rows}
 
 
 @router.get("/meetings/{meeting_id}", summary="One meeting: header, attendance, items")

@@ -29,11 +29,12 @@ from referat import vocab
 from referat.cases import load_kle
 from referat.errors import NotFoundError, UnsupportedDatabaseError
 from referat.link import relink
-from referat.names import person_key
+from referat.names import body_key, person_key
 from referat.search import Query, QueryError, Term, as_substrings, highlighter, parse_query, snippet, stems
 from referat.store import linked, record, schema
 from referat.dialect import DIALECTS, lock_for_writing, run, sql_for, unsupported
 from referat.store.browse import iso, printed
+from referat.store.matching import match_filters
 from referat.store.index import FACETS_AGG, NO_KIND, IndexBusyError, SearchIndex, day_number
 from referat.store.rows import Rows, is_body_section
 
@@ -103,6 +104,9 @@ class SearchResult:
     # False for very common words: the hits are the best of the most recent matches, and facets are
     # counted over those (see Archive.EXACT_LIMIT); total is exact unless filters were given too
     exact: bool = True
+    # what the committee, municipality and person filters matched (referat.store.matching): the stored
+    # name, or None where a name matched nothing
+    matched: dict[str, Any] = field(default_factory=dict)
 
 
 def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -417,9 +421,11 @@ class Archive:
     # --- filters ---------------------------------------------------------------------------
 
     def _body_ids(self, conn: Connection, f: Filters) -> list[str]:
-        # casefold in Python: SQLite's lower() folds only ASCII, and Ø, Æ, Å are letters here
-        return [r.id for r in conn.execute(text("SELECT id, name, municipality FROM bodies"))
-                if (not f.committee or r.name.casefold() == f.committee.casefold())
+        # casefold in Python: SQLite's lower() folds only ASCII, and Ø, Æ, Å are letters here; a committee
+        # is matched in any inflection (its key), in every municipality unless one is given
+        key = body_key(f.committee) if f.committee else ""
+        return [r.id for r in conn.execute(text("SELECT id, name, municipality, key FROM bodies"))
+                if (not f.committee or r.name.casefold() == f.committee.casefold() or (key and r.key == key))
                 and (not f.municipality or (r.municipality or "").casefold() == f.municipality.casefold())]
 
     def _filter_sql(self, conn: Connection, f: Filters) -> tuple[list[str], dict[str, Any]]:
@@ -483,9 +489,9 @@ class Archive:
         if not 1 <= limit <= 1000 or offset < 0:
             raise QueryError("limit must be 1-1000 and offset 0 or more")
         q = parse_query(query) if isinstance(query, str) else query
-        filters = filters or Filters()
         searcher = self.search_index.searcher()
         with self.engine.connect() as conn:
+            filters, matched = match_filters(conn, filters or Filters())
             tq = self._query(conn, searcher, q)
             result = self._search(conn, searcher, q, tq, filters, sort, limit, offset, facets)
             # retried as substrings only when a word is in no indexed form at all, not when filters
@@ -498,7 +504,14 @@ class Archive:
                                           offset, facets)
                     result.fallback = "substring"
             self._snippets(conn, q, result.hits)
+        result.matched = matched
         return result
+
+    def match(self, filters: Filters) -> tuple[Filters, dict[str, Any]]:
+        """The filters with forgiving names resolved to stored ones, and what each matched (see
+        referat.store.matching); search and export do this themselves."""
+        with self.engine.connect() as conn:
+            return match_filters(conn, filters)
 
     def _term_query(self, conn: Connection, searcher: tantivy.Searcher, t: Term) -> tantivy.Query | None:
         """One query term as an index query; None when no indexed word can match it."""
@@ -729,7 +742,7 @@ class Archive:
     def _matching(self, conn: Connection, filters: Filters, query: str | None) -> tuple[str | None, dict[str, Any]]:
         """A WHERE clause over items i (fixed SQL) for the filters and the query, with its parameters;
         None when the query can match nothing."""
-        where, params = self._filter_sql(conn, filters)
+        where, params = self._filter_sql(conn, match_filters(conn, filters)[0])
         if query:
             q = parse_query(query)
             if not q.has_words:
