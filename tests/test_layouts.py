@@ -84,6 +84,31 @@ def test_acadre_pdf_and_word_agree(made: dict[str, Path]) -> None:
     assert [{k: i[k] for k in keys} for i in pdf["items"]] == [{k: i[k] for k in keys} for i in word["items"]]
 
 
+@needs_soffice
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) not installed")
+@pytest.mark.parametrize("name,mode", [("edoc.pdf", "-raw"), ("edoc.pdf", "-layout"), ("acadre.pdf", "-raw"),
+                                       ("acadre.pdf", "-layout")])
+def test_families_read_from_pdftotext_text(made: dict[str, Path], name: str, mode: str) -> None:
+    """The same PDFs as pdftotext gives them (its reading order, or its layout): a user with only that text
+    gets the same record. pdftotext's plain order sets a contents table by rows (number, title, page each a
+    paragraph), labels and values apart, and eDoc's decision label straight under the text."""
+    import subprocess
+
+    args = [] if mode == "-raw" else [mode]
+    text = subprocess.run(["pdftotext", *args, str(made[name]), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    family = EDOC if name.startswith("edoc") else ACADRE
+    doc = parse_text(text)
+    m = doc.meeting
+    assert (m.committee, m.date, m.start_time, m.location) == (
+        family.committee, dt.date.fromisoformat(family.date), family.start_time, family.location)
+    got = [(i.number, i.case_number, i.closed, i.decision_kind, sorted(i.absent)) for i in doc.items]
+    assert got == [(i.number, i.case_number, i.closed, i.decision_kind, sorted(i.absent)) for i in family.items]
+    # titles as printed; pdftotext's plain order loses the " - " of one eDoc title
+    titles = [i.title.replace(" - ", " ") for i in doc.items]
+    assert titles == [i.title.replace(" - ", " ") for i in family.items]
+
+
 # --- the real SBSYS publication PDF, against its XML -----------------------------------------------
 
 # Written by hand from aarhus_moedesystemgruppen_2016-10-06_minutes.xml: <Committee><Name>, <When>,
@@ -170,3 +195,13 @@ def test_explain_on_the_command_line(made: dict[str, Path]) -> None:
     assert res.exit_code == 0, res.output
     assert "item 2 heading" in res.output and "item 2 decision" in res.output
     assert "not placed" not in res.output
+
+
+@pytest.mark.skipif(not SBSYS.exists() or shutil.which("pdftotext") is None, reason="no SBSYS PDF or pdftotext")
+def test_real_sbsys_pdf_through_pdftotext_keeps_parents_of_sub_items() -> None:
+    """pdftotext's text has no bold: "1 First Agenda" is known as an item by the "1.1 …" right under it."""
+    import subprocess
+
+    text = subprocess.run(["pdftotext", "-layout", str(SBSYS), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert [(i.number, i.title) for i in parse_text(text).items] == SBSYS_ITEMS

@@ -11,7 +11,7 @@ import time
 from enum import Enum
 from pathlib import Path
 from collections.abc import Callable, Iterator
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from rich.console import Console
@@ -19,11 +19,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 from referat.errors import ReferatError
-from referat.ingest import Outcome, ingest as ingest_files
-from referat.model import ParsedDocument
-from referat.parse import parse_file
-from referat.store import Archive, Filters, SearchResult, default_db
-from referat.store.archive import shown
+
+if TYPE_CHECKING:  # the parser, the store and the search index load only in the commands that use them,
+    # so that `referat --help` and `referat parse` of a small file start fast (bench/README.md)
+    from referat.ingest import Outcome
+    from referat.model import ParsedDocument
+    from referat.store import Archive, Filters, SearchResult
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="referat: read Danish municipal committee minutes into a structured record.")
@@ -66,14 +67,26 @@ PersonOpt = Annotated[Optional[str], typer.Option("--person", help="Only items w
 out = Console(soft_wrap=not sys.stdout.isatty(), markup=False)  # no hard wrapping when piped; document text is never markup
 
 
+def _version(value: bool) -> None:
+    if value:
+        from referat import __version__
+
+        typer.echo(f"referat {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def main() -> None:
+def main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                              help="Print the version and exit.")] = False) -> None:
     """referat: read Danish municipal committee minutes into a structured record."""
 
 
 def open_archive(db: str | None, *, create: bool = False) -> Archive:
     """The archive at `db`. Only commands that add documents (`create`) make a new SQLite file: a typo in
     --db must not answer "0 hits" from a fresh, empty archive and leave files behind."""
+    from referat.store import Archive, default_db
+    from referat.store.archive import shown
+
     if db is not None and not db.strip():
         fail("--db is empty: give an archive file or a postgresql:// URL")
     target = db or default_db()
@@ -91,6 +104,8 @@ def open_archive(db: str | None, *, create: bool = False) -> Archive:
 def filters(committee: str | None, municipality: str | None, date_from: dt.datetime | None,
             date_to: dt.datetime | None, year: int | None, kind: str | None, case: str | None,
             person: str | None) -> Filters:
+    from referat.store import Filters
+
     return Filters(committee=committee, municipality=municipality,
                    date_from=date_from.date() if date_from else None, date_to=date_to.date() if date_to else None,
                    year=year, decision_kind=kind, case_number=case, person=person)
@@ -163,6 +178,8 @@ def parse(
     if explain:
         _explain(file, ocr)
         return
+    from referat.parse import parse_file
+
     try:
         doc = parse_file(file, ocr=ocr)
     except ReferatError as exc:
@@ -210,6 +227,8 @@ def ingest(
             bar.advance(task)
             if o.status == "failed" and not show_bar and format is OutFormat.table:
                 note(f"failed: {o.path}: {o.reason}")
+
+        from referat.ingest import ingest as ingest_files
 
         summary = ingest_files(archive, paths, jobs=jobs, municipality=municipality, ocr=ocr, progress=step)
     archive.close()  # lets the search index finish merging its segments
@@ -432,8 +451,9 @@ def export(
     as JSON (with filters or a query: the meetings with a matching item)."""
     archive = open_archive(db)
     try:
-        chosen, matched = archive.match(filters(committee, municipality, date_from, date_to, year, kind, case, person))
-        _matched_note(Filters(committee=committee, municipality=municipality, person=person), matched)
+        given = filters(committee, municipality, date_from, date_to, year, kind, case, person)
+        chosen, matched = archive.match(given)
+        _matched_note(given, matched)
         if format is ExportFormat.json:
             _json_array(archive.export_meetings(chosen, query))
             return
@@ -614,6 +634,7 @@ def serve(
     import uvicorn
 
     from referat.api import base_url as checked_base_url
+    from referat.store import default_db
 
     try:
         base = checked_base_url(base_url or f"http://{f'[{host}]' if ':' in host else host}:{port}")

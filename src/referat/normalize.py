@@ -419,10 +419,30 @@ def _pair_labels(lines: list[Line], moved: dict[int, int]) -> list[Line]:
                             out[b] = Line(out[b].no, "")
                     i = m
                     continue
+            if len(run) == 1 and _single_value_label(ln.text):
+                m = k
+                while m < len(out) and out[m].blank:
+                    m += 1
+                if m > k and m < len(out) and _is_value(out[m]) and not _known_label(out[m].text.strip()):
+                    # "Mødetidspunkt:" / "" / "10:30 - 13:00": a label and its value set apart as paragraphs
+                    out[i] = Line(ln.no, f"{ln.text.strip()} {out[m].text.strip()}")
+                    moved[out[m].no] = ln.no
+                    out[m] = Line(out[m].no, "")
+                    i = m + 1
+                    continue
             i = k
             continue
         i += 1
     return out
+
+
+_SINGLE_VALUE_LABELS = frozenset(vocab.HEADER_FIELDS["date"] + vocab.HEADER_FIELDS["location"])
+
+
+def _single_value_label(text: str) -> bool:
+    """A header label whose value is one line (date, time, place), unlike a list of members."""
+    m = _LABEL_ONLY.match(text.strip())
+    return bool(m) and m.group("label").lower() in _SINGLE_VALUE_LABELS
 
 
 def _drop_isolated_numbers(lines: list[Line], candidates: list[int], artifacts: list[Artifact]) -> None:

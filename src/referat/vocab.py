@@ -413,7 +413,7 @@ ABSENCE_PHRASES: tuple[Entry, ...] = (
           "Fraværende: Poul Hansen (V)"),
     Entry(r"\b(?:følgende|disse)\s+(?:medlemmer\s+)?deltog\s+ikke(?:\s+i\s+[^:]{2,60}?)?\s*:\s*(?P<names>[^.]+)",
           "Følgende deltog ikke …: X, Y (eDoc)", "Følgende deltog ikke i behandlingen af punktet: Hans Berg (V)"),
-    Entry(r"(?P<names>[A-ZÆØÅ][^.]*?) deltog ikke(?: i (?:mødet|behandlingen|sagens behandling|"
+    Entry(r"(?P<names>[A-ZÆØÅ][^.]*?)(?<![Ff]ølgende) deltog ikke(?: i (?:mødet|behandlingen|sagens behandling|"
           r"punktets behandling))?", "X deltog ikke", "Morten Kjær deltog ikke i behandlingen af punktet."),
 )
 SUBSTITUTE_PHRASES: tuple[Entry, ...] = (

@@ -233,6 +233,7 @@ def find_toc(lines: list[Line]) -> tuple[int, int] | None:
         len(entries) > 1 and is_toc_entry(lines[entries[1]].text) and entries[1] == entries[0] + 1)
     seen: set[str] = set()
     end = start + 1
+    bare: int | None = None  # a number printed alone, its title on the next line (a contents table read by rows)
     for pos, i in enumerate(entries):
         text = lines[i].text
         if with_pages:
@@ -242,10 +243,17 @@ def find_toc(lines: list[Line]) -> tuple[int, int] | None:
                 break
         else:
             h = _match_heading(text)
+            if h and not h[1] and bare is None:
+                bare = i
+                continue
             key = comparable(h[1] if h else text)
-            if key in seen or section_role(text) or case_number_in(text):
+            titled = bare is not None and key not in seen  # the title under a bare number, whatever its words
+            if not titled and (key in seen or section_role(text) or case_number_in(text)):
+                if bare is not None:
+                    end = bare  # the number over a repeated title opens the first item, not the contents
                 break
             seen.add(key)
+            bare = None
         end = i + 1
     return start, end
 
@@ -262,6 +270,8 @@ def toc_titles(lines: list[Line], toc: tuple[int, int] | None) -> list[tuple[str
     for ln in region:
         if not has_pages:
             h = _match_heading(ln.text)
+            if h and not h[1]:
+                continue  # "2." alone: the number of the title on the next line
             out.append((h[1] if h else squash(ln.text), None, ln.no))
         elif is_toc_entry(ln.text):
             title, page = contents_entry(" ".join(x.text for x in [*pending, ln]))
@@ -293,15 +303,19 @@ def _confirmed(lines: list[Line], i: int, number: ItemNumber, last: ItemNumber |
     if lines[i].heading and in_sequence and not _SUBPOINT.match(lines[i].text):
         return True
     seen = 0
+    titled = 1 if not title else 0  # "3" alone: its title is the next line, then the sections
     for ln in lines[i + 1:]:
         if ln.blank:
             continue
         if case_number_in(ln.text):
             return True
         if section_role(ln.text):
-            return seen == 0 and in_sequence
+            return seen <= titled and in_sequence
+        sub = _match_heading(ln.text) if seen == 0 else None
+        if sub and in_sequence and isinstance(sub[0], str) and number_key(sub[0]) == (number_key(number)[0], 1):
+            return True  # "1 First Agenda" right over "1.1 Status siden sidst": a parent with its sub-items
         seen += 1
-        if seen >= 2 or _match_heading(ln.text):
+        if seen >= 2 + titled or _match_heading(ln.text):
             return False
     return False
 
@@ -353,6 +367,13 @@ def no_items_reason(lines: list[Line]) -> str:
             "larger), or its title is in the table of contents; the numbers must also increase")
 
 
+def _case_follows(lines: list[Line], i: int, end: int) -> bool:
+    """Whether the next printed line after `i` is the case number: then line `i`, though worded like a section
+    heading ("Meddelelser" under a bare "1."), is the item's title."""
+    nxt = next((j for j in range(i + 1, end) if not lines[j].blank), None)
+    return nxt is not None and case_number_in(lines[nxt].text) is not None
+
+
 def split_item(lines: list[Line], heading: Heading, end: int) -> RawItem:
     """One item block -> title (with wrapped lines), case number and sections."""
     title_lines = [lines[heading.index]]
@@ -361,8 +382,8 @@ def split_item(lines: list[Line], heading: Heading, end: int) -> RawItem:
     if not title:  # "Punkt 1" alone, the title on the next line (after a blank line too)
         while i < end and lines[i].blank:
             i += 1
-        if i < end and not (case_number_in(lines[i].text) or section_role(lines[i].text)
-                            or _match_heading(lines[i].text)):
+        if i < end and not (case_number_in(lines[i].text) or _match_heading(lines[i].text)
+                            or (section_role(lines[i].text) and not _case_follows(lines, i, end))):
             title = squash(lines[i].text)
             title_lines.append(lines[i])
             i += 1
@@ -465,11 +486,11 @@ def _sections(lines: list[Line], case_line: Line | None, marker: Line | None = N
             current.heading = f"{current.heading} {ln.text.strip()}"  # "… beslutning den 04.12.2012" / "Punkt 3"
             continue
         found = None if ln.blank else section_role(ln.text)
-        if found is None and not ln.blank and prev_blank:
-            label = decision_label(ln.text)
-            if label:
-                found = ("decision", label[1], None)
-            elif current.role not in _LIST_ROLES and loose_heading(ln, current.role == "decision") \
+        label = None if found is not None or ln.blank else decision_label(ln.text)
+        if label:
+            found = ("decision", label[1], None)  # eDoc's label is unmistakable, set apart or not
+        elif found is None and not ln.blank and prev_blank:
+            if current.role not in _LIST_ROLES and loose_heading(ln, current.role == "decision") \
                     and not _continues(lines, ln):
                 found = (None, None, None)  # a heading the vocabulary does not know: role `other`
         if found is None and not ln.blank and caps_heading(ln.text):
