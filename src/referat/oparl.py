@@ -263,7 +263,7 @@ class OParl:
         out = {"id": self.url("file", doc_id), "type": OPARL + "File", "name": name, "fileName": name,
                "mimeType": mime, "size": size, "text": d["text"], "accessUrl": url, "downloadUrl": url,
                "meeting": [self.url("meeting", m["id"]) for m in meetings], "created": d["ingested_at"],
-               "modified": d["ingested_at"], "web": f"{self.base}/api/documents/{doc_id}"}
+               "modified": d["ingested_at"]}
         if meetings and meetings[0]["date"]:
             out["date"] = browse.iso(meetings[0]["date"])
         return out
