@@ -324,6 +324,12 @@ def test_cli_filters_print_one_note_with_the_match(client: TestClient) -> None:
     from referat.cli import app
 
     db = client.app.state.archive.db  # type: ignore[attr-defined]
+    table = CliRunner().invoke(app, ["export", "--format", "csv", "--db", db, "--committee", "Økonomiudvalget"]).stdout
+    import csv
+    import io
+
+    voted = {r["title"]: (r["votes_for"], r["votes_against"]) for r in csv.DictReader(io.StringIO(table)) if r["votes_for"]}
+    assert voted["Salg af grund på Havnevej, genoptagelse"] == ("A; C; F; Ø", "V")  # party letters, as printed
     for command in (["search", "budget"], ["export", "--format", "json"]):
         res = CliRunner().invoke(app, [*command, "--db", db, "--committee", "økonomiudvalg"])
         assert res.exit_code == 0, res.output

@@ -464,11 +464,14 @@ def export(
         else:
             cols = ["id", "meeting_id", "municipality", "committee", "date", "number", "title", "case_number",
                     "closed", "decision_kind", "decision", "recommending_body", "recommendation", "absent",
-                    "attachments", "amounts_mio_kr", "meeting_url", "url"]
+                    "attachments", "amounts_mio_kr", "votes_for", "votes_against", "votes_abstained", "meeting_url",
+                    "url"]
             w = csv.writer(sys.stdout)
             w.writerow(cols)
             for r in records:
                 r["meeting_url"] = (r["source"] or {}).get("url")
+                for vote in ("for", "against", "abstained"):  # as printed: names or party letters
+                    r[f"votes_{vote}"] = (r["votes"] or {}).get(vote, [])
                 w.writerow(["; ".join(map(str, r[c])) if isinstance(r[c], list) else r[c] for c in cols])
     except ReferatError as exc:
         fail(str(exc))
