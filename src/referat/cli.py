@@ -225,8 +225,8 @@ def ingest(
 
         def step(o: Outcome) -> None:
             bar.advance(task)
-            if o.status == "failed" and not show_bar and format is OutFormat.table:
-                note(f"failed: {o.path}: {o.reason}")
+            if o.status in ("failed", "refused") and not show_bar and format is OutFormat.table:
+                note(f"{o.status}: {o.path}: {o.reason}")
 
         from referat.ingest import ingest as ingest_files
 
@@ -236,12 +236,13 @@ def ingest(
     if format is OutFormat.json:
         emit_json(result)
     else:
-        for f in summary.failed:
+        for f in summary.refused + summary.failed:
             if show_bar:
-                note(f"failed: {f.path}: {f.reason}")
+                note(f"{f.status}: {f.path}: {f.reason}")
         out.print(f"ingested {result['ingested']}, replaced {result['replaced']}, skipped {result['skipped']}, "
-                  f"failed {result['failed']} ({result['items']} items) into {archive.name}", highlight=False)
-    if summary.outcomes and summary.count("failed") == len(summary.outcomes):
+                  f"refused {result['refused']}, failed {result['failed']} ({result['items']} items) into "
+                  f"{archive.name}", highlight=False)
+    if summary.outcomes and summary.count("failed") + summary.count("refused") == len(summary.outcomes):
         raise typer.Exit(1)
 
 

@@ -15,20 +15,20 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from referat.errors import ReferatError
+from referat.errors import NotMinutesError, ReferatError
 from referat.parse import parse_source
 from referat.sources import read_source
 from referat.sources.text import read_bytes
 from referat.store import Archive
 from referat.store.rows import Rows, document_rows
 
-SUFFIXES = (".txt", ".md", ".markdown", ".text", ".pdf", ".html", ".htm", ".docx", ".xml")
+SUFFIXES = (".txt", ".md", ".markdown", ".text", ".pdf", ".html", ".htm", ".docx", ".xml", ".json")
 
 
 @dataclass(slots=True)
 class Outcome:
     path: str
-    status: str  # ingested | replaced | skipped | failed
+    status: str  # ingested | replaced | skipped | refused (read, but not minutes or an agenda) | failed
     items: int = 0
     reason: str | None = None
 
@@ -44,11 +44,16 @@ class Summary:
     def failed(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == "failed"]
 
+    @property
+    def refused(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "refused"]
+
     def as_dict(self) -> dict[str, object]:
         return {"ingested": self.count("ingested"), "replaced": self.count("replaced"),
-                "skipped": self.count("skipped"), "failed": self.count("failed"),
+                "skipped": self.count("skipped"), "refused": self.count("refused"), "failed": self.count("failed"),
                 "items": sum(o.items for o in self.outcomes if o.status in ("ingested", "replaced")),
-                "failures": [{"path": o.path, "reason": o.reason} for o in self.failed]}
+                "failures": [{"path": o.path, "reason": o.reason} for o in self.failed],
+                "refusals": [{"path": o.path, "reason": o.reason} for o in self.refused]}
 
 
 @dataclass
@@ -142,9 +147,19 @@ def _file_hash(path: Path) -> str:
         return ""  # unreadable or refused: the reader reports why
 
 
-def _prepare_safe(args: tuple[Path, str, str | None, bool]) -> Rows | str:
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A file read well that is not minutes or an agenda (a letter, the publication system's question/answer
+    container): said with its reason, and not counted as a failure."""
+
+    reason: str
+
+
+def _prepare_safe(args: tuple[Path, str, str | None, bool]) -> Rows | Refused | str:
     try:
         return prepare(*args)
+    except NotMinutesError as exc:
+        return Refused(exc.reason)
     except ReferatError as exc:
         return getattr(exc, "reason", None) or str(exc)
     except Exception as exc:  # noqa: BLE001 - a batch must continue past any single bad file
@@ -198,6 +213,9 @@ def _store_all(archive: Archive, files: list[Path], prepared: Iterable[Rows | st
     for path, rows in zip(files, prepared):
         if isinstance(rows, str):
             report(Outcome(str(path), "failed", reason=rows))
+            continue
+        if isinstance(rows, Refused):
+            report(Outcome(str(path), "refused", reason=rows.reason))
             continue
         pending.append((path, rows))
         if batcher.add(rows):
