@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import jsonschema
 import pytest
@@ -240,3 +240,59 @@ def test_document_text_is_inert_everywhere(client: TestClient) -> None:
     assert "&lt;script&gt;alert(&#39;titel&#39;)&lt;/script&gt;" in html
     assert "{{ 7*7 }}" in html  # template syntax in a document is text, not evaluated
     assert get(client, f"/api/items/{item_id}")["title"] == "Vejbelysning <script>alert('titel')</script>"
+
+
+# --- forgiving filters ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("params, matched", [
+    ({"committee": "økonomiudvalg"}, {"committee": "Økonomiudvalget"}),  # case and inflection
+    ({"committee": "ØKONOMIUDVALGETS"}, {"committee": "Økonomiudvalget"}),
+    ({"committee": "økonomi", "municipality": "vesterå kommune"},  # the start of a name; "Kommune" or not
+     {"committee": "Økonomiudvalget", "municipality": "Vesterå"}),
+    ({"municipality": "Vesterås"}, {"municipality": "Vesterå"}),
+    ({"person": "ida h"}, {"person": "Ida Holm"}),  # the start of each word of a name
+    ({"person": "IDA HOLM (A)"}, {"person": "Ida Holm"}),
+])
+def test_filters_forgive_case_inflection_and_prefixes_and_say_what_they_matched(
+        client: TestClient, params: dict[str, str], matched: dict[str, str]) -> None:
+    forgiving = get(client, "/api/search?" + "&".join(f"{k}={quote(v)}" for k, v in [("q", "budget OR jobklub"),
+                                                                                     *params.items()]))
+    assert forgiving["matched"] == matched
+    exact = get(client, "/api/search?" + "&".join(f"{k}={quote(v)}" for k, v in [("q", "budget OR jobklub"),
+                                                                                 *matched.items()]))
+    assert exact["matched"] == matched
+    assert forgiving["total"] == exact["total"] > 0
+    assert [h["id"] for h in forgiving["hits"]] == [h["id"] for h in exact["hits"]]
+
+
+def test_filters_that_fit_nothing_or_several_say_so(client: TestClient) -> None:
+    nothing = get(client, "/api/search?q=budget&committee=Rumfartsudvalget")
+    assert nothing["total"] == 0 and nothing["matched"] == {"committee": None}
+    several = get(client, "/api/search?q=budget&person=hol", 422)  # Ida Holm and Lars Holm
+    assert "Ida Holm" in several["error"]["message"] and "Lars Holm" in several["error"]["message"]
+    inside = get(client, "/api/search?q=budget&person=anne%20bech")  # inside a word is no start: not Hanne Bech
+    assert inside["matched"] == {"person": None}
+    assert get(client, "/api/search?q=budget&person=hanne%20b")["matched"] == {"person": "Hanne Bech"}
+    meetings = get(client, "/api/meetings?municipality=vester%C3%A5")
+    assert meetings["matched"] == {"municipality": "Vesterå"} and meetings["total"] == 5
+
+
+def test_cli_filters_print_one_note_with_the_match(client: TestClient) -> None:
+    from typer.testing import CliRunner
+
+    from referat.cli import app
+
+    db = client.app.state.archive.db  # type: ignore[attr-defined]
+    table = CliRunner().invoke(app, ["export", "--format", "csv", "--db", db, "--committee", "Økonomiudvalget"]).stdout
+    import csv
+    import io
+
+    voted = {r["title"]: (r["votes_for"], r["votes_against"]) for r in csv.DictReader(io.StringIO(table)) if r["votes_for"]}
+    assert voted["Salg af grund på Havnevej, genoptagelse"] == ("A; C; F; Ø", "V")  # party letters, as printed
+    for command in (["search", "budget"], ["export", "--format", "json"]):
+        res = CliRunner().invoke(app, [*command, "--db", db, "--committee", "økonomiudvalg"])
+        assert res.exit_code == 0, res.output
+        assert res.stderr == "note: --committee 'økonomiudvalg' matched 'Økonomiudvalget'\n"
+    exported = json.loads(CliRunner().invoke(app, ["export", "--format", "json", "--db", db, "--committee",
+                                                   "økonomiudvalg"]).stdout)
+    assert {m["meeting"]["committee"] for m in exported} == {"Økonomiudvalget"}

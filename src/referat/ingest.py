@@ -131,12 +131,13 @@ def expand(paths: Iterable[str]) -> Iterator[Path]:
 
 
 def prepare(path: Path, now: str, municipality: str | None = None, ocr: bool = False) -> Rows:
-    """Read and parse one file into storage rows (runs in a worker process with --jobs)."""
+    """Read and parse one file into storage rows (runs in a worker process with --jobs), its original
+    bytes kept beside the text (document_rows refuses them if the file changed between the two reads)."""
     source = read_source(path, ocr=ocr)
     doc = parse_source(source)
     return document_rows(doc, sha256=source.sha256, path=str(path), text=source.text, fmt=source.format,
                          encoding=source.encoding, size=source.size, now=now, municipality=municipality,
-                         record=source.record)
+                         record=source.record, original=read_bytes(path))
 
 
 def _file_hash(path: Path) -> str:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
+import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -90,8 +92,27 @@ class ConditionalGet:
         await send({"type": "http.response.body", "body": body})
 
 
-def create_app(db: str | Path | None = None) -> FastAPI:
-    """The whole site over one archive."""
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+
+
+def base_url(value: str) -> str:
+    """A base URL for OParl ids and links: http(s)://host[:port][/path], without a query or a trailing
+    slash. Raises ValueError with the reason for anything else."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"'{value}' is no base URL: give http(s)://host[:port][/path]")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError(f"'{value}': a base URL has no query, fragment or credentials")
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as exc:
+        raise ValueError(f"'{value}': {exc}") from None
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+
+
+def create_app(db: str | Path | None = None, base: str | None = None) -> FastAPI:
+    """The whole site over one archive. `base` is the public URL OParl ids and links start with (else
+    $REFERAT_BASE_URL, which `referat serve` sets, else http://127.0.0.1:8000); never the Host header."""
     from referat.api import json_api, oparl_api
     from referat.web import pages
 
@@ -99,6 +120,7 @@ def create_app(db: str | Path | None = None) -> FastAPI:
     app = FastAPI(title="referat", description="Danske kommunale referater: søgning, sager, personer, OParl 1.1.",
                   version="0.1.0", openapi_url="/api/openapi.json", docs_url=None, redoc_url=None)  # /api/docs: web/pages.py, no CDN
     app.state.archive = archive
+    app.state.base_url = base_url(base or os.environ.get("REFERAT_BASE_URL") or DEFAULT_BASE_URL)
 
     @app.exception_handler(ReferatError)
     async def referat_error(request: Request, exc: ReferatError) -> Response:
