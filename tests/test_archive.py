@@ -174,7 +174,7 @@ def test_a_failing_document_leaves_nothing_half_written(new_db: Callable[[str], 
         assert conn.execute(text("SELECT count(*) FROM sections")).scalar_one() > 0
         pks = {r[0] for r in conn.execute(text("SELECT pk FROM items"))}
     # the search index (tantivy) holds exactly the items the database holds
-    searcher = a.search_index.searcher()
+    searcher = a.searcher()
     hits = searcher.search(a.search_index.pks(range(1, 1000)), 1000, count=False, order_by_field="pk").hits
     assert searcher.num_docs == len(pks) and {pk for pk, _ in hits} == pks
     assert a.search("Åby").total == 0

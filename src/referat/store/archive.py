@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import re
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -141,7 +142,13 @@ class Archive:
         self._bodies: dict[str, tuple[str, str]] = {}  # body id -> (committee, municipality), for facets
         self._words_stored: set[str] | None = None  # words known to be in the words table (loaded when first needed)
         self._words_blob: tuple[int, str] = (-1, "")  # (max rowid, "\nword\nword\n") for substring searches
-        self._sync_index()
+        # PostgreSQL: writers append changed item pks to the change log (migration 0008) and every process
+        # brings its own index up to date from it before a search (_catch_up); nothing is indexed at open
+        self._logged = self.engine.dialect.name == "postgresql"
+        self._applied: int | None = None  # the last change applied to this process's index; None: not yet
+        self._catching = threading.Lock()
+        if not self._logged:
+            self._sync_index()
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision (a new database is created at it)."""
@@ -276,7 +283,7 @@ class Archive:
             return result
         except BaseException:
             self._words_stored = None  # it may hold words of the rolled-back documents: read again when needed
-            if committed:
+            if committed and not self._logged:
                 self.reindex()
             else:
                 self.search_index.rollback()
@@ -313,7 +320,10 @@ class Archive:
         pks = [r[0] for r in conn.execute(
             text("SELECT i.pk FROM items i JOIN meetings m ON m.id = i.meeting_id WHERE m.document_id = :d"),
             {"d": doc_id})]
-        self.search_index.delete(pks)
+        if self._logged:
+            _log_changes(conn, pks)
+        else:
+            self.search_index.delete(pks)
         conn.execute(text("DELETE FROM documents WHERE id = :d"), {"d": doc_id})
 
     def _insert(self, conn: Connection, rows: Rows) -> None:
@@ -334,7 +344,10 @@ class Archive:
             for table, children in rows.children.items():
                 _put(conn, schema.metadata.tables[table], [{**c, "item_pk": pks[c["item"]]} for c in children])
             self._store_words(conn, set().union(*(f["words"] for f in rows.fts)))
-            self.search_index.add(_index_docs(rows, pks))
+            if self._logged:
+                _log_changes(conn, pks)
+            else:
+                self.search_index.add(_index_docs(rows, pks))
         _put(conn, schema.warnings, rows.warnings)
 
     def _store_words(self, conn: Connection, words: set[str]) -> None:
@@ -365,46 +378,60 @@ class Archive:
         return found
 
     def reindex(self, chunk: int = 5000) -> int:
-        """Rebuild the search index from SQLite (after an upgrade from FTS5, or when the two differ).
+        """Rebuild the search index from the database (after an upgrade, or when the two differ).
         Returns the number of items indexed."""
         self.search_index.clear()
         n = last = 0
         with self.engine.connect() as conn:
+            top = _log_top(conn) if self._logged else 0  # read first: changes made meanwhile are applied later
             while True:
-                items = run(
-                    conn, "SELECT pk, title, decision, decision_kind, case_number, body_id, date, year, meeting_id "
-                    "FROM items WHERE pk > ? ORDER BY pk LIMIT ?", (last, chunk)).all()
-                if not items:
+                pks = [r[0] for r in run(conn, "SELECT pk FROM items WHERE pk > ? ORDER BY pk LIMIT ?", (last, chunk))]
+                if not pks:
                     break
-                lo, last = items[0][0], items[-1][0]
-                body: dict[int, list[str]] = defaultdict(list)
-                for pk, heading, txt in run(conn,
-                        "SELECT item_pk, heading, text FROM sections WHERE item_pk BETWEEN ? AND ? "
-                        "ORDER BY item_pk, ord", (lo, last)):
-                    if is_body_section(heading):
-                        body[pk].append(txt)
-                rec: dict[int, list[str]] = defaultdict(list)
-                for pk, txt in run(conn,
-                        "SELECT item_pk, text FROM item_lists WHERE kind = 'recommendation' AND item_pk BETWEEN ? AND ? "
-                        "ORDER BY item_pk, ord", (lo, last)):
-                    rec[pk].append(txt)
-                persons: dict[Any, set[str]] = defaultdict(set)
-                for pk, a, b in run(conn,
-                        "SELECT item_pk, person_id, for_person_id FROM attendance WHERE item_pk BETWEEN ? AND ? "
-                        "UNION ALL SELECT item_pk, person_id, NULL FROM votes WHERE item_pk BETWEEN ? AND ?",
-                        (lo, last, lo, last)):
-                    persons[pk].update(p for p in (a, b) if p)
-                for meeting, person in run(conn,
-                        "SELECT meeting_id, person_id FROM participants WHERE meeting_id IN "
-                        "(SELECT meeting_id FROM items WHERE pk BETWEEN ? AND ?)", (lo, last)):
-                    persons[meeting].add(person)
-                self.search_index.apply([], [
-                    {"pk": pk, "title": title, "decision": decision or "", "recommendation": "\n".join(rec[pk]),
-                     "body": "\n".join(body[pk]), "body_id": body_id, "kind": kind, "case": case, "year": year,
-                     "date": date, "persons": persons[pk] | persons[meeting]}
-                    for pk, title, decision, kind, case, body_id, date, year, meeting in items])
-                n += len(items)
+                last = pks[-1]
+                self.search_index.apply([], _stored_docs(conn, "BETWEEN ? AND ?", (pks[0], last)))
+                n += len(pks)
+        if self._logged:
+            self.search_index.set_applied(top)
+            self._applied = top
         return n
+
+    def searcher(self) -> tantivy.Searcher:
+        """A searcher over the index as current as the database (PostgreSQL: the change log applied)."""
+        self._catch_up()
+        return self.search_index.searcher()
+
+    def _catch_up(self, chunk: int = 5000) -> None:
+        """PostgreSQL: apply the change log's entries after the last one this process applied (one
+        indexed read when there are none). A process's first search loads its index: a folder that
+        records its position ($REFERAT_INDEX) replays only the log's tail; otherwise it is rebuilt."""
+        if not self._logged:
+            return
+        with self._catching:
+            if self._applied is None:
+                self._applied = self.search_index.applied()
+            with self.engine.connect() as conn:
+                top = _log_top(conn)
+                if self._applied is not None and top == self._applied:
+                    return
+                if self._applied is None or top < self._applied:  # never loaded, or another database's folder
+                    conn.close()
+                    try:
+                        self.reindex(chunk)
+                    except IndexBusyError:
+                        self.search_index.index.reload()  # another process holds this folder and keeps it current
+                    return
+                changed = sorted({r[0] for r in run(conn, "SELECT item_pk FROM index_changes WHERE seq > ? AND seq <= ?",
+                                                   (self._applied, top))})
+                try:
+                    for at in range(0, len(changed), chunk):
+                        part = changed[at:at + chunk]
+                        self.search_index.apply(part, _stored_docs(conn, "= ANY(?)", (part,)))
+                except IndexBusyError:
+                    self.search_index.index.reload()
+                    return
+            self.search_index.set_applied(top)
+            self._applied = top
 
     def _sync_index(self) -> None:
         """Rebuild the search index when it does not hold exactly the items SQLite holds (a new index
@@ -489,6 +516,7 @@ class Archive:
         if not 1 <= limit <= 1000 or offset < 0:
             raise QueryError("limit must be 1-1000 and offset 0 or more")
         q = parse_query(query) if isinstance(query, str) else query
+        self._catch_up()
         searcher = self.search_index.searcher()
         with self.engine.connect() as conn:
             filters, matched = match_filters(conn, filters or Filters())
@@ -566,18 +594,44 @@ class Archive:
         # prefixes and substrings score a constant (a prefix names thousands of words, none more than another):
         # a query of only those has no ranking, so its hits come newest first rather than in index order
         unscored = all(t.prefix is not None or t.substring is not None for t in q.positive)
-        if sort == "relevance" and not unscored:
-            top = searcher.search(query, limit, count=False, offset=offset).hits
-            scores = [float(s) for s, _ in top]
-        else:
-            top = searcher.search(query, limit, count=False, offset=offset, order_by_field="date").hits
-            scores = [0.0] * len(top)
-        pks = searcher.fast_field_values("pk", [a for _, a in top]) if top else []
-        found = [h for h in (self._hit(conn, int(pk), s) for pk, s in zip(pks, scores) if pk is not None) if h]
+        scored = sort == "relevance" and not unscored
+        ranked = self._ranked(conn, searcher, query, offset + limit, scored)[offset:]
+        found = [h for h in (self._hit(conn, pk, s) for pk, s in ranked) if h]
         counted: dict[str, dict[str, int]] = {}
         if agg is not None and total:
             counted = self._facets(conn, agg)
         return SearchResult(q.text, total, found, counted, exact=exact)
+
+    TIES = 2_000  # at most this many hits beyond the page are read to order tied ones
+
+    def _ranked(self, conn: Connection, searcher: tantivy.Searcher, query: tantivy.Query, need: int,
+                scored: bool) -> list[tuple[int, float]]:
+        """The first `need` hits as (pk, score), by score (or date), ties broken the same way on every
+        store and index layout: newest meeting first, then item id. tantivy orders equal scores by
+        where a document sits in its segments, which differs between two stores of the same items; so
+        hits are read until the score after the page's last differs from it (at most TIES more), and
+        sorted here."""
+        n = need
+        while True:
+            hits = (searcher.search(query, n, count=False).hits if scored
+                    else searcher.search(query, n, count=False, order_by_field="date").hits)
+            if len(hits) < n or hits[-1][0] != hits[need - 1][0] or n >= need + self.TIES:
+                break
+            n = min(n * 4, need + self.TIES)
+        if not hits:
+            return []
+        addrs = [a for _, a in hits]
+        pks = searcher.fast_field_values("pk", addrs)
+        days = searcher.fast_field_values("date", addrs)
+        rows = [(float(s) if scored else 0.0, int(d) if d is not None else 0, int(pk))
+                for (s, _), pk, d in zip(hits, pks, days) if pk is not None]
+        rows.sort(key=lambda r: (-r[0], -r[1]))
+        if len(rows) > need:  # hits tied with the page's last one stay; the rest cannot reach the page
+            last = rows[need - 1][:2]
+            rows = [r for r in rows if (-r[0], -r[1]) <= (-last[0], -last[1])]
+        ids = _item_ids(conn, [r[2] for r in rows])
+        rows.sort(key=lambda r: (-r[0], -r[1], ids.get(r[2], "")))
+        return [(pk, score) for score, _, pk in rows[:need]]
 
     def _facets(self, conn: Connection, agg: dict[str, Any]) -> dict[str, dict[str, int]]:
         if any(b["key"] not in self._bodies for b in agg["committee"]["buckets"]):  # a new body was ingested
@@ -747,6 +801,7 @@ class Archive:
             q = parse_query(query)
             if not q.has_words:
                 raise QueryError("export takes word queries; substring (*…*) search is for the search command")
+            self._catch_up()
             searcher = self.search_index.searcher()
             tq = self._query(conn, searcher, q)
             if tq is None:
@@ -869,6 +924,55 @@ def _index_docs(rows: Rows, pks: list[int]) -> list[dict[str, Any]]:
              "body": f["body"], "body_id": it["body_id"], "kind": it["decision_kind"], "case": it["case_number"],
              "year": it["year"], "date": it["date"], "persons": people[i]}
             for i, (f, it, pk) in enumerate(zip(rows.fts, rows.items, pks))]
+
+
+def _item_ids(conn: Connection, pks: list[int]) -> dict[int, str]:
+    """Item ids by pk, read in chunks of bound parameters."""
+    out: dict[int, str] = {}
+    for at in range(0, len(pks), 500):
+        part = pks[at:at + 500]
+        out.update(run(conn, f"SELECT pk, id FROM items WHERE pk IN ({', '.join('?' * len(part))})", tuple(part)).all())
+    return out
+
+
+def _log_changes(conn: Connection, pks: Sequence[int]) -> None:
+    """Append changed (added or deleted) item pks to the change log, in the writer's transaction."""
+    if pks:
+        run(conn, "INSERT INTO index_changes (item_pk) VALUES (?)", [(pk,) for pk in pks])
+
+
+def _log_top(conn: Connection) -> int:
+    return int(conn.exec_driver_sql("SELECT coalesce(max(seq), 0) FROM index_changes").scalar_one())
+
+
+def _stored_docs(conn: Connection, cond: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+    """The search index's documents for the stored items whose pk meets `cond` (a fixed fragment:
+    "BETWEEN ? AND ?" or "= ANY(?)" on PostgreSQL), read from the database as they are now."""
+    items = run(conn, "SELECT pk, title, decision, decision_kind, case_number, body_id, date, year, meeting_id "
+                      f"FROM items WHERE pk {cond}", params).all()
+    if not items:
+        return []
+    body: dict[int, list[str]] = defaultdict(list)
+    for pk, heading, txt in run(conn, f"SELECT item_pk, heading, text FROM sections WHERE item_pk {cond} "
+                                      "ORDER BY item_pk, ord", params):
+        if is_body_section(heading):
+            body[pk].append(txt)
+    rec: dict[int, list[str]] = defaultdict(list)
+    for pk, txt in run(conn, f"SELECT item_pk, text FROM item_lists WHERE kind = 'recommendation' AND item_pk {cond} "
+                             "ORDER BY item_pk, ord", params):
+        rec[pk].append(txt)
+    persons: dict[Any, set[str]] = defaultdict(set)
+    for pk, a, b in run(conn, f"SELECT item_pk, person_id, for_person_id FROM attendance WHERE item_pk {cond} "
+                              f"UNION ALL SELECT item_pk, person_id, NULL FROM votes WHERE item_pk {cond}",
+                        params + params):
+        persons[pk].update(p for p in (a, b) if p)
+    for meeting, person in run(conn, "SELECT meeting_id, person_id FROM participants WHERE meeting_id IN "
+                                     f"(SELECT meeting_id FROM items WHERE pk {cond})", params):
+        persons[meeting].add(person)
+    return [{"pk": pk, "title": title, "decision": decision or "", "recommendation": "\n".join(rec[pk]),
+             "body": "\n".join(body[pk]), "body_id": body_id, "kind": kind, "case": case, "year": year,
+             "date": date, "persons": persons[pk] | persons[meeting]}
+            for pk, title, decision, kind, case, body_id, date, year, meeting in items]
 
 
 def _put(conn: Connection, table: Table, values: list[dict[str, Any]], ignore: bool = False) -> None:

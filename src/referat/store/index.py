@@ -180,6 +180,30 @@ class SearchIndex:
             self._writer.wait_merging_threads()
             self._writer = None
 
+    # --- the change log's position (PostgreSQL; see migration 0008) ---------------------------
+
+    def applied(self) -> int | None:
+        """The last change-log entry this index holds, as recorded in its folder; None for an index in
+        memory, a new folder, or one never brought up to date from a change log (then it is rebuilt)."""
+        if self.path is None or self.fresh:
+            return None
+        mark = Path(self.path) / "referat-applied"
+        try:
+            return int(mark.read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def set_applied(self, seq: int) -> None:
+        """Record (after a commit) that the index holds every change up to seq; a crash before this
+        line replays the changes, which is harmless (a change re-reads the item's current row)."""
+        self.fresh = False
+        if self.path is None:
+            return
+        mark = Path(self.path) / "referat-applied"
+        tmp = mark.with_suffix(".tmp")
+        tmp.write_text(str(seq))
+        tmp.replace(mark)
+
     # --- reading ---------------------------------------------------------------------------
 
     def searcher(self) -> tantivy.Searcher:
