@@ -28,6 +28,7 @@ import argparse
 import bisect
 import datetime as dt
 import hashlib
+import os
 import random
 import re
 import sys
@@ -149,10 +150,34 @@ def synthetic(src: ParsedDocument, n: int, vary: Varier, rng: random.Random, his
     return src.model_copy(update={"meeting": meeting, "items": items})
 
 
-def db_bytes(db: Path) -> int:
-    """The database file, its WAL, and the search index folder beside it (db.tantivy/)."""
+def db_bytes(db: Path | str) -> int:
+    """The database file, its WAL, and the search index folder beside it (db.tantivy/); for a
+    PostgreSQL URL, pg_database_size plus the index folder in $REFERAT_INDEX, if set."""
+    if "://" in str(db):
+        return pg_bytes(str(db)) + index_bytes(str(db))
+    db = Path(db)
     paths = [p for p in db.parent.glob(db.name + "*")]
     return sum(f.stat().st_size for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file())
+
+
+def pg_bytes(url: str) -> int:
+    """pg_database_size of the archive's database (tables, indexes, TOAST; not the server's WAL)."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as conn:
+        size = int(conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar_one())
+    engine.dispose()
+    return size
+
+
+def index_bytes(db: str) -> int:
+    """The search index folder: beside a SQLite file, or $REFERAT_INDEX for a server database."""
+    name = os.environ.get("REFERAT_INDEX", "") if "://" in db else db + ".tantivy"
+    if not name or not Path(name).is_dir():
+        return 0
+    folder = Path(name)
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
 
 
 def main() -> None:
@@ -213,12 +238,12 @@ def main() -> None:
     archive.close()  # waits for the search index's background merges: part of the cost of storing
     store += time.perf_counter() - t1
     total = time.perf_counter() - t_start
-    size = db_bytes(Path(args.db))
+    size = db_bytes(args.db)
     print(f"items={items} meetings={meetings} synthesize_s={synth:.1f} rows_s={build:.1f} store_s={store:.1f} "
           f"total_s={total:.1f}")
     # ingest from parsed records = record -> rows (stemming, ids) + storing, as `referat ingest` does after parsing
     print(f"ingest_items_per_s={items / (build + store):.0f} store_items_per_s={items / store:.0f} "
-          f"db_bytes={size} db_mb={size / 1e6:.0f} index_mb={db_bytes(Path(args.db + '.tantivy')) / 1e6:.0f}")
+          f"db_bytes={size} db_mb={size / 1e6:.0f} index_mb={index_bytes(args.db) / 1e6:.0f}")
     # ingest keeps links current batch by batch (inside store_s); this is the full rebuild, `referat link`
     t0 = time.perf_counter()
     links = archive.link()

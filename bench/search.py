@@ -104,7 +104,7 @@ def main() -> None:
             conn.execute(text("SELECT count(*) FROM items i WHERE i.title LIKE :p OR i.decision LIKE :p OR i.pk IN "
                               "(SELECT item_pk FROM sections WHERE text LIKE :p)"), {"p": f"%{q}%"}).scalar_one()
             like_ms.append((time.perf_counter() - t0) * 1000)
-    size = db_bytes(Path(args.db))
+    size = db_bytes(args.db)
     print(f"items={items} queries={len(QUERIES)} rounds={args.rounds} db_mb={size / 1e6:.0f}")
     print("slowest: " + ", ".join(f"{q} {ms:.0f} ms" for ms, q in sorted(worst, reverse=True)[:5]))
     print(f"substring_first_ms={substring_first:.0f} substring_p50_ms={statistics.median(substring_ms):.1f} "

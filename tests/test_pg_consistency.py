@@ -133,3 +133,25 @@ def test_ties_come_out_in_one_order_on_both_stores(pg_db: str, tmp_path: Path, q
 
 def _newest_first(day: str) -> tuple[int, ...]:
     return tuple(-int(x) for x in day.split("-")) if day != "None" else (1,)
+
+
+def test_one_batch_holding_a_document_twice_and_a_new_version_of_a_meeting(new_db, backend: str,
+                                                                           tmp_path: Path) -> None:
+    """PostgreSQL writes a batch's rows per table at its end; documents of one batch that meet (the same
+    file twice, a second version of a meeting) are written in order, as SQLite writes them."""
+    first = ROOT / "examples" / "vesteraa_beskaeftigelse_2024-03-12.md"
+    second = tmp_path / "v2" / first.name
+    second.parent.mkdir()
+    second.write_text(first.read_text(encoding="utf-8").replace("Til efterretning.", "Til efterretning med ændringsforslaget."),
+                      encoding="utf-8")
+    (tmp_path / "again").mkdir()
+    shutil.copy(first, tmp_path / "again" / first.name)
+    with Archive(new_db("a.db")) as a:
+        summary = ingest(a, [str(first), str(tmp_path / "again" / first.name), str(second), str(LATE)])
+        assert [o.status for o in summary.outcomes] == ["ingested", "skipped", "replaced", "ingested"]
+        stats = a.stats()
+        assert (stats["documents"], stats["meetings"]) == (2, 2)
+        assert a.search("ændringsforslaget").total >= 1 and a.search(LATE_WORD).total == 1
+        with a.engine.connect() as conn:
+            pks = sorted(r[0] for r in conn.exec_driver_sql("SELECT pk FROM items"))
+        assert a.searcher().num_docs == len(pks) == stats["items"]

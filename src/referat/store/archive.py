@@ -147,6 +147,7 @@ class Archive:
         self._logged = self.engine.dialect.name == "postgresql"
         self._applied: int | None = None  # the last change applied to this process's index; None: not yet
         self._catching = threading.Lock()
+        self._pending: _Pending | None = None  # a batch's rows not yet written (PostgreSQL; _transaction)
         if not self._logged:
             self._sync_index()
 
@@ -196,7 +197,7 @@ class Archive:
         Then the links the new meetings can affect are recomputed (referat.link)."""
         changed: set[str] = set()
         try:
-            results = self._transaction(lambda conn: [self._store(conn, rows, changed) for rows in batch])
+            results = self._transaction(lambda conn: [self._store(conn, rows, changed) for rows in batch], batched=True)
         except Exception as exc:  # noqa: BLE001 - find the culprit document by document
             changed.clear()
             if len(batch) == 1:
@@ -205,7 +206,8 @@ class Archive:
             for rows in batch:
                 mine: set[str] = set()
                 try:
-                    results.append(self._transaction(lambda conn, rows=rows, mine=mine: self._store(conn, rows, mine)))
+                    results.append(self._transaction(lambda conn, rows=rows, mine=mine: self._store(conn, rows, mine),
+                                                     batched=True))
                     changed |= mine
                 except Exception as exc:  # noqa: BLE001 - reported per document; the batch goes on
                     results.append(exc)
@@ -267,21 +269,27 @@ class Archive:
             lock_for_writing(conn)
             return relink(conn)
 
-    def _transaction(self, work: Callable[[Connection], _T]) -> _T:
+    def _transaction(self, work: Callable[[Connection], _T], batched: bool = False) -> _T:
         """Run work in one SQLite transaction and keep the search index in step: _delete_document and
         _insert hand their deletes and documents to the index as they go (its indexing thread works
         while SQLite is written), the index commits just before SQLite commits, and if anything before
         fails the index rolls back too: neither keeps anything. If SQLite's own commit fails after the
         index committed, the index is rebuilt from SQLite."""
         committed = False
+        # PostgreSQL: the batch's rows are written per table at the end (one pipelined statement each,
+        # not a round trip per document and table); SQLite's inserts cost no round trip
+        self._pending = _Pending() if batched and self._logged else None
         try:
             with self.engine.begin() as conn:
                 lock_for_writing(conn)
                 result = work(conn)
+                self._flush(conn)
+                self._pending = None
                 self.search_index.commit()
                 committed = True
             return result
         except BaseException:
+            self._pending = None
             self._words_stored = None  # it may hold words of the rolled-back documents: read again when needed
             if committed and not self._logged:
                 self.reindex()
@@ -289,8 +297,46 @@ class Archive:
                 self.search_index.rollback()
             raise
 
+    def _write(self, conn: Connection, table: Table, values: list[dict[str, Any]], ignore: bool = False) -> None:
+        """_put now, or with the batch's other rows at its end (PostgreSQL, see _transaction)."""
+        if self._pending is None:
+            _put(conn, table, values, ignore)
+        elif values:
+            self._pending.rows[(table.name, ignore)].extend(values)
+
+    def _flush(self, conn: Connection) -> None:
+        """Write the pending rows, parents before children (the schema's foreign-key order)."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        for table in schema.metadata.sorted_tables:
+            for ignore in (True, False):
+                if (table.name, ignore) in pending.rows:
+                    _put(conn, table, pending.rows[(table.name, ignore)], ignore)
+        _log_changes(conn, pending.changes)
+        self._pending = _Pending()  # a later document of the same transaction starts a new batch
+
+    def _next_pks(self, conn: Connection, n: int) -> list[int]:
+        """n new item pks: max(pk) + 1 onwards (one writer holds the transaction: lock_for_writing)."""
+        pending = self._pending
+        if pending is not None and pending.next_pk is not None:
+            base = pending.next_pk - 1
+        else:
+            base = conn.exec_driver_sql("SELECT coalesce(max(pk), 0) FROM items").scalar_one()
+        if pending is not None:
+            pending.next_pk = base + 1 + n
+        return [base + 1 + i for i in range(n)]
+
     def _store(self, conn: Connection, rows: Rows, changed: set[str]) -> str:
         """Store one document; adds the ids of the meetings it creates or replaces to `changed`."""
+        pending = self._pending
+        if pending is not None:  # a document that meets a pending one must see it in the database
+            keys = {("doc", rows.document["id"]), ("path", rows.document["path"]), ("meeting", rows.meeting["id"])}
+            if keys & pending.keys:
+                self._flush(conn)
+                pending = self._pending
+            assert pending is not None
+            pending.keys |= keys
         if conn.execute(text("SELECT 1 FROM documents WHERE id = :id"), {"id": rows.document["id"]}).first():
             if rows.original is not None and not conn.execute(
                     text("SELECT 1 FROM originals WHERE document_id = :id"), {"id": rows.document["id"]}).first():
@@ -320,7 +366,9 @@ class Archive:
         pks = [r[0] for r in conn.execute(
             text("SELECT i.pk FROM items i JOIN meetings m ON m.id = i.meeting_id WHERE m.document_id = :d"),
             {"d": doc_id})]
-        if self._logged:
+        if self._pending is not None:
+            self._pending.changes.extend(pks)
+        elif self._logged:
             _log_changes(conn, pks)
         else:
             self.search_index.delete(pks)
@@ -329,26 +377,28 @@ class Archive:
     def _insert(self, conn: Connection, rows: Rows) -> None:
         """Bulk inserts at the driver level: the statements come from the schema's tables, values are
         bound as tuples (SQLAlchemy's per-row parameter processing was a third of ingest time)."""
-        _put(conn, schema.documents, [rows.document])
+        put = self._write
+        put(conn, schema.documents, [rows.document])
         if rows.original is not None:
-            _put(conn, schema.originals, [rows.original])
-        _put(conn, schema.bodies, [rows.body], ignore=True)
-        _put(conn, schema.people, list(rows.people.values()), ignore=True)
-        _put(conn, schema.meetings, [rows.meeting])
-        _put(conn, schema.participants, rows.participants)
+            put(conn, schema.originals, [rows.original])
+        put(conn, schema.bodies, [rows.body], ignore=True)
+        put(conn, schema.people, list(rows.people.values()), ignore=True)
+        put(conn, schema.meetings, [rows.meeting])
+        put(conn, schema.participants, rows.participants)
         if rows.items:
             # one writer holds the transaction (lock_for_writing), so the next integer keys are ours to assign
-            base = conn.exec_driver_sql("SELECT coalesce(max(pk), 0) FROM items").scalar_one()
-            pks = [base + 1 + i for i in range(len(rows.items))]
-            _put(conn, schema.items, [{**r, "pk": pk} for r, pk in zip(rows.items, pks)])
+            pks = self._next_pks(conn, len(rows.items))
+            put(conn, schema.items, [{**r, "pk": pk} for r, pk in zip(rows.items, pks)])
             for table, children in rows.children.items():
-                _put(conn, schema.metadata.tables[table], [{**c, "item_pk": pks[c["item"]]} for c in children])
+                put(conn, schema.metadata.tables[table], [{**c, "item_pk": pks[c["item"]]} for c in children])
             self._store_words(conn, set().union(*(f["words"] for f in rows.fts)))
-            if self._logged:
+            if self._pending is not None:
+                self._pending.changes.extend(pks)
+            elif self._logged:
                 _log_changes(conn, pks)
             else:
                 self.search_index.add(_index_docs(rows, pks))
-        _put(conn, schema.warnings, rows.warnings)
+        put(conn, schema.warnings, rows.warnings)
 
     def _store_words(self, conn: Connection, words: set[str]) -> None:
         """Add the words the words table lacks. The set of stored words is kept in memory (a word
@@ -357,8 +407,7 @@ class Archive:
             self._words_stored = {r[0] for r in conn.exec_driver_sql("SELECT word FROM words")}
         new = words - self._words_stored
         if new:
-            d = sql_for(conn)
-            run(conn, f"{d.insert_ignore} words (word) VALUES (?){d.ignore_tail}", [(w,) for w in new])
+            self._write(conn, schema.words, [{"word": w} for w in new], ignore=True)
             self._words_stored |= new
 
     def _words_containing(self, conn: Connection, part: str) -> list[str]:
@@ -924,6 +973,17 @@ def _index_docs(rows: Rows, pks: list[int]) -> list[dict[str, Any]]:
              "body": f["body"], "body_id": it["body_id"], "kind": it["decision_kind"], "case": it["case_number"],
              "year": it["year"], "date": it["date"], "persons": people[i]}
             for i, (f, it, pk) in enumerate(zip(rows.fts, rows.items, pks))]
+
+
+@dataclass
+class _Pending:
+    """One batch's rows waiting to be written (PostgreSQL): by (table, insert-or-ignore), the item pks
+    for the change log, the next item pk, and the keys (document, path, meeting) the rows hold."""
+
+    rows: dict[tuple[str, bool], list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    changes: list[int] = field(default_factory=list)
+    next_pk: int | None = None
+    keys: set[tuple[str, str]] = field(default_factory=set)
 
 
 def _item_ids(conn: Connection, pks: list[int]) -> dict[int, str]:
