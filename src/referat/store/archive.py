@@ -645,7 +645,7 @@ class Archive:
         unscored = all(t.prefix is not None or t.substring is not None for t in q.positive)
         scored = sort == "relevance" and not unscored
         ranked = self._ranked(conn, searcher, query, offset + limit, scored)[offset:]
-        found = [h for h in (self._hit(conn, pk, s) for pk, s in ranked) if h]
+        found = self._hits(conn, ranked)
         counted: dict[str, dict[str, int]] = {}
         if agg is not None and total:
             counted = self._facets(conn, agg)
@@ -698,25 +698,36 @@ class Archive:
             tallies["decision_kind"]["" if b["key"] == NO_KIND else b["key"]] += b["doc_count"]
         return {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in tallies.items()}
 
-    def _hit(self, conn: Connection, pk: int, score: float) -> Hit | None:
-        r = run(
-            conn, "SELECT i.id, i.title, i.label, i.case_number, i.decision_kind, i.date, b.name, b.municipality, "
-            "i.meeting_id FROM items i JOIN bodies b ON b.id = i.body_id WHERE i.pk = ?", (pk,)).first()
-        if r is None:  # in the index but not (or no longer) in SQLite: never shown
-            return None
-        return Hit(id=r[0], title=r[1], number=printed(r[2]) or 0, case_number=r[3], decision_kind=r[4], date=_date(r[5]),
-                   committee=r[6], municipality=r[7], meeting_id=r[8], score=float(score))
+    def _hits(self, conn: Connection, ranked: list[tuple[int, float]]) -> list[Hit]:
+        """The hits' rows in one statement (a round trip each costs on a server)."""
+        if not ranked:
+            return []
+        rows = {r[0]: r for r in run(
+            conn, "SELECT i.pk, i.id, i.title, i.label, i.case_number, i.decision_kind, i.date, b.name, b.municipality, "
+            f"i.meeting_id FROM items i JOIN bodies b ON b.id = i.body_id WHERE i.pk IN ({', '.join('?' * len(ranked))})",
+            tuple(pk for pk, _ in ranked))}
+        # a pk in the index but not (or no longer) in the database is never shown
+        return [Hit(id=r[1], title=r[2], number=printed(r[3]) or 0, case_number=r[4], decision_kind=r[5],
+                    date=_date(r[6]), committee=r[7], municipality=r[8], meeting_id=r[9], score=float(score))
+                for pk, score in ranked if (r := rows.get(pk)) is not None]
 
     def _snippets(self, conn: Connection, q: Query, hits: list[Hit]) -> None:
         """The first text of each hit (decision, then sections in order) that contains a hit, cut
         around it, with the hit words marked. A query word is marked in every form that has its stem:
         the index holds stems, so the forms are looked for in the hit's own texts (Danish stems are
         prefixes of their forms, so only words starting with the stem are stemmed to confirm)."""
+        if not hits:
+            return
+        marks = ", ".join("?" * len(hits))
+        ids = tuple(h.id for h in hits)
+        by_item: dict[str, list[str]] = defaultdict(list)
+        for item_id, txt, _, _ in run(conn, f"SELECT id, decision, 0, 0 FROM items WHERE id IN ({marks}) UNION ALL "
+                                      "SELECT i.id, s.text, 1, s.ord FROM sections s JOIN items i ON i.pk = s.item_pk "
+                                      f"WHERE i.id IN ({marks}) ORDER BY 1, 3, 4", ids + ids).tuples():
+            if txt:
+                by_item[item_id].append(txt)
         for h in hits:
-            texts = [r[0] for r in conn.execute(
-                text("SELECT decision FROM items WHERE id = :id UNION ALL "
-                     "SELECT s.text FROM sections s JOIN items i ON i.pk = s.item_pk WHERE i.id = :id"), {"id": h.id})
-                     if r[0]]
+            texts = by_item[h.id]
             joined = "\n".join(texts)
 
             def forms(stem: str, word: str, joined: str = joined) -> list[str]:
