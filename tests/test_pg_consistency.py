@@ -155,3 +155,27 @@ def test_one_batch_holding_a_document_twice_and_a_new_version_of_a_meeting(new_d
         with a.engine.connect() as conn:
             pks = sorted(r[0] for r in conn.exec_driver_sql("SELECT pk FROM items"))
         assert a.searcher().num_docs == len(pks) == stats["items"]
+
+
+def test_a_pg_dump_restores_into_a_working_archive(pg_db: str, postgres: PostgresServer, tmp_path: Path) -> None:
+    """The backup docs/deploy.md describes: pg_dump -Fc, pg_restore into a new database; the restored
+    archive answers the same (its servers rebuild their search index from it on first search)."""
+    with Archive(pg_db) as a:
+        ingest(a, [str(f) for f in EXAMPLES if f != LATE])
+        stats, found = a.stats(), [h.id for h in a.search("jobklub").hits]
+    dump = tmp_path / "referat.dump"
+    name = pg_db.rsplit("/", 1)[1]
+    conn = ["-h", "127.0.0.1", "-p", str(postgres.port), "-U", "postgres"]
+    subprocess.run([str(postgres.bindir / "pg_dump"), *conn, "-Fc", "-f", str(dump), name], check=True, timeout=60)
+    restored = postgres.url(name + "_restored")
+    postgres.sql(f"CREATE DATABASE {name}_restored")
+    try:
+        subprocess.run([str(postgres.bindir / "pg_restore"), *conn, "-d", f"{name}_restored", "--no-owner",
+                        str(dump)], check=True, timeout=60)
+        with Archive(restored) as b:
+            assert b.stats() == stats and [h.id for h in b.search("jobklub").hits] == found
+            assert b.search(LATE_WORD).total == 0
+            assert ingest(b, [str(LATE)]).count("ingested") == 1  # writes go on (sequences and the log came along)
+            assert b.search(LATE_WORD).total == 1
+    finally:
+        postgres.drop_database(restored)
