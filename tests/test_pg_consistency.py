@@ -110,6 +110,8 @@ def test_an_index_folder_replays_only_the_log_tail_when_opened_again(pg_db: str,
         assert a.search(LATE_WORD).total == 1 and a.search("jobklub").total > 0
         assert not rebuilt  # the tail was applied, not the whole archive
         assert a.search_index.applied() > seen  # type: ignore[operator]
+        with Archive(pg_db) as b:  # a second worker with the same environment takes a numbered copy
+            assert b.search(LATE_WORD).total == 1 and b.search_index.path == f"{folder}.1"
 
 
 def _order(a: Archive, query: str) -> list[tuple[float, str, str]]:

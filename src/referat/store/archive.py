@@ -445,6 +445,26 @@ class Archive:
             self._applied = top
         return n
 
+    SLOTS = 64
+
+    def _claim_index(self) -> None:
+        """PostgreSQL with $REFERAT_INDEX: take the folder, or when another process holds it (tantivy
+        allows one writer; `referat serve --workers N` starts N processes with one environment) the
+        first free of folder.1, folder.2, …: a folder per process, each kept with its position, so
+        every worker restarts from its own copy."""
+        base = self.search_index.path
+        if base is None:
+            return
+        for slot in range(self.SLOTS):
+            index = self.search_index if slot == 0 else SearchIndex(f"{base}.{slot}")
+            try:
+                index.writer  # noqa: B018 - takes the folder's lock
+            except IndexBusyError:
+                continue
+            self.search_index = index
+            return
+        raise IndexBusyError(f"{base} and its {self.SLOTS - 1} numbered copies are all in use by other processes")
+
     def searcher(self) -> tantivy.Searcher:
         """A searcher over the index as current as the database (PostgreSQL: the change log applied)."""
         self._catch_up()
@@ -458,6 +478,7 @@ class Archive:
             return
         with self._catching:
             if self._applied is None:
+                self._claim_index()
                 self._applied = self.search_index.applied()
             with self.engine.connect() as conn:
                 top = _log_top(conn)
