@@ -658,6 +658,39 @@ def serve(
     note(f"referat: {listen}/  (API: /api/openapi.json, OParl: {base}/oparl/v1/system; Ctrl-C stops)")
     uvicorn.run("referat.api:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
 
+
+@app.command()
+def series(
+    label: Annotated[str, typer.Argument(help="Words of a frame, measure or subject (\"Aktivering\", \"Omgørelsesprocent\", "
+                                              "\"01 Aktivering Forskel vedtaget budget\") or a series id; \"\" for all.")] = "",
+    db: DbOpt = None, committee: CommitteeOpt = None, format: FormatOpt = OutFormat.table,
+) -> None:
+    """Reported figures as series over time: budget frames and measures, complaint figures, other tables."""
+    from referat.series import series as find_series
+    from referat.web.format import dansk
+
+    with open_archive(db).engine.connect() as conn:
+        data = find_series(conn, label)
+    if committee:
+        data["series"] = [s for s in data["series"] if committee.lower() in s["committee"].lower()]
+    if format is OutFormat.json:
+        emit_json(data)
+        return
+    if not data["series"]:
+        fail(f"no series matches '{label}'; `referat series` lists them all")
+    for s in data["series"]:
+        unit = f" ({s['unit']})" if s["unit"] else ""
+        out.print(Text.assemble((f"{s['frame']} · {s['measure']}", "bold"), f"{unit}  {s['subject']}, {s['committee']}",
+                                (f"  {s['id']}", "dim")))
+        for p in s["points"]:
+            where = f"tabel {p['table']}" if p["table"] else "teksten"
+            out.print(Text.assemble(f"  {p['period']:<10} ", (f"{dansk(p['value']):>10}", "bold"),
+                                    (f"  printed {p['printed']!r} in {where}, {p['date'] or '?'}, item {p['item_id']}",
+                                     "dim")))
+    for w in data["warnings"]:
+        note(f"warning: {w}")
+
+
 kle_app = typer.Typer(help="KLE subject codes: load your own KLE titles (KL licenses them; none are shipped).",
                       no_args_is_help=True)
 app.add_typer(kle_app, name="kle")

@@ -1,0 +1,67 @@
+"""Following the archive: reported figures as series (/serier, /serie/{id}, /api/series), calendars of
+meetings (/kalender.ics, /udvalg/{id}/kalender.ics) and Atom feeds (/feed/...).
+
+The pages are Danish and carry no inline script (charts draw from a JSON block, web/static/charts.js);
+the data comes from referat.series and referat.feeds, which read the store.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from referat.errors import NotFoundError
+from referat.series import series as find_series
+from referat.web.pages import archive, page, render
+
+api_router = APIRouter(prefix="/api", tags=["api"])
+Label = Annotated[str, Query(max_length=200, description="Words of a frame, measure or subject, or a series id; "
+                                                          "empty for all.")]
+
+
+def _series(request: Request, label: str = "") -> dict[str, Any]:
+    with archive(request).engine.connect() as conn:
+        return find_series(conn, label)
+
+
+@api_router.get("/series", summary="Reported figures as series: budget frames and measures, complaint figures")
+def series_api(request: Request, label: Label = "", committee: str | None = None) -> dict[str, Any]:
+    data = _series(request, label)
+    if committee:
+        data["series"] = [s for s in data["series"] if committee.lower() in s["committee"].lower()]
+    return {"total": len(data["series"]), **data}
+
+
+@api_router.get("/series/{series_id}", summary="One series: its points with provenance (item, table, as printed)")
+def one_series_api(request: Request, series_id: str) -> dict[str, Any]:
+    return _one(request, series_id)
+
+
+def _one(request: Request, series_id: str) -> dict[str, Any]:
+    found = [s for s in _series(request, series_id)["series"] if s["id"] == series_id]
+    if not found:
+        raise NotFoundError(f"no series with id '{series_id}'")
+    return found[0]
+
+
+@page("/serier")
+def series_list_page(request: Request, q: Annotated[str, Query(max_length=200)] = "") -> HTMLResponse:
+    """Every series, grouped by committee and subject; narrowed by words of a frame or measure."""
+    data = _series(request, q.strip())
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for s in data["series"]:
+        groups.setdefault((s["committee"], s["subject"]), []).append(s)
+    return render(request, "series_list.html", groups=groups, q=q.strip(), total=len(data["series"]),
+                  warnings=data["warnings"])
+
+
+@page("/serie/{series_id}")
+def series_page(request: Request, series_id: str) -> HTMLResponse:
+    """One series as a line over its periods, with each figure's source (the item and table printing it)."""
+    s = _one(request, series_id)
+    chart = {"type": "line", "labels": [p["period"] for p in s["points"]], "stacked": False, "integer": False,
+             "series": [{"label": s["measure"], "data": [p["value"] for p in s["points"]]}]}
+    unit = f" ({s['unit']})" if s["unit"] else ""
+    return render(request, "series.html", s=s, chart=chart, caption=f"{s['frame']}: {s['measure']}{unit}")
