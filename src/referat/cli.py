@@ -691,6 +691,24 @@ def series(
         note(f"warning: {w}")
 
 
+@app.command()
+def calendar(
+    db: DbOpt = None, committee: CommitteeOpt = None, municipality: MunicipalityOpt = None,
+    base_url: Annotated[str, typer.Option("--base-url", help="Where the site is served, for the events' links.")] = "",
+) -> None:
+    """Meetings as iCalendar on stdout: held and announced (archived) and planned (meeting-plan items)."""
+    from referat.feeds import events, icalendar
+
+    archive = open_archive(db)
+    body_id, name = None, "Alle udvalgs møder"
+    if committee:
+        b = _record(lambda: archive.body(committee, municipality), OutFormat.table)
+        assert b is not None
+        body_id, name = b["id"], f"{b['name']} – møder"
+    with archive.engine.connect() as conn:
+        sys.stdout.write(icalendar(events(conn, body_id, base_url.rstrip("/")), name))
+
+
 kle_app = typer.Typer(help="KLE subject codes: load your own KLE titles (KL licenses them; none are shipped).",
                       no_args_is_help=True)
 app.add_typer(kle_app, name="kle")

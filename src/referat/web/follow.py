@@ -10,13 +10,16 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
+from referat import feeds
 from referat.errors import NotFoundError
+from referat.store import browse
 from referat.series import series as find_series
 from referat.web.pages import archive, page, render
 
 api_router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(include_in_schema=False)  # calendars and feeds: not JSON, not pages
 Label = Annotated[str, Query(max_length=200, description="Words of a frame, measure or subject, or a series id; "
                                                           "empty for all.")]
 
@@ -65,3 +68,31 @@ def series_page(request: Request, series_id: str) -> HTMLResponse:
              "series": [{"label": s["measure"], "data": [p["value"] for p in s["points"]]}]}
     unit = f" ({s['unit']})" if s["unit"] else ""
     return render(request, "series.html", s=s, chart=chart, caption=f"{s['frame']}: {s['measure']}{unit}")
+
+
+# --- calendars ----------------------------------------------------------------------------------
+
+CALENDAR = "text/calendar; charset=utf-8"
+
+
+def _calendar(request: Request, body_id: str | None, name: str) -> Response:
+    with archive(request).engine.connect() as conn:
+        text = feeds.icalendar(feeds.events(conn, body_id, request.app.state.base_url), name)
+    return Response(text, media_type=CALENDAR,
+                    headers={"Content-Disposition": f'inline; filename="{body_id or "referat"}.ics"'})
+
+
+@router.api_route("/kalender.ics", methods=["GET", "HEAD"])
+def archive_calendar(request: Request) -> Response:
+    """Every committee's meetings (held, announced and planned) as one iCalendar."""
+    return _calendar(request, None, "Alle udvalgs møder")
+
+
+@router.api_route("/udvalg/{body_id}/kalender.ics", methods=["GET", "HEAD"])
+def body_calendar(request: Request, body_id: str) -> Response:
+    """One committee's meetings as iCalendar, for a calendar program to subscribe to."""
+    with archive(request).engine.connect() as conn:
+        body = next((b for b in browse.bodies(conn) if b["id"] == body_id), None)
+    if body is None:
+        raise NotFoundError(f"no committee with id '{body_id}'")
+    return _calendar(request, body_id, f"{body['name']} – møder")

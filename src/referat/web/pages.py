@@ -109,6 +109,7 @@ def install(app: FastAPI) -> None:
     from referat.web import follow  # its pages use this module's helpers
 
     app.include_router(follow.api_router)
+    app.include_router(follow.router)
     app.include_router(router)
     app.include_router(assets.router)
     app.add_middleware(SecurityHeaders)
