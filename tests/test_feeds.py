@@ -116,3 +116,225 @@ def test_cli_calendar_writes_the_same_calendar(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     events = icalendar.Calendar.from_ical(done.stdout).walk("VEVENT")
     assert len(events) == 5 + len(PLAN_2026)
+
+
+# --- Atom feeds and the change log ----------------------------------------------------------------
+
+PLAN_SEED = next((p for p in SEEDS if p.name.startswith("002_")), None)
+
+
+def _postponed(text: str) -> str:
+    """The 2025 minutes with the meeting plan's decision changed from "Tiltrådt." to "Udsat."."""
+    head, tail = text.split("Punkt 3: Mødeplan for 2026", 1)
+    assert "Tiltrådt." in tail.split("Punkt 4:", 1)[0]
+    return head + "Punkt 3: Mødeplan for 2026" + tail.replace("Tiltrådt.", "Udsat.", 1)
+
+
+def _valid_atom(text: str) -> object:
+    import feedparser
+
+    parsed = feedparser.parse(text)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.version == "atom10"
+    assert parsed.feed.id and parsed.feed.title and parsed.feed.updated
+    for e in parsed.entries:  # RFC 4287 §4.1.2: id, title, updated; a link; author (or the feed's, or source)
+        assert e.id and e.title and e.updated and e.link
+        assert e.get("author") or parsed.feed.get("author")
+    return parsed
+
+
+@needs_shared
+def test_feeds_are_valid_atom_per_committee_case_person_and_search(seeds_db: str) -> None:
+    client = _client(seeds_db)
+    body = client.get("/api/bodies").json()["data"][0]
+    committee = _valid_atom(client.get(f"/nyt/udvalg/{body['id']}").text)
+    assert committee.feed.title == f"Nye og ændrede beslutninger i {body['name']}"
+    assert len(committee.entries) == 48  # every item of the seeds, new (a feed holds up to feeds.FEED_SIZE)
+    first = committee.entries[0]
+    assert first.link.startswith("https://referat.example/punkt/") and first.id.startswith(first.link + "#aendring-")
+    assert first.author == f"{body['name']}, Gladsaxe Kommune"
+    assert first.title.startswith("Ny: Beskæftigelses- og Integrationsudvalget ")
+    assert first.content[0].value.startswith("Beslutning (")
+    case = _valid_atom(client.get("/nyt/sag/21-1-00.22.00-P35").text)
+    assert [e.title for e in case.entries] == [
+        "Ny: Beskæftigelses- og Integrationsudvalget 04.06.2025, punkt 3: Mødeplan for 2026"]
+    assert case.entries[0].tags[0].term == "approved"
+    person = _valid_atom(client.get("/nyt/person/Tom Vang Knudsen").text)
+    # a member in 2013, a substitute on some items in 2025: the decisions of both
+    assert {e.title.split(", punkt")[0][-10:] for e in person.entries} == {"09.04.2013", "04.06.2025"}
+    search = _valid_atom(client.get("/nyt/soeg", params={"q": "mødeplan"}).text)
+    assert [e.title.split(": ", 1)[1] for e in search.entries] == [
+        "Beskæftigelses- og Integrationsudvalget 04.06.2025, punkt 3: Mødeplan for 2026"]
+    _valid_atom(client.get("/nyt").text)
+    assert client.get("/nyt/udvalg/000000000000").status_code == 404
+    assert client.get("/nyt/soegning/findes-ikke").status_code == 404
+
+
+@needs_shared
+def test_pages_advertise_their_feeds(seeds_db: str) -> None:
+    client = _client(seeds_db)
+    body = client.get("/api/bodies").json()["data"][0]
+    for page, feed in ((f"/udvalg/{body['id']}", f"/nyt/udvalg/{body['id']}"),
+                       ("/sag/21-1-00.22.00-P35", "/nyt/sag/21-1-00.22.00-P35"),
+                       ("/?q=jobklub", "/nyt/soeg?q=jobklub")):
+        html = client.get(page).text
+        assert '<link rel="alternate" type="application/atom+xml"' in html and f'href="{feed}"' in html
+        assert "<summary>Følg</summary>" in html and f'value="https://referat.example{feed}"' in html
+        assert client.get(feed).status_code == 200
+
+
+@needs_shared
+@pytest.mark.skipif(PLAN_SEED is None, reason="the 2025 minutes are not in the seeds")
+def test_a_replaced_record_leaves_a_changed_row_and_entry(new_db: Callable[[str], str], tmp_path: Path) -> None:
+    from referat.ingest import ingest
+    from referat.store import Archive
+
+    assert PLAN_SEED is not None
+    minutes = tmp_path / "minutes.txt"
+    minutes.write_text(PLAN_SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    db = new_db("changes.db")
+    with Archive(db) as a:
+        ingest(a, [str(minutes)])
+        ingest(a, [str(minutes)])  # the same file again: skipped, nothing logged
+        with a.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT kind, count(*) FROM changes GROUP BY kind").all() == [("new", 10)]
+        minutes.write_text(_postponed(minutes.read_text(encoding="utf-8")), encoding="utf-8")
+        assert ingest(a, [str(minutes)]).count("replaced") == 1
+        with a.engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT kind, label, decision_kind, before_kind, decision, before_decision "
+                                        "FROM changes WHERE kind <> 'new'").all()
+    substitutes = " Tom Vang Knudsen deltog i stedet for Kristine Henriksen og Lone Yalcinkaya deltog i stedet for " \
+                  "Suleman Naim."
+    assert [tuple(r) for r in rows] == [("changed", "3", "postponed", "approved", "Udsat." + substitutes,
+                                         "Tiltrådt." + substitutes)]
+    entries = _valid_atom(_client(db).get("/nyt/sag/21-1-00.22.00-P35").text).entries
+    assert [e.title.split(":", 1)[0] for e in entries] == ["Ændret", "Ny"]
+    assert "Før (Godkendt): Tiltrådt." in entries[0].content[0].value
+
+
+@needs_shared
+def test_migration_0008_logs_what_is_archived(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from referat.ingest import ingest
+    from referat.store import Archive
+    from referat.store.archive import MIGRATIONS
+
+    db = tmp_path / "old.db"
+    with Archive(db) as a:
+        ingest(a, [str(p) for p in SEEDS])
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with a.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0007")  # an archive made before the change log
+    with Archive(db) as a, a.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM changes WHERE kind = 'new'").scalar_one() == \
+            conn.exec_driver_sql("SELECT count(*) FROM items").scalar_one() == 48
+
+
+# --- saved searches posting to a webhook -----------------------------------------------------------
+
+@pytest.fixture()
+def receiver() -> object:
+    """A webhook receiver on 127.0.0.1: collects the JSON bodies posted; answers `status` (200 unless set)."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class State:
+        posts: list[dict[str, object]] = []
+        status = 200
+        url = ""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            assert self.headers["Content-Type"] == "application/json"
+            if State.status == 200:
+                State.posts.append(json.loads(body))
+            self.send_response(State.status)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    State.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    State.posts = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield State
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@needs_shared
+@pytest.mark.skipif(PLAN_SEED is None, reason="the 2025 minutes are not in the seeds")
+def test_watch_posts_what_is_new_to_a_webhook(new_db: Callable[[str], str], tmp_path: Path, receiver) -> None:  # noqa: ANN001
+    from referat.ingest import ingest
+    from referat.store import Archive, Filters
+
+    assert PLAN_SEED is not None
+    minutes = tmp_path / "minutes.txt"
+    minutes.write_text(PLAN_SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    db = new_db("watch.db")
+    with Archive(db) as a:
+        ingest(a, [str(minutes)])
+        w = feeds.add_watch(a, "plan", "mødeplan", Filters(committee="Beskæftigelses- og Integrationsudvalget"),
+                            webhook=receiver.url)
+        with pytest.raises(feeds.WatchError):
+            feeds.add_watch(a, "plan", "noget andet", Filters())
+        first = feeds.run_watch(a, w, base_url="https://referat.example")
+        assert (first["status"], first["items"], receiver.posts) == ("started", [], [])
+        minutes.write_text(_postponed(minutes.read_text(encoding="utf-8")), encoding="utf-8")
+        ingest(a, [str(minutes)])
+        receiver.status = 500  # the receiver is down: nothing is lost, the next run sends it again
+        with pytest.raises(feeds.WatchError, match="sends these again"):
+            feeds.run_watch(a, feeds.get_watch(a, "plan"))
+        receiver.status = 200
+        second = feeds.run_watch(a, feeds.get_watch(a, "plan"), base_url="https://referat.example")
+        assert second["status"] == "new" and second["posted"] == receiver.url
+        assert len(receiver.posts) == 1
+        post = receiver.posts[0]
+        assert post["watch"] == "plan" and post["filters"] == {"committee": "Beskæftigelses- og Integrationsudvalget"}
+        [item] = post["items"]
+        assert (item["change"], item["title"], item["decision_kind"], item["before"]["decision_kind"]) \
+            == ("changed", "Mødeplan for 2026", "postponed", "approved")
+        assert item["decision"].startswith("Udsat.") and item["before"]["decision"].startswith("Tiltrådt.")
+        assert item["url"].startswith("https://referat.example/punkt/") and item["date"] == "2025-06-04"
+        third = feeds.run_watch(a, feeds.get_watch(a, "plan"))
+        assert third["status"] == "nothing" and len(receiver.posts) == 1
+
+
+@needs_shared
+@pytest.mark.skipif(PLAN_SEED is None, reason="the 2025 minutes are not in the seeds")
+def test_watch_commands(tmp_path: Path, receiver) -> None:  # noqa: ANN001
+    import json
+
+    assert PLAN_SEED is not None
+    minutes = tmp_path / "minutes.txt"
+    minutes.write_text(PLAN_SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    db = str(tmp_path / "a.db")
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "referat.cli", *args, "--db", db], capture_output=True, text=True,
+                              timeout=120, env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"})
+
+    assert cli("ingest", str(minutes)).returncode == 0
+    added = cli("watch", "add", "mødeplan", "--name", "plan")
+    assert added.returncode == 0 and added.stdout.strip() == "saved search 'plan': mødeplan"
+    assert cli("watch", "add", "(", "--name", "bad").returncode == 1  # a malformed query fails now, not in cron
+    started = cli("watch", "run")
+    assert started.stdout.startswith("plan: starting point recorded")
+    minutes.write_text(_postponed(minutes.read_text(encoding="utf-8")), encoding="utf-8")
+    cli("ingest", str(minutes))
+    printed = cli("watch", "run", "--base-url", "https://referat.example")
+    lines = printed.stdout.splitlines()
+    assert lines[0] == "plan: 1 new or changed"
+    assert lines[1].split()[:3] == ["changed", "2025-06-04", "Beskæftigelses-"] and "[postponed]" in lines[1]
+    assert json.loads(cli("watch", "run", "-f", "json").stdout)[0]["status"] == "nothing"
+    listed = json.loads(cli("watch", "list", "-f", "json").stdout)
+    assert [(w["name"], w["query"]) for w in listed] == [("plan", "mødeplan")]
+    assert cli("watch", "remove", "plan").returncode == 0 and cli("watch", "run", "--name", "plan").returncode == 1

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from referat import feeds
+from referat.api.json_api import Kind
 from referat.errors import NotFoundError
 from referat.store import browse
 from referat.series import series as find_series
@@ -96,3 +97,56 @@ def body_calendar(request: Request, body_id: str) -> Response:
     if body is None:
         raise NotFoundError(f"no committee with id '{body_id}'")
     return _calendar(request, body_id, f"{body['name']} – møder")
+
+
+# --- Atom feeds -----------------------------------------------------------------------------------
+
+def _atom(request: Request, make: Any) -> Response:
+    a = archive(request)
+    with a.engine.connect() as conn:
+        feed = make(conn)
+        rows = feeds.feed_rows(conn, feed)
+    return Response(feeds.atom(feed, rows, request.app.state.base_url), media_type=feeds.ATOM_TYPE)
+
+
+@router.api_route("/nyt", methods=["GET", "HEAD"])
+def archive_atom(request: Request) -> Response:
+    """Every new and changed decision in the archive, newest first (Atom)."""
+    return _atom(request, lambda conn: feeds.archive_feed())
+
+
+@router.api_route("/nyt/udvalg/{body_id}", methods=["GET", "HEAD"])
+def committee_atom(request: Request, body_id: str) -> Response:
+    return _atom(request, lambda conn: feeds.committee_feed(conn, body_id))
+
+
+@router.api_route("/nyt/sag/{number:path}", methods=["GET", "HEAD"])
+def case_atom(request: Request, number: str) -> Response:
+    return _atom(request, lambda conn: feeds.case_feed(conn, number))
+
+
+@router.api_route("/nyt/person/{name_or_id}", methods=["GET", "HEAD"])
+def person_atom(request: Request, name_or_id: str) -> Response:
+    return _atom(request, lambda conn: feeds.person_feed(conn, name_or_id))
+
+
+@router.api_route("/nyt/soeg", methods=["GET", "HEAD"])
+def query_atom(request: Request, q: Annotated[str, Query(min_length=1, max_length=500)], udvalg: str | None = None,
+               kommune: str | None = None, aar: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+               beslutning: Kind | None = None) -> Response:
+    """A search's new and changed decisions, with the search page's parameters (/nyt/soeg?q=jobklub)."""
+    from referat.store import Filters
+
+    a = archive(request)
+    w = feeds.query_watch(q, Filters(committee=udvalg, municipality=kommune, year=aar, decision_kind=beslutning))
+    rows = feeds.watch_changes(a, w)
+    return Response(feeds.atom(feeds.search_feed(w), rows, request.app.state.base_url), media_type=feeds.ATOM_TYPE)
+
+
+@router.api_route("/nyt/soegning/{name}", methods=["GET", "HEAD"])
+def search_atom(request: Request, name: str) -> Response:
+    """A saved search's new and changed decisions (referat watch add ... --name NAME)."""
+    a = archive(request)
+    w = feeds.get_watch(a, name)
+    rows = feeds.watch_changes(a, w)
+    return Response(feeds.atom(feeds.search_feed(w), rows, request.app.state.base_url), media_type=feeds.ATOM_TYPE)
