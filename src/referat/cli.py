@@ -733,7 +733,7 @@ def watch_add(
     except ReferatError as exc:
         fail(str(exc))
         return
-    out.print(f"saved search {w.name!r}: {w.query}" + (f" {w.filters}" if w.filters else "")
+    out.print(f"saved search {w.name!r}: {w.query}" + (f" {json.dumps(w.filters, ensure_ascii=False)}" if w.filters else "")
               + (f", posting to {w.webhook}" if w.webhook else ""), highlight=False)
 
 
