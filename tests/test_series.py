@@ -295,5 +295,19 @@ def test_chart_page_in_a_browser(server: str) -> None:
         page.screenshot(path=str(ROOT / "test-artifacts" / "serie.png"), full_page=True)
         page.get_by_role("link", name="Punktet 3. april 2024").click()
         page.wait_for_url("**/punkt/*")
+        series_url = page.evaluate("document.referrer")
+        axe_js = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+        if axe_js.exists():  # WCAG 2.1 AA as for every other page type (tests/test_browser.py), at three widths
+            for width in (1280, 390, 320):
+                page.set_viewport_size({"width": width, "height": 900})
+                for url in (server + "/serier", series_url):
+                    page.goto(url)
+                    page.wait_for_load_state("networkidle")
+                    page.evaluate(axe_js.read_text(encoding="utf-8"))
+                    found = page.evaluate(
+                        "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations"
+                        ".filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id))")
+                    wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                    assert (found, wide) == ([], 0), (url, width)
         assert errors == []
         browser.close()
