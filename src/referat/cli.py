@@ -655,7 +655,7 @@ def serve(
     os.environ["REFERAT_DB"] = path  # the worker processes open the same archive
     os.environ["REFERAT_BASE_URL"] = base
     listen = f"http://{f'[{host}]' if ':' in host else host}:{port}"
-    note(f"referat: {listen}/  (API: /api/openapi.json, OParl: {base}/oparl/v1/system; Ctrl-C stops)")
+    note(f"referat: {listen}/  (API: /api/docs, OParl: {base}/oparl/v1/system; Ctrl-C stops)")
     uvicorn.run("referat.api:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
 
 
