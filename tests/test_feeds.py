@@ -338,3 +338,20 @@ def test_watch_commands(tmp_path: Path, receiver) -> None:  # noqa: ANN001
     listed = json.loads(cli("watch", "list", "-f", "json").stdout)
     assert [(w["name"], w["query"]) for w in listed] == [("plan", "mødeplan")]
     assert cli("watch", "remove", "plan").returncode == 0 and cli("watch", "run", "--name", "plan").returncode == 1
+
+
+def test_atom_carries_untrusted_text_inert_and_well_formed() -> None:
+    # team-written: a title with markup and a decision with a form feed, as PDF text can hold
+    row = {"seq": 7, "at": "2026-01-02T03:04:05+00:00", "kind": "changed", "item_id": "abc", "meeting_id": "m",
+           "body_id": "b", "case_key": None, "date": dt.date(2026, 1, 2), "label": "4",
+           "title": "<script>alert(1)</script> & co", "decision": "Godkendt.\x0cSide 2", "decision_kind": "approved",
+           "before_title": "Gammel titel", "before_decision": "Udsat.", "before_kind": "postponed",
+           "committee": "Teknik- og Miljøudvalget", "municipality": "Vesterå"}
+    text = feeds.atom(feeds.Feed("Test", "/nyt/test", "/"), [row], "https://referat.example")
+    parsed = _valid_atom(text)
+    [e] = parsed.entries
+    assert e.title == "Ændret: Teknik- og Miljøudvalget 02.01.2026, punkt 4: <script>alert(1)</script> & co"
+    assert "&lt;script&gt;" in text and "<script>" not in text
+    assert e.content[0].value == ("Beslutning (Godkendt): Godkendt.Side 2\n\nFør (Udsat): Udsat.\n\n"
+                                  "Titel før: Gammel titel")
+    assert e.updated == "2026-01-02T03:04:05Z" and e.id == "https://referat.example/punkt/abc#aendring-7"

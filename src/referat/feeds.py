@@ -124,8 +124,10 @@ def events(conn: Connection, body_id: str | None = None, base_url: str = "") -> 
                          location=r["location"], url=f"{base_url}/moede/{r['id']}", status="CONFIRMED",
                          stamp=_stamp(r["ingested_at"]), body_id=r["body_id"]))
     where_plan = "AND i.body_id = ?" if body_id else ""
+    # a coarse SQL filter, MEETING_PLAN_TITLE decides: lower() folds ASCII only (MØDEPLAN -> mØdeplan), so
+    # "m_de" and not "møde"
     plans = run(conn, "SELECT i.pk, i.id, i.title, i.date, i.body_id, b.name FROM items i JOIN bodies b ON "
-                      f"b.id = i.body_id WHERE lower(i.title) LIKE '%møde%' {where_plan} ORDER BY i.pk",
+                      f"b.id = i.body_id WHERE lower(i.title) LIKE '%m_de%' {where_plan} ORDER BY i.pk",
                 params).all()
     for pk, item_id, title, date, plan_body, name in plans:
         if not MEETING_PLAN_TITLE.search(title or ""):

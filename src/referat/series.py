@@ -401,6 +401,15 @@ def matches(series: dict[str, Any], label: str) -> bool:
     return any(w and _words(w) <= words for w in wanted)
 
 
+def select(found: list[dict[str, Any]], label: str) -> list[dict[str, Any]]:
+    """The series a label names. A label naming a frame and a measure exactly ("01 Aktivering Vedttaget
+    budget") is that series alone, not also "Afvigelse fra vedtaget budget"."""
+    found = [s for s in found if matches(s, label)]
+    wanted = _words(_fixed(label))
+    exact = [s for s in found if _words(_fixed(f"{s['frame']} {s['measure']}")) == wanted]
+    return exact or found
+
+
 def collect(conn: Connection) -> Extracted:
     """Every observation in an archive: all items with tables, and the complaint reports' prose."""
     rows = run(conn, "SELECT i.id, i.pk, i.title, i.date, b.name FROM items i JOIN bodies b ON b.id = i.body_id "
@@ -433,12 +442,7 @@ def collect(conn: Connection) -> Extracted:
 def series(conn: Connection, label: str = "") -> dict[str, Any]:
     """The archive's series a label names (all for ""), with the warnings of what did not add up."""
     got = collect(conn)
-    found = [s for s in group(got.observations) if matches(s, label)]
-    # a label naming a frame and a measure exactly ("01 Aktivering Vedttaget budget") is that series alone,
-    # not also "Afvigelse fra vedtaget budget"
-    wanted = _words(_fixed(label))
-    exact = [s for s in found if _words(_fixed(f"{s['frame']} {s['measure']}")) == wanted]
-    return {"series": exact or found,
+    return {"series": select(group(got.observations), label),
             "warnings": [str(w) for w in got.warnings]}
 
 

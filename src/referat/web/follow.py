@@ -16,7 +16,7 @@ from referat import feeds
 from referat.api.json_api import Kind
 from referat.errors import NotFoundError
 from referat.store import browse
-from referat.series import series as find_series
+from referat.series import select, series as find_series
 from referat.web.pages import archive, page, render
 
 api_router = APIRouter(prefix="/api", tags=["api"])
@@ -26,8 +26,18 @@ Label = Annotated[str, Query(max_length=200, description="Words of a frame, meas
 
 
 def _series(request: Request, label: str = "") -> dict[str, Any]:
-    with archive(request).engine.connect() as conn:
-        return find_series(conn, label)
+    """The series a label names. Every series is read from all tables of the archive, so the whole set is
+    kept per app while the archive is unchanged (Archive.modified), and labels are matched on it."""
+    a = archive(request)
+    stamp = a.modified()
+    cached = getattr(request.app.state, "series_cache", None)
+    if cached is None or cached[0] != stamp or stamp is None:
+        with a.engine.connect() as conn:
+            everything = find_series(conn, "")
+        cached = (stamp, everything)
+        request.app.state.series_cache = cached
+    everything = cached[1]
+    return {"series": select(everything["series"], label), "warnings": everything["warnings"]}
 
 
 @api_router.get("/series", summary="Reported figures as series: budget frames and measures, complaint figures")
