@@ -56,6 +56,7 @@ def test_units_come_from_captions_and_corner_cells() -> None:
     ("Afvigelse: Vedtaget budget", "Afvigelse fra vedtaget budget"),
     ("Mer-/mindreforbrug korrigeret budget", "Afvigelse fra korrigeret budget"),
     ("Forventet mer/mindreforbrug 2025", "Afvigelse"), ("Regnskab", "Regnskab"),
+    ("Forventet afvigelse fra korrigeret budget", "Afvigelse fra korrigeret budget"),
     ("Lokationer", None), ("Mio. kr.", None),
 ])
 def test_measures_are_normalized(header: str, name: str | None) -> None:
@@ -87,6 +88,9 @@ def test_a_carry_over_table_is_not_the_budget_frame() -> None:
     assert {(o.subject, o.frame, o.measure, o.value, o.unit) for o in got} == {
         ("Videreførelser fra 2023 til 2024", "Aktiveringsrammen i alt", "Beløb", 5.5, "mio. kr."),
         ("Videreførelser fra 2023 til 2024", "I alt", "Beløb", 7.7, "mio. kr.")}
+    thousands = {"caption": None, "header": ["Overførsler", "1.000 kr."], "rows": [["Drift", "-1.234"]]}
+    [o] = S.from_table(thousands, committee="U", item_id="i", ordinal=1, period="2024")
+    assert (o.subject, o.measure, o.value, o.unit) == ("Tabel", "Beløb", -1234.0, "1.000 kr.")
 
 
 def test_a_two_line_header_is_joined() -> None:

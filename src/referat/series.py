@@ -57,11 +57,11 @@ MISSPELLINGS: dict[str, str] = {"vedttaget": "vedtaget", "servicrammen": "servic
 # "Forskel vedtaget budget" (30.11.2021) = "Afvigelse: Vedtaget budget" (04.06.2025) = "Mer-/mindreforbrug
 # vedtaget budget" (03.04.2024); "Forventet mer/mindreforbrug 2025" (04.06.2025)
 MEASURES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), name) for p, name in (
-    (r"^(?:forskel|afvigelse|(?:forventet\s+)?mer-?\s*/\s*mindreforbrug)\W*(?:til\s+|fra\s+|ift\.?\s+)?vedtaget",
+    (r"^(?:forventet\s+)?(?:forskel|afvigelse|mer-?\s*/\s*mindreforbrug)\W*(?:til\s+|fra\s+|ift\.?\s+)?vedtaget",
      "Afvigelse fra vedtaget budget"),
-    (r"^(?:forskel|afvigelse|(?:forventet\s+)?mer-?\s*/\s*mindreforbrug)\W*(?:til\s+|fra\s+|ift\.?\s+)?korrigeret",
+    (r"^(?:forventet\s+)?(?:forskel|afvigelse|mer-?\s*/\s*mindreforbrug)\W*(?:til\s+|fra\s+|ift\.?\s+)?korrigeret",
      "Afvigelse fra korrigeret budget"),
-    (r"^(?:forskel|afvigelse|(?:forventet\s+)?mer-?\s*/\s*mindreforbrug)$", "Afvigelse"),
+    (r"^(?:forventet\s+)?(?:forskel|afvigelse|mer-?\s*/\s*mindreforbrug)$", "Afvigelse"),
     (r"^oprindeligt budget$|^vedtaget budget$", "Vedtaget budget"),
     (r"^korrigeret budget$", "Korrigeret budget"),
     (r"^forventet (?:forbrug|regnskab)$", "Forventet forbrug"),
@@ -132,6 +132,13 @@ def unit_of(*texts: str | None) -> str | None:
             if t and pattern.search(t):
                 return unit
     return None
+
+
+def _without_unit(text: str) -> str:
+    """The text with any unit it names taken out ("1.000 kr." -> "")."""
+    for pattern, _ in UNITS:
+        text = pattern.sub("", text)
+    return text.strip(" .,:()")
 
 
 def read_number(text: str) -> Decimal | None:
@@ -271,15 +278,14 @@ def from_table(table: dict[str, Any], *, committee: str, item_id: str, ordinal: 
         for n, text in enumerate(row[1:], start=1):
             if n >= len(header):
                 break
-            cell = read_cell(text, unit)
+            cell = read_cell(text, unit_of(header[n]) or unit)  # a column's own unit ("1.000 kr.", "Afvigelse (%)")
             if cell.value is None:
                 continue
             measure = measures[n] if budget else None
             if measure is None:
                 measure = _SPACES.sub(" ", header[n]).strip()
-                if not measure or unit_of(measure) and read_number(re.sub(r"(?i)[a-z.\s]", "", measure) or "x") is None \
-                        and len(measure) <= 12:
-                    measure = "Beløb"  # a column headed only by its unit ("Mio. kr.")
+                if not _without_unit(measure):
+                    measure = "Beløb"  # a column headed only by its unit ("Mio. kr.", "1.000 kr.")
             out.append(Observation(committee=committee, subject=subject, frame=frame, measure=measure,
                                    period=period, value=float(cell.value), unit=cell.unit, item_id=item_id,
                                    table=ordinal, printed=text, date=date))
