@@ -1,6 +1,6 @@
 """Search stays consistent across processes on one PostgreSQL database (issue 15).
 
-Each process keeps its own search index and applies the change log (migration 0008) before a search:
+Each process keeps its own search index and applies the change log (migration 0009) before a search:
 two `referat serve` processes find an item ingested by a third within 5 s; an index folder that records
 its position replays only the log's tail when opened again; tied hits come out in one order on both
 stores however the items were ingested (newest meeting first, then item id).

@@ -142,7 +142,7 @@ class Archive:
         self._bodies: dict[str, tuple[str, str]] = {}  # body id -> (committee, municipality), for facets
         self._words_stored: set[str] | None = None  # words known to be in the words table (loaded when first needed)
         self._words_blob: tuple[int, str] = (-1, "")  # (max rowid, "\nword\nword\n") for substring searches
-        # PostgreSQL: writers append changed item pks to the change log (migration 0008) and every process
+        # PostgreSQL: writers append changed item pks to the change log (migration 0009) and every process
         # brings its own index up to date from it before a search (_catch_up); nothing is indexed at open
         self._logged = self.engine.dialect.name == "postgresql"
         self._applied: int | None = None  # the last change applied to this process's index; None: not yet

@@ -180,7 +180,7 @@ class SearchIndex:
             self._writer.wait_merging_threads()
             self._writer = None
 
-    # --- the change log's position (PostgreSQL; see migration 0008) ---------------------------
+    # --- the change log's position (PostgreSQL; see migration 0009) ---------------------------
 
     def applied(self) -> int | None:
         """The last change-log entry this index holds, as recorded in its folder; None for an index in

@@ -9,8 +9,8 @@ a reader never skips one. SQLite needs no log: its index folder sits beside the 
 the writer's transaction. An archive made before this gets the log empty; every process rebuilds its
 index once on first search (an index without a recorded position is rebuilt).
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
