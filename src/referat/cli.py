@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
+from referat import sandbox
 from referat.errors import ReferatError
 from referat.ingest import Outcome, ingest as ingest_files
 from referat.model import ParsedDocument
@@ -149,6 +150,10 @@ def render_text(doc: ParsedDocument) -> str:
     return "\n".join(out)
 
 
+def _parse_file(file: Path, ocr: bool) -> ParsedDocument:
+    return parse_file(file, ocr=ocr)
+
+
 @app.command()
 def parse(
     file: Annotated[Path, typer.Argument(help="A minutes or agenda file (text or markdown).")],
@@ -157,7 +162,7 @@ def parse(
 ) -> None:
     """Parse one minutes/agenda document and print the structured record."""
     try:
-        doc = parse_file(file, ocr=ocr)
+        doc = sandbox.run(_parse_file, file, ocr, path=file)  # bounded in time and memory (referat.limits)
     except ReferatError as exc:
         fail(str(exc))
         return

@@ -1,0 +1,344 @@
+"""Read and parse each document in a forked worker process bounded in time and memory, so that a hostile
+file (a zip or flate bomb, markup that makes a parser crawl) costs at most its limits and kills only its
+worker; the batch goes on and the refusal is one line naming the file and the limit.
+
+Each worker is a child forked from this process (the libraries are loaded already, its caches warm), in
+its own process group, that reads one document after another: tasks go to it pickled through a pipe,
+answers come back the same way. Its limits are set by the operating system: RLIMIT_AS (the address space
+it had at the fork plus the memory limit, so that the limit counts what a document costs, not the
+libraries) and RLIMIT_CPU (moved to the CPU time used so far plus the time limit before each document:
+SIGXCPU), and the parent keeps a wall-clock deadline per document and, when it passes, kills the worker's
+whole group (the PDF reader's own children, tesseract with it). A worker that dies or is killed takes
+only its document with it; the next document gets a new worker. A worker whose address space has grown
+(a large document leaves its heap behind) is replaced after its answer, so that every document finds the
+whole memory limit free. Workers are not daemons: sources/pdf.py forks page readers from them. pdfium
+offers no hook to bound what it inflates, so only the operating system can stop a PDF stream bomb; the
+same holds for lxml and lexbor.
+
+Measured cost (bench/README.md, "Bounded workers"): one worker parses while this process stores, so
+ingest is no slower; `referat parse` pays one fork (a few ms).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import struct
+import resource
+import selectors
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from referat import limits as limits_mod
+from referat.errors import ReferatError
+from referat.limits import Limits, LimitError
+
+_OK, _ERROR, _MEMORY = 0, 1, 2
+_GRACE = 5  # seconds of CPU between the soft limit (SIGXCPU) and the hard one (SIGKILL)
+
+
+@dataclass(slots=True)
+class Run:
+    """One worker's outcome: the function's value, or the error it raised or that stopped it, and what it
+    cost (wall and CPU seconds, peak resident memory of the worker and the children it waited for)."""
+
+    path: str
+    value: Any = None
+    error: BaseException | None = None
+    seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    peak_bytes: int = 0
+
+    def result(self) -> Any:
+        """The value, or the error raised."""
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+def run(fn: Callable[..., Any], *args: Any, path: str | Path, limits: Limits | None = None) -> Any:
+    """fn(*args) in a bounded worker: its value, or the ReferatError it raised, or LimitError when it went
+    over a limit or died."""
+    return next(run_many(fn, [args], [str(path)], jobs=1, limits=limits)).result()
+
+
+def run_many(fn: Callable[..., Any], tasks: Iterable[tuple[Any, ...]], paths: Sequence[str], *, jobs: int = 1,
+             limits: Limits | None = None) -> Iterator[Run]:
+    """fn(*task) for each task in bounded workers, at most `jobs` documents at once; the Runs come in the
+    order of the tasks. Workers take the next task as soon as they answer, so they parse ahead while the
+    caller handles a result."""
+    lim = limits or limits_mod.current()
+    pending = iter(enumerate(zip(tasks, paths)))
+    idle: list[_Worker] = []
+    busy: dict[int, _Worker] = {}  # by the read end of its answer pipe
+    done: dict[int, Run] = {}
+    sel = selectors.DefaultSelector()
+    next_out = 0
+    exhausted = False
+    try:
+        while True:
+            while not exhausted and len(busy) < max(1, jobs):
+                item = next(pending, None)
+                if item is None:
+                    exhausted = True
+                    break
+                index, (task, path) = item
+                worker = idle.pop() if idle else _Worker.start(fn, lim)
+                worker.assign(index, str(path), task, lim)
+                busy[worker.fd] = worker
+                sel.register(worker.fd, selectors.EVENT_READ)
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
+            if not busy:
+                if exhausted and not done:
+                    return
+                continue
+            timeout = max(0.0, min(w.deadline for w in busy.values()) - time.monotonic())
+            for key, _ in sel.select(timeout):
+                worker = busy[key.fd]
+                run = worker.read(lim)
+                if run is not None:
+                    sel.unregister(key.fd)
+                    del busy[key.fd]
+                    done[worker.index] = run
+                    if worker.alive:
+                        idle.append(worker)
+            now = time.monotonic()
+            for fd, worker in list(busy.items()):
+                if now >= worker.deadline:
+                    sel.unregister(fd)
+                    del busy[fd]
+                    done[worker.index] = worker.stop(lim, timed_out=True)
+    finally:
+        for worker in [*idle, *busy.values()]:
+            worker.close()
+        sel.close()
+
+
+_LEN = struct.Struct("<Q")
+_PARENT_FDS: set[int] = set()  # this process's ends of its workers' pipes: a new worker must not hold them
+
+
+class _Worker:
+    """One worker process and the pipes to it; `index`/`path` name the document it is reading."""
+
+    def __init__(self, pid: int, task_fd: int, answer_fd: int) -> None:
+        self.pid, self.task_fd, self.fd = pid, task_fd, answer_fd
+        self.alive = True
+        self.index, self.path = -1, ""
+        self.started = self.deadline = 0.0
+        self.buf = bytearray()
+
+    @classmethod
+    def start(cls, fn: Callable[..., Any], lim: Limits) -> _Worker:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()  # else text buffered here would be written twice, by the worker as well
+            except (OSError, ValueError):
+                pass
+        task_r, task_w = os.pipe()
+        answer_r, answer_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the worker: never returns
+            for fd in (task_w, answer_r, *_PARENT_FDS):  # another worker's task pipe held open here would
+                try:  # keep that worker waiting for tasks forever
+                    os.close(fd)
+                except OSError:
+                    pass
+            _serve(task_r, answer_w, fn, lim)
+        os.close(task_r)
+        os.close(answer_w)
+        _PARENT_FDS.update((task_w, answer_r))
+        return cls(pid, task_w, answer_r)
+
+    def assign(self, index: int, path: str, task: tuple[Any, ...], lim: Limits) -> None:
+        self.index, self.path = index, path
+        self.started = time.monotonic()
+        self.deadline = self.started + lim.seconds
+        self.buf.clear()
+        data = pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            _write_all(self.task_fd, _LEN.pack(len(data)) + data)
+        except OSError:
+            pass  # the worker is gone: its answer pipe reports it
+
+    def read(self, lim: Limits) -> Run | None:
+        """Read what the worker sent; the Run once its answer is complete or it died."""
+        try:
+            chunk = os.read(self.fd, 1 << 20)
+        except InterruptedError:
+            return None
+        if not chunk:
+            return self.stop(lim)
+        self.buf += chunk
+        if len(self.buf) < _LEN.size:
+            return None
+        (size,) = _LEN.unpack_from(self.buf)
+        if len(self.buf) < _LEN.size + size:
+            return None
+        try:
+            kind, payload, cpu, peak, retire = pickle.loads(memoryview(self.buf)[_LEN.size:])
+        except Exception as exc:  # noqa: BLE001 - an answer that does not unpickle
+            kind, payload, cpu, peak, retire = _ERROR, ReferatError(f"{self.path}: unreadable answer ({exc})"), 0.0, 0, True
+        run = Run(self.path, seconds=time.monotonic() - self.started, cpu_seconds=cpu, peak_bytes=peak)
+        if kind == _OK:
+            run.value = payload
+        elif kind == _MEMORY:
+            run.error = _memory_error(self.path, lim)
+        else:
+            run.error = payload
+        self.buf = bytearray()
+        if retire:
+            self.close()
+        return run
+
+    def stop(self, lim: Limits, timed_out: bool = False) -> Run:
+        """The worker died (or is killed for its time): a Run with the limit it went over."""
+        status, usage = self.close(kill=True)
+        run = Run(self.path, seconds=time.monotonic() - self.started, cpu_seconds=usage.ru_utime + usage.ru_stime,
+                  peak_bytes=usage.ru_maxrss * 1024)
+        if timed_out:
+            run.error = LimitError(self.path, f"took over the {lim.seconds:g} s limit per document "
+                                              "(REFERAT_LIMIT_SECONDS); the worker reading it was stopped")
+        else:
+            run.error = _death(self.path, status, lim, run.peak_bytes)
+        return run
+
+    def close(self, kill: bool = False) -> tuple[int, resource.struct_rusage]:
+        """End the worker (asked to, by closing its task pipe; killed, with what it started, if `kill`)
+        and reap it: its exit status and resource usage."""
+        if not self.alive:
+            return 0, resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.alive = False
+        for fd in (self.task_fd, self.fd):
+            _PARENT_FDS.discard(fd)
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        if kill:
+            _kill_group(self.pid)
+        _, status, usage = os.wait4(self.pid, 0)
+        _kill_group(self.pid)  # what the worker left running (a PDF page reader, tesseract)
+        return status, usage
+
+
+def _kill_group(pid: int) -> None:
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+            return
+        except (ProcessLookupError, PermissionError):
+            continue
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _read_exact(fd: int, n: int) -> bytes | None:
+    chunks = []
+    while n:
+        chunk = os.read(fd, min(n, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def _memory_error(path: str, lim: Limits) -> LimitError:
+    return LimitError(path, f"needs more than the {limits_mod.mb(lim.memory_bytes)} memory limit per document "
+                            "(REFERAT_LIMIT_MEMORY_MB); the worker reading it was stopped")
+
+
+def _death(path: str, status: int, lim: Limits, peak: int) -> LimitError:
+    """Why a worker ended without an answer, from its exit status."""
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        if sig == signal.SIGXCPU:
+            return LimitError(path, f"took over the {lim.seconds:g} s limit of CPU time per document "
+                                    "(REFERAT_LIMIT_SECONDS); the worker reading it was stopped")
+        name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+        return LimitError(path, f"reading it crashed the worker ({name}, peak memory {limits_mod.mb(peak)}; "
+                                f"the limits per document are {limits_mod.mb(lim.memory_bytes)} and "
+                                f"{lim.seconds:g} s): a corrupt or hostile file")
+    return LimitError(path, f"the worker reading it ended without an answer (exit code {os.WEXITSTATUS(status)}, "
+                            f"peak memory {limits_mod.mb(peak)}; the limits per document are "
+                            f"{limits_mod.mb(lim.memory_bytes)} and {lim.seconds:g} s)")
+
+
+def _address_space() -> int:
+    """This process's virtual memory size in bytes (0 if unknown)."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _cpu_used() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _serve(task_fd: int, answer_fd: int, fn: Callable[..., Any], lim: Limits) -> None:
+    """The worker's whole life: limits, then tasks until the parent closes the pipe or this process has
+    grown; exit without the parent's exit handlers (they would close its database and index)."""
+    code = 0
+    try:
+        os.setpgid(0, 0)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops the workers
+        base = _address_space()
+        memory = base + lim.memory_bytes
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        _, cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)
+        while True:
+            head = _read_exact(task_fd, _LEN.size)
+            if head is None:
+                break
+            body = _read_exact(task_fd, _LEN.unpack(head)[0])
+            if body is None:
+                break
+            task = pickle.loads(body)
+            before = _cpu_used()
+            soft = int(before + lim.seconds + 0.999)
+            if cpu_hard != resource.RLIM_INFINITY:
+                soft = min(soft, cpu_hard)
+            resource.setrlimit(resource.RLIMIT_CPU, (soft, cpu_hard))
+            try:
+                answer: tuple[int, Any] = (_OK, fn(*task))
+            except MemoryError:
+                answer = (_MEMORY, None)
+            except Exception as exc:  # noqa: BLE001 - sent to the parent, which raises it
+                answer = (_ERROR, exc)
+            retire = answer[0] == _MEMORY or _address_space() > base + lim.memory_bytes // 4
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+            extra = (_cpu_used() - before, peak, retire)
+            try:
+                data = pickle.dumps((*answer, *extra), protocol=pickle.HIGHEST_PROTOCOL)
+                if answer[0] == _ERROR:
+                    pickle.loads(data)  # an exception must also unpickle in the parent
+            except MemoryError:
+                data = pickle.dumps((_MEMORY, None, *extra))
+                retire = True
+            except Exception:  # noqa: BLE001 - an exception that does not cross processes: its message does
+                exc = answer[1]
+                message = str(exc) if isinstance(exc, ReferatError) else f"unexpected error: {type(exc).__name__}: {exc}"
+                data = pickle.dumps((_ERROR, ReferatError(message), *extra))
+            _write_all(answer_fd, _LEN.pack(len(data)) + data)
+            del answer, data, task
+            if retire:
+                break
+    except BaseException:  # noqa: BLE001 - nothing may escape into the parent's code
+        code = 70
+    finally:
+        os._exit(code)
