@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 SHARED ?= ../shared
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean ocr-tools browser postgres serve
+.PHONY: demo test bench lint clean ocr-tools browser postgres serve pdf-tools
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "referat needs Python >= 3.11")'
@@ -54,7 +54,7 @@ demo: $(STAMP) $(ASSETS)
 serve: $(STAMP) $(ASSETS)
 	$(REFERAT) serve --db $(DEMO_DB)
 
-test: $(STAMP) $(ASSETS) ocr-tools browser postgres
+test: $(STAMP) $(ASSETS) ocr-tools browser postgres pdf-tools
 	$(VENV)/bin/ruff check src tests bench
 	$(PY) -m pytest -q
 
@@ -64,6 +64,13 @@ ocr-tools:
 	  (apt-get install -y -q tesseract-ocr tesseract-ocr-dan >/dev/null 2>&1 || \
 	   (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q tesseract-ocr tesseract-ocr-dan >/dev/null 2>&1) || \
 	   echo "note: could not install tesseract-ocr-dan; the OCR test will be skipped")
+
+# the PDF word tests compare with poppler's pdftotext on PDFs that LibreOffice prints (tests/test_pdf_words.py)
+pdf-tools:
+	@command -v pdftotext >/dev/null && command -v soffice >/dev/null || \
+	  (apt-get install -y -q poppler-utils libreoffice-writer-nogui >/dev/null 2>&1 || \
+	   (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q poppler-utils libreoffice-writer-nogui >/dev/null 2>&1) || \
+	   echo "note: could not install poppler-utils and libreoffice-writer-nogui; the PDF word tests will be skipped")
 
 # the browser tests drive Debian's chromium with Playwright (never `playwright install`)
 browser:

@@ -7,8 +7,10 @@ pages) into one PDF with running headers, footers, page numbers, hyphenated line
 tables (referat.testing.pdfrender), then times `referat`'s PDF reader + parser on it and `pdftotext FILE -`,
 each round in turn: pdftotext; referat in one process; referat with pages read by one process per
 CPU (up to --readers) whatever the load; referat as it runs by default (extra reader processes only
-for CPUs the load average leaves idle). pdftotext uses one process. Ratios are printed for each; the
-last line is the default's: pdf_pages_s=<n> pdftotext_pages_s=<n> ratio=<n>
+for CPUs the load average leaves idle). pdftotext uses one process. Ratios are printed for each, and
+how far referat's words are from pdftotext's on the file (referat.testing.pdfwords: symmetric difference
+of the word multisets over pdftotext's word count, page furniture included); the last line is the
+default's: pdf_pages_s=<n> pdftotext_pages_s=<n> ratio=<n>
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import pypdfium2 as pdfium
 from referat.parse import parse_file
 from referat.sources import pdf as pdf_reader
 from referat.testing.pdfrender import render
+from referat.testing.pdfwords import against_pdftotext
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -67,6 +70,7 @@ def main() -> None:
             chosen.append(pdf_reader._readers(pages))
             ours.append(_timed(lambda: parse_file(pdf)))
         items = len(parse_file(pdf).items)
+        words = against_pdftotext(pdf)
     (a, a_cpu), (b, b_cpu), (c, c_cpu), (d, d_cpu) = (_medians(x) for x in (ours, theirs, single, forced))
     print(f"pages={pages} items={items} referat_s={a:.3f} referat_one_process_s={c:.3f} "
           f"referat_{all_cpus}_processes_s={d:.3f} pdftotext_s={b:.3f} loadavg_after={os.getloadavg()[0]:.2f} "
@@ -75,6 +79,8 @@ def main() -> None:
     # other work shares the machine; they are printed for reference, the ratios are by wall time
     print(f"cpu_s: referat={a_cpu:.3f} referat_one_process={c_cpu:.3f} referat_{all_cpus}_processes={d_cpu:.3f} "
           f"pdftotext={b_cpu:.3f}")
+    print(f"words_vs_pdftotext: ratio={words.ratio:.4f} missing={sum(words.missing.values())} "
+          f"extra={sum(words.extra.values())} of {sum(words.reference.values())}")
     print(f"one_process: pdf_pages_s={pages / c:.1f} pdftotext_pages_s={pages / b:.1f} ratio={b / c:.3f}")
     print(f"{all_cpus}_processes: pdf_pages_s={pages / d:.1f} pdftotext_pages_s={pages / b:.1f} ratio={b / d:.3f}")
     print(f"pdf_pages_s={pages / a:.1f} pdftotext_pages_s={pages / b:.1f} ratio={b / a:.3f}")

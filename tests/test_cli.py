@@ -137,3 +137,20 @@ def test_an_unreachable_or_foreign_database_url_gets_one_line_without_its_passwo
     res = run("stats", "--db", "mysql://reader@127.0.0.1/archive")
     assert res.returncode == 1 and len(res.stderr.splitlines()) == 1
     assert "in a SQLite file or in PostgreSQL" in res.stderr and res.stderr.strip().endswith("not in mysql")
+
+
+def test_prose_that_quotes_minutes_is_refused_as_prose(tmp_path: Path) -> None:
+    """The README quotes sample output ("Referat: …", "Dato: …", "Punkt 160: …") in code fences: a quoted
+    sample is not the document, so the README is refused with the documented message."""
+    prose = tmp_path / "notes.md"
+    prose.write_text("# Noter om referater\n\n" + "Dette er en længere tekst om hvordan man læser referater. " * 3
+                     + "\n\n" + "\n\n".join(f"Afsnit {i} forklarer noget om kommunens arbejde og beslutninger i "
+                                             "udvalgene." for i in range(12))
+                     + "\n\n```\n" + MINUTES + "```\n", encoding="utf-8")
+    for path in (ROOT / "README.md", prose):
+        res = run("parse", str(path))
+        assert res.returncode == 1, res.stdout[:200]
+        assert "this reads as prose, not a meeting header" in res.stderr, res.stderr
+    minutes = tmp_path / "m.md"
+    minutes.write_text(MINUTES, encoding="utf-8")
+    assert run("parse", str(minutes)).returncode == 0

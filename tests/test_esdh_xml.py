@@ -249,8 +249,5 @@ def test_edoc_versions_differ_as_published() -> None:
 
 
 @needs_corpus
-@pytest.mark.xfail(strict=True, reason="the SBSYS PDF layout (issue 11, helper `layouts`): the PDF reader loses "
-                                       "the committee ('Mødesystemgruppen' under 'Referat') and reads the sub-items "
-                                       "1.1-2.3 as text of their parents")
 def test_sbsys_pdf_agrees_with_its_xml() -> None:
     assert outline(parse_file(AARHUS_PDF).to_contract()) == outline(parse_file(AARHUS_XML).to_contract())

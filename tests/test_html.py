@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,43 @@ def test_a_meeting_web_page_with_labelled_meta_item_sections_and_site_furniture(
     text = " ".join(s.text for i in d.items for s in i.sections)
     assert not any(noise in text for noise in ("Falsk", "cookies", "Hent som PDF", "Kopier link", "Til toppen",
                                                "Forside", "Vesterå Kommune"))
+
+
+def test_headings_and_bold_lines_become_hints() -> None:
+    """Heading elements and paragraphs set wholly in bold reach the normalizer as markdown marks (the
+    parser's heading hints); a sentence set in a heading element, and bold inside a sentence, stay text."""
+    page = """<html><body><h2>Punkt 1: Budget</h2><p><strong>Beslutning</strong></p><p>Godkendt.</p>
+    <h4>Der er ikke høringspligt i denne sag, og sagen sendes ikke i høring.</h4>
+    <p>Udvalget <b>godkendte</b> indstillingen.</p><div><b>Økonomi</b><br></div></body></html>"""
+    lines = [ln for ln in html_to_text(page, hints=True).splitlines() if ln]
+    assert lines == ["## Punkt 1: Budget", "**Beslutning**", "Godkendt.",
+                     "Der er ikke høringspligt i denne sag, og sagen sendes ikke i høring.",
+                     "Udvalget godkendte indstillingen.", "**Økonomi**"]
+    assert "##" not in html_to_text(page) and "**" not in html_to_text(page)  # no hints unless asked
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _dump_dom(page: Path, profile: Path) -> str:
+    """The page as a real browser holds it after loading (what "save page" and scrapers get)."""
+    cmd = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           f"--user-data-dir={profile}", "--dump-dom", page.as_uri()]
+    return subprocess.run(cmd, capture_output=True, check=True, timeout=120, text=True).stdout
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (make test installs it)")
+@pytest.mark.parametrize("source", sorted(EXAMPLES.glob("*.txt"))[:2], ids=lambda p: p.name)
+def test_a_page_as_chromium_serialises_it_reads_like_the_text(tmp_path: Path, source: Path) -> None:
+    """A generic meeting page (not the publication system's layout) saved from a real browser's DOM goes the
+    text road and gives the text's record."""
+    text = source.read_text(encoding="utf-8")
+    page = tmp_path / "page.html"
+    page.write_text(render_html(text), encoding="utf-8")
+    saved = tmp_path / "saved.html"
+    saved.write_text(_dump_dom(page, tmp_path / "profile"), encoding="utf-8")
+    doc = parse_file(saved)
+    assert doc.source["format"] == "html"
+    diffs = differences(parse_text(text).to_contract(), doc.to_contract())
+    assert not diffs, "\n".join(diffs[:20])

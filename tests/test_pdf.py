@@ -11,6 +11,7 @@ from conftest import EXAMPLES, SEEDS
 from referat.testing.pdfrender import render
 from referat import parse_file, parse_text
 from referat.errors import SourceError
+from referat.sources.pdf import read_pdf
 
 FIELDS = ("number", "title", "case_number", "closed", "decision", "decision_kind", "recommendation",
           "recommending_body", "absent", "substitutes", "votes", "upcoming", "attachments", "presenters",
@@ -305,3 +306,32 @@ def test_text_between_page_rules_is_not_taken_for_a_table_row(tmp_path: Path) ->
     c.save()
     lines = read_pdf(path, path.read_bytes())[0].splitlines()
     assert "Anne Holm\tformand" in lines and "deltog i mødet." in lines and "Bo Lund deltog ikke." in lines
+
+
+def _sized_pdf(path: Path, lines: list[tuple[float, str]]) -> Path:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=A4)
+    y = 760.0
+    for size, text in lines:
+        c.setFont("Helvetica", size)
+        c.drawString(60, y, text)
+        y -= size * 1.6
+    c.save()
+    return path
+
+
+def test_a_line_set_larger_than_the_body_is_a_heading_hint(tmp_path: Path) -> None:
+    body = "Udvalget drøftede sagen og besluttede at sende den videre til Økonomiudvalget."
+    pdf = _sized_pdf(tmp_path / "h.pdf", [(16, "Referat"), (12.5, "4. Budget 2025"), *[(10, body)] * 8])
+    text = read_pdf(pdf, pdf.read_bytes())[0]
+    assert text.splitlines()[:3] == ["# Referat", "", "## 4. Budget 2025"]
+    assert not any(ln.startswith("#") for ln in text.splitlines()[3:])
+
+
+def test_larger_text_that_is_a_second_body_size_marks_nothing(tmp_path: Path) -> None:
+    """Four lines in ten at 12 pt, the rest at 10 pt: the larger text is body text too, not headings."""
+    body = "Udvalget drøftede sagen og besluttede at sende den videre til Økonomiudvalget."
+    pdf = _sized_pdf(tmp_path / "b.pdf", [(12, body), (10, body), (10, body), (12, body), (10, body)] * 2)
+    assert "#" not in read_pdf(pdf, pdf.read_bytes())[0]

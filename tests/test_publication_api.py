@@ -205,7 +205,7 @@ def test_small_response_fields() -> None:
     assert record.participants == [StructuredParticipant("Ole Bak", absent=True, note="Afbud")]
     only = record.items[0]
     assert (only.number, only.closed, only.absent) == (1, None, ["Ida Holm"])  # "Inhabil" is no absence
-    assert only.attachments == [StructuredAttachment("Kort")]
+    assert only.attachments == [StructuredAttachment("Kort", id="b1")]  # the id: harvest makes its URL from it
     doc = parse_structured(record)
     parsed = doc.items[0]
     assert (parsed.title, parsed.closed, parsed.decision_kind) == ("Salg af grund", True, "approved")

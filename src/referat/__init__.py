@@ -6,8 +6,19 @@ return a :class:`~referat.model.ParsedDocument`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from referat.errors import ReferatError
-from referat.parse import parse_file, parse_text
 
 __all__ = ["ReferatError", "parse_file", "parse_text"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    """parse_file and parse_text load the parser on first use: `import referat` (and so every command of
+    the CLI) does not pay for pydantic models and the vocabularies' regexes until it parses."""
+    if name in ("parse_file", "parse_text"):
+        from referat import parse
+
+        return getattr(parse, name)
+    raise AttributeError(f"module 'referat' has no attribute {name!r}")

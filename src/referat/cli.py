@@ -11,7 +11,7 @@ import time
 from enum import Enum
 from pathlib import Path
 from collections.abc import Callable
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from rich.console import Console
@@ -20,11 +20,12 @@ from rich.table import Table
 from rich.text import Text
 from referat import sandbox
 from referat.errors import ReferatError
-from referat.ingest import Outcome, ingest as ingest_files
-from referat.model import ParsedDocument
-from referat.parse import parse_file
-from referat.store import Archive, Filters, SearchResult, default_db
-from referat.store.archive import shown
+
+if TYPE_CHECKING:  # the parser, the store and the search index load only in the commands that use them,
+    # so that `referat --help` and `referat parse` of a small file start fast (bench/README.md)
+    from referat.ingest import Outcome
+    from referat.model import ParsedDocument
+    from referat.store import Archive, Filters, SearchResult
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="referat: read Danish municipal committee minutes into a structured record.")
@@ -66,14 +67,26 @@ PersonOpt = Annotated[Optional[str], typer.Option("--person", help="Only items w
 out = Console(soft_wrap=not sys.stdout.isatty(), markup=False)  # no hard wrapping when piped; document text is never markup
 
 
+def _version(value: bool) -> None:
+    if value:
+        from referat import __version__
+
+        typer.echo(f"referat {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def main() -> None:
+def main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                              help="Print the version and exit.")] = False) -> None:
     """referat: read Danish municipal committee minutes into a structured record."""
 
 
 def open_archive(db: str | None, *, create: bool = False) -> Archive:
     """The archive at `db`. Only commands that add documents (`create`) make a new SQLite file: a typo in
     --db must not answer "0 hits" from a fresh, empty archive and leave files behind."""
+    from referat.store import Archive, default_db
+    from referat.store.archive import shown
+
     if db is not None and not db.strip():
         fail("--db is empty: give an archive file or a postgresql:// URL")
     target = db or default_db()
@@ -91,6 +104,8 @@ def open_archive(db: str | None, *, create: bool = False) -> Archive:
 def filters(committee: str | None, municipality: str | None, date_from: dt.datetime | None,
             date_to: dt.datetime | None, year: int | None, kind: str | None, case: str | None,
             person: str | None) -> Filters:
+    from referat.store import Filters
+
     return Filters(committee=committee, municipality=municipality,
                    date_from=date_from.date() if date_from else None, date_to=date_to.date() if date_to else None,
                    year=year, decision_kind=kind, case_number=case, person=person)
@@ -151,6 +166,8 @@ def render_text(doc: ParsedDocument) -> str:
 
 
 def _parse_file(file: Path, ocr: bool) -> ParsedDocument:
+    from referat.parse import parse_file
+
     return parse_file(file, ocr=ocr)
 
 
@@ -159,8 +176,14 @@ def parse(
     file: Annotated[Path, typer.Argument(help="A minutes or agenda file (text or markdown).")],
     format: Annotated[Format, typer.Option("--format", "-f", help="json = the parse contract exactly.")] = Format.text,
     ocr: OcrOpt = False,
+    explain: Annotated[bool, typer.Option("--explain", help="Print each line with the role the parser gave it "
+                                                             "(header, item heading, section, decision, page "
+                                                             "furniture), to see why a document was read wrongly.")] = False,
 ) -> None:
     """Parse one minutes/agenda document and print the structured record."""
+    if explain:
+        _explain(file, ocr)
+        return
     try:
         doc = sandbox.run(_parse_file, file, ocr, path=file)  # bounded in time and memory (referat.limits)
     except ReferatError as exc:
@@ -172,6 +195,19 @@ def parse(
         sys.stdout.write(json.dumps(doc.to_contract(), ensure_ascii=False, indent=2) + "\n")
     else:
         sys.stdout.write(render_text(doc) + "\n")
+
+
+def _explain(file: Path, ocr: bool) -> None:
+    from referat.parse.explain import explain, render
+    from referat.sources import read_source
+
+    try:
+        source = read_source(file, ocr=ocr)
+    except ReferatError as exc:
+        fail(str(exc))
+        return
+    lines, notes = explain(source.text)
+    sys.stdout.write(render(lines, [*source.warnings, *notes]) + "\n")
 
 
 @app.command()
@@ -196,6 +232,8 @@ def ingest(
             if o.status == "failed" and not show_bar and format is OutFormat.table:
                 note(f"failed: {o.path}: {o.reason}")
 
+        from referat.ingest import ingest as ingest_files
+
         summary = ingest_files(archive, paths, jobs=jobs, municipality=municipality, ocr=ocr, progress=step)
     archive.close()  # lets the search index finish merging its segments
     result = summary.as_dict()
@@ -208,6 +246,82 @@ def ingest(
         out.print(f"ingested {result['ingested']}, replaced {result['replaced']}, skipped {result['skipped']}, "
                   f"failed {result['failed']} ({result['items']} items) into {archive.name}", highlight=False)
     if summary.outcomes and summary.count("failed") == len(summary.outcomes):
+        raise typer.Exit(1)
+
+
+@app.command()
+def harvest(
+    host: Annotated[Optional[str], typer.Argument(help="The publication system's host, e.g. dagsordener.greve.dk.")] = None,
+    all_hosts: Annotated[Optional[Path], typer.Option("--all", help="A TSV of municipalities and hosts "
+                                                      "(municipality, host, verified, note); see src/referat/data/hosts.tsv.")] = None,
+    committee: Annotated[Optional[str], typer.Option(help="Only this committee (its name or the start of it).")] = None,
+    since: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Only meetings from this date.")] = None,
+    files: Annotated[bool, typer.Option("--files", help="Also fetch each meeting's PDF and its attachments.")] = False,
+    db: DbOpt = None,
+    municipality: Annotated[Optional[str], typer.Option(help="The municipality, e.g. Greve (else read from the documents).")] = None,
+    delay: Annotated[float, typer.Option(min=0, help="Seconds between requests.")] = 0.5,
+    contact: Annotated[Optional[str], typer.Option(help="Your e-mail or URL, sent in the User-Agent.")] = None,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Fetch every listed meeting again.")] = False,
+    max_age_days: Annotated[int, typer.Option(min=0, help="Fetch known finished meetings again while younger than this.")] = 60,
+    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds to wait for an answer before retrying.")] = 30.0,
+    base_url: Annotated[Optional[str], typer.Option(hidden=True, help="Connect here instead of https://HOST (a mirror, "
+                                                    "the test replay server).")] = None,
+    format: FormatOpt = OutFormat.table,
+) -> None:
+    """Harvest meetings from the common publication system's API (dagsordener.<kommune>.dk): polite,
+    incremental, resumable; each response kept verbatim as the meeting's source document."""
+    from referat import harvest as h  # httpx loads only for this command
+
+    if (host is None) == (all_hosts is None):
+        fail("give a HOST or --all FILE (one of them)")
+    try:
+        targets = ([(host, municipality)] if host else
+                   [(x.host, municipality or x.municipality) for x in h.read_hosts(all_hosts)])  # type: ignore[arg-type]
+    except ReferatError as exc:
+        fail(str(exc))
+        return
+    archive = open_archive(db, create=True)
+    show_bar = sys.stderr.isatty() and format is OutFormat.table
+    summaries, errors = [], []
+    for target, muni in targets:
+        options = h.Options(committee=committee, since=since.date() if since else None, files=files, municipality=muni,
+                            delay=delay, contact=contact, refresh=refresh, max_age_days=max_age_days, timeout=timeout,
+                            base_url=base_url)
+        try:
+            harvester = h.Harvester(archive, target, options)
+        except ReferatError as exc:
+            errors.append(str(exc))
+            note(f"error: {exc}")
+            continue
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=Console(stderr=True), disable=not show_bar) as bar:
+            task = bar.add_task(f"Høster {harvester.host}", total=None)
+
+            def step(o: Any, task: Any = task, bar: Progress = bar) -> None:
+                bar.advance(task)
+                if o.status in ("failed", "refused") and format is OutFormat.table:
+                    note(f"{o.status}: {o.date or '?'} {o.committee} {o.meeting_id}: {o.reason}")
+
+            try:
+                harvester.run(progress=step, total=lambda n, task=task, bar=bar: bar.update(task, total=n))
+            except KeyboardInterrupt:
+                harvester.close()
+                archive.close()
+                note(f"interrupted; stored meetings are complete. Run again to go on. {harvester.summary.line()}")
+                raise typer.Exit(130) from None
+            except ReferatError as exc:
+                errors.append(str(exc))
+                note(f"error: {exc}")
+            finally:
+                harvester.close()
+        summaries.append(harvester.summary)
+    archive.close()
+    if format is OutFormat.json:
+        emit_json({"hosts": [x.as_dict() for x in summaries], "errors": errors})
+    else:
+        for x in summaries:
+            out.print(x.line() + f" into {archive.name}", highlight=False)
+    if errors and len(errors) == len(targets):
         raise typer.Exit(1)
 
 
@@ -281,17 +395,37 @@ def show(
         # document text is never read as rich markup: a "[bold]" in a title stays text
         out.print(Text.assemble((record["committee"], "bold"), f" {record['date']} kl. {record['start_time'] or '?'}, "
                                 f"{record['location'] or '?'} ({record['kind']})"))
+        _print_origin(record["source"], record["path"])
+        for f in record["files"]:
+            out.print(Text(f"fil: {f['title'] or f['role']}  {f['url']}  ({f['size']} bytes)", style="dim"))
         table = Table("punkt", "titel", "beslutning", "id")
         for i in record["items"]:
             table.add_row(str(i["number"]), i["title"] + (" (lukket)" if i["closed"] else ""),
                           i["decision_kind"] or "-", i["id"])
         out.print(table)
     else:
-        out.print(Text(f"Punkt {record['number']}: {record['title']}", style="bold"))
+        out.print(Text(f"Punkt {record['number']}: {record['title']}" + (" (lukket)" if record["closed"] else ""),
+                       style="bold"))
         out.print(Text(f"{record['committee']} {record['date']}  sag {record['case_number'] or '-'}"))
+        if record["decision_kind"]:
+            out.print(Text(f"beslutning: {record['decision_kind']}", style="cyan"))
+        _print_origin(record["source"], None, record["url"])
         for s in record["sections"]:
             out.print(Text(s["heading"] or "(indledning)", style="bold underline"))
             out.print(Text(s["text"]))
+        for a in record["attachment_links"]:
+            out.print(Text(f"bilag: {a['title']}" + (f"  {a['url']}" if a["url"] else "")))
+
+
+def _print_origin(source: dict[str, Any] | None, path: str | None, url: str | None = None) -> None:
+    """Where the record comes from: the source system's meeting page (and the item's), or the file read."""
+    if source:
+        out.print(Text(f"kilde: {source['system']} {source['url'] or ''} (møde-id {source['id'] or '-'})".rstrip(),
+                       style="dim"))
+    elif path:
+        out.print(Text(f"kilde: {path}", style="dim"))
+    if url:
+        out.print(Text(f"punktets side: {url}", style="dim"))
 
 
 @app.command()
@@ -311,10 +445,11 @@ def export(
         else:
             cols = ["id", "meeting_id", "municipality", "committee", "date", "number", "title", "case_number",
                     "closed", "decision_kind", "decision", "recommending_body", "recommendation", "absent",
-                    "attachments", "amounts_mio_kr"]
+                    "attachments", "amounts_mio_kr", "meeting_url", "url"]
             w = csv.writer(sys.stdout)
             w.writerow(cols)
             for r in records:
+                r["meeting_url"] = (r["source"] or {}).get("url")
                 w.writerow(["; ".join(map(str, r[c])) if isinstance(r[c], list) else r[c] for c in cols])
     except ReferatError as exc:
         fail(str(exc))
@@ -466,6 +601,8 @@ def serve(
 ) -> None:
     """Serve the web pages (Danish), the JSON API (/api/) and OParl 1.1 (/oparl/v1/)."""
     import uvicorn
+
+    from referat.store import default_db
 
     path = db or default_db()
     try:

@@ -47,3 +47,14 @@ class AmbiguousError(ReferatError):
 
 class UnsupportedDatabaseError(ReferatError):
     """The archive's database is neither a SQLite file nor PostgreSQL."""
+
+
+class FetchError(ReferatError):
+    """A harvest request failed for good: a 4xx answer, or 5xx/timeouts after every retry. `status` is
+    the HTTP status (None for a timeout or a connection error)."""
+
+    def __init__(self, url: str, reason: str, status: int | None = None) -> None:
+        self.url = url
+        self.reason = reason
+        self.status = status
+        super().__init__(f"{url}: {reason}")

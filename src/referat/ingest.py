@@ -129,9 +129,9 @@ def prepare(path: Path, now: str, municipality: str | None = None, ocr: bool = F
     """Read and parse one file into storage rows (runs in a worker process with --jobs)."""
     source = read_source(path, ocr=ocr)
     doc = parse_source(source)
-    return document_rows(doc, sha256=source.sha256, path=str(path), text=source.text,
-                         fmt=source.format,
-                         encoding=source.encoding, size=source.size, now=now, municipality=municipality)
+    return document_rows(doc, sha256=source.sha256, path=str(path), text=source.text, fmt=source.format,
+                         encoding=source.encoding, size=source.size, now=now, municipality=municipality,
+                         record=source.record)
 
 
 def _file_hash(path: Path) -> str:

@@ -28,6 +28,7 @@ _CHARACTERS = str.maketrans({"\u2010": "-", "\u2011": "-", "\ufb00": "ff", "\ufb
                              "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"})
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_MD_FENCE = re.compile(r"^\s{0,3}(?:```|~~~)")
 _MD_RULE = re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$")
 _GLUED_BOLD = re.compile(r"[^\s*]\*\*[^\s*]|\*\*\*\*")
 _BOLD = re.compile(r"\*\*|__(?=\S)|(?<=\S)__")
@@ -73,6 +74,9 @@ class Artifact:
 class Normalized:
     lines: list[Line]
     artifacts: list[Artifact] = field(default_factory=list)
+    # a value printed apart from its label (label/value blocks out of order) joined its label's line:
+    # source line of the value -> source line of the label
+    moved: dict[int, int] = field(default_factory=dict)
 
 
 def clean_unicode(text: str) -> str:
@@ -133,7 +137,7 @@ def _header_line(t: str, header_dates: set) -> int:
     2 is a marker (the meeting's date or a page number), 1 neither."""
     if len(t) > 100 or (t.endswith(".") and len(t.split()) >= 6) or _is_structural(t):
         return 0
-    if vocab.PAGE_NUMBER.match(t):
+    if vocab.PAGE_NUMBER.match(t) or t.endswith(_PAGE_KEY):
         return 2
     # a date has digits: most lines have none, and parse_date tries several shapes
     return 2 if header_dates and _DIGIT.search(t) and parse_date(t) in header_dates else 1
@@ -167,7 +171,8 @@ def _header_block_ok(block: tuple[str, ...], verdicts: _Verdicts) -> bool:
 
 def _remove_running_headers(lines: list[Line], artifacts: list[Artifact]) -> list[Line]:
     nonblank = [i for i, ln in enumerate(lines) if not ln.blank]
-    texts = [lines[i].text.strip() for i in nonblank]
+    # a header line carrying its page number ("… 04.12.2012 Side 5 af 23") repeats but for the number
+    texts = [_page_key(lines[i].text.strip()) for i in nonblank]
     header_dates = {d for t in texts[:15] if (d := parse_date(t))}
     # the document's own title line may be repeated as the running header: its first printing stays
     keep_title = {next((i for i, t in enumerate(texts[:10]) if _TITLE.match(t)), -1)}
@@ -270,9 +275,15 @@ def normalize(text: str) -> Normalized:
     artifacts: list[Artifact] = []
     lines: list[Line] = []
     numbers: list[int] = []  # positions of lines holding only a short number: page-number candidates
-    for no, raw in enumerate(clean_unicode(text).splitlines(), start=1):
+    source = clean_unicode(text).splitlines()
+    quoted = _fenced(source)
+    for no, raw in enumerate(source, start=1):
         stripped = raw.strip()
         if not stripped:
+            lines.append(Line(no, ""))
+            continue
+        if no in quoted:
+            artifacts.append(Artifact(no, raw, "markdown code block: a quoted sample, not the meeting"))
             lines.append(Line(no, ""))
             continue
         if stripped[0] in "-*_" and _MD_RULE.match(raw):
@@ -291,7 +302,7 @@ def normalize(text: str) -> Normalized:
         for part in parts:
             t = _clean_line(part)
             if t and len(t) < 24:
-                if vocab.PAGE_NUMBER.match(t.strip()):
+                if vocab.PAGE_NUMBER.match(t.strip()) and not vocab.CASE_NUMBER.fullmatch(t.strip()):
                     artifacts.append(Artifact(no, t, "page number"))
                     t = ""
                 elif vocab.BARE_NUMBER.match(t.strip()):
@@ -300,8 +311,138 @@ def normalize(text: str) -> Normalized:
     _drop_isolated_numbers(lines, numbers, artifacts)
     lines = _remove_running_headers(lines, artifacts)
     lines = _join_hyphenated(lines)
+    moved: dict[int, int] = {}
+    if ":" in text:
+        lines = _pair_labels(lines, moved)
     artifacts.sort(key=lambda a: a.no)
-    return Normalized(lines, artifacts)
+    return Normalized(lines, artifacts, moved)
+
+
+def _fenced(source: list[str]) -> set[int]:
+    """Line numbers inside markdown code fences (```/~~~), fences included. Minutes converted to markdown
+    never hold one; prose about minutes (a README) quotes sample output in them, which must not be read as
+    the document's own header or items. An unclosed fence quotes nothing."""
+    fences = [no for no, raw in enumerate(source, start=1) if _MD_FENCE.match(raw)]
+    out: set[int] = set()
+    for a, b in zip(fences[::2], fences[1::2]):
+        out.update(range(a, b + 1))
+    return out
+
+
+_PAGE_KEY = "\x00page"
+
+
+def _page_key(t: str) -> str:
+    """A line with its trailing page number replaced by a placeholder, so that a running header that
+    prints the page number repeats as one text."""
+    if not _DIGIT.search(t[-12:]):
+        return t
+    m = vocab.PAGE_NUMBER_TAIL.search(t)
+    return t if m is None or m.start() == 0 else t[: m.start()] + " " + _PAGE_KEY
+
+
+_LABEL_ONLY = re.compile(r"^(?P<label>[A-ZÆØÅ][\w .\-/æøå]{1,40}?)\s*:$")
+_HEADER_LABELS = frozenset(label for labels in vocab.HEADER_FIELDS.values() for label in labels)
+_CASE_LABEL = vocab.CASE_LABEL.compile()
+_ITEM_WEAK = vocab.compiled(vocab.ITEM_HEADINGS_WEAK, 0)
+
+
+def _known_label(text: str) -> bool:
+    """"Sagsnr.:", "Mødedato:", "Sagen afgøres i:": a label the parser reads, alone on its line."""
+    m = _LABEL_ONLY.match(text)
+    if not m:
+        return False
+    label = m.group("label").lower()
+    return label in _HEADER_LABELS or bool(_SECTION.match(text)) or bool(_CASE_LABEL.fullmatch(text))
+
+
+def _is_value(ln: Line) -> bool:
+    t = ln.text.strip()
+    if vocab.CASE_NUMBER.fullmatch(t):
+        return True  # "13/1234" under "Sagsnr.:"
+    return not (ln.blank or ln.heading or t.endswith(":") or _is_structural(t) or any(p.match(t) for p in _ITEM_WEAK))
+
+
+def _pair_labels(lines: list[Line], moved: dict[int, int]) -> list[Line]:
+    """Join values printed apart from their labels: a column of labels and then a column of values
+    ("Sagsnr.:" / "Sagen afgøres i:" / "13/1234" / "Udvalget for Teknik og Miljø", as Acadre's PDF text
+    comes out), or a table row of labels over a row of values (the same meeting's Word file), become
+    one "Label: value" line per label, on the label's line; the value's line is left blank."""
+    out = list(lines)
+    i = 0
+    while i < len(out):
+        ln = out[i]
+        cells = ln.text.split("\t") if "\t" in ln.text else None
+        if cells and len(cells) >= 2 and all(_known_label(c.strip()) for c in cells):
+            j = i + 1
+            while j < len(out) and out[j].blank:
+                j += 1
+            if j < len(out) and "\t" in out[j].text and len(out[j].text.split("\t")) == len(cells):
+                values = out[j].text.split("\t")
+                moved[out[j].no] = ln.no
+                joined = [Line(ln.no, f"{c.strip()} {v.strip()}".strip()) for c, v in zip(cells, values)]
+                out[i: j + 1] = [*joined, *out[i + 1: j], Line(out[j].no, "")]
+                i += len(joined)
+                continue
+        if not ln.blank and _known_label(ln.text.strip()):
+            run = [i]
+            k = i + 1
+            spaced = False  # labels a paragraph each (pdftotext's raw order): a value is a paragraph too
+            while k < len(out):
+                nxt = k + 1 if out[k].blank and k + 1 < len(out) else k
+                if out[nxt].blank or not _known_label(out[nxt].text.strip()):
+                    break
+                spaced = spaced or nxt != k
+                run.append(nxt)
+                k = nxt + 1
+            if len(run) >= 2:
+                values: list[list[int]] = []
+                m = k
+                while m < len(out) and len(values) < len(run):
+                    if out[m].blank:
+                        m += 1
+                        continue
+                    if not _is_value(out[m]):
+                        break
+                    para = [m]
+                    m += 1
+                    while spaced and m < len(out) and not out[m].blank and _is_value(out[m]):
+                        para.append(m)
+                        m += 1
+                    values.append(para)
+                if len(values) == len(run):
+                    for a, para in zip(run, values):
+                        value = " ".join(out[b].text.strip() for b in para)
+                        out[a] = Line(out[a].no, f"{out[a].text.strip()} {value}")
+                        for b in para:
+                            moved[out[b].no] = out[a].no
+                            out[b] = Line(out[b].no, "")
+                    i = m
+                    continue
+            if len(run) == 1 and _single_value_label(ln.text):
+                m = k
+                while m < len(out) and out[m].blank:
+                    m += 1
+                if m > k and m < len(out) and _is_value(out[m]) and not _known_label(out[m].text.strip()):
+                    # "Mødetidspunkt:" / "" / "10:30 - 13:00": a label and its value set apart as paragraphs
+                    out[i] = Line(ln.no, f"{ln.text.strip()} {out[m].text.strip()}")
+                    moved[out[m].no] = ln.no
+                    out[m] = Line(out[m].no, "")
+                    i = m + 1
+                    continue
+            i = k
+            continue
+        i += 1
+    return out
+
+
+_SINGLE_VALUE_LABELS = frozenset(vocab.HEADER_FIELDS["date"] + vocab.HEADER_FIELDS["location"])
+
+
+def _single_value_label(text: str) -> bool:
+    """A header label whose value is one line (date, time, place), unlike a list of members."""
+    m = _LABEL_ONLY.match(text.strip())
+    return bool(m) and m.group("label").lower() in _SINGLE_VALUE_LABELS
 
 
 def _drop_isolated_numbers(lines: list[Line], candidates: list[int], artifacts: list[Artifact]) -> None:

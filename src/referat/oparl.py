@@ -213,7 +213,7 @@ class OParl:
 
     def agenda_item_from_row(self, i: Any) -> dict[str, Any]:
         out = {"id": self.url("agendaitem", i["id"]), "type": OPARL + "AgendaItem",
-               "meeting": self.url("meeting", i["meeting_id"]), "number": str(i["number"]), "order": i["number"],
+               "meeting": self.url("meeting", i["meeting_id"]), "number": i["label"] or str(i["number"]), "order": i["number"],
                "name": i["title"], "public": not i["closed"], "modified": i["ingested_at"],
                "web": f"{self.base}/punkt/{i['id']}"}
         if i["case_key"]:
@@ -284,7 +284,7 @@ class OParl:
         return {"id": self.url("consultation", i["id"]), "type": OPARL + "Consultation",
                 "paper": self.url("paper", mid, i["case_key"]), "agendaItem": self.url("agendaitem", i["id"]),
                 "meeting": self.url("meeting", i["meeting_id"]), "organization": [self.url("organization", i["body_id"])],
-                "authoritative": i["decision_kind"] in ("approved", "approved_with_changes"),
+                "authoritative": i["decision_kind"] in ("approved", "approved_with_changes", "rejected"),
                 "role": {"recommended": "Indstilling", "noted": "Orientering"}.get(i["decision_kind"] or "", "Beslutning"),
                 "modified": i["ingested_at"]}
 

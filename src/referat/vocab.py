@@ -50,8 +50,13 @@ MUNICIPALITY = Entry(r"\b(?P<name>[A-ZÆØÅ][a-zæøå]+(?:-[A-ZÆØÅ][a-zæø
 
 # A line that is only a body's name: "Økonomiudvalget", "Børne- og Skoleudvalget", "Byrådet"
 COMMITTEE_NAME = Entry(r"^(?:[A-ZÆØÅ][\w\- ,]*?(?:udvalg(?:et)?|råd(?:et)?|bestyrelse(?:n)?|kommunalbestyrelse(?:n)?|"
-                       r"forum|nævn(?:et)?|komité(?:en)?)|Udvalg(?:et)? for [\w\- ,]+)$", "committee name alone on a line",
-                       "Økonomiudvalget; Børne- og Skoleudvalget; Byrådet; Udvalget for Natur, Plan og Miljø")
+                       r"forum|nævn(?:et)?|komité(?:en)?|gruppe(?:n)?)|Udvalg(?:et)? for [\w\- ,]+)$",
+                       "committee name alone on a line", "Økonomiudvalget; Børne- og Skoleudvalget; Byrådet; "
+                       "Udvalget for Natur, Plan og Miljø; Mødesystemgruppen (SBSYS, Aarhus 2016)")
+# A title line that ends with the document kind: "Sundheds- og Forebyggelsesudvalget - Referat"
+TITLE_KIND_LAST = Entry(r"^(?P<rest>[A-ZÆØÅ][^:]{2,100}?)\s*[-–,:]\s*(?P<kind>dagsorden\s+og\s+referat|"
+                        r"dagsorden\s+med\s+beslutninger|referat|dagsorden|beslutningsprotokol)$",
+                        "the committee first, the kind last", "Sundheds- og Forebyggelsesudvalget - Referat")
 
 # An unlabelled place line under an unlabelled date line: short, no full stop, no date
 PLACE_LINE = Entry(r"^(?=.{3,80}$)[A-ZÆØÅ][^.:\d]*(?:\d+[^.:\d]*)?$", "meeting place without a label",
@@ -72,6 +77,8 @@ HEADER_FIELDS: dict[str, tuple[str, ...]] = {
     "substitutes": ("stedfortrædere", "stedfortræder"),
     # read so that it is not reported as an unknown header line; the record has no end time
     "end": ("mødeafslutning", "mødet sluttede", "mødet slut", "sluttidspunkt"),
+    # a remark on the meeting ("Bemærk:", SBSYS, Aarhus 2016): header text with no field of its own
+    "remark": ("bemærk", "bemærkning", "bemærkninger"),
 }
 
 # One pair of a header's substitute list: "Ole Mikkelsen (V) for Jens Kristian Lund"
@@ -98,8 +105,9 @@ TITLE_COMMITTEE_SUFFIX = re.compile(r"s?\s+(?:ordinære\s+|ekstraordinære\s+)?m
 TITLE_DATE_TAIL = re.compile(r"\s*(?:\b(?:den|d\.)\s*)?$", re.IGNORECASE)
 ELECTION_PERIOD = re.compile(r"\b((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})\b")
 # A column header row at the top of a table of contents: "Punkt	Titel	Side"
-TOC_HEADER_ROW = re.compile(r"^(?:(?:punkt|pkt\.?|sag|nr\.?)\s+)?(?:titel|emne|overskrift|dagsordenspunkt)\s+(?:side|s\.)$",
-                            re.IGNORECASE)
+# "Punkter til dagsorden	Side" (Glostrup, Word)
+TOC_HEADER_ROW = re.compile(r"^(?:(?:punkt|pkt\.?|sag|nr\.?)\s+)?(?:titel|emne|overskrift|dagsordenspunkt|"
+                            r"punkter til dagsorden)\s+(?:side|s\.)$", re.IGNORECASE)
 TOC_HEADING = Entry(
     r"^(indholdsfortegnelse|indhold|dagsordenpunkter|punkter på dagsordenen|oversigt)\s*:?$",
     "table of contents",
@@ -111,7 +119,8 @@ TOC_HEADING = Entry(
 # a case-number line right after it or by a matching table-of-contents entry.
 
 ITEM_HEADINGS_STRONG: tuple[Entry, ...] = (
-    Entry(r"^(?:punkt|pkt\.?|dagsordenspunkt|dagsordenpunkt)\s*(?P<number>\d{1,4})(?![/\d])\s*[:.,)\-–]?\s*(?P<title>.*)$",
+    Entry(r"^(?:punkt|pkt\.?|dagsordenspunkt|dagsordenpunkt)\s*(?P<number>\d{1,4}(?:\.\d{1,2}(?![\d.])|[a-z](?![\wæøå]))?)"
+          r"(?![/\d])\s*[:.,)\-–]?\s*(?P<title>.*)$",
           "item heading with the word Punkt/Pkt.", "Punkt 1: Budgetbidrag 2026-2026 for Beskæftigelses- og "
           "Integrationsudvalget; Pkt. 42 Godkendelse af dagsorden; Punkt 2, Forslag til ny trafikplan (Aarhus)"),
     Entry(r"^(?:sag nr\.?|sagnr\.?|sag)\s*(?P<number>\d{1,4})(?![/\d.\-])\s*[:.)\-–]?\s*(?P<title>.*)$",
@@ -127,8 +136,13 @@ ITEM_HEADINGS_WEAK: tuple[Entry, ...] = (
     Entry(r"^(?P<number>\d{1,4})\.(?P<title>)$", "the number alone, the title on the next line", "3."),
     Entry(r"^(?P<number>\d{1,4})(?P<title>[A-ZÆØÅ][a-zæøå].*)$",
           "number glued to the title", "38Godkendelse af dagsorden"),
-    Entry(r"^(?P<number>\d{1,4})[ \u00a0]+(?P<title>[A-ZÆØÅ][^\t]*)$",
-          "number and title without a dot", "38 Godkendelse af dagsorden"),
+    Entry(r"^(?P<number>\d{1,4})(?:[ \u00a0]+|\t)(?P<title>[A-ZÆØÅ][^\t]*)$",
+          "number and title without a dot (a column gap between them too)",
+          "38 Godkendelse af dagsorden; 3   Eventuelt (SBSYS, Aarhus 2016)"),
+    Entry(r"^(?P<number>\d{1,3}\.\d{1,2})\.?(?:[ \u00a0]+|\t)(?P<title>[A-ZÆØÅ][^\t]*)$",
+          "a sub-item under a numbered item, its number kept as printed", "1.1 Status siden sidst (SBSYS, Aarhus 2016)"),
+    Entry(r"^(?P<number>\d{1,4}[a-z])[.)]?(?:[ \u00a0]+|\t)(?P<title>[A-ZÆØÅ][^\t]*)$",
+          "an item number with a letter, inserted after the agenda was sent", "38a Tillægsdagsorden: Salg af grund"),
 )
 # "Lukket: Lukkede meddelelser", "Lukket punkt: Personalesag", "Lukket"
 CLOSED_TITLE = Entry(r"^(?:(?:lukket(?:\s+(?:punkt|sag))?|fortroligt)\s*[:\-–]|\((?:l|lukket)(?:\s+(?:punkt|sag))?\))"
@@ -145,8 +159,9 @@ ITEM_GROUP = Entry(r"^(?:[A-H]\.\s+)?(?:sager?\s+til\s+(?:afgørelse|beslutning|
                    r"(?:\s+i\s+\S+)?|orienteringssager|beslutningssager|lukkede\s+sager|åbne\s+sager)$",
                    "group heading between items", "A. Sager til afgørelse i byrådet; B. Sager til afgørelse i udvalget")
 # "(Lukket punkt)" after a title, as some systems print it
-CLOSED_SUFFIX = Entry(r"^(?P<title>.+?)\s*\((?:lukket(?: punkt| sag)?)\)$", "closed marker after the title",
-                      "Personalesag (Lukket punkt)")
+CLOSED_SUFFIX = Entry(r"^(?P<title>.+?)\s*(?:[-–]\s*)?\((?:lukket(?: punkt| sag)?|for lukkede døre)\)$",
+                      "closed marker after the title", "Personalesag (Lukket punkt); Orientering fra borgmesteren - "
+                      "(FOR LUKKEDE DØRE) (Glostrup)")
 # The open marker, before or after the title: not part of it ("Budget 2025 (Åben)", "Åben sag: Regnskab 2023")
 OPEN_TITLE = Entry(r"^(?:(?:(?:åben|åbent)(?:\s+(?:punkt|sag))?\s*[:\-–]|\((?:å|åben|åbent)(?:\s+(?:punkt|sag))?\))"
                    r"\s*(?P<title>.+)|"
@@ -178,12 +193,17 @@ ATTACHMENT_NUMBER = Entry(r"^bilag\s*(\d+)", "attachment number", "Bilag 2. LBR 
 NO_ATTACHMENTS = Entry(r"^(?:ingen(?: bilag)?|-|–|intet|ikke relevant)\.?$", "no attachments", "Bilag: Ingen")
 # labels that may precede a case number on its line
 CASE_LABEL = Entry(r"^(?:(?:acadre|sbsys|edoc|esdh|workzone|captia|docunote|nova|get organized)[\s\-]+)?"
-                   r"(?:sagsnr|sags nr|sagsnummer|sagsid|sags-id|sag id|j\.?\s?nr|journalnr|journal nr|"
+                   r"(?:sagsnr\.?\s+i\s+(?:esdh|acadre|sbsys|edoc|workzone)|sagsnr|sags nr|sagsnummer|sagsid|sags-id|sag id|j\.?\s?nr|journalnr|journal nr|"
                    r"journalnummer|esdh-nr|sag|dok\.?nr|emne)\.?\s*:?\s*", "case number label, the ESDH system's name "
                    "first or not", "Sagsnr.: 23/08812; J.nr. 2013/02537; Sagsid: 00.01.00-A00-1-24; "
-                   "SBSYS sagsnr.: 24-3-85.10.00-P07; Acadre sagsnr.: 24/1234")
+                   "SBSYS sagsnr.: 24-3-85.10.00-P07; Acadre sagsnr.: 24/1234; Sagsnr. i ESDH: 25/23642 (Glostrup)")
 
 # --- Section headings inside an item ---------------------------------------------------------
+# A short line set wholly in capitals, standing for a heading the vocabulary does not know: print layouts
+# set every section heading in upper case ("SAGSPROCEDURE", "ØVRIGE FORHOLD"); no digits, no end
+# punctuation, at most six words, one of them of four letters or more ("A, F OG Ø" is a list of parties)
+CAPS_HEADING = Entry(r"^(?=.*[A-ZÆØÅ]{4})[A-ZÆØÅÉÜ][A-ZÆØÅÉÜ\-/&]*(?:\s+[A-ZÆØÅÉÜ\-/&]+){0,5}:?$",
+                     "an upper-case section heading not in the vocabulary", "SAGSPROCEDURE; ØVRIGE FORHOLD")
 # role -> entries. The role tells the field extractors where to look; the printed heading is
 # kept verbatim in the record's sections.
 
@@ -196,6 +216,8 @@ SECTION_HEADINGS: dict[str, tuple[Entry, ...]] = {
         Entry(r"(?:udvalgets|byrådets|kommunalbestyrelsens|økonomiudvalgets)\s+beslutning",
               "the decision, named by body", "Udvalgets beslutning"),
         Entry(r"afgørelse", "decision (older minutes)", "Afgørelse"),
+        Entry(r"referat(?=\s*:)", "the minute of the item, with its colon (a bare 'Referat' is the document's "
+              "title; SBSYS, Aarhus 2016)", "Referat: Alle skal have indhold."),
     ),
     "announcement": (
         Entry(r"meddelelse(?:r)?", "announcements; its text stands as the item's decision", "Meddelelse"),
@@ -211,6 +233,7 @@ SECTION_HEADINGS: dict[str, tuple[Entry, ...]] = {
     ),
     "case": (
         Entry(r"sagsfremstilling", "case presentation", "Sagsfremstilling"),
+        Entry(r"oplæg", "the presentation of the item (SBSYS, Aarhus 2016)", "Oplæg:"),
         Entry(r"gennemgang af sagen", "case presentation (Gladsaxe 2013-)", "Gennemgang af sagen"),
         Entry(r"sagsbeskrivelse|beskrivelse af sagen|sagen kort|sagens indhold|beskrivelse|sagsresum[eé]",
               "case presentation", "Sagsbeskrivelse; Sagens indhold; Sagsresumé"),
@@ -231,18 +254,22 @@ SECTION_HEADINGS: dict[str, tuple[Entry, ...]] = {
     ),
     "summary": (
         Entry(r"resum[eé]", "summary", "Resumé"),
+        Entry(r"sammendrag", "summary (eDoc, Ballerup 2012)", "Sammendrag"),
         Entry(r"sagens kerne", "case summary (København-style)", "Sagens kerne"),
     ),
     "history": (
         Entry(r"sagsforløb|sagens forløb", "case history", "Sagsforløb"),
     ),
     "economy": (
-        Entry(r"økonomi|økonomiske konsekvenser|bevillingsmæssige konsekvenser|økonomi og finansiering",
-              "economy", "Økonomi"),
+        Entry(r"økonomi|økonomiske konsekvenser|bevillingsmæssige konsekvenser|økonomi og finansiering|"
+              r"økonomiske konsekvenser og finansiering", "economy (the last as eDoc prints it, Ballerup 2012)",
+              "Økonomi; Økonomiske konsekvenser og finansiering"),
     ),
     "legal": (
         Entry(r"lovgrundlag|retsgrundlag|lovgivning|hjemmel|beslutningskompetence|kompetence", "legal basis",
               "Lovgrundlag; Hjemmel"),
+        Entry(r"beslutningen træffes af", "the body competent to decide (eDoc, Ballerup 2012)",
+              "Beslutningen træffes af"),
     ),
     "upcoming": (
         Entry(r"kommende behandlingsforløb|videre behandling|sagen afgøres i|behandles efterfølgende i|"
@@ -268,7 +295,17 @@ SECTION_HEADINGS: dict[str, tuple[Entry, ...]] = {
     "attendance": (
         Entry(r"fraværende|afbud|fravær|ikke til stede", "absence list under an item", "Fraværende"),
     ),
+    "signatures": (
+        Entry(r"underskriftsside|underskrifter|underskrift", "the members' signatures after the last item (Glostrup)",
+              "Underskriftsside"),
+    ),
 }
+
+# eDoc's decision label, the body in the genitive, the meeting's date and the item number after it
+GENITIVE_DECISION = Entry(r"^(?P<body>[A-ZÆØÅ][\w\- ,]*?(?:udvalg|råd|bestyrelse|nævn|forum|komité|gruppe)(?:et|en)?)s"
+                          r"\s+beslutning(?:\s+(?:den|d\.)\s+\d{1,2}[.\-/]\d{1,2}[.\-/]\d{2,4})?"
+                          r"(?:\s+(?:punkt|pkt\.?)\s*\d{1,4}[a-z]?)?\s*:?$", "decision of a named body (genitive)",
+                          "Sundheds- og Forebyggelsesudvalgets beslutning den 04.12.2012 Punkt 3 (eDoc, Ballerup 2012)")
 
 # --- Decisions -------------------------------------------------------------------------------
 # Verdict phrases, looked for first at the start of a sentence and then anywhere. Order in each
@@ -276,8 +313,8 @@ SECTION_HEADINGS: dict[str, tuple[Entry, ...]] = {
 
 VERDICTS: dict[str, tuple[Entry, ...]] = {
     "recommended": (
-        Entry(r"anbefale[sr]|anbefalet|indstilles til (?:byrådets|kommunalbestyrelsens|økonomiudvalgets)",
-              "recommended on to a higher body", "Anbefales."),
+        Entry(r"anbefale[sr]|anbefalet|indstilles til (?:byrådets|kommunalbestyrelsens|økonomiudvalgets|godkendelse)",
+              "recommended on to a higher body", "Anbefales.; Indstilles til godkendelse (eDoc, Ballerup 2012)"),
         Entry(r"oversendes til (?:byrådet|kommunalbestyrelsen|økonomiudvalget)", "sent on with recommendation",
               "Oversendes til Byrådet med anbefaling."),
         Entry(r"indstilles til godkendelse", "recommended for approval by the body that decides (eDoc minutes, "
@@ -314,6 +351,8 @@ VERDICTS: dict[str, tuple[Entry, ...]] = {
         Entry(r"trukket|sagen blev trukket|bortfaldet|bortfalder|sendt tilbage",
               "withdrawn or sent back", "Sagen blev trukket.; Punktet bortfaldt."),
         Entry(r"drøftet|drøftedes|sagen blev drøftet", "discussed, nothing decided", "Drøftet."),
+        Entry(r"intet til orientering|ingen orientering|intet at orientere om", "nothing was reported",
+              "Intet til orientering. (Glostrup 2025)"),
     ),
 }
 # After an approval these make it approved_with_changes: "Tiltrådt, med følgende tilføjelser"
@@ -372,7 +411,9 @@ ABSENCE_PHRASES: tuple[Entry, ...] = (
           "Følgende var fraværende: X og Y", "Følgende var fraværende: Hans Berg og Lise Holm."),
     Entry(r"^(?:afbud|fraværende|fravær|ikke til stede)\s*:\s*(?P<names>.+?)\.?$", "Fraværende: X, Y",
           "Fraværende: Poul Hansen (V)"),
-    Entry(r"(?P<names>[A-ZÆØÅ][^.]*?) deltog ikke(?: i (?:mødet|behandlingen|sagens behandling|"
+    Entry(r"\b(?:følgende|disse)\s+(?:medlemmer\s+)?deltog\s+ikke(?:\s+i\s+[^:]{2,60}?)?\s*:\s*(?P<names>[^.]+)",
+          "Følgende deltog ikke …: X, Y (eDoc)", "Følgende deltog ikke i behandlingen af punktet: Hans Berg (V)"),
+    Entry(r"(?P<names>[A-ZÆØÅ][^.]*?)(?<![Ff]ølgende) deltog ikke(?: i (?:mødet|behandlingen|sagens behandling|"
           r"punktets behandling))?", "X deltog ikke", "Morten Kjær deltog ikke i behandlingen af punktet."),
 )
 SUBSTITUTE_PHRASES: tuple[Entry, ...] = (
@@ -441,6 +482,9 @@ NOBODY = re.compile(r"^(?:ingen|intet|ingen afbud|ingen fraværende|-|–)\.?$",
 INSTITUTION = re.compile(r"(?:udvalg(?:et)?|byråd(?:et)?|rådet|kommunalbestyrelsen?|forvaltning(?:en)?|kommune|"
                          r"bestyrelsen?|administrationen|direktionen|sekretariatet|centeret|center)$", re.IGNORECASE)
 ABSENT_VALUE_PREFIX = re.compile(r"^(?:(?:med\s+)?(?:afbud|forfald)\s*)?(?:fra\s*)?:?\s*", re.IGNORECASE)
+# A role in brackets after a member's party: "Kasper Damsgaard (A) (Borgmester)" (Glostrup)
+MEMBER_ROLE_SUFFIX = re.compile(r"\s*\((?:formand|næstformand|borgmester|viceborgmester|rådmand|udvalgsformand|"
+                                r"medlem|suppleant|stedfortræder)\)\s*$", re.IGNORECASE)
 # Roles printed before a member's name in participant lists: "Formand Anne Holm (A)"
 MEMBER_ROLE = re.compile(r"^(?:formand|næstformand|borgmester|viceborgmester|rådmand|udvalgsformand|"
                          r"medlem|suppleant)\s*[:,]?\s+(?=[A-ZÆØÅ])", re.IGNORECASE)
@@ -541,9 +585,12 @@ ATTENDEE_ABSENT = Entry(r"^(?:fraværende|fravær|afbud|forfald|ikke til stede|s
                         "Fraværende")
 
 # --- Normalization artifacts -----------------------------------------------------------------
-# Page numbers printed on a line of their own: "Side 3 af 22", "- 3 -", "3/22"
+# Page numbers printed on a line of their own: "Side 3 af 22", "- 3 -", "3/22", "1 of 5" (Acadre)
 PAGE_NUMBER = re.compile(r"^(?:side|s\.|page)\s*\d{1,4}(?:\s*(?:af|/|of)\s*\d{1,4})?$|^[-–]\s*\d{1,4}\s*[-–]$|"
-                         r"^\d{1,4}\s*/\s*\d{1,4}$", re.IGNORECASE)
+                         r"^\d{1,4}\s*(?:/|af|of)\s*\d{1,4}$", re.IGNORECASE)
+# A page number at the end of a running header line: "Sundheds- og Forebyggelsesudvalget 04.12.2012 Side 5 af 23"
+PAGE_NUMBER_TAIL = re.compile(r"(?:\s+|\t|^)(?:(?:side|page|s\.)\s*\d{1,4}(?:\s*(?:af|/|of)\s*\d{1,4})?|"
+                              r"\d{1,4}\s*(?:af|of)\s*\d{1,4})\s*$", re.IGNORECASE)
 BARE_NUMBER = re.compile(r"^\d{1,3}$")
 # First characters an item heading can start with besides a digit ("Punkt", "Pkt.", "Sag nr.",
 # "Dagsordenpunkt", "• 301."): a precheck that spares the heading regexes most lines.

@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import PlainTextResponse, Response
 
 from referat.store import Archive, Filters, SearchResult
 from referat.store import browse
@@ -64,6 +64,17 @@ def meetings(request: Request, body: str | None = None, municipality: str | None
 @router.get("/meetings/{meeting_id}", summary="One meeting: header, attendance, items")
 def meeting(request: Request, meeting_id: str) -> dict[str, Any]:
     return archive(request).meeting(meeting_id)
+
+
+@router.get("/meetings/{meeting_id}/files/{sha256}", summary="A file a harvest stored with a meeting, verbatim",
+            response_class=Response)
+def meeting_file(request: Request, meeting_id: str, sha256: str) -> Response:
+    f = archive(request).meeting_file(meeting_id, sha256)
+    # untrusted bytes from elsewhere: downloaded, never rendered in our origin
+    name = "dokument.pdf" if f["role"] == "meeting" else "bilag.pdf"
+    return Response(f["content"], media_type=f["media_type"] or "application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff"})
 
 
 @router.get("/items/{item_id}", summary="One agenda item with all its parts and links")

@@ -24,8 +24,8 @@ from referat.model import Meeting, ParsedDocument, ParseWarning, TocEntry
 from referat.normalize import Line, Normalized, normalize
 from referat.parse.header import MAX_PROSE, Header, parse_header
 from referat.parse.item import build_item
-from referat.parse.structure import (Heading, RawItem, contents_entry, find_items, find_toc, is_toc_entry, split_item,
-                                     toc_titles)
+from referat.parse.structure import (Heading, RawItem, contents_entry, find_items, find_toc, is_sentence, is_toc_entry,
+                                     no_items_reason, split_item, toc_titles)
 from referat.parse.structured import parse_structured
 from referat.parse.text import comparable, squash
 from referat.sources import SourceText, read_source
@@ -99,15 +99,17 @@ def parse_text(text: str, path: str | Path | None = None, *, encoding: str | Non
     lay = layout(normalized)
     header = parse_header(lay.header_lines)
     items = raw_items(lay)
+    prose = [ln for ln in header.unrecognised if is_sentence(ln.text)]
+    if len(prose) > MAX_PROSE and (header.kind is None or header.date is None):
+        # a long title page (names, labels, a contents list) is no prose; sentences are
+        raise NotMinutesError(path, f"{len(prose)} sentences before the first agenda item and no "
+                                    "meeting title with a date: this reads as prose, not a meeting header")
     if not items and not (header.kind and header.date):
         reason = ("no agenda items (Punkt 1: …, Pkt. 2, Sag nr. 3, …) and no minutes/agenda header "
                   "(REFERAT/DAGSORDEN, Mødedato) found")
         if header.kind:
             reason = f"a '{header.kind}' title but no meeting date and no agenda items found"
         raise NotMinutesError(path, reason)
-    if len(header.unrecognised) > MAX_PROSE and (header.kind is None or header.date is None):
-        raise NotMinutesError(path, f"{len(header.unrecognised)} lines of text before the first agenda item and no "
-                                    "meeting title with a date: this reads as prose, not a meeting header")
     meeting = _meeting(header, lay, items)
     warnings: list[ParseWarning] = []
     if encoding and encoding not in ("utf-8", "utf-8-sig"):
@@ -117,7 +119,7 @@ def parse_text(text: str, path: str | Path | None = None, *, encoding: str | Non
             continue  # a contents line under no "Indholdsfortegnelse" heading: read into the TOC
         warnings.append(ParseWarning(line=ln.no, message=f"header line not recognised: '{squash(ln.text)}'"))
     if not items:
-        warnings.append(ParseWarning(line=None, message="no agenda items found"))
+        warnings.append(ParseWarning(line=None, message=no_items_reason(lay.lines)))
     records = []
     for raw in items:
         item, item_warnings = build_item(raw, meeting.committee, header.absent, disabled, header.substitutes)
@@ -139,6 +141,7 @@ def parse_source(source: SourceText, *, disabled: frozenset[str] = frozenset()) 
         doc = parse_text(source.text, source.path, encoding=source.encoding, disabled=disabled)
     doc.source["size"] = source.size
     doc.source["format"] = source.format
+    doc.warnings[:0] = [ParseWarning(line=None, message=w) for w in source.warnings]
     if source.format == "pdf-ocr":
         doc.warnings.insert(0, ParseWarning(line=None, message="text read by OCR (tesseract, Danish): check names "
                                                                "and numbers against the original"))

@@ -24,6 +24,9 @@ _PLACE_LINE = re.compile(vocab.PLACE_LINE.pattern)
 _ITEM_GROUP = vocab.ITEM_GROUP.compile()
 _COMMITTEE_MEETING = vocab.COMMITTEE_MEETING_LINE.compile(0)
 _SUBSTITUTE_PAIR = vocab.SUBSTITUTE_PAIR.compile(0)
+_TITLE_KIND_LAST = vocab.TITLE_KIND_LAST.compile()
+# a whole name on a line of its own: "Jeppe Kirkegaard", "Anne Holm (A)"
+_NAME_LINE = re.compile(r"^[A-ZÆØÅ][\w\-'.]+(?:\s+[A-ZÆØÅ][\w\-'.]+){1,4}(?:\s*\([^()]{1,40}\))*$")
 
 
 TITLE_WITHIN = 15  # the REFERAT/DAGSORDEN title is among the first lines, not deep in some prose
@@ -71,7 +74,7 @@ def _title_parts(rest: str) -> tuple[str | None, str | None, dt.date | None, str
 def parse_participants(value: str) -> list[Participant]:
     out = []
     for part in re.split(r"\s*[,;]\s*(?![^()]*\))|\s+og\s+(?![^()]*\))", squash(value).rstrip(".")):
-        name, party = strip_party(vocab.MEMBER_ROLE.sub("", part.strip()))
+        name, party = strip_party(vocab.MEMBER_ROLE_SUFFIX.sub("", vocab.MEMBER_ROLE.sub("", part.strip())))
         if name:
             out.append(Participant(name=name, party=party))
     return out
@@ -82,6 +85,7 @@ def parse_header(lines: list[Line]) -> Header:
     h = Header()
     i = 0
     seen = 0
+    bare_title = False  # the line before was a bare "Referat"/"Dagsorden": a title page names the body next
     while i < len(lines):
         ln = lines[i]
         i += 1
@@ -89,16 +93,34 @@ def parse_header(lines: list[Line]) -> Header:
             continue
         seen += 1
         text = ln.text.strip()
+        after_bare_title, bare_title = bare_title, False
         m = _TITLE.match(text) if seen <= TITLE_WITHIN else None
+        if m is None and seen <= TITLE_WITHIN and h.kind is None and (last := _TITLE_KIND_LAST.match(text)):
+            # "Sundheds- og Forebyggelsesudvalget - Referat": the kind printed last
+            h.kind = vocab.KIND_WORDS[" ".join(last.group("kind").lower().split())]
+            committee, period, date, time = _title_parts(last.group("rest"))
+            h.committee, h.election_period = h.committee or committee, h.election_period or period
+            h.date, h.start_time = h.date or date, h.start_time or time
+            h.consumed.append(ln.no)
+            continue
         # the first title line counts; a later one may still fill in what a bare "Dagsorden" left out
         if m and (h.kind is None or (h.committee is None and m.group("rest").strip())):
             h.kind = vocab.KIND_WORDS[" ".join(m.group("kind").lower().split())]
-            committee, period, date, time = _title_parts(m.group("rest"))
+            rest = m.group("rest")
+            committee, period, date, time = _title_parts(rest)
+            if date is None and rest.strip() and i < len(lines) and not lines[i].blank:
+                # a long title wraps: "REFERAT Beskæftigelses- og" / "Erhvervsudvalget d. 09-01-2023"
+                nxt = lines[i].text.strip()
+                if not (_FIELD.match(nxt) or _TITLE.match(nxt)) and _title_parts(f"{rest} {nxt}")[2] is not None:
+                    committee, period, date, time = _title_parts(f"{rest} {nxt}")
+                    h.consumed.append(lines[i].no)
+                    i += 1
             h.committee = h.committee or committee
             h.election_period = h.election_period or period
             h.date = h.date or date
             h.start_time = h.start_time or time
             h.consumed.append(ln.no)
+            bare_title = not m.group("rest").strip()
             continue
         pairs = [_FIELD.match(part.strip()) for part in text.split("\t") if part.strip()] if "\t" in text else []
         if len(pairs) > 1 and all(p is not None and p.group("value") for p in pairs):
@@ -108,6 +130,15 @@ def parse_header(lines: list[Line]) -> Header:
             h.consumed.append(ln.no)
             continue
         f = _FIELD.match(text)
+        if f and not f.group("value") and _LABEL_KEY[f.group("label").lower()] == "participants":
+            names = _name_rows(lines, i)
+            if names:
+                # "Medlemmer:" over names one to a paragraph, or a table of names in two columns
+                h.consumed.extend([ln.no, *(x.no for x in names)])
+                _set_field(h, "participants", ", ".join(cell.strip() for x in names for cell in x.text.split("\t")
+                                                        if cell.strip()))
+                i = lines.index(names[-1]) + 1
+                continue
         if f and not f.group("value") and text.endswith(":") and (i >= len(lines) or lines[i].blank):
             h.consumed.append(ln.no)  # "Stedfortræder:" left empty
             continue
@@ -120,7 +151,8 @@ def parse_header(lines: list[Line]) -> Header:
             while key in ("participants", "absent", "substitutes") and i < len(lines) and not lines[i].blank \
                     and not _FIELD.match(lines[i].text.strip()):
                 # one name per line under an empty label; otherwise a wrapped line ("Kristoffer" / "Beck")
-                listed = not f.group("value") or value.rstrip().endswith(")")
+                listed = not f.group("value") or value.rstrip().endswith(")") or (
+                    _NAME_LINE.match(lines[i].text.strip()) is not None and _NAME_LINE.match(value.rsplit(",", 1)[-1].strip()) is not None)
                 value += (", " if value and listed and not value.rstrip().endswith(",") else " ") + lines[i].text
                 h.consumed.append(lines[i].no)
                 i += 1
@@ -156,8 +188,43 @@ def parse_header(lines: list[Line]) -> Header:
                 h.consumed.append(nxt.no)
                 i = lines.index(nxt) + 1
             continue
+        if after_bare_title and h.committee is None and _title_page_body(text):
+            # a title page: "Referat" / "Mødesystemgruppen" / "06-10-2016 13:00" (SBSYS prints the body only
+            # there and in the running header)
+            h.committee = _recase(text) if text.isupper() else text
+            h.consumed.append(ln.no)
+            continue
+        if h.date is not None and seen <= TITLE_WITHIN and _DIGIT.search(text) and parse_date(text) == h.date \
+                and len(text) <= 40:
+            # the meeting's date again, with the end time: "06-10-2016 13:00" / "06-10-2016 15:00" (SBSYS)
+            h.consumed.append(ln.no)
+            continue
         h.unrecognised.append(ln)
     return h
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _name_rows(lines: list[Line], start: int) -> list[Line]:
+    """The lines from `start` on that hold only names (one, or one per table cell), blank lines between
+    them allowed: the member list under an empty "Medlemmer:" label. Empty unless at least two names."""
+    rows: list[Line] = []
+    for ln in lines[start:]:
+        if ln.blank:
+            continue
+        cells = [c.strip() for c in ln.text.split("\t") if c.strip()]
+        if not cells or not all(_NAME_LINE.match(c) for c in cells):
+            break
+        rows.append(ln)
+    return rows if sum(len([c for c in x.text.split("\t") if c.strip()]) for x in rows) >= 2 else []
+
+
+def _title_page_body(text: str) -> bool:
+    """A short line naming a body, as a title page prints it under the kind: no digits, no label, no
+    sentence ("Mødesystemgruppen", "Udvalget for plan, udvikling og kultur")."""
+    return (3 <= len(text) <= 80 and not _DIGIT.search(text) and ":" not in text and not text.endswith(".")
+            and text[:1].isupper() and len(text.split()) <= 8 and not _FIELD.match(text))
 
 
 def _recase(name: str) -> str:

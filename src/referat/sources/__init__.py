@@ -61,10 +61,11 @@ def _read_source(path: str | Path, *, ocr: bool = False, host: str | None = None
         return SourceText(path=str(path), text=text, encoding=None, size=len(data),
                           sha256=hashlib.sha256(data).hexdigest(), format="pdf-ocr" if by_ocr else "pdf")
     if kind == "docx":
-        from referat.sources.docx import docx_to_text
+        from referat.sources.docx import read_docx
 
-        return SourceText(path=str(path), text=docx_to_text(path, data), encoding=None, size=len(data),
-                          sha256=hashlib.sha256(data).hexdigest(), format="docx")
+        word = read_docx(path, data)
+        return SourceText(path=str(path), text=word.text, encoding=None, size=len(data),
+                          sha256=hashlib.sha256(data).hexdigest(), format="docx", warnings=tuple(word.warnings))
     if kind == "zip":
         raise SourceError(path, "a zip archive, not a Word document: unpack it and ingest the files inside")
     if kind == "xml":
@@ -74,12 +75,16 @@ def _read_source(path: str | Path, *, ocr: bool = False, host: str | None = None
     if kind == "html":
         from referat.sources.edoc_web import edoc_page_meeting, is_edoc_page
         from referat.sources.html import html_to_text
+        from referat.sources.publication_page import SYSTEM, is_publication_page, read_publication_page
 
         decoded = flatten_nesting(path, text_source(Path(path), data))
+        if is_publication_page(data):  # the common publication system's meeting page: read from its DOM
+            return SourceText(path=str(path), text=decoded.text, encoding=decoded.encoding, size=len(data),
+                              sha256=decoded.sha256, format=SYSTEM, record=read_publication_page(decoded.text))
         # eDoc 4's agenda page is read from its DOM (its structure is explicit); its text is kept as the source
         record = edoc_page_meeting(decoded.text) if is_edoc_page(decoded.text) else None
-        return SourceText(path=str(path), text=html_to_text(decoded.text), encoding=decoded.encoding,
-                          size=len(data), sha256=decoded.sha256, format="html", record=record)
+        return SourceText(path=str(path), text=html_to_text(decoded.text, hints=record is None),
+                          encoding=decoded.encoding, size=len(data), sha256=decoded.sha256, format="html", record=record)
     return text_source(Path(path), data)
 
 

@@ -3,7 +3,9 @@
 Block elements become lines and paragraphs, table rows tab-separated cells, list items "- " or "N. "
 lines; scripts, styles, navigation, forms and interface noise ("Hent som PDF", "Kopier link", "Til
 toppen", cookie banners) are dropped. The text then goes through the same normalizer and parser as a
-text file.
+text file. In that text the elements are kept as hints the normalizer understands: a heading element
+(h1-h6) becomes a markdown heading line ("## Beslutning") and a paragraph set wholly in bold a bold line
+("**Bilag**"), so the parser sees what the publisher set as a heading (normalize.Line.heading).
 """
 
 from __future__ import annotations
@@ -30,17 +32,29 @@ MAX_DEPTH = 200  # nesting bound: deeper markup is flattened, not followed
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_BOLD = frozenset({"strong", "b"})
+MAX_HEADING = 120  # characters: a longer heading element is a paragraph set large, not a heading
 
 
 class _Out:
     """Collects lines; paragraph breaks are blank lines. `heading` (optional) tells which heading elements
     open a section: their text is recorded in `marks` with the line position where the section starts."""
 
-    def __init__(self, heading: Callable[[LexborNode], bool] | None = None) -> None:
+    def __init__(self, heading: Callable[[LexborNode], bool] | None = None, hints: bool = False) -> None:
         self.lines: list[str] = []
         self.buf: list[str] = []
         self.heading = heading
         self.marks: list[tuple[int, str]] = []
+        self.hints = hints  # headings and bold-only paragraphs as markdown marks (html_to_text)
+
+    def hint(self, text: str, mark: str) -> None:
+        """A heading or bold line of its own, as markdown; a sentence set as a heading stays plain text."""
+        self.paragraph()
+        if _NOISE_TEXT.match(text):
+            return
+        sentence = len(text) > MAX_HEADING or (len(text) > 40 and text.endswith("."))
+        self.lines.append(text if sentence else (f"## {text}" if mark == "#" else f"**{text}**"))
+        self.paragraph()
 
     def text(self, s: str) -> None:
         self.buf.append(s)
@@ -55,6 +69,21 @@ class _Out:
         self.line()
         if self.lines and self.lines[-1] != "":
             self.lines.append("")
+
+
+def _bold_only(node: LexborNode) -> bool:
+    """A block whose whole text sits in one <strong>/<b> with no block inside: a bold heading line."""
+    bold = None
+    for child in node.iter(include_text=True):
+        if child.tag == "-text":
+            if (child.text(deep=False) or "").strip():
+                return False
+        elif child.tag in _BOLD and bold is None:
+            bold = child
+        elif child.tag != "br" and child.text(deep=True).strip():
+            return False
+    return bold is not None and bool(bold.text(deep=True).strip()) and not any(
+        c.tag in _PARAGRAPH or c.tag in _LINE for c in bold.iter())
 
 
 def _noise(node: LexborNode) -> bool:
@@ -80,6 +109,13 @@ def _walk(node: LexborNode, out: _Out, depth: int) -> None:
         if out.heading is not None and tag in _HEADINGS and out.heading(child):
             out.paragraph()
             out.marks.append((len(out.lines), node_text(child)))
+            continue
+        if out.hints and tag in _HEADINGS:
+            if node_text(child):
+                out.hint(node_text(child), "#")
+            continue
+        if out.hints and tag in ("p", "div") and _bold_only(child):
+            out.hint(node_text(child), "*")
             continue
         if tag == "tr":
             out.line()
@@ -141,10 +177,11 @@ def html_sections(html: str, heading: Callable[[LexborNode], bool]) -> list[tupl
     return sections
 
 
-def html_to_text(html: str) -> str:
-    """The readable text of a meeting page, one line per block, blank lines between paragraphs."""
+def html_to_text(html: str, *, hints: bool = False) -> str:
+    """The readable text of a meeting page, one line per block, blank lines between paragraphs; with `hints`,
+    heading elements as markdown heading lines and bold-only paragraphs as bold lines."""
     tree = LexborHTMLParser(html)
-    out = _Out()
+    out = _Out(hints=hints)
     root = tree.body or tree.root
     if root is not None:
         _walk(root, out, 0)

@@ -224,6 +224,19 @@ def _lead_decision(title: str, sections: list[StructuredSection]) -> list[Struct
     return [lead, *rest]
 
 
+def committee_period(name: str) -> tuple[str | None, str | None]:
+    """("Byråd", "2022-2025") from the system's committee name "Byråd 2022-2025"; (name, None) without one."""
+    if m := _PERIOD_SUFFIX.match(name):
+        return m.group("name"), re.sub(r"\s*[-–]\s*", "-", m.group("period"))
+    return name or None, None
+
+
+def item_sections(title: str, html: str) -> list[StructuredSection]:
+    """An item's own HTML (what the API gives in `Felter[].Html`, and the meeting page shows in the item's
+    row) as its sections, read the same way wherever it comes from (sources.publication_page uses it)."""
+    return _lead_decision(title, _field_sections({"Html": html}))
+
+
 def _item(obj: Mapping[str, Any], open_marked: bool) -> StructuredItem:
     title = _text(_get(obj, "Navn", "Caption"))
     fields = [f for f in obj.get("Felter") or [] if isinstance(f, Mapping)]
@@ -232,7 +245,8 @@ def _item(obj: Mapping[str, Any], open_marked: bool) -> StructuredItem:
     absent = [_text(a.get("Name")) for a in attendees
               if _text(a.get("Name")) and _ABSENT_REASON.match(_text(a.get("Reason")))]
     attachments = [StructuredAttachment(title=_text(_get(b, "Navn", "Name", "Title")),
-                                        url=_get(b, "Link", "Url")) for b in obj.get("Bilag") or []
+                                        url=_get(b, "Link", "Url"), id=_text(b.get("Id")) or None)
+                   for b in obj.get("Bilag") or []
                    if isinstance(b, Mapping) and _text(_get(b, "Navn", "Name", "Title"))]
     links = [f.get("Link") for f in fields if isinstance(f.get("Link"), str) and f.get("Link")]
     is_open = obj.get("IsOpen")

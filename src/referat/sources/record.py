@@ -29,8 +29,12 @@ class StructuredSection:
 
 @dataclass(slots=True)
 class StructuredAttachment:
+    """An attachment as listed; `id` is the source system's id for it (a harvest that knows the system's
+    URL scheme makes its URL from it), `url` a link the source itself gives."""
+
     title: str
     url: str | None = None
+    id: str | None = None
 
 
 @dataclass(slots=True)

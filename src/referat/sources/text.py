@@ -37,6 +37,8 @@ class SourceText:
     # a structured source's meeting (JSON, XML, a meeting page read from its DOM); `text` is then the
     # source's own text, kept verbatim, and the parser reads the record instead of the text
     record: StructuredMeeting | None = None
+    # what the reader had to work around (a truncated Word file read from its local headers, …)
+    warnings: tuple[str, ...] = ()
 
 
 def _looks_binary(data: bytes) -> bool:

@@ -13,7 +13,7 @@ import json
 import os
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -33,7 +33,7 @@ from referat.names import person_key
 from referat.search import Query, QueryError, Term, as_substrings, highlighter, parse_query, snippet, stems
 from referat.store import linked, schema
 from referat.dialect import DIALECTS, lock_for_writing, run, sql_for, unsupported
-from referat.store.browse import iso
+from referat.store.browse import iso, printed
 from referat.store.index import FACETS_AGG, NO_KIND, IndexBusyError, SearchIndex, day_number
 from referat.store.rows import Rows, is_body_section
 
@@ -81,7 +81,7 @@ class Filters:
 class Hit:
     id: str
     title: str
-    number: int
+    number: int | str  # as printed (an int where it is one, "1.1" for a sub-item)
     case_number: str | None
     decision_kind: str | None
     date: dt.date | None
@@ -201,6 +201,52 @@ class Archive:
                 relink(conn, changed)
         return results
 
+    def store_harvested(self, rows: Rows | None, state: dict[str, Any],
+                        files: Sequence[dict[str, Any]] = ()) -> str | None:
+        """Store one harvested meeting in one transaction: its record (None when only the bookkeeping
+        changes: a refused or an unchanged response), the harvest's bookkeeping for it (schema.harvested)
+        and the files fetched beside it; all or nothing. Returns what the store did with the record
+        (ingested, replaced, skipped), None without one."""
+        changed: set[str] = set()
+
+        def work(conn: Connection) -> str | None:
+            result = self._store(conn, rows, changed) if rows is not None else None
+            run(conn, "DELETE FROM harvested WHERE host = ? AND source_id = ?", (state["host"], state["source_id"]))
+            _put(conn, schema.harvested, [state])
+            if files:
+                known = {r[0] for r in run(conn, "SELECT url FROM meeting_files WHERE meeting_id = ?",
+                                           (files[0]["meeting_id"],))}
+                _put(conn, schema.meeting_files, [f for f in files if f["url"] not in known])
+            return result
+
+        result = self._transaction(work)
+        if changed:
+            with self.engine.begin() as conn:
+                lock_for_writing(conn)
+                relink(conn, changed)
+        return result
+
+    def harvested(self, host: str) -> dict[str, dict[str, Any]]:
+        """What a harvest of this host fetched last, by source meeting id (schema.harvested)."""
+        with self.engine.connect() as conn:
+            rows = run(conn, "SELECT * FROM harvested WHERE host = ?", (host,)).mappings().all()
+        return {r["source_id"]: {**dict(r), "meeting_date": _date(r["meeting_date"]), "finished": bool(r["finished"])}
+                for r in rows}
+
+    def file_urls(self, meeting_id: str) -> set[str]:
+        """URLs of the files a harvest stored beside a meeting."""
+        with self.engine.connect() as conn:
+            return {r[0] for r in run(conn, "SELECT url FROM meeting_files WHERE meeting_id = ?", (meeting_id,))}
+
+    def meeting_file(self, meeting_id: str, sha256: str) -> dict[str, Any]:
+        """One stored file of a meeting, with its bytes."""
+        with self.engine.connect() as conn:
+            r = run(conn, "SELECT * FROM meeting_files WHERE meeting_id = ? AND sha256 = ?",
+                    (meeting_id, sha256)).mappings().first()
+        if r is None:
+            raise NotFoundError(f"no file {sha256} stored with meeting '{meeting_id}'")
+        return {**dict(r), "content": bytes(r["content"])}
+
     def link(self) -> int:
         """Recompute every link of the archive (ingest keeps them current; this is for a full rebuild)."""
         with self.engine.begin() as conn:
@@ -237,6 +283,11 @@ class Archive:
             text("SELECT id FROM documents WHERE path = :path UNION "
                  "SELECT document_id FROM meetings WHERE id = :meeting"),
             {"path": rows.document["path"], "meeting": rows.meeting["id"]})}
+        if rows.meeting["kind"] == "agenda" and conn.execute(
+                text("SELECT 1 FROM meetings m JOIN documents d ON d.id = m.document_id "
+                     "WHERE m.id = :meeting AND m.kind = 'minutes' AND d.path <> :path"),
+                {"meeting": rows.meeting["id"], "path": rows.document["path"]}).first():
+            return "skipped"  # the agenda of a meeting whose minutes are archived: the minutes stay
         for doc_id in old:
             changed.update(r[0] for r in conn.execute(text("SELECT id FROM meetings WHERE document_id = :d"),
                                                        {"d": doc_id}))
@@ -522,11 +573,11 @@ class Archive:
 
     def _hit(self, conn: Connection, pk: int, score: float) -> Hit | None:
         r = run(
-            conn, "SELECT i.id, i.title, i.number, i.case_number, i.decision_kind, i.date, b.name, b.municipality, "
+            conn, "SELECT i.id, i.title, i.label, i.case_number, i.decision_kind, i.date, b.name, b.municipality, "
             "i.meeting_id FROM items i JOIN bodies b ON b.id = i.body_id WHERE i.pk = ?", (pk,)).first()
         if r is None:  # in the index but not (or no longer) in SQLite: never shown
             return None
-        return Hit(id=r[0], title=r[1], number=r[2], case_number=r[3], decision_kind=r[4], date=_date(r[5]),
+        return Hit(id=r[0], title=r[1], number=printed(r[2]) or 0, case_number=r[3], decision_kind=r[4], date=_date(r[5]),
                    committee=r[6], municipality=r[7], meeting_id=r[8], score=float(score))
 
     def _snippets(self, conn: Connection, q: Query, hits: list[Hit]) -> None:
@@ -555,7 +606,7 @@ class Archive:
     def item(self, item_id: str) -> dict[str, Any]:
         """One item with all its parts, as plain data."""
         with self.engine.connect() as conn:
-            r = conn.execute(text("SELECT i.*, b.name AS committee, b.municipality, m.kind AS meeting_kind "
+            r = conn.execute(text(f"SELECT i.*, b.name AS committee, b.municipality, {_MEETING_SOURCE} "
                                   "FROM items i JOIN bodies b ON b.id = i.body_id "
                                   "JOIN meetings m ON m.id = i.meeting_id WHERE i.id = :id"),
                              {"id": item_id}).mappings().first()
@@ -570,8 +621,11 @@ class Archive:
             return list(conn.execute(text(sql), {"pk": pk}).mappings())
 
         lists: dict[str, list[str]] = {"recommendation": [], "attachment": [], "presenter": []}
-        for x in rows("SELECT kind, text FROM item_lists WHERE item_pk = :pk ORDER BY kind, ord"):
+        links: list[dict[str, Any]] = []
+        for x in rows("SELECT kind, text, url FROM item_lists WHERE item_pk = :pk ORDER BY kind, ord"):
             lists[x["kind"]].append(x["text"])
+            if x["kind"] == "attachment":
+                links.append({"title": x["text"], "url": x["url"]})
         people = {x["id"]: x["name"] for x in rows(
             "SELECT p.id, p.name FROM people p WHERE p.id IN (SELECT person_id FROM attendance WHERE item_pk = :pk "
             "UNION SELECT for_person_id FROM attendance WHERE item_pk = :pk "
@@ -584,7 +638,8 @@ class Archive:
         treat = linked.treatments(conn, [pk])[pk]
         return {
             "id": r["id"], "meeting_id": r["meeting_id"], "committee": r["committee"],
-            "municipality": r["municipality"], "date": iso(r["date"]), "number": r["number"], "title": r["title"],
+            "municipality": r["municipality"], "date": iso(r["date"]), "number": printed(r["label"]),
+            "title": r["title"], "meeting_kind": r["meeting_kind"],
             "case_number": r["case_number"], "closed": bool(r["closed"]), "decision": r["decision"],
             "decision_kind": r["decision_kind"], "recommendation": lists["recommendation"],
             "recommending_body": r["recommending_body"],
@@ -597,35 +652,43 @@ class Archive:
             "upcoming": treat["upcoming"], "related": treat["related"],
             "referenced_by": linked.referenced_by(conn, [r["id"]])[r["id"]],
             "attachments": lists["attachment"], "presenters": lists["presenter"],
+            # the originals, where the source gives them: the meeting's page, the item's, each attachment's
+            "source": _source(r), "url": r["url"], "attachment_links": links,
             "amounts_mio_kr": [x["mio_kr"] for x in rows("SELECT mio_kr FROM amounts WHERE item_pk = :pk ORDER BY ord")],
             "tables": [{"caption": x["caption"], "header": json.loads(x["header_json"]),
                         "rows": json.loads(x["rows_json"])}
                        for x in rows("SELECT caption, header_json, rows_json FROM item_tables WHERE item_pk = :pk "
                                      "ORDER BY ord")],
-            "sections": [{"heading": x["heading"], "text": x["text"]}
-                         for x in rows("SELECT heading, text FROM sections WHERE item_pk = :pk ORDER BY ord")],
+            "sections": [{"heading": x["heading"], "role": x["role"], "text": x["text"]}
+                         for x in rows("SELECT heading, role, text FROM sections WHERE item_pk = :pk ORDER BY ord")],
         }
 
     def meeting(self, meeting_id: str) -> dict[str, Any]:
         """One meeting: header, participants, table of contents and its items (summaries)."""
         with self.engine.connect() as conn:
-            m = conn.execute(text("SELECT m.*, b.name AS committee, b.municipality, d.path FROM meetings m "
+            m = conn.execute(text("SELECT m.*, b.name AS committee, b.municipality, d.path, d.url FROM meetings m "
                                   "JOIN bodies b ON b.id = m.body_id JOIN documents d ON d.id = m.document_id "
                                   "WHERE m.id = :id"), {"id": meeting_id}).mappings().first()
             if m is None:
                 raise NotFoundError(f"no meeting with id '{meeting_id}'")
             parts = conn.execute(text("SELECT p.name, pa.party FROM participants pa JOIN people p ON p.id = pa.person_id "
                                       "WHERE pa.meeting_id = :id ORDER BY pa.ord"), {"id": meeting_id}).mappings()
-            its = conn.execute(text("SELECT id, number, title, case_number, closed, decision_kind, decision FROM items "
-                                    "WHERE meeting_id = :id ORDER BY pk"), {"id": meeting_id}).mappings()
+            its = conn.execute(text("SELECT id, label, title, case_number, closed, decision_kind, decision, url "
+                                    "FROM items WHERE meeting_id = :id ORDER BY pk"), {"id": meeting_id}).mappings()
+            files = conn.execute(text("SELECT role, title, url, media_type, size, sha256, fetched_at FROM meeting_files "
+                                      "WHERE meeting_id = :id ORDER BY role DESC, url"), {"id": meeting_id}).mappings()
             return {"id": m["id"], "kind": m["kind"], "body_id": m["body_id"], "committee": m["committee"],
                     "municipality": m["municipality"],
                     "date": iso(m["date"]), "start_time": m["start_time"], "location": m["location"],
-                    "election_period": m["election_period"], "document_id": m["document_id"], "source": m["path"],
+                    "election_period": m["election_period"], "document_id": m["document_id"], "path": m["path"],
+                    "document_url": m["url"], "source": _source(m), "files": [dict(f) for f in files],
                     "participants": [{"name": p["name"], "party": p["party"]} for p in parts],
                     "attendance": linked.meeting_attendance(conn, meeting_id),
                     "toc": json.loads(m["toc_json"]),
-                    "items": [{**dict(i), "closed": bool(i["closed"])} for i in its]}
+                    "items": [{"id": i["id"], "number": printed(i["label"]), "title": i["title"],
+                               "case_number": i["case_number"], "closed": bool(i["closed"]),
+                               "decision_kind": i["decision_kind"], "decision": i["decision"], "url": i["url"]}
+                              for i in its]}
 
     def export(self, filters: Filters | None = None, query: str | None = None) -> Iterator[dict[str, Any]]:
         """Every item matching the filters (and the query, if given), in date order, as full records."""
@@ -649,8 +712,8 @@ class Archive:
                     run(conn, "INSERT INTO export_pks (pk) VALUES (?)", [(pk,) for pk in pks])
                 where.append("i.pk IN (SELECT pk FROM export_pks)")
             cond = (" WHERE " + " AND ".join(where)) if where else ""
-            sql = ("SELECT i.*, b.name AS committee, b.municipality FROM items i JOIN bodies b ON b.id = i.body_id"
-                   f"{cond} ORDER BY {sql_for(conn).asc('i.date')}, i.meeting_id, i.pk")
+            sql = (f"SELECT i.*, b.name AS committee, b.municipality, {_MEETING_SOURCE} FROM items i "
+                   f"JOIN bodies b ON b.id = i.body_id JOIN meetings m ON m.id = i.meeting_id{cond} ORDER BY {sql_for(conn).asc('i.date')}, i.meeting_id, i.pk")
             for r in conn.execute(text(sql), params).mappings():
                 yield self._item_dict(conn, r)
 
@@ -700,6 +763,16 @@ class Archive:
                 run(conn, "INSERT INTO kle (code, title) VALUES (?, ?) "
                           "ON CONFLICT (code) DO UPDATE SET title = excluded.title", list(titles.items()))
         return len(titles)
+
+
+_MEETING_SOURCE = "m.kind AS meeting_kind, m.source_system, m.source_url, m.source_id"
+
+
+def _source(r: Any) -> dict[str, Any] | None:
+    """The meeting's source as the record has it ({system, url, id}), None for a plain file."""
+    if r["source_system"] is None:
+        return None
+    return {"system": r["source_system"], "url": r["source_url"], "id": r["source_id"]}
 
 
 def _index_path(engine: Engine) -> str | None:

@@ -16,6 +16,14 @@ from referat.dialect import run, sql_for
 from referat.errors import NotFoundError
 
 
+def printed(label: str | None) -> int | str | None:
+    """An item's number as printed, from its stored label: an integer where it is one ("3" -> 3), else
+    the label as printed ("1.1", "38a"), as in the parse record."""
+    if label is None:
+        return None
+    return int(label) if label.isdigit() and label == str(int(label)) else label
+
+
 def iso(v: Any) -> str | None:
     if v is None:
         return None

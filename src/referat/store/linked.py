@@ -16,7 +16,7 @@ from referat.cases import case_key, parse_case_number
 from referat.dialect import run, sql_for
 from referat.errors import AmbiguousError, NotFoundError
 from referat.names import body_key, person_key
-from referat.store.browse import iso
+from referat.store.browse import iso, printed
 
 
 def _chunks(values: Sequence[Any], n: int = 500) -> Iterable[Sequence[Any]]:
@@ -41,13 +41,13 @@ def treatments(conn: Connection, pks: Sequence[int]) -> dict[int, dict[str, list
     `unresolved` when neither is) and its targets."""
     out: dict[int, dict[str, list[dict[str, Any]]]] = {pk: {"related": [], "upcoming": []} for pk in pks}
     targets: dict[tuple[int, str, int], list[dict[str, Any]]] = defaultdict(list)
-    for x in _in(conn, "SELECT l.item_pk, l.direction, l.ord, l.target_meeting_id, l.target_item_id, ti.number, "
+    for x in _in(conn, "SELECT l.item_pk, l.direction, l.ord, l.target_meeting_id, l.target_item_id, ti.label AS number, "
                        "ti.title, m.date, b.name AS committee FROM links l JOIN meetings m ON m.id = l.target_meeting_id "
                        "JOIN bodies b ON b.id = m.body_id LEFT JOIN items ti ON ti.id = l.target_item_id "
                        "WHERE l.item_pk IN (?) ORDER BY l.item_pk, l.direction, l.ord, l.sub", pks):
         targets[(x["item_pk"], x["direction"], x["ord"])].append({
             "meeting_id": x["target_meeting_id"], "item_id": x["target_item_id"] if x["number"] is not None else None,
-            "number": x["number"], "title": x["title"], "date": iso(x["date"]), "committee": x["committee"]})
+            "number": printed(x["number"]), "title": x["title"], "date": iso(x["date"]), "committee": x["committee"]})
     for t in _in(conn, "SELECT item_pk, direction, ord, body, date, target_date, item_number, raw FROM treatments "
                        "WHERE item_pk IN (?) ORDER BY item_pk, direction, ord", pks):
         found = targets.get((t["item_pk"], t["direction"], t["ord"]), [])
@@ -62,11 +62,11 @@ def treatments(conn: Connection, pks: Sequence[int]) -> dict[int, dict[str, list
 def referenced_by(conn: Connection, item_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """item id -> the items whose treatments link to it (later items citing it, earlier ones planning it)."""
     out: dict[str, list[dict[str, Any]]] = {i: [] for i in item_ids}
-    for x in _in(conn, "SELECT DISTINCT l.target_item_id, l.direction, i.id, i.number, i.title, i.date, i.pk, "
+    for x in _in(conn, "SELECT DISTINCT l.target_item_id, l.direction, i.id, i.label AS number, i.title, i.date, i.pk, "
                        "b.name AS committee FROM links l JOIN items i ON i.pk = l.item_pk JOIN bodies b "
                        f"ON b.id = i.body_id WHERE l.target_item_id IN (?) ORDER BY {sql_for(conn).asc('i.date')}, i.pk",
                  item_ids):
-        out[x["target_item_id"]].append({"item_id": x["id"], "direction": x["direction"], "number": x["number"],
+        out[x["target_item_id"]].append({"item_id": x["id"], "direction": x["direction"], "number": printed(x["number"]),
                                          "title": x["title"], "date": iso(x["date"]), "committee": x["committee"]})
     return out
 
@@ -88,7 +88,7 @@ def case(conn: Connection, number: str, municipality: str | None = None) -> dict
     if key is None:
         raise NotFoundError("give a case number, e.g. 21-12-27.00.00-A26 or 2013/02537")
     params: list[Any] = [key]
-    sql = ("SELECT i.pk, i.id, i.meeting_id, i.number, i.title, i.case_number, i.decision_kind, i.closed, i.date, "
+    sql = ("SELECT i.pk, i.id, i.meeting_id, i.label AS number, i.title, i.case_number, i.decision_kind, i.closed, i.date, "
            "b.name AS committee, b.municipality, m.kind AS meeting_kind FROM items i JOIN bodies b ON b.id = i.body_id "
            "JOIN meetings m ON m.id = i.meeting_id WHERE i.case_key = ?")
     if municipality:
@@ -110,7 +110,7 @@ def case(conn: Connection, number: str, municipality: str | None = None) -> dict
         "municipalities": sorted({r["municipality"] or "" for r in rows}),
         "timeline": [{"item_id": r["id"], "meeting_id": r["meeting_id"], "date": iso(r["date"]),
                       "committee": r["committee"], "municipality": r["municipality"], "meeting_kind": r["meeting_kind"],
-                      "number": r["number"], "title": r["title"], "case_number": r["case_number"],
+                      "number": printed(r["number"]), "title": r["title"], "case_number": r["case_number"],
                       "closed": bool(r["closed"]), "decision_kind": r["decision_kind"],
                       **links[r["pk"]], "referenced_by": back[r["id"]]} for r in rows],
     }
@@ -128,7 +128,7 @@ def meeting_attendance(conn: Connection, meeting_id: str) -> list[dict[str, Any]
         people.setdefault(p["person_id"], {"person_id": p["person_id"], "name": p["name"], "party": p["party"],
                                            "status": "present", "substitute": None, "for": None, "items": []})
     events = run(
-        conn, "SELECT a.person_id, p.name, a.status, a.for_person_id, f.name AS for_name, i.number FROM attendance a "
+        conn, "SELECT a.person_id, p.name, a.status, a.for_person_id, f.name AS for_name, i.label AS number FROM attendance a "
         "JOIN items i ON i.pk = a.item_pk JOIN people p ON p.id = a.person_id LEFT JOIN people f ON "
         f"f.id = a.for_person_id WHERE i.meeting_id = ? ORDER BY i.pk, a.{sql_for(conn).rowid}",
         (meeting_id,)).mappings().all()
@@ -138,16 +138,16 @@ def meeting_attendance(conn: Connection, meeting_id: str) -> list[dict[str, Any]
         member = people.setdefault(absent_id, {"person_id": absent_id, "name": absent_name, "party": None,
                                                "status": "absent", "substitute": None, "for": None, "items": []})
         member["status"] = "absent"
-        if e["number"] not in member["items"]:
-            member["items"].append(e["number"])
+        if printed(e["number"]) not in member["items"]:
+            member["items"].append(printed(e["number"]))
         if e["status"] == "substitute":
             member["substitute"] = e["name"]
             sub = people.setdefault(e["person_id"], {"person_id": e["person_id"], "name": e["name"], "party": None,
                                                      "status": "substitute", "substitute": None, "for": None,
                                                      "items": []})
             sub.update(status="substitute", **{"for": e["for_name"]})
-            if e["number"] not in sub["items"]:
-                sub["items"].append(e["number"])
+            if printed(e["number"]) not in sub["items"]:
+                sub["items"].append(printed(e["number"]))
     return list(people.values())
 
 
@@ -189,7 +189,7 @@ def person(conn: Connection, name_or_id: str) -> dict[str, Any]:
         conn, "SELECT DISTINCT m.id, m.date, b.name AS committee, b.municipality, pa.party FROM participants pa JOIN meetings m "
         "ON m.id = pa.meeting_id JOIN bodies b ON b.id = m.body_id WHERE pa.person_id = ?", (pid,)).mappings().all()
     away = run(
-        conn, "SELECT m.id, m.date, b.name AS committee, b.municipality, i.number, a.status, a.person_id, s.name AS sub "
+        conn, "SELECT m.id, m.date, b.name AS committee, b.municipality, i.label AS number, a.status, a.person_id, s.name AS sub "
         "FROM attendance a JOIN items i ON i.pk = a.item_pk JOIN meetings m ON m.id = i.meeting_id "
         "JOIN bodies b ON b.id = m.body_id JOIN people s ON s.id = a.person_id "
         "WHERE (a.status = 'absent' AND a.person_id = ?) OR (a.status = 'substitute' AND a.for_person_id = ?) "
@@ -206,8 +206,8 @@ def person(conn: Connection, name_or_id: str) -> dict[str, Any]:
         m["status"] = "absent"
         if r["status"] == "substitute":
             m["substitute"] = r["sub"]
-        if r["number"] not in m["items"]:
-            m["items"].append(r["number"])
+        if printed(r["number"]) not in m["items"]:
+            m["items"].append(printed(r["number"]))
     subs = run(
         conn, "SELECT DISTINCT m.id, m.date, b.name AS committee, f.name AS for_name FROM attendance a JOIN items i "
         "ON i.pk = a.item_pk JOIN meetings m ON m.id = i.meeting_id JOIN bodies b ON b.id = m.body_id "
@@ -215,11 +215,11 @@ def person(conn: Connection, name_or_id: str) -> dict[str, Any]:
         f"ORDER BY {asc('m.date')}",
         (pid,)).mappings().all()
     votes = run(
-        conn, "SELECT i.id, i.number, i.title, i.date, b.name AS committee, v.vote FROM votes v JOIN items i ON "
+        conn, "SELECT i.id, i.label AS number, i.title, i.date, b.name AS committee, v.vote FROM votes v JOIN items i ON "
         f"i.pk = v.item_pk JOIN bodies b ON b.id = i.body_id WHERE v.person_id = ? ORDER BY {asc('i.date')}, i.pk",
         (pid,)).mappings().all()
     presented = run(
-        conn, "SELECT i.id, i.number, i.title, i.date, b.name AS committee FROM presenters pr JOIN items i ON "
+        conn, "SELECT i.id, i.label AS number, i.title, i.date, b.name AS committee FROM presenters pr JOIN items i ON "
         f"i.pk = pr.item_pk JOIN bodies b ON b.id = i.body_id WHERE pr.person_id = ? ORDER BY {asc('i.date')}, i.pk",
         (pid,)).mappings().all()
     listed = sorted(meetings.values(), key=lambda m: (m["date"] or "", m["meeting_id"]))
@@ -231,9 +231,9 @@ def person(conn: Connection, name_or_id: str) -> dict[str, Any]:
         "meetings": listed,
         "substitutions": [{"meeting_id": s["id"], "date": iso(s["date"]), "committee": s["committee"],
                            "for": s["for_name"]} for s in subs],
-        "votes": [{"item_id": v["id"], "number": v["number"], "title": v["title"], "date": iso(v["date"]),
+        "votes": [{"item_id": v["id"], "number": printed(v["number"]), "title": v["title"], "date": iso(v["date"]),
                    "committee": v["committee"], "vote": v["vote"]} for v in votes],
-        "presented": [{"item_id": p["id"], "number": p["number"], "title": p["title"], "date": iso(p["date"]),
+        "presented": [{"item_id": p["id"], "number": printed(p["number"]), "title": p["title"], "date": iso(p["date"]),
                        "committee": p["committee"]} for p in presented],
     }
 

@@ -1,8 +1,16 @@
-"""Parse record -> storage rows. Ids are hashed from natural keys so that re-ingesting is idempotent."""
+"""Parse record -> storage rows. Ids are hashed from natural keys so that re-ingesting is idempotent.
+
+The identity rule: one meeting is one record whatever its stage. A meeting whose source names it (the
+publication API's meeting id, an ESDH export's id) is keyed by that id; any other by municipality, body,
+date and start time. The kind (agenda or minutes) is never part of the key, so the minutes of a meeting
+replace its agenda, from files as from a harvest.
+"""
 
 from __future__ import annotations
 
 import json
+import re
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -11,10 +19,11 @@ from typing import Any
 from referat import vocab
 from referat.cases import case_key
 from referat.link import infer_date, reference_numbers
-from referat.model import Item, ParsedDocument
+from referat.model import Item, MeetingSource, ParsedDocument
 from referat.names import body_key, is_person, person_key, presenter_name, stable_id
 from referat.parse.structure import section_role
 from referat.search import index_words
+from referat.sources.record import StructuredItem, StructuredMeeting
 
 _MUNICIPALITY = vocab.MUNICIPALITY.compile(0)
 UNKNOWN_BODY = "Ukendt udvalg"
@@ -50,6 +59,41 @@ class Rows:
         self.children.setdefault(table, []).append({"item": item, **values})
 
 
+def body_id_for(municipality: str | None, committee: str) -> str:
+    return stable_id("body", (municipality or "").casefold(), committee.casefold())
+
+
+def meeting_id_for(body_id: str, date: object, start_time: str | None, source: MeetingSource | None = None) -> str:
+    """A meeting's stable id (the identity rule above). A source id that is a GUID (the publication
+    API's) names the meeting in any installation; a shorter one (an ESDH system's running number) is
+    taken within its body."""
+    if source is not None and source.id:
+        try:
+            uuid.UUID(source.id)
+            return stable_id("meeting", "source", source.system, source.id.lower())
+        except ValueError:
+            return stable_id("meeting", "source", source.system, body_id, source.id)
+    return stable_id("meeting", body_id, date, start_time)
+
+
+_LEADING_NUMBER = re.compile(r"\d+")
+
+
+def item_number(label: int | str) -> int:
+    """The integer an item sorts and links by: the number itself, or the first number of a printed
+    label ("1.1" -> 1, "38a" -> 38; 0 for a label with no digits)."""
+    if isinstance(label, int):
+        return label
+    m = _LEADING_NUMBER.search(label)
+    return int(m.group()) if m else 0
+
+
+def item_id_for(meeting_id: str, label: int | str, nth: int) -> str:
+    """An item's stable id: meeting + number as printed (+ which occurrence of it, for a reprinted item).
+    An integer-numbered item hashes exactly as before labels were kept ("3" and 3 give the same key)."""
+    return stable_id("item", meeting_id, label, nth)
+
+
 def _body_text(item: Item) -> str:
     return "\n".join(s.text for s in item.sections if is_body_section(s.heading))
 
@@ -66,40 +110,65 @@ def _role(heading: str) -> str | None:
     return found[0] if found else None
 
 
+def _structured_items(doc: ParsedDocument, record: StructuredMeeting | None) -> list[StructuredItem | None]:
+    """For each parsed item, the structured source's item it was read from (matched by printed number,
+    in order), or None: where the source gives URLs for an item and its attachments, they are kept."""
+    if record is None:
+        return [None] * len(doc.items)
+    pending: dict[str, list[StructuredItem]] = {}
+    for s in record.items:
+        pending.setdefault(str(s.number), []).append(s)
+    out: list[StructuredItem | None] = []
+    for it in doc.items:
+        queue = pending.get(str(it.number))
+        out.append(queue.pop(0) if queue else None)
+    return out
+
+
 def document_rows(doc: ParsedDocument, *, sha256: str, path: str, text: str, fmt: str, encoding: str | None,
-                  size: int, now: str, municipality: str | None = None) -> Rows:
+                  size: int, now: str, municipality: str | None = None, url: str | None = None,
+                  fetched_at: str | None = None, record: StructuredMeeting | None = None) -> Rows:
+    """`url`/`fetched_at`: where and when a harvest fetched the document; `record`: the structured source
+    the document was read from, for the URLs of items and attachments the parse record does not carry."""
     m = doc.meeting
     municipality = municipality or doc.source.get("municipality") or municipality_of(text)
     body_name = m.committee or UNKNOWN_BODY
-    body_id = stable_id("body", (municipality or "").casefold(), body_name.casefold())
-    meeting_id = stable_id("meeting", body_id, m.kind, m.date, m.start_time if m.date is None else "")
+    body_id = body_id_for(municipality, body_name)
+    meeting_id = meeting_id_for(body_id, m.date, m.start_time, m.source)
+    src = m.source
     rows = Rows(
         document={"id": sha256, "path": path, "format": fmt, "encoding": encoding, "size": size, "text": text,
-                  "ingested_at": now},
+                  "ingested_at": now, "url": url, "fetched_at": fetched_at},
         body={"id": body_id, "name": body_name, "municipality": municipality, "key": body_key(body_name)},
         meeting={"id": meeting_id, "document_id": sha256, "body_id": body_id, "kind": m.kind, "date": m.date,
                  "start_time": m.start_time, "location": m.location, "election_period": m.election_period,
-                 "toc_json": json.dumps([t.model_dump() for t in m.toc], ensure_ascii=False)},
+                 "toc_json": json.dumps([t.model_dump() for t in m.toc], ensure_ascii=False),
+                 "source_system": src.system if src else None, "source_url": src.url if src else None,
+                 "source_id": src.id if src else None},
     )
     for i, p in enumerate(m.participants):
         rows.participants.append({"meeting_id": meeting_id, "ord": i, "person_id": rows.person(p.name),
                                   "party": p.party})
-    seen_numbers: Counter[int] = Counter()
-    for idx, it in enumerate(doc.items):
-        seen_numbers[it.number] += 1
+    seen_numbers: Counter[str] = Counter()
+    for idx, (it, structured) in enumerate(zip(doc.items, _structured_items(doc, record))):
+        label = str(it.number)
+        seen_numbers[label] += 1
         # the same number twice in one document (a reprinted item) still gets its own id
-        item_id = stable_id("item", meeting_id, it.number, seen_numbers[it.number])
-        rows.items.append({"id": item_id, "meeting_id": meeting_id, "number": it.number, "title": it.title,
-                           "case_number": it.case_number,
-                           "case_key": case_key(it.case_number, m.date.year if m.date else None), "closed": it.closed, "decision": it.decision,
-                           "decision_kind": it.decision_kind, "recommending_body": it.recommending_body,
+        item_id = item_id_for(meeting_id, label, seen_numbers[label])
+        rows.items.append({"id": item_id, "meeting_id": meeting_id, "number": item_number(it.number), "label": label,
+                           "title": it.title, "case_number": it.case_number,
+                           "case_key": case_key(it.case_number, m.date.year if m.date else None), "closed": it.closed,
+                           "decision": it.decision, "decision_kind": it.decision_kind,
+                           "recommending_body": it.recommending_body, "url": structured.url if structured else None,
                            "body_id": body_id, "date": m.date, "year": m.date.year if m.date else None})
         for i, s in enumerate(it.sections):
-            rows.child("sections", idx, ord=i, heading=s.heading, text=s.text)
+            rows.child("sections", idx, ord=i, heading=s.heading, role=s.role, text=s.text)
+        attachment_urls = {a.title: a.url for a in structured.attachments if a.url} if structured else {}
         for kind, values in (("recommendation", it.recommendation), ("attachment", it.attachments),
                              ("presenter", it.presenters)):
             for i, v in enumerate(values):
-                rows.child("item_lists", idx, kind=kind, ord=i, text=v)
+                rows.child("item_lists", idx, kind=kind, ord=i, text=v,
+                           url=attachment_urls.get(v) if kind == "attachment" else None)
         for name in filter(is_person, it.absent):
             rows.child("attendance", idx, person_id=rows.person(name), status="absent", for_person_id=None)
         for s in it.substitutes:

@@ -1,7 +1,9 @@
 """The storage schema (SQLAlchemy Core). Not the parse record: see rows.py for the mapping.
 
 Ids are stable hashes of natural keys (documents: content hash; bodies: municipality + name;
-meetings: body + kind + date; items: meeting + number), so re-ingesting creates no duplicates.
+meetings: the source system's meeting id where it has one, else body + date + start time, never the
+kind, so minutes replace the agenda of the same meeting; items: meeting + number as printed), so
+re-ingesting creates no duplicates (referat.store.rows).
 Items also carry an integer `pk`, the rowid the full-text tables point at.
 
 Full-text search: words are in a tantivy index beside the database file (referat.store.index);
@@ -11,8 +13,8 @@ has no notion of virtual tables.
 
 from __future__ import annotations
 
-from sqlalchemy import (Boolean, Column, Date, Float, ForeignKey, Index, Integer, MetaData, String, Table,
-                        Text)
+from sqlalchemy import (Boolean, Column, Date, Float, ForeignKey, Index, Integer, LargeBinary, MetaData,
+                        PrimaryKeyConstraint, String, Table, Text)
 
 metadata = MetaData()
 
@@ -25,6 +27,9 @@ documents = Table(
     Column("size", Integer, nullable=False),
     Column("text", Text, nullable=False),  # the original text, verbatim
     Column("ingested_at", String(32), nullable=False),
+    # where a harvest fetched it (the response's URL) and when; None for a file read from disk
+    Column("url", Text),
+    Column("fetched_at", String(32)),
 )
 Index("ix_documents_path", documents.c.path)
 
@@ -48,8 +53,13 @@ meetings = Table(
     Column("location", Text),
     Column("election_period", String(9)),
     Column("toc_json", Text, nullable=False, default="[]"),
+    # where a structured source or a harvest says the meeting comes from (the record's meeting.source)
+    Column("source_system", String(32)),
+    Column("source_url", Text),
+    Column("source_id", Text),
 )
 Index("ix_meetings_document", meetings.c.document_id)
+Index("ix_meetings_source", meetings.c.source_system, meetings.c.source_id)
 Index("ix_meetings_body_date", meetings.c.body_id, meetings.c.date)
 
 people = Table(
@@ -73,7 +83,8 @@ items = Table(
     Column("pk", Integer, primary_key=True, autoincrement=True),
     Column("id", String(16), nullable=False, unique=True),
     Column("meeting_id", String(16), ForeignKey("meetings.id", ondelete="CASCADE"), nullable=False),
-    Column("number", Integer, nullable=False),
+    Column("number", Integer, nullable=False),  # for sorting and linking: the leading integer of `label`
+    Column("label", Text),  # the number as printed ("3", "1.1", "38a")
     Column("title", Text, nullable=False),
     Column("case_number", Text),
     Column("case_key", Text),  # the case number normalized (referat.cases.case_key): one key per case
@@ -81,6 +92,7 @@ items = Table(
     Column("decision", Text),
     Column("decision_kind", String(32)),
     Column("recommending_body", Text),
+    Column("url", Text),  # the item's own page or PDF in the source system, where the source gives one
     # denormalized from the meeting for fast filtering and date-ordered search
     Column("body_id", String(16), nullable=False),
     Column("date", Date),
@@ -98,6 +110,7 @@ sections = Table(
     Column("item_pk", Integer, ForeignKey("items.pk", ondelete="CASCADE"), nullable=False),
     Column("ord", Integer, nullable=False),
     Column("heading", Text, nullable=False),
+    Column("role", String(32), nullable=False, server_default="other"),  # the stable English name (model.Section)
     Column("text", Text, nullable=False),
 )
 Index("ix_sections_item", sections.c.item_pk)
@@ -110,6 +123,7 @@ item_lists = Table(
     Column("kind", String(16), nullable=False),  # recommendation | attachment | presenter
     Column("ord", Integer, nullable=False),
     Column("text", Text, nullable=False),
+    Column("url", Text),  # an attachment's URL where the source gives one
 )
 Index("ix_item_lists_item", item_lists.c.item_pk)
 
@@ -200,6 +214,39 @@ item_tables = Table(
     Column("rows_json", Text, nullable=False),
 )
 Index("ix_item_tables_item", item_tables.c.item_pk)
+
+# Files a harvest fetched beside a meeting's record (--files): the meeting's PDF and its attachments, the
+# bytes verbatim. Keyed by the meeting's stable id and the URL, with no foreign key: a changed record
+# replaces the meeting's rows, and the files it already has stay.
+meeting_files = Table(
+    "meeting_files", metadata,
+    Column("meeting_id", String(16), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("role", String(16), nullable=False),  # meeting | attachment
+    Column("title", Text),
+    Column("sha256", String(64), nullable=False),
+    Column("media_type", String(128)),
+    Column("size", Integer, nullable=False),
+    Column("fetched_at", String(32), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("meeting_id", "url"),
+)
+
+# A harvest's bookkeeping, apart from the record: per host and source meeting id, what was fetched last
+# (the response's hash, whether the system says the meeting is finished), for the incremental rule
+# (referat.harvest). `status` is stored or refused (a response that is no meeting, e.g. a Q&A container).
+harvested = Table(
+    "harvested", metadata,
+    Column("host", Text, nullable=False),
+    Column("source_id", Text, nullable=False),
+    Column("meeting_date", Date),
+    Column("finished", Boolean, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reason", Text),
+    Column("fetched_at", String(32), nullable=False),
+    PrimaryKeyConstraint("host", "source_id"),
+)
 
 warnings = Table(
     "warnings", metadata,

@@ -23,7 +23,6 @@ from markupsafe import Markup, escape
 from referat import vocab
 from referat.api.json_api import Kind
 from referat.errors import ReferatError
-from referat.parse.structure import section_role
 from referat.store import Archive, Filters
 from referat.store import browse
 
@@ -144,7 +143,7 @@ def meeting_page(request: Request, meeting_id: str) -> HTMLResponse:
 def item_page(request: Request, item_id: str) -> HTMLResponse:
     it = archive(request).item(item_id)
     # the decision and recommendation are shown first, read; the other sections follow as printed
-    shown = [s for s in it["sections"] if (section_role(s["heading"]) or ("",))[0] not in ("decision", "recommendation")]
+    shown = [s for s in it["sections"] if s["role"] not in ("decision", "recommendation")]
     return render(request, "item.html", it=it, sections=shown)
 
 
