@@ -3,6 +3,7 @@ document in its own transaction, and keep going past bad files."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fnmatch
 import glob
@@ -171,8 +172,9 @@ def ingest(archive: Archive, paths: Iterable[str], *, jobs: int = 1, now: dt.dat
     tasks = [(f, stamp, municipality, ocr) for f in files]
     jobs = min(jobs, os.cpu_count() or 1, len(files))  # more workers than cores or files only costs forks
     if bounded:
-        runs = sandbox.run_many(_prepare_safe, [(t,) for t in tasks], [str(f) for f in files], jobs=jobs)
-        _store_all(archive, files, (_reason(r.error) if r.error else r.value for r in runs), summary, progress)
+        with contextlib.closing(sandbox.run_many(_prepare_safe, [(t,) for t in tasks], [str(f) for f in files],
+                                                 jobs=jobs)) as runs:
+            _store_all(archive, files, (_reason(r.error) if r.error else r.value for r in runs), summary, progress)
     else:
         _store_all(archive, files, map(_prepare_safe, tasks), summary, progress)
     return summary

@@ -64,14 +64,20 @@ class Run:
 def run(fn: Callable[..., Any], *args: Any, path: str | Path, limits: Limits | None = None) -> Any:
     """fn(*args) in a bounded worker: its value, or the ReferatError it raised, or LimitError when it went
     over a limit or died."""
-    return next(run_many(fn, [args], [str(path)], jobs=1, limits=limits)).result()
+    runs = run_many(fn, [args], [str(path)], jobs=1, limits=limits)
+    try:
+        return next(runs).result()
+    finally:
+        runs.close()
 
 
 def run_many(fn: Callable[..., Any], tasks: Iterable[tuple[Any, ...]], paths: Sequence[str], *, jobs: int = 1,
              limits: Limits | None = None) -> Iterator[Run]:
     """fn(*task) for each task in bounded workers, at most `jobs` documents at once; the Runs come in the
     order of the tasks. Workers take the next task as soon as they answer, so they parse ahead while the
-    caller handles a result."""
+    caller handles a result. Every worker has ended when the last Run is handed out (a worker holds copies
+    of this process's files: an archive's lock must not outlive its writer); close the iterator when
+    stopping early."""
     lim = limits or limits_mod.current()
     pending = iter(enumerate(zip(tasks, paths)))
     idle: list[_Worker] = []
@@ -92,6 +98,9 @@ def run_many(fn: Callable[..., Any], tasks: Iterable[tuple[Any, ...]], paths: Se
                 worker.assign(index, str(path), task, lim)
                 busy[worker.fd] = worker
                 sel.register(worker.fd, selectors.EVENT_READ)
+            if exhausted:  # no task is left for an idle worker: it ends now, not when the caller lets go
+                while idle:
+                    idle.pop().close()
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
@@ -116,8 +125,10 @@ def run_many(fn: Callable[..., Any], tasks: Iterable[tuple[Any, ...]], paths: Se
                     del busy[fd]
                     done[worker.index] = worker.stop(lim, timed_out=True)
     finally:
-        for worker in [*idle, *busy.values()]:
+        for worker in idle:
             worker.close()
+        for worker in busy.values():  # stopped early (an error, Ctrl-C): their documents are not wanted
+            worker.close(kill=True)
         sel.close()
 
 
