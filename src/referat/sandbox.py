@@ -21,6 +21,7 @@ ingest is no slower; `referat parse` pays one fork (a few ms).
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import pickle
 import struct
@@ -279,6 +280,11 @@ def _death(path: str, status: int, lim: Limits, peak: int) -> LimitError:
             return LimitError(path, f"took over the {lim.seconds:g} s limit of CPU time per document "
                                     "(REFERAT_LIMIT_SECONDS); the worker reading it was stopped")
         name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+        if peak >= lim.memory_bytes // 2 and sig in (signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS, signal.SIGTRAP):
+            # a library that cannot allocate aborts (pdfium inflating a stream bomb): the memory limit stopped it
+            return LimitError(path, f"needs more than the {limits_mod.mb(lim.memory_bytes)} memory limit per document "
+                                    f"(REFERAT_LIMIT_MEMORY_MB); the worker reading it was stopped ({name} at a peak "
+                                    f"of {limits_mod.mb(peak)})")
         return LimitError(path, f"reading it crashed the worker ({name}, peak memory {limits_mod.mb(peak)}; "
                                 f"the limits per document are {limits_mod.mb(lim.memory_bytes)} and "
                                 f"{lim.seconds:g} s): a corrupt or hostile file")
@@ -307,6 +313,7 @@ def _serve(task_fd: int, answer_fd: int, fn: Callable[..., Any], lim: Limits) ->
     code = 0
     try:
         os.setpgid(0, 0)
+        faulthandler.disable()  # a library that aborts at the memory limit is reported by the parent, in a line
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops the workers
         base = _address_space()
         memory = base + lim.memory_bytes

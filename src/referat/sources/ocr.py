@@ -59,9 +59,9 @@ def check_area(path: str | Path, pdf: pdfium.PdfDocument) -> None:
 def ocr_pdf(path: str | Path, pdf: pdfium.PdfDocument) -> str:
     """The text of every page by OCR, pages separated by blank lines; pages over the size limits are
     refused before any is rendered (check_area)."""
+    check_area(path, pdf)
     if not available():
         raise SourceError(path, f"PDF without a text layer (a scanned document?): OCR needs tesseract; {INSTALL_HINT}")
-    check_area(path, pdf)
     pages = []
     for n, page in enumerate(pdf, start=1):
         try:
