@@ -133,8 +133,8 @@ def _parts(path: str | Path, data: bytes) -> tuple[dict[str, bytes], list[str]]:
     budget = _Budget(path)
     try:
         return _read_zip(path, data, budget), []
-    except zipfile.BadZipFile:
-        pass
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError):
+        pass  # a damaged member (bad deflate data, CRC, an encrypted or unknown method): the local headers
     parts = _read_local_headers(path, data, _Budget(path))
     if "word/document.xml" not in parts:
         raise SourceError(path, "corrupt or truncated Word file: no zip central directory, and word/document.xml "
