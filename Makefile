@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 SHARED ?= ../shared
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean ocr-tools browser postgres serve pdf-tools
+.PHONY: demo test bench lint clean ocr-tools browser postgres serve fuzz-tools check-long pdf-tools
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "referat needs Python >= 3.11")'
@@ -54,9 +54,21 @@ demo: $(STAMP) $(ASSETS)
 serve: $(STAMP) $(ASSETS)
 	$(REFERAT) serve --db $(DEMO_DB)
 
-test: $(STAMP) $(ASSETS) ocr-tools browser postgres pdf-tools
-	$(VENV)/bin/ruff check src tests bench
+test: $(STAMP) $(ASSETS) ocr-tools browser postgres pdf-tools fuzz-tools
+	$(VENV)/bin/ruff check src tests bench fuzz
 	$(PY) -m pytest -q
+	@if $(PY) -c 'import atheris' 2>/dev/null; then $(PY) fuzz/run.py --seconds 3; \
+	  else echo "note: atheris is not installed; the fuzz targets were not run"; fi
+
+# the long checks: every reader's fuzz target for FUZZ_SECONDS (default 10 minutes each; docs/reliability.md)
+FUZZ_SECONDS ?= 600
+check-long: $(STAMP) fuzz-tools
+	$(PY) fuzz/run.py --seconds $(FUZZ_SECONDS) --out fuzz-artifacts
+
+# atheris (the readers' fuzz targets) is an optional extra: a binary wheel for Linux x86-64 only
+fuzz-tools: $(STAMP)
+	@$(PY) -c 'import atheris' 2>/dev/null || $(PY) -m pip install --quiet -c constraints.txt -e '.[test,fuzz]' \
+	  || echo "note: atheris does not install here; the fuzz targets will be skipped"
 
 # OCR of scanned PDFs uses Debian's tesseract with Danish; the tests read a scan with it
 ocr-tools:
@@ -97,4 +109,4 @@ bench: $(STAMP)
 	@echo "archive benchmarks: see bench/README.md (they build multi-GB databases)"
 
 clean:
-	rm -rf $(VENV) node_modules test-artifacts .pytest_cache .hypothesis $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).tantivy
+	rm -rf $(VENV) node_modules test-artifacts fuzz-artifacts .pytest_cache .hypothesis $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).tantivy
