@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from referat import sandbox
-from referat.ingest import _prepare_safe
+from referat.ingest import prepare
 from referat.limits import current
 from referat.testing import hostile
 
@@ -32,16 +32,14 @@ def main() -> None:
             ("300,000 nested divs around minutes", hostile.deep_html(t / "deep.html", 300_000, lines), False),
             ("100,000 unclosed divs around minutes", hostile.deep_html(t / "open.html", 100_000, lines, closed=False), False),
         ]
-        tasks = [((path, "2026-11-30T00:00:00+00:00", None, ocr),) for _, path, ocr in cases]
+        tasks = [(path, "2026-11-30T00:00:00+00:00", None, ocr) for _, path, ocr in cases]
         print(f"limits: {lim.memory_bytes // MB} MB, {lim.seconds:g} s, {lim.inflated_bytes // MB} MB inflated, "
               f"depth {lim.html_depth}")
         print("| file | on disk | wall s | CPU s | worker peak | outcome |")
         print("|---|---|---|---|---|---|")
-        for (name, path, _), run in zip(cases, sandbox.run_many(_prepare_safe, tasks, [str(p) for _, p, _ in cases])):
+        for (name, path, _), run in zip(cases, sandbox.run_many(prepare, tasks, [str(p) for _, p, _ in cases])):
             if run.error is not None:
                 outcome = str(run.error).split(": ", 1)[1]
-            elif isinstance(run.value, str):
-                outcome = run.value
             else:
                 outcome = f"read: {len(run.value.items)} items"
             print(f"| {name} | {path.stat().st_size / MB:.1f} MB | {run.seconds:.2f} | {run.cpu_seconds:.2f} | "

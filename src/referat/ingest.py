@@ -172,8 +172,7 @@ def ingest(archive: Archive, paths: Iterable[str], *, jobs: int = 1, now: dt.dat
     tasks = [(f, stamp, municipality, ocr) for f in files]
     jobs = min(jobs, os.cpu_count() or 1, len(files))  # more workers than cores or files only costs forks
     if bounded:
-        with contextlib.closing(sandbox.run_many(_prepare_safe, [(t,) for t in tasks], [str(f) for f in files],
-                                                 jobs=jobs)) as runs:
+        with contextlib.closing(sandbox.run_many(prepare, tasks, [str(f) for f in files], jobs=jobs)) as runs:
             _store_all(archive, files, (_reason(r.error) if r.error else r.value for r in runs), summary, progress)
     else:
         _store_all(archive, files, map(_prepare_safe, tasks), summary, progress)
@@ -181,8 +180,10 @@ def ingest(archive: Archive, paths: Iterable[str], *, jobs: int = 1, now: dt.dat
 
 
 def _reason(error: BaseException) -> str:
-    """A worker's refusal as an outcome's reason (the path is the outcome's own)."""
-    return getattr(error, "reason", None) or str(error)
+    """A worker's refusal as an outcome's reason (the path is the outcome's own), as _prepare_safe words it."""
+    if isinstance(error, ReferatError):
+        return getattr(error, "reason", None) or str(error)
+    return f"unexpected error while parsing: {type(error).__name__}: {error}"
 
 
 def _store_all(archive: Archive, files: list[Path], prepared: Iterable[Rows | str], summary: Summary,

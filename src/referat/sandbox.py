@@ -316,6 +316,7 @@ def _serve(task_fd: int, answer_fd: int, fn: Callable[..., Any], lim: Limits) ->
         faulthandler.disable()  # a library that aborts at the memory limit is reported by the parent, in a line
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops the workers
         base = _address_space()
+        start_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         memory = base + lim.memory_bytes
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         _, cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)
@@ -328,6 +329,7 @@ def _serve(task_fd: int, answer_fd: int, fn: Callable[..., Any], lim: Limits) ->
                 break
             task = pickle.loads(body)
             before = _cpu_used()
+            peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
             soft = int(before + lim.seconds + 0.999)
             if cpu_hard != resource.RLIM_INFINITY:
                 soft = min(soft, cpu_hard)
@@ -338,8 +340,14 @@ def _serve(task_fd: int, answer_fd: int, fn: Callable[..., Any], lim: Limits) ->
                 answer = (_MEMORY, None)
             except Exception as exc:  # noqa: BLE001 - sent to the parent, which raises it
                 answer = (_ERROR, exc)
-            retire = answer[0] == _MEMORY or _address_space() > base + lim.memory_bytes // 4
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+            if answer[0] == _ERROR and peak > peak_before and peak - start_rss >= 0.8 * lim.memory_bytes:
+                # a library that ran out of memory says so in its own words (lxml: "unknown error"): the
+                # document failed at the memory limit, and the refusal says that
+                answer = (_MEMORY, None)
+            # a worker that has grown (a large document leaves its heap behind) makes way for a fresh one
+            retire = answer[0] == _MEMORY or _address_space() > base + lim.memory_bytes // 4 \
+                or peak - start_rss >= lim.memory_bytes // 2
             extra = (_cpu_used() - before, peak, retire)
             try:
                 data = pickle.dumps((*answer, *extra), protocol=pickle.HIGHEST_PROTOCOL)
