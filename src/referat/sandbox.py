@@ -30,6 +30,7 @@ import selectors
 import signal
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,75 +76,92 @@ def run(fn: Callable[..., Any], *args: Any, path: str | Path, limits: Limits | N
 def run_many(fn: Callable[..., Any], tasks: Iterable[tuple[Any, ...]], paths: Sequence[str], *, jobs: int = 1,
              limits: Limits | None = None) -> Iterator[Run]:
     """fn(*task) for each task in bounded workers, at most `jobs` documents at once; the Runs come in the
-    order of the tasks. Workers take the next task as soon as they answer, so they parse ahead while the
-    caller handles a result. Every worker has ended when the last Run is handed out (a worker holds copies
-    of this process's files: an archive's lock must not outlive its writer); close the iterator when
-    stopping early."""
+    order of the tasks. Each worker has its next task queued before it finishes the one it reads, so it
+    never waits for work and parses ahead while the caller handles a result (a document's time limit
+    starts when the answer before it comes). Every worker has ended when the last Run is handed out (a
+    worker holds copies of this process's files: an archive's lock must not outlive its writer); close
+    the iterator when stopping early."""
     lim = limits or limits_mod.current()
-    pending = iter(enumerate(zip(tasks, paths)))
-    idle: list[_Worker] = []
-    busy: dict[int, _Worker] = {}  # by the read end of its answer pipe
+    source = iter(enumerate(zip(tasks, paths)))
+    retry: deque[tuple[int, tuple[Any, ...], str]] = deque()  # tasks queued at a worker that ended first
+    workers: dict[int, _Worker] = {}  # by the read end of its answer pipe
     done: dict[int, Run] = {}
     sel = selectors.DefaultSelector()
     next_out = 0
     exhausted = False
+
+    def next_task() -> tuple[int, tuple[Any, ...], str] | None:
+        nonlocal exhausted
+        if retry:
+            return retry.popleft()
+        item = None if exhausted else next(source, None)
+        if item is None:
+            exhausted = True
+            return None
+        index, (task, path) = item
+        return index, task, str(path)
+
+    def drop(worker: _Worker) -> None:
+        sel.unregister(worker.fd)
+        del workers[worker.fd]
+
     try:
         while True:
-            while not exhausted and len(busy) < max(1, jobs):
-                item = next(pending, None)
-                if item is None:
-                    exhausted = True
-                    break
-                index, (task, path) = item
-                worker = idle.pop() if idle else _Worker.start(fn, lim)
-                worker.assign(index, str(path), task, lim)
-                busy[worker.fd] = worker
+            for worker in [w for w in workers.values() if len(w.queue) < _DEPTH]:
+                while len(worker.queue) < _DEPTH and (item := next_task()) is not None:
+                    worker.assign(*item, lim)
+            while len(workers) < max(1, jobs) and (item := next_task()) is not None:
+                worker = _Worker.start(fn, lim)
+                workers[worker.fd] = worker
                 sel.register(worker.fd, selectors.EVENT_READ)
-            if exhausted:  # no task is left for an idle worker: it ends now, not when the caller lets go
-                while idle:
-                    idle.pop().close()
+                worker.assign(*item, lim)
+                if (item := next_task()) is not None:
+                    worker.assign(*item, lim)
+            if exhausted and not retry:  # no task is left for an idle worker: it ends now
+                for worker in [w for w in workers.values() if not w.queue]:
+                    drop(worker)
+                    worker.close()
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
-            if not busy:
-                if exhausted and not done:
+            if not workers:
+                if exhausted and not retry and not done:
                     return
                 continue
-            timeout = max(0.0, min(w.deadline for w in busy.values()) - time.monotonic())
+            deadlines = [w.deadline for w in workers.values() if w.queue]
+            timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
             for key, _ in sel.select(timeout):
-                worker = busy[key.fd]
-                run = worker.read(lim)
-                if run is not None:
-                    sel.unregister(key.fd)
-                    del busy[key.fd]
-                    done[worker.index] = run
-                    if worker.alive:
-                        idle.append(worker)
+                worker = workers[key.fd]
+                runs, leftover = worker.read(lim)
+                for run_index, run in runs:
+                    done[run_index] = run
+                if not worker.alive:
+                    drop(worker)
+                    retry.extendleft(reversed(leftover))
             now = time.monotonic()
-            for fd, worker in list(busy.items()):
-                if now >= worker.deadline:
-                    sel.unregister(fd)
-                    del busy[fd]
-                    done[worker.index] = worker.stop(lim, timed_out=True)
+            for worker in [w for w in workers.values() if w.queue and now >= w.deadline]:
+                drop(worker)
+                run_index, run, leftover = worker.stop(lim, timed_out=True)
+                done[run_index] = run
+                retry.extendleft(reversed(leftover))
     finally:
-        for worker in idle:
-            worker.close()
-        for worker in busy.values():  # stopped early (an error, Ctrl-C): their documents are not wanted
-            worker.close(kill=True)
+        for worker in workers.values():
+            worker.close(kill=bool(worker.queue))  # stopped early (an error, Ctrl-C): its documents are not wanted
         sel.close()
 
 
 _LEN = struct.Struct("<Q")
+_DEPTH = 2  # tasks queued at a worker: the one it reads and the next
 _PARENT_FDS: set[int] = set()  # this process's ends of its workers' pipes: a new worker must not hold them
 
 
 class _Worker:
-    """One worker process and the pipes to it; `index`/`path` name the document it is reading."""
+    """One worker process, the pipes to it and the tasks queued at it (the first is the one it reads)."""
 
     def __init__(self, pid: int, task_fd: int, answer_fd: int) -> None:
         self.pid, self.task_fd, self.fd = pid, task_fd, answer_fd
         self.alive = True
-        self.index, self.path = -1, ""
+        self.queue: deque[tuple[int, tuple[Any, ...], str]] = deque()
         self.started = self.deadline = 0.0
         self.buf = bytearray()
 
@@ -169,58 +187,76 @@ class _Worker:
         _PARENT_FDS.update((task_w, answer_r))
         return cls(pid, task_w, answer_r)
 
-    def assign(self, index: int, path: str, task: tuple[Any, ...], lim: Limits) -> None:
-        self.index, self.path = index, path
+    def _begin(self, lim: Limits) -> None:
         self.started = time.monotonic()
         self.deadline = self.started + lim.seconds
-        self.buf.clear()
+
+    def assign(self, index: int, task: tuple[Any, ...], path: str, lim: Limits) -> None:
+        self.queue.append((index, task, path))
+        if len(self.queue) == 1:
+            self._begin(lim)
         data = pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL)
         try:
             _write_all(self.task_fd, _LEN.pack(len(data)) + data)
         except OSError:
             pass  # the worker is gone: its answer pipe reports it
 
-    def read(self, lim: Limits) -> Run | None:
-        """Read what the worker sent; the Run once its answer is complete or it died."""
+    def read(self, lim: Limits) -> tuple[list[tuple[int, Run]], list[tuple[int, tuple[Any, ...], str]]]:
+        """Read what the worker sent: the Runs of the answers complete so far, and when the worker has
+        ended, the tasks queued at it that it never began (to be given to another)."""
         try:
             chunk = os.read(self.fd, 1 << 20)
         except InterruptedError:
-            return None
-        if not chunk:
-            return self.stop(lim)
-        self.buf += chunk
-        if len(self.buf) < _LEN.size:
-            return None
-        (size,) = _LEN.unpack_from(self.buf)
-        if len(self.buf) < _LEN.size + size:
-            return None
-        try:
-            kind, payload, cpu, peak, retire = pickle.loads(memoryview(self.buf)[_LEN.size:])
-        except Exception as exc:  # noqa: BLE001 - an answer that does not unpickle
-            kind, payload, cpu, peak, retire = _ERROR, ReferatError(f"{self.path}: unreadable answer ({exc})"), 0.0, 0, True
-        run = Run(self.path, seconds=time.monotonic() - self.started, cpu_seconds=cpu, peak_bytes=peak)
-        if kind == _OK:
-            run.value = payload
-        elif kind == _MEMORY:
-            run.error = _memory_error(self.path, lim)
-        else:
-            run.error = payload
-        self.buf = bytearray()
-        if retire:
+            return [], []
+        if not chunk and not self.queue:  # it ended with nothing to do
             self.close()
-        return run
+            return [], []
+        if not chunk:
+            index, run, leftover = self.stop(lim)
+            return [(index, run)], leftover
+        self.buf += chunk
+        runs: list[tuple[int, Run]] = []
+        while len(self.buf) >= _LEN.size and self.queue:
+            (size,) = _LEN.unpack_from(self.buf)
+            if len(self.buf) < _LEN.size + size:
+                break
+            index, _, path = self.queue.popleft()
+            try:
+                kind, payload, cpu, peak, retire = pickle.loads(memoryview(self.buf)[_LEN.size:_LEN.size + size])
+            except Exception as exc:  # noqa: BLE001 - an answer that does not unpickle
+                kind, payload, cpu, peak, retire = _ERROR, ReferatError(f"{path}: unreadable answer ({exc})"), 0.0, 0, True
+            del self.buf[:_LEN.size + size]
+            run = Run(path, seconds=time.monotonic() - self.started, cpu_seconds=cpu, peak_bytes=peak)
+            if kind == _OK:
+                run.value = payload
+            elif kind == _MEMORY:
+                run.error = _memory_error(path, lim)
+            else:
+                run.error = payload
+            runs.append((index, run))
+            self._begin(lim)  # the next queued task starts now
+            if retire:  # it exits after this answer: what is queued goes to another worker
+                leftover = list(self.queue)
+                self.queue.clear()
+                self.close()
+                return runs, leftover
+        return runs, []
 
-    def stop(self, lim: Limits, timed_out: bool = False) -> Run:
-        """The worker died (or is killed for its time): a Run with the limit it went over."""
+    def stop(self, lim: Limits, timed_out: bool = False) -> tuple[int, Run, list[tuple[int, tuple[Any, ...], str]]]:
+        """The worker died (or is killed for its time): the Run of the task it was reading, with the limit
+        it went over, and the tasks queued behind it."""
         status, usage = self.close(kill=True)
-        run = Run(self.path, seconds=time.monotonic() - self.started, cpu_seconds=usage.ru_utime + usage.ru_stime,
+        index, _, path = self.queue.popleft()
+        leftover = list(self.queue)
+        self.queue.clear()
+        run = Run(path, seconds=time.monotonic() - self.started, cpu_seconds=usage.ru_utime + usage.ru_stime,
                   peak_bytes=usage.ru_maxrss * 1024)
         if timed_out:
-            run.error = LimitError(self.path, f"took over the {lim.seconds:g} s limit per document "
-                                              "(REFERAT_LIMIT_SECONDS); the worker reading it was stopped")
+            run.error = LimitError(path, f"took over the {lim.seconds:g} s limit per document "
+                                         "(REFERAT_LIMIT_SECONDS); the worker reading it was stopped")
         else:
-            run.error = _death(self.path, status, lim, run.peak_bytes)
-        return run
+            run.error = _death(path, status, lim, run.peak_bytes)
+        return index, run, leftover
 
     def close(self, kill: bool = False) -> tuple[int, resource.struct_rusage]:
         """End the worker (asked to, by closing its task pipe; killed, with what it started, if `kill`)
