@@ -22,6 +22,7 @@ ingest is no slower; `referat parse` pays one fork (a few ms).
 from __future__ import annotations
 
 import faulthandler
+import gc
 import os
 import pickle
 import struct
@@ -174,7 +175,10 @@ class _Worker:
                 pass
         task_r, task_w = os.pipe()
         answer_r, answer_w = os.pipe()
+        gc.freeze()  # the worker's collector leaves what it inherits alone: no copy of every page it would touch
         pid = os.fork()
+        if pid:
+            gc.unfreeze()
         if pid == 0:  # the worker: never returns
             for fd in (task_w, answer_r, *_PARENT_FDS):  # another worker's task pipe held open here would
                 try:  # keep that worker waiting for tasks forever
