@@ -147,12 +147,20 @@ def test_a_batch_of_hostile_files_goes_on_past_each(tmp_path: Path, low_limits: 
     started = time.monotonic()
     summary = ingest(archive, [str(folder), "/dev/zero"], jobs=2)
     archive.close()
+    stats = Archive(str(tmp_path / "a.db")).stats()  # the good document stored whole, nothing of the others
+    assert (stats["documents"], stats["meetings"], stats["items"]) == (1, 1, len(by_items(MINUTES)))
     by_name = {Path(o.path).name: o for o in summary.outcomes}
     assert by_name["d_minutes.txt"].status == "ingested"
     assert "memory limit" in by_name["a_bomb.pdf"].reason
     assert "inflates to more than 64 MB" in by_name["b_bomb.docx"].reason
     assert "not a regular file" in by_name["c_pipe.txt"].reason and "not a regular file" in by_name["zero"].reason
     assert time.monotonic() - started < 60
+
+
+def by_items(path: Path) -> list[object]:
+    from referat.parse import parse_file
+
+    return parse_file(path).items
 
 
 def test_parse_refuses_a_bomb_in_one_line(tmp_path: Path) -> None:
