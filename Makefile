@@ -60,10 +60,13 @@ test: $(STAMP) $(ASSETS) ocr-tools browser postgres pdf-tools fuzz-tools
 	@if $(PY) -c 'import atheris' 2>/dev/null; then $(PY) fuzz/run.py --seconds 3; \
 	  else echo "note: atheris is not installed; the fuzz targets were not run"; fi
 
-# the long checks: every reader's fuzz target for FUZZ_SECONDS (default 10 minutes each; docs/reliability.md)
+# long runs, documented with their last figures: every reader's fuzz target for FUZZ_SECONDS (default 10
+# minutes each; docs/reliability.md), and the whole Greve archive ingested (bench/README.md)
 FUZZ_SECONDS ?= 600
 check-long: $(STAMP) fuzz-tools
-	$(PY) fuzz/run.py --seconds $(FUZZ_SECONDS) --out fuzz-artifacts
+	@if $(PY) -c 'import atheris' 2>/dev/null; then $(PY) fuzz/run.py --seconds $(FUZZ_SECONDS) --out fuzz-artifacts; \
+	  else echo "note: atheris is not installed; the fuzz targets were not run"; fi
+	@if [ -d $(SHARED)/corpus/publication-api/greve ]; then $(PY) bench/greve_archive.py; fi
 
 # atheris (the readers' fuzz targets) is an optional extra: a binary wheel for Linux x86-64 only
 fuzz-tools: $(STAMP)
@@ -107,6 +110,7 @@ bench: $(STAMP)
 	$(PY) bench/pdf.py
 	@if [ -d $(SHARED)/corpus/publication-api/greve ]; then $(PY) bench/greve.py; fi
 	@echo "archive benchmarks: see bench/README.md (they build multi-GB databases)"
+
 
 clean:
 	rm -rf $(VENV) node_modules test-artifacts fuzz-artifacts .pytest_cache .hypothesis $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).tantivy

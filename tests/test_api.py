@@ -227,39 +227,7 @@ def test_oparl_modified_since_and_case_papers(client: TestClient) -> None:
     assert len(havnevej["consultation"]) == 2
 
 
-# --- web pages -----------------------------------------------------------------------------------
-
-def _links(html: str, prefix: str) -> list[str]:
-    import re
-
-    return re.findall(rf'href="({re.escape(prefix)}[^"]+)"', html)
-
-
-def test_pages_are_danish_small_and_linked(client: TestClient) -> None:
-    front = get(client, "/")
-    assert '<html lang="da">' in front and "Beslutninger pr. år" in front
-    stats = get(client, "/api/stats")
-    assert f"{stats['documents']} dokumenter, {stats['meetings']} møder og {stats['items']} dagsordenspunkter" in front
-    results = get(client, "/?q=jobklub")
-    assert "resultater for »jobklub«" in results and "<mark>" in results
-    assert '<a href="/?q=jobklub&amp;kommune=Vester%C3%A5">Vesterå</a>' in results  # the municipality facet
-    item_url = _links(results, "/punkt/")[0]
-    item = get(client, item_url)
-    assert "Beslutning" in item
-    case_url = _links(item, "/sag/")[0]
-    timeline = get(client, case_url)
-    assert "Sag " in timeline and _links(timeline, "/moede/")
-    for url in ("/udvalg", _links(front, "/udvalg/")[0], _links(timeline, "/moede/")[0], "/person/Lars%20Holm",
-                "/sag/24-3-85.10.00-P07", "/?q=budget&beslutning=recommended&sortering=dato"):
-        res = client.get(url)
-        assert res.status_code == 200 and len(res.content) < 200_000, url
-    live = client.get("/?q=jobklub", headers={"hx-request": "true"}).text
-    assert live.lstrip().startswith('<div id="resultater"')  # htmx gets only the results
-    missing = client.get("/punkt/nope")
-    assert missing.status_code == 404 and "Findes ikke" in missing.text
-    bad = client.get('/?q="budget')
-    assert bad.status_code == 422 and "quote" in bad.text
-
+# --- web pages (more in test_web.py and test_browser.py) ---------------------------------------
 
 def test_document_text_is_inert_everywhere(client: TestClient) -> None:
     case = get(client, "/api/cases/24-9-05.01.00-G01")
@@ -274,10 +242,57 @@ def test_document_text_is_inert_everywhere(client: TestClient) -> None:
     assert get(client, f"/api/items/{item_id}")["title"] == "Vejbelysning <script>alert('titel')</script>"
 
 
-def test_case_page_charts_budget_tables_over_meetings(client: TestClient) -> None:
-    html = get(client, "/sag/" + quote("24-3-85.10.00-P07", safe=""))
-    data = json.loads(html.split('<script type="application/json" id="chart-data">', 1)[1].split("</script>", 1)[0])
-    assert data["labels"] == ["2024-03-12", "2024-04-02"]  # the table in both treatments, read as Danish numbers
-    assert {s["label"]: s["data"] for s in data["series"]}["Forsørgelse"] == [1070.9, 1073.4]
-    assert "<td>1.073,4</td>" in html  # the same numbers as a table in Danish notation, for readers without JS
-    assert "/vendor/chart.umd.min.js" in html
+# --- forgiving filters ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("params, matched", [
+    ({"committee": "økonomiudvalg"}, {"committee": "Økonomiudvalget"}),  # case and inflection
+    ({"committee": "ØKONOMIUDVALGETS"}, {"committee": "Økonomiudvalget"}),
+    ({"committee": "økonomi", "municipality": "vesterå kommune"},  # the start of a name; "Kommune" or not
+     {"committee": "Økonomiudvalget", "municipality": "Vesterå"}),
+    ({"municipality": "Vesterås"}, {"municipality": "Vesterå"}),
+    ({"person": "ida h"}, {"person": "Ida Holm"}),  # the start of each word of a name
+    ({"person": "IDA HOLM (A)"}, {"person": "Ida Holm"}),
+])
+def test_filters_forgive_case_inflection_and_prefixes_and_say_what_they_matched(
+        client: TestClient, params: dict[str, str], matched: dict[str, str]) -> None:
+    forgiving = get(client, "/api/search?" + "&".join(f"{k}={quote(v)}" for k, v in [("q", "budget OR jobklub"),
+                                                                                     *params.items()]))
+    assert forgiving["matched"] == matched
+    exact = get(client, "/api/search?" + "&".join(f"{k}={quote(v)}" for k, v in [("q", "budget OR jobklub"),
+                                                                                 *matched.items()]))
+    assert exact["matched"] == matched
+    assert forgiving["total"] == exact["total"] > 0
+    assert [h["id"] for h in forgiving["hits"]] == [h["id"] for h in exact["hits"]]
+
+
+def test_filters_that_fit_nothing_or_several_say_so(client: TestClient) -> None:
+    nothing = get(client, "/api/search?q=budget&committee=Rumfartsudvalget")
+    assert nothing["total"] == 0 and nothing["matched"] == {"committee": None}
+    several = get(client, "/api/search?q=budget&person=hol", 422)  # Ida Holm and Lars Holm
+    assert "Ida Holm" in several["error"]["message"] and "Lars Holm" in several["error"]["message"]
+    inside = get(client, "/api/search?q=budget&person=anne%20bech")  # inside a word is no start: not Hanne Bech
+    assert inside["matched"] == {"person": None}
+    assert get(client, "/api/search?q=budget&person=hanne%20b")["matched"] == {"person": "Hanne Bech"}
+    meetings = get(client, "/api/meetings?municipality=vester%C3%A5")
+    assert meetings["matched"] == {"municipality": "Vesterå"} and meetings["total"] == 5
+
+
+def test_cli_filters_print_one_note_with_the_match(client: TestClient) -> None:
+    from typer.testing import CliRunner
+
+    from referat.cli import app
+
+    db = client.app.state.archive.db  # type: ignore[attr-defined]
+    table = CliRunner().invoke(app, ["export", "--format", "csv", "--db", db, "--committee", "Økonomiudvalget"]).stdout
+    import csv
+    import io
+
+    voted = {r["title"]: (r["votes_for"], r["votes_against"]) for r in csv.DictReader(io.StringIO(table)) if r["votes_for"]}
+    assert voted["Salg af grund på Havnevej, genoptagelse"] == ("A; C; F; Ø", "V")  # party letters, as printed
+    for command in (["search", "budget"], ["export", "--format", "json"]):
+        res = CliRunner().invoke(app, [*command, "--db", db, "--committee", "økonomiudvalg"])
+        assert res.exit_code == 0, res.output
+        assert res.stderr == "note: --committee 'økonomiudvalg' matched 'Økonomiudvalget'\n"
+    exported = json.loads(CliRunner().invoke(app, ["export", "--format", "json", "--db", db, "--committee",
+                                                   "økonomiudvalg"]).stdout)
+    assert {m["meeting"]["committee"] for m in exported} == {"Økonomiudvalget"}

@@ -138,8 +138,9 @@ def test_batch_continues_past_bad_files_and_reports_them(tmp_path: Path, docs: l
     (tmp_path / "docs" / "cut.pdf").write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog")
     a = Archive(new_db("b.db"))
     summary = ingest(a, [str(tmp_path / "docs"), str(tmp_path / "missing.txt")], now=NOW)
-    assert summary.count("ingested") == 3 and summary.count("failed") == 4
-    reasons = {Path(o.path).name: o.reason for o in summary.failed}
+    assert (summary.count("ingested"), summary.count("refused"), summary.count("failed")) == (3, 1, 3)
+    reasons = {Path(o.path).name: o.reason for o in summary.failed + summary.refused}
+    assert [Path(o.path).name for o in summary.refused] == ["letter.txt"]  # read well, but not minutes
     assert "binary" in reasons["broken.txt"] and "not minutes" not in reasons["broken.txt"]
     assert "no agenda items" in reasons["letter.txt"] and "no such file" in reasons["missing.txt"]
     assert "corrupt or truncated PDF" in reasons["cut.pdf"]

@@ -40,7 +40,7 @@ def test_a_giant_file_is_refused_by_its_size_before_it_is_read(tmp_path: Path) -
     with pytest.raises(DocumentTooLargeError, match=f"{MAX_BYTES:,}-byte limit"):
         read_source(giant)
     archive = Archive(str(tmp_path / "a.db"))
-    summary = ingest(archive, [str(tmp_path)])  # the unchanged-file check must not hash it first
+    summary = ingest(archive, [str(giant)])  # the unchanged-file check must not hash it first
     assert [o.status for o in summary.outcomes] == ["failed"] and "limit" in (summary.outcomes[0].reason or "")
     assert time.monotonic() - started < 10
 

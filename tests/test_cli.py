@@ -119,7 +119,7 @@ def test_archive_commands_take_a_file_or_a_database_url(new_db: Callable[[str], 
     db = new_db("cli.db")
     res = run("ingest", str(EXAMPLES), "--db", db)
     assert res.returncode == 0, res.stderr
-    assert "ingested 5, replaced 0, skipped 0, failed 0" in res.stdout and db.split("://")[-1] in res.stdout
+    assert "ingested 5, replaced 0, skipped 0, refused 0, failed 0" in res.stdout and db.split("://")[-1] in res.stdout
     found = json.loads(run("search", "jobklub", "--db", db, "--format", "json").stdout)
     assert found["total"] == 2 and found["facets"]["year"] == {"2023": 1, "2024": 1}
     assert json.loads(run("stats", "--db", db, "--format", "json").stdout)["items"] == 20

@@ -29,7 +29,11 @@ from referat.cli import app
 from referat.ingest import ingest
 from referat.model import Item, Meeting, MeetingSource, ParsedDocument, Section
 from referat.names import stable_id
+from referat.oparl import OParl
+from referat.parse import parse_file
 from referat.sources.record import StructuredAttachment, StructuredItem, StructuredMeeting
+from conftest import EXAMPLES
+from referat.errors import NotFoundError
 from referat.store import Archive, Filters
 from referat.store.archive import MIGRATIONS
 from referat.store.rows import document_rows
@@ -307,3 +311,44 @@ def test_migration_keeps_the_minutes_and_keys_meetings_again(new_db: Callable[[s
     # the search index follows the database: the agenda's item is gone, the minutes' found
     assert [h.id for h in archive.search("budget").hits] == [item["id"]]
     archive.close()
+
+
+# --- migration 0007 on an archive made before it ------------------------------------------------------
+
+def test_migration_0007_fills_printed_forms_and_old_documents_get_their_originals_on_ingest(
+        new_db: Callable[[str], str]) -> None:
+    """An archive at 0006 (made here by ingesting at the newest revision and going down to 0006, which
+    drops what 0007 adds) comes up with the printed committee and names from what it kept: the body's and
+    people's names, the absentees, substitutes and votes that were people. Its documents have no original
+    until their files are ingested again; until then OParl's File is their text, exactly as served."""
+    path = EXAMPLES / "vesteraa_oekonomiudvalg_2024-04-02.txt"
+    db = new_db("old.db")
+    with Archive(db) as archive:
+        assert ingest(archive, [str(path)]).count("ingested") == 1
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with archive.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0006")
+    parsed = parse_file(path).to_contract()
+    with Archive(db) as archive:  # migrates to the newest revision again
+        [record] = list(archive.export_meetings())
+        assert record["meeting"] == parsed["meeting"]
+        for got, want in zip(record["items"], parsed["items"]):
+            assert got["absent"] == want["absent"] and got["substitutes"] == want["substitutes"]
+            people = {k: [n for n in v if " " in n] for k, v in (want["votes"] or {}).items()}  # party letters are lost
+            assert got["votes"] == (people if any(people.values()) else None)
+        assert any(i["votes"] for i in parsed["items"]) and not any(i["votes"] for i in record["items"])
+        sha = record["document_id"]
+        with pytest.raises(NotFoundError, match="before originals were kept"):
+            archive.original(sha)
+        with archive.engine.connect() as conn:
+            f = OParl(conn, "https://x.example").file(sha)
+        assert f["mimeType"] == "text/plain; charset=utf-8" and f["accessUrl"].endswith(f"/api/documents/{sha}/text")
+        assert f["size"] == len(f["text"].encode("utf-8"))
+        assert ingest(archive, [str(path)]).count("skipped") == 1  # the same record, now with its file
+        assert archive.original(sha)["content"] == path.read_bytes()
+        with archive.engine.connect() as conn:
+            f = OParl(conn, "https://x.example").file(sha)
+        assert f["mimeType"] == "text/plain; charset=utf-8" and f["size"] == path.stat().st_size
+        assert f["accessUrl"].endswith(f"/api/documents/{sha}/original")

@@ -10,7 +10,7 @@ import sys
 import time
 from enum import Enum
 from pathlib import Path
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
@@ -44,6 +44,7 @@ class OutFormat(str, Enum):
 class ExportFormat(str, Enum):
     jsonl = "jsonl"
     csv = "csv"
+    json = "json"
 
 
 class ShowWhat(str, Enum):
@@ -229,8 +230,8 @@ def ingest(
 
         def step(o: Outcome) -> None:
             bar.advance(task)
-            if o.status == "failed" and not show_bar and format is OutFormat.table:
-                note(f"failed: {o.path}: {o.reason}")
+            if o.status in ("failed", "refused") and not show_bar and format is OutFormat.table:
+                note(f"{o.status}: {o.path}: {o.reason}")
 
         from referat.ingest import ingest as ingest_files
 
@@ -240,12 +241,13 @@ def ingest(
     if format is OutFormat.json:
         emit_json(result)
     else:
-        for f in summary.failed:
+        for f in summary.refused + summary.failed:
             if show_bar:
-                note(f"failed: {f.path}: {f.reason}")
+                note(f"{f.status}: {f.path}: {f.reason}")
         out.print(f"ingested {result['ingested']}, replaced {result['replaced']}, skipped {result['skipped']}, "
-                  f"failed {result['failed']} ({result['items']} items) into {archive.name}", highlight=False)
-    if summary.outcomes and summary.count("failed") == len(summary.outcomes):
+                  f"refused {result['refused']}, failed {result['failed']} ({result['items']} items) into "
+                  f"{archive.name}", highlight=False)
+    if summary.outcomes and summary.count("failed") + summary.count("refused") == len(summary.outcomes):
         raise typer.Exit(1)
 
 
@@ -332,8 +334,21 @@ def _highlighted(snippet: str, spans: list[tuple[int, int]]) -> Text:
     return t
 
 
+def _matched_note(given: Filters, matched: dict[str, Any]) -> None:
+    """One line on stderr saying what the name filters matched (they forgive case, inflection and the
+    end of a name, so the user should see which committee, municipality or person they got)."""
+    parts = []
+    for key in ("committee", "municipality", "person"):
+        if key in matched:
+            value = matched[key]
+            parts.append(f"--{key} {getattr(given, key)!r} matched " + (repr(value) if value else "nothing in the archive"))
+    if parts:
+        note("note: " + "; ".join(parts))
+
+
 def _hits_json(result: SearchResult) -> dict[str, Any]:
-    return {"query": result.query, "total": result.total, "fallback": result.fallback, "facets": result.facets,
+    return {"query": result.query, "total": result.total, "fallback": result.fallback, "matched": result.matched,
+            "facets": result.facets,
             "hits": [{"id": h.id, "meeting_id": h.meeting_id, "title": h.title, "number": h.number,
                       "case_number": h.case_number, "decision_kind": h.decision_kind,
                       "date": h.date.isoformat() if h.date else None, "committee": h.committee,
@@ -354,12 +369,13 @@ def search(
 ) -> None:
     """Search the archive in Danish (stemmed: jobklub finds jobklubber), with filters and facets."""
     archive = open_archive(db)
+    chosen = filters(committee, municipality, date_from, date_to, year, kind, case, person)
     try:
-        result = archive.search(query, filters(committee, municipality, date_from, date_to, year, kind, case, person),
-                                sort=sort, limit=limit, offset=offset)
+        result = archive.search(query, chosen, sort=sort, limit=limit, offset=offset)
     except ReferatError as exc:
         fail(str(exc))
         return
+    _matched_note(chosen, result.matched)
     if format is OutFormat.json:
         emit_json(_hits_json(result))
         return
@@ -430,29 +446,49 @@ def _print_origin(source: dict[str, Any] | None, path: str | None, url: str | No
 
 @app.command()
 def export(
-    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="jsonl or csv.")] = ExportFormat.jsonl,
+    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="jsonl or csv: one item a line; json: a "
+                                                 "JSON array of whole meetings in the shape `parse --format json` "
+                                                 "prints, with their ids.")] = ExportFormat.jsonl,
     db: DbOpt = None, query: Annotated[Optional[str], typer.Option("--query", "-q", help="Only items matching.")] = None,
     committee: CommitteeOpt = None, municipality: MunicipalityOpt = None, date_from: FromOpt = None,
     date_to: ToOpt = None, year: YearOpt = None, kind: KindOpt = None, case: CaseOpt = None, person: PersonOpt = None,
 ) -> None:
-    """Export items (with their decisions, votes, attendance …) as JSON lines or CSV."""
+    """Export items (with their decisions, votes, attendance …) as JSON lines or CSV, or whole meetings
+    as JSON (with filters or a query: the meetings with a matching item)."""
     archive = open_archive(db)
     try:
-        records = archive.export(filters(committee, municipality, date_from, date_to, year, kind, case, person), query)
+        given = filters(committee, municipality, date_from, date_to, year, kind, case, person)
+        chosen, matched = archive.match(given)
+        _matched_note(given, matched)
+        if format is ExportFormat.json:
+            _json_array(archive.export_meetings(chosen, query))
+            return
+        records = archive.export(chosen, query)
         if format is ExportFormat.jsonl:
             for r in records:
                 sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
         else:
             cols = ["id", "meeting_id", "municipality", "committee", "date", "number", "title", "case_number",
                     "closed", "decision_kind", "decision", "recommending_body", "recommendation", "absent",
-                    "attachments", "amounts_mio_kr", "meeting_url", "url"]
+                    "attachments", "amounts_mio_kr", "votes_for", "votes_against", "votes_abstained", "meeting_url",
+                    "url"]
             w = csv.writer(sys.stdout)
             w.writerow(cols)
             for r in records:
                 r["meeting_url"] = (r["source"] or {}).get("url")
+                for vote in ("for", "against", "abstained"):  # as printed: names or party letters
+                    r[f"votes_{vote}"] = (r["votes"] or {}).get(vote, [])
                 w.writerow(["; ".join(map(str, r[c])) if isinstance(r[c], list) else r[c] for c in cols])
     except ReferatError as exc:
         fail(str(exc))
+
+
+def _json_array(records: Iterator[dict[str, Any]]) -> None:
+    """A JSON array written as the records come: an archive of any size is exported in little memory."""
+    sys.stdout.write("[")
+    for n, r in enumerate(records):
+        sys.stdout.write(("," if n else "") + "\n" + json.dumps(r, ensure_ascii=False, indent=2))
+    sys.stdout.write("\n]\n")
 
 
 @app.command()
@@ -598,11 +634,22 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Server processes (one per core serves most).")] = 1,
+    base_url: Annotated[Optional[str], typer.Option("--base-url", help="The public URL OParl ids and links start "
+                                                    "with, e.g. https://referat.example.dk (default: "
+                                                    "http://HOST:PORT); never taken from a request's Host "
+                                                    "header.")] = None,
 ) -> None:
     """Serve the web pages (Danish), the JSON API (/api/) and OParl 1.1 (/oparl/v1/)."""
     import uvicorn
 
+    from referat.api import base_url as checked_base_url
     from referat.store import default_db
+
+    try:
+        base = checked_base_url(base_url or f"http://{f'[{host}]' if ':' in host else host}:{port}")
+    except ValueError as exc:
+        fail(f"--base-url {exc}")
+        return
 
     path = db or default_db()
     try:
@@ -611,7 +658,9 @@ def serve(
         fail(str(exc))
         return
     os.environ["REFERAT_DB"] = path  # the worker processes open the same archive
-    note(f"referat: http://{host}:{port}/  (API: /api/openapi.json, OParl: /oparl/v1/system; Ctrl-C stops)")
+    os.environ["REFERAT_BASE_URL"] = base
+    listen = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    note(f"referat: {listen}/  (API: /api/docs, OParl: {base}/oparl/v1/system; Ctrl-C stops)")
     uvicorn.run("referat.api:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
 
 kle_app = typer.Typer(help="KLE subject codes: load your own KLE titles (KL licenses them; none are shipped).",

@@ -300,7 +300,7 @@ class Harvester:
         if not self._due(m, state):
             return out
         try:
-            url, body, _ = self.session.get(f"/api/agenda/dagsorden/{m.id}")
+            url, body, body_type = self.session.get(f"/api/agenda/dagsorden/{m.id}")
             finished = _finished(body)
         except FetchError as exc:
             out.status, out.reason = "failed", exc.reason
@@ -341,7 +341,8 @@ class Harvester:
                         a.url = f"https://{self.host}/vis/pdf/bilag/{a.id}?redirectDirectlyToPdf=true"
         rows = document_rows(doc, sha256=sha, path=public_url, text=source.text, fmt=source.format,
                              encoding=source.encoding, size=source.size, now=stamp,
-                             municipality=self.options.municipality, url=public_url, fetched_at=stamp, record=record)
+                             municipality=self.options.municipality, url=public_url, fetched_at=stamp, record=record,
+                             original=body, original_type=body_type or None)
         try:
             files = list(self._files(rows.meeting["id"], m.id, record)) if self.options.files else []
         except FetchError as exc:

@@ -16,20 +16,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from referat import sandbox
-from referat.errors import ReferatError
+from referat.errors import NotMinutesError, ReferatError
 from referat.parse import parse_source
 from referat.sources import read_source
 from referat.sources.text import read_bytes
 from referat.store import Archive
 from referat.store.rows import Rows, document_rows
 
-SUFFIXES = (".txt", ".md", ".markdown", ".text", ".pdf", ".html", ".htm", ".docx", ".xml")
+SUFFIXES = (".txt", ".md", ".markdown", ".text", ".pdf", ".html", ".htm", ".docx", ".xml", ".json")
 
 
 @dataclass(slots=True)
 class Outcome:
     path: str
-    status: str  # ingested | replaced | skipped | failed
+    status: str  # ingested | replaced | skipped | refused (read, but not minutes or an agenda) | failed
     items: int = 0
     reason: str | None = None
 
@@ -45,11 +45,16 @@ class Summary:
     def failed(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == "failed"]
 
+    @property
+    def refused(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "refused"]
+
     def as_dict(self) -> dict[str, object]:
         return {"ingested": self.count("ingested"), "replaced": self.count("replaced"),
-                "skipped": self.count("skipped"), "failed": self.count("failed"),
+                "skipped": self.count("skipped"), "refused": self.count("refused"), "failed": self.count("failed"),
                 "items": sum(o.items for o in self.outcomes if o.status in ("ingested", "replaced")),
-                "failures": [{"path": o.path, "reason": o.reason} for o in self.failed]}
+                "failures": [{"path": o.path, "reason": o.reason} for o in self.failed],
+                "refusals": [{"path": o.path, "reason": o.reason} for o in self.refused]}
 
 
 @dataclass
@@ -127,12 +132,13 @@ def expand(paths: Iterable[str]) -> Iterator[Path]:
 
 
 def prepare(path: Path, now: str, municipality: str | None = None, ocr: bool = False) -> Rows:
-    """Read and parse one file into storage rows (runs in a worker process with --jobs)."""
+    """Read and parse one file into storage rows (runs in a worker process with --jobs), its original
+    bytes kept beside the text (document_rows refuses them if the file changed between the two reads)."""
     source = read_source(path, ocr=ocr)
     doc = parse_source(source)
     return document_rows(doc, sha256=source.sha256, path=str(path), text=source.text, fmt=source.format,
                          encoding=source.encoding, size=source.size, now=now, municipality=municipality,
-                         record=source.record)
+                         record=source.record, original=read_bytes(path))
 
 
 def _file_hash(path: Path) -> str:
@@ -142,9 +148,19 @@ def _file_hash(path: Path) -> str:
         return ""  # unreadable or refused: the reader reports why
 
 
-def _prepare_safe(args: tuple[Path, str, str | None, bool]) -> Rows | str:
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A file read well that is not minutes or an agenda (a letter, the publication system's question/answer
+    container): said with its reason, and not counted as a failure."""
+
+    reason: str
+
+
+def _prepare_safe(args: tuple[Path, str, str | None, bool]) -> Rows | Refused | str:
     try:
         return prepare(*args)
+    except NotMinutesError as exc:
+        return Refused(exc.reason)
     except ReferatError as exc:
         return getattr(exc, "reason", None) or str(exc)
     except MemoryError:
@@ -179,8 +195,10 @@ def ingest(archive: Archive, paths: Iterable[str], *, jobs: int = 1, now: dt.dat
     return summary
 
 
-def _reason(error: BaseException) -> str:
+def _reason(error: BaseException) -> Refused | str:
     """A worker's refusal as an outcome's reason (the path is the outcome's own), as _prepare_safe words it."""
+    if isinstance(error, NotMinutesError):
+        return Refused(error.reason)
     if isinstance(error, ReferatError):
         return getattr(error, "reason", None) or str(error)
     return f"unexpected error while parsing: {type(error).__name__}: {error}"
@@ -209,6 +227,9 @@ def _store_all(archive: Archive, files: list[Path], prepared: Iterable[Rows | st
     for path, rows in zip(files, prepared):
         if isinstance(rows, str):
             report(Outcome(str(path), "failed", reason=rows))
+            continue
+        if isinstance(rows, Refused):
+            report(Outcome(str(path), "refused", reason=rows.reason))
             continue
         pending.append((path, rows))
         if batcher.add(rows):

@@ -26,11 +26,18 @@ from referat.dialect import run, sql_for
 from referat.errors import NotFoundError
 from referat.names import stable_id
 from referat.store import browse
+from referat.store.archive import file_name
 
 OPARL = "https://schema.oparl.org/1.1/"
 TZ = ZoneInfo("Europe/Copenhagen")
 _COUNCIL = vocab.COUNCIL_NAME.compile()
 UNKNOWN = "Ukendt kommune"
+
+
+def _embedded(obj: dict[str, Any], *back_links: str) -> dict[str, Any]:
+    """An object as embedded in its parent: OParl 1.1 leaves out the back-links to the embedding object
+    (an AgendaItem's `meeting` inside its Meeting, a Membership's `person` inside its Person, …)."""
+    return {k: v for k, v in obj.items() if k not in back_links}
 
 
 def municipality_id(name: str | None) -> str:
@@ -45,6 +52,7 @@ class OParl:
         self.base = base.rstrip("/")  # web pages and the JSON API live here
         self.root = self.base + "/oparl/v1"
         self._munis: dict[str, dict[str, Any]] | None = None
+        self._homes: dict[str, str | None] | None = None
         self._sql = sql_for(conn)
 
     def url(self, *parts: str) -> str:
@@ -59,6 +67,12 @@ class OParl:
         if self._munis is None:
             self._munis = {municipality_id(m["municipality"]): m for m in browse.municipalities(self.conn)}
         return self._munis
+
+    def homes(self) -> dict[str, str | None]:
+        """person id -> the municipality whose Body the Person belongs to (browse.home_municipalities)."""
+        if self._homes is None:
+            self._homes = browse.home_municipalities(self.conn)
+        return self._homes
 
     def municipality(self, mid: str) -> dict[str, Any]:
         m = self.municipalities().get(mid)
@@ -80,7 +94,8 @@ class OParl:
             "organization": b("organizations"), "person": b("people"), "meeting": b("meetings"),
             "paper": b("papers"), "membership": b("memberships"), "agendaItem": b("agendaitems"),
             "consultation": b("consultations"), "file": b("files"), "legislativeTermList": b("legislativeterms"),
-            "locationList": b("locations"), "legislativeTerm": self.legislative_terms(mid),
+            "locationList": b("locations"),
+            "legislativeTerm": [_embedded(t, "body") for t in self.legislative_terms(mid)],
             "classification": "Kommune", "created": m["created"], "modified": m["modified"]}
 
     def legislative_terms(self, mid: str) -> list[dict[str, Any]]:
@@ -149,16 +164,12 @@ class OParl:
                        "max(m.date) AS last, max(d.ingested_at) AS modified FROM participants pa JOIN meetings m ON "
                        "m.id = pa.meeting_id JOIN bodies b ON b.id = m.body_id JOIN documents d ON d.id = m.document_id "
                        "WHERE pa.person_id = ? GROUP BY m.body_id ORDER BY m.body_id", person_id)
-        munis = self._q("SELECT b.municipality FROM items i JOIN bodies b ON b.id = i.body_id WHERE i.pk IN "
-                        "(SELECT item_pk FROM attendance WHERE person_id = ? OR for_person_id = ? UNION "
-                        "SELECT item_pk FROM votes WHERE person_id = ? UNION SELECT item_pk FROM presenters WHERE "
-                        "person_id = ?) LIMIT 1", person_id, person_id, person_id, person_id)
-        muni = rows[0]["municipality"] if rows else munis[0]["municipality"] if munis else None
+        muni = self.homes().get(person_id)
         given, _, family = name.rpartition(" ")
         out = {"id": self.url("person", person_id), "type": OPARL + "Person", "body": self.url("body", municipality_id(muni)),
                "name": name, "familyName": family, "givenName": given or family,
-               "membership": [self.membership({**dict(r), "first": browse.iso(r["first"]),
-                                               "last": browse.iso(r["last"])}) for r in rows],
+               "membership": [_embedded(self.membership({**dict(r), "first": browse.iso(r["first"]),
+                                                         "last": browse.iso(r["last"])}), "person") for r in rows],
                "web": f"{self.base}/person/{person_id}"}
         if rows:
             out["modified"] = max(r["modified"] for r in rows)
@@ -174,7 +185,9 @@ class OParl:
         return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=TZ).isoformat()
 
     def meeting(self, meeting_id: str) -> dict[str, Any]:
-        rows = self._q("SELECT m.*, b.name AS committee, d.ingested_at, d.path, d.size, d.format FROM meetings m "
+        """A Meeting with its agenda items, location and source File embedded: as OParl says, embedded
+        objects leave out their back-link to the meeting (`meeting`, `meetings`)."""
+        rows = self._q("SELECT m.*, b.name AS committee, d.ingested_at FROM meetings m "
                        "JOIN bodies b ON b.id = m.body_id JOIN documents d ON d.id = m.document_id WHERE m.id = ?",
                        meeting_id)
         if not rows:
@@ -188,16 +201,15 @@ class OParl:
                "meetingState": "afholdt" if m["kind"] == "minutes" else "indkaldt",
                "cancelled": False, "organization": [self.url("organization", m["body_id"])],
                "participant": [self.url("person", p["person_id"]) for p in parts],
-               "agendaItem": [self.agenda_item_from_row(i) for i in items],
-               ("resultsProtocol" if m["kind"] == "minutes" else "invitation"): self._file_row(
-                   {"id": m["document_id"], "path": m["path"], "size": m["size"], "format": m["format"],
-                    "ingested_at": m["ingested_at"], "meetings": [meeting_id], "date": m["date"]}),
+               "agendaItem": [_embedded(self.agenda_item_from_row(i), "meeting") for i in items],
+               ("resultsProtocol" if m["kind"] == "minutes" else "invitation"): _embedded(
+                   self.file(m["document_id"]), "meeting"),
                "created": m["ingested_at"], "modified": m["ingested_at"], "web": f"{self.base}/moede/{meeting_id}"}
         start = self._start(m["date"], m["start_time"])
         if start:
             out["start"] = start
         if m["location"]:
-            out["location"] = self.location_from_row(meeting_id, m["location"], m["ingested_at"])
+            out["location"] = _embedded(self.location_from_row(meeting_id, m["location"], m["ingested_at"]), "meetings")
         return out
 
     def location_from_row(self, meeting_id: str, text: str, modified: str) -> dict[str, Any]:
@@ -231,24 +243,30 @@ class OParl:
             raise NotFoundError(f"no agenda item with id '{item_id}'")
         return self.agenda_item_from_row(rows[0])
 
-    def _file_row(self, d: dict[str, Any], text: str | None = None) -> dict[str, Any]:
-        name = str(d["path"]).replace("\\", "/").rsplit("/", 1)[-1]
-        mime = {"pdf": "application/pdf", "html": "text/html", "docx":
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}.get(d["format"], "text/plain")
-        out = {"id": self.url("file", d["id"]), "type": OPARL + "File", "name": name, "fileName": name,
-               "mimeType": mime, "size": d["size"], "accessUrl": f"{self.base}/api/documents/{d['id']}/text",
-               "meeting": [self.url("meeting", m) for m in d["meetings"]], "modified": d["ingested_at"],
-               "created": d["ingested_at"]}
-        if d.get("date"):
-            out["date"] = browse.iso(d["date"])
-        if text is not None:
-            out["text"] = text
-        return out
-
     def file(self, doc_id: str) -> dict[str, Any]:
-        d = browse.document(self.conn, doc_id)
-        dates = self._q("SELECT date FROM meetings WHERE document_id = ?", doc_id)
-        return self._file_row({**d, "date": dates[0]["date"] if dates else None}, d["text"])
+        """A source document as one File: its original as ingested (the bytes `accessUrl` and `downloadUrl`
+        serve, with exactly this `mimeType` and `size`) and its extracted text as `text`. A document
+        ingested before originals were kept is its text (served as UTF-8)."""
+        rows = self._q("SELECT d.id, d.path, d.size, d.media_type, d.text, d.ingested_at, "
+                       "(SELECT count(*) FROM originals o WHERE o.document_id = d.id) AS originals "
+                       "FROM documents d WHERE d.id = ?", doc_id)
+        if not rows:
+            raise NotFoundError(f"no file (document) with id '{doc_id}'")
+        d = rows[0]
+        meetings = self._q(f"SELECT id, date FROM meetings WHERE document_id = ? ORDER BY {self._sql.asc('date')}, id",
+                           doc_id)
+        if d["originals"]:
+            mime, size, url = d["media_type"], d["size"], f"{self.base}/api/documents/{doc_id}/original"
+        else:
+            mime, size, url = "text/plain; charset=utf-8", len(d["text"].encode()), f"{self.base}/api/documents/{doc_id}/text"
+        name = file_name(d["path"], mime)
+        out = {"id": self.url("file", doc_id), "type": OPARL + "File", "name": name, "fileName": name,
+               "mimeType": mime, "size": size, "text": d["text"], "accessUrl": url, "downloadUrl": url,
+               "meeting": [self.url("meeting", m["id"]) for m in meetings], "created": d["ingested_at"],
+               "modified": d["ingested_at"]}
+        if meetings and meetings[0]["date"]:
+            out["date"] = browse.iso(meetings[0]["date"])
+        return out
 
     # --- Paper (case), Consultation ------------------------------------------------------------
 
@@ -271,7 +289,7 @@ class OParl:
             "ORDER BY ti.case_key", key, key)
         out = {"id": self.url("paper", mid, key), "type": OPARL + "Paper", "body": self.url("body", mid),
                "name": first["title"], "reference": first["case_number"],
-               "consultation": [self.consultation_from_row(mid, i) for i in items],
+               "consultation": [_embedded(self.consultation_from_row(mid, i), "paper") for i in items],
                "originatorOrganization": [self.url("organization", first["body_id"])],
                "relatedPaper": [self.url("paper", mid, r["case_key"]) for r in related],
                "modified": max(i["ingested_at"] for i in items),
@@ -343,12 +361,12 @@ class OParl:
 
     def _people(self, muni: str | None, since: str | None, limit: int, offset: int
                 ) -> tuple[int, list[dict[str, Any]]]:
-        """A body's people: without modified_since only the page's people are built (ids are in order)."""
+        """A body's people: those whose Person.body it is (each person is in one body's list). Without
+        modified_since only the page's people are built (ids are in order)."""
+        ids = sorted(pid for pid, home in self.homes().items() if home == muni)
         if since:
-            everyone = browse.people(self.conn, municipality=muni, limit=10**9)[1]
-            return self._page([self.person(p["id"]) for p in everyone], since, limit, offset)
-        total, page = browse.people(self.conn, municipality=muni, limit=limit, offset=offset)
-        return total, [self.person(p["id"]) for p in page]
+            return self._page([self.person(pid) for pid in ids], since, limit, offset)
+        return len(ids), [self.person(pid) for pid in ids[offset:offset + limit]]
 
     def organization_meetings(self, org_id: str, since: str | None, limit: int, offset: int
                               ) -> tuple[int, list[dict[str, Any]]]:

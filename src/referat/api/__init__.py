@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
+import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -73,7 +75,8 @@ class ConditionalGet:
         assert start is not None
         body = b"".join(chunks)
         headers = [(k, v) for k, v in start["headers"]]
-        if start["status"] == 200:
+        if start["status"] == 200 and not any(k.lower() == b"cache-control" for k, _ in headers):
+            # (a response with its own caching policy, as fingerprinted static files, keeps it)
             etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
             headers.append((b"etag", etag.encode()))
             if modified := self._last_modified():
@@ -89,15 +92,35 @@ class ConditionalGet:
         await send({"type": "http.response.body", "body": body})
 
 
-def create_app(db: str | Path | None = None) -> FastAPI:
-    """The whole site over one archive."""
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+
+
+def base_url(value: str) -> str:
+    """A base URL for OParl ids and links: http(s)://host[:port][/path], without a query or a trailing
+    slash. Raises ValueError with the reason for anything else."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"'{value}' is no base URL: give http(s)://host[:port][/path]")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError(f"'{value}': a base URL has no query, fragment or credentials")
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as exc:
+        raise ValueError(f"'{value}': {exc}") from None
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+
+
+def create_app(db: str | Path | None = None, base: str | None = None) -> FastAPI:
+    """The whole site over one archive. `base` is the public URL OParl ids and links start with (else
+    $REFERAT_BASE_URL, which `referat serve` sets, else http://127.0.0.1:8000); never the Host header."""
     from referat.api import json_api, oparl_api
     from referat.web import pages
 
     archive = Archive(db)
     app = FastAPI(title="referat", description="Danske kommunale referater: søgning, sager, personer, OParl 1.1.",
-                  version="0.1.0", openapi_url="/api/openapi.json", docs_url=None, redoc_url=None)  # no docs page: it loads from a CDN
+                  version="0.1.0", openapi_url="/api/openapi.json", docs_url=None, redoc_url=None)  # /api/docs: web/pages.py, no CDN
     app.state.archive = archive
+    app.state.base_url = base_url(base or os.environ.get("REFERAT_BASE_URL") or DEFAULT_BASE_URL)
 
     @app.exception_handler(ReferatError)
     async def referat_error(request: Request, exc: ReferatError) -> Response:
@@ -114,8 +137,7 @@ def create_app(db: str | Path | None = None) -> FastAPI:
 
     app.include_router(json_api.router)
     app.include_router(oparl_api.router)
-    app.include_router(pages.router)
-    pages.mount_static(app)
+    pages.install(app)  # the Danish pages, /api/docs, static files, security headers, the 500 page
     app.add_middleware(ConditionalGet, archive=archive)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     return app

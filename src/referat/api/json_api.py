@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, Response
@@ -29,7 +30,7 @@ def archive(request: Request) -> Archive:
 
 def search_json(result: SearchResult, limit: int, offset: int) -> dict[str, Any]:
     return {"query": result.query, "total": result.total, "exact": result.exact, "fallback": result.fallback,
-            "limit": limit, "offset": offset, "facets": result.facets,
+            "limit": limit, "offset": offset, "matched": result.matched, "facets": result.facets,
             "hits": [{"id": h.id, "meeting_id": h.meeting_id, "title": h.title, "number": h.number,
                       "case_number": h.case_number, "decision_kind": h.decision_kind,
                       "date": h.date.isoformat() if h.date else None, "committee": h.committee,
@@ -55,10 +56,15 @@ def search(request: Request,
 def meetings(request: Request, body: str | None = None, municipality: str | None = None,
              year: Annotated[int | None, Query(ge=1900, le=2100)] = None, limit: Limit = 50,
              offset: Offset = 0) -> dict[str, Any]:
-    with archive(request).engine.connect() as conn:
+    a = archive(request)
+    matched: dict[str, Any] = {}
+    if municipality:  # forgiving, as the search's filter: "gladsaxe kommune" is Gladsaxe
+        _, matched = a.match(Filters(municipality=municipality))
+        municipality = matched["municipality"] or municipality
+    with a.engine.connect() as conn:
         total, rows = browse.meetings(conn, body_id=body, municipality=municipality, year=year, limit=limit,
                                       offset=offset)
-    return {"total": total, "limit": limit, "offset": offset, "data": rows}
+    return {"total": total, "limit": limit, "offset": offset, "matched": matched, "data": rows}
 
 
 @router.get("/meetings/{meeting_id}", summary="One meeting: header, attendance, items")
@@ -133,6 +139,23 @@ def document(request: Request, doc_id: str) -> dict[str, Any]:
 def document_text(request: Request, doc_id: str) -> PlainTextResponse:
     with archive(request).engine.connect() as conn:
         return PlainTextResponse(browse.document(conn, doc_id)["text"])
+
+
+@router.get("/documents/{doc_id}/original", response_class=Response,
+            summary="The original file, byte for byte, with its own media type (a download, never rendered here)")
+def document_original(request: Request, doc_id: str) -> Response:
+    return original_response(archive(request).original(doc_id))
+
+
+def original_response(f: dict[str, Any]) -> Response:
+    """Untrusted bytes from elsewhere: served as a download with their real Content-Type (exactly the
+    stored media type, which OParl's File states), sandboxed and never sniffed."""
+    name = f["file_name"]
+    ascii_name = "".join(c if c.isascii() and c.isprintable() and c not in '"\\;' else "_" for c in name)
+    return Response(f["content"], headers={
+        "Content-Type": f["media_type"] or "application/octet-stream",
+        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}",
+        "Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff"})
 
 
 @router.get("/stats", summary="Counts of documents, meetings and items")

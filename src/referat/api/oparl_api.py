@@ -23,8 +23,10 @@ Since = Annotated[dt.datetime | None, Query(description="Only objects modified s
 
 
 def _oparl(request: Request) -> tuple[OParl, Any]:
+    """Ids and links are built from the configured base URL (`referat serve --base-url`), never from the
+    request's Host header, which any client sets (and a shared cache would keep the poisoned ids)."""
     conn = request.app.state.archive.engine.connect()
-    return OParl(conn, str(request.base_url)), conn
+    return OParl(conn, request.app.state.base_url), conn
 
 
 def _one(request: Request, build: str, *args: str) -> dict[str, Any]:
@@ -34,18 +36,26 @@ def _one(request: Request, build: str, *args: str) -> dict[str, Any]:
 
 
 def _since(value: dt.datetime | None) -> str | None:
+    """modified_since in UTC, as the archive's times are written. A time whose UTC falls outside the
+    years 1-9999 ("0001-01-01T00:00:00+14:00") is before or after every object: the earliest or latest
+    time there is stands in for it."""
     if value is None:
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc).isoformat()
+    try:
+        return value.astimezone(dt.timezone.utc).isoformat()
+    except OverflowError:
+        edge = dt.datetime.min if value.year == dt.MINYEAR else dt.datetime.max
+        return edge.replace(tzinfo=dt.timezone.utc).isoformat()
 
 
 def _list(request: Request, total: int, data: list[dict[str, Any]], page: int, per_page: int) -> dict[str, Any]:
     pages = max(1, math.ceil(total / per_page))
 
     def link(n: int) -> str:
-        return str(request.url.include_query_params(page=n, limit=per_page))
+        query = request.url.include_query_params(page=n, limit=per_page).query
+        return f"{request.app.state.base_url}{request.url.path}?{query}"
 
     links = {"first": link(1), "last": link(pages)}
     if page > 1:

@@ -458,9 +458,8 @@ _LIST_ROLES = frozenset({"attachments", "presenters", "related", "upcoming", "at
 _LABEL_ITEM = re.compile(r"^(?:punkt|pkt\.?)\s*\d{1,4}[a-z]?$", re.IGNORECASE)
 
 
-def _continues(lines: list[Line], ln: Line) -> bool:
-    """Whether the line after `ln` continues its sentence (starts in lower case): then `ln` is no heading."""
-    pos = next(i for i, x in enumerate(lines) if x is ln)
+def _continues(lines: list[Line], pos: int) -> bool:
+    """Whether the line after lines[pos] continues its sentence (starts in lower case): then it is no heading."""
     nxt = lines[pos + 1] if pos + 1 < len(lines) else None
     return nxt is not None and not nxt.blank and nxt.text.strip()[:1].islower()
 
@@ -471,7 +470,7 @@ def _sections(lines: list[Line], case_line: Line | None, marker: Line | None = N
     sections: list[RawSection] = []
     current = RawSection("", None)
     prev_blank = True  # an unlisted heading starts a paragraph
-    for ln in lines:
+    for pos, ln in enumerate(lines):
         if marker is not None and ln is marker:
             continue  # the closed marker is the item's `closed` flag
         if not ln.blank and (_ITEM_GROUP.match(ln.text.strip()) or _OPEN_WHOLE.match(ln.text.strip())):
@@ -491,7 +490,7 @@ def _sections(lines: list[Line], case_line: Line | None, marker: Line | None = N
             found = ("decision", label[1], None)  # eDoc's label is unmistakable, set apart or not
         elif found is None and not ln.blank and prev_blank:
             if current.role not in _LIST_ROLES and loose_heading(ln, current.role == "decision") \
-                    and not _continues(lines, ln):
+                    and not _continues(lines, pos):
                 found = (None, None, None)  # a heading the vocabulary does not know: role `other`
         if found is None and not ln.blank and caps_heading(ln.text):
             found = (None, None, None)  # an upper-case heading, even where no blank line sets it apart

@@ -36,6 +36,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -280,6 +281,35 @@ def _refuse_question_answer(path: str | Path | None, committee: str, items: list
                                     "administration's answers)")
 
 
+HOSTS_FILE = Path(__file__).resolve().parents[1] / "data" / "hosts.tsv"
+_HOST_NAME = re.compile(r"^dagsorde?n(?:e?r)?\.(?P<slug>[a-z0-9\-]+)\.dk$")
+
+
+@lru_cache(maxsize=1)
+def _known_hosts() -> dict[str, str]:
+    """host -> municipality, from the hosts file that `referat harvest --all` reads."""
+    out: dict[str, str] = {}
+    for line in HOSTS_FILE.read_text(encoding="utf-8").splitlines():
+        cells = line.split("\t")
+        if not line.startswith("#") and len(cells) >= 2 and cells[0] != "municipality":
+            out[cells[1].strip().lower()] = cells[0].strip()
+    return out
+
+
+def municipality_of_host(host: str | None) -> str | None:
+    """The municipality a publication host belongs to: "dagsordener.greve.dk" -> "Greve". From the hosts file,
+    else the host's own name where it spells the municipality unambiguously (not "koege": Køge or Koege?)."""
+    if not host:
+        return None
+    known = _known_hosts().get(host)
+    if known:
+        return known
+    m = _HOST_NAME.match(host)
+    if not m or re.search(r"ae|oe|aa", m.group("slug")):
+        return None
+    return "-".join(part.capitalize() for part in m.group("slug").split("-"))
+
+
 def meeting_from_json(obj: Any, path: str | Path | None = None, *, host: str | None = None,
                       municipality: str | None = None) -> StructuredMeeting:
     """One decoded meeting response -> StructuredMeeting. `host` (the API's host, as harvest knows it) gives
@@ -319,7 +349,8 @@ def meeting_from_json(obj: Any, path: str | Path | None = None, *, host: str | N
                                                       else p[0], p[0]))
     return StructuredMeeting(
         system=SYSTEM, committee=committee, date=date, start_time=start, location=_text(moede.get("Sted")) or None,
-        id=meeting_id, url=meeting_url(host, meeting_id), host=host, municipality=municipality,
+        id=meeting_id, url=meeting_url(host, meeting_id), host=host,
+        municipality=municipality or municipality_of_host(host),
         election_period=period,
         supplementary=obj.get("TillaegsDagsorden") is True or moede.get("IsSupplementaryAgenda") is True,
         participants=participants, items=[_item(it, open_marked) for _, it in ordered])

@@ -29,7 +29,10 @@ from referat.sources.record import (StructuredAttachment, StructuredItem, Struct
                                     StructuredSection)
 
 SYSTEM = "publication-web"
-_SNIFF = re.compile(rb"""id\s*=\s*["']?dagsordenDetaljer\b.*?\bpunktrow\b""", re.IGNORECASE | re.DOTALL)
+# the items table by its id, or (a page saved by another tool, a later version of the page) item rows that
+# carry the system's own row ids or class beside its title class
+_SNIFF = re.compile(rb"""id\s*=\s*["']?dagsordenDetaljer\b.*?\bpunktrow\b|\bid\s*=\s*["']?punktrow_[0-9a-f\-]{8,}"""
+                    rb"""|class\s*=\s*["'][^"']*\bpunktrow\b[^>]*>.*?\boverskrift\b""", re.IGNORECASE | re.DOTALL)
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(?P<url>\S+?)\s*-->", re.IGNORECASE)
 _WS = re.compile(r"\s+")
@@ -176,7 +179,8 @@ def read_publication_page(html: str) -> StructuredMeeting:
     when = _text(tree.css_first("table.dagsordeninfo .dato"))
     title = (_text(tree.css_first("h1.dato")) or "").lower()
     meeting_id = _meeting_id(tree, url)
-    items = [it for row in tree.css("#dagsordenDetaljer tr.punktrow") if (it := _item(row, url)) is not None]
+    rows = tree.css("#dagsordenDetaljer tr.punktrow") or tree.css(".punktrow") or tree.css('[id^="punktrow_"]')
+    items = [it for row in rows if (it := _item(row, url)) is not None]
     committee, period = committee_period(_text(_first(tree.root, ".title .udvalg", "table.dagsordeninfo .udvalg")) or "")
     return StructuredMeeting(
         system=SYSTEM,

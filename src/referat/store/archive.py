@@ -29,11 +29,12 @@ from referat import vocab
 from referat.cases import load_kle
 from referat.errors import NotFoundError, UnsupportedDatabaseError
 from referat.link import relink
-from referat.names import person_key
+from referat.names import body_key, person_key
 from referat.search import Query, QueryError, Term, as_substrings, highlighter, parse_query, snippet, stems
-from referat.store import linked, schema
+from referat.store import linked, record, schema
 from referat.dialect import DIALECTS, lock_for_writing, run, sql_for, unsupported
 from referat.store.browse import iso, printed
+from referat.store.matching import match_filters
 from referat.store.index import FACETS_AGG, NO_KIND, IndexBusyError, SearchIndex, day_number
 from referat.store.rows import Rows, is_body_section
 
@@ -103,6 +104,9 @@ class SearchResult:
     # False for very common words: the hits are the best of the most recent matches, and facets are
     # counted over those (see Archive.EXACT_LIMIT); total is exact unless filters were given too
     exact: bool = True
+    # what the committee, municipality and person filters matched (referat.store.matching): the stored
+    # name, or None where a name matched nothing
+    matched: dict[str, Any] = field(default_factory=dict)
 
 
 def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -171,8 +175,11 @@ class Archive:
     # --- writing ---------------------------------------------------------------------------
 
     def has_document(self, sha256: str) -> bool:
+        """Whether the document is stored whole: its record and its original file (a document ingested
+        before originals were kept is read again, and its original added)."""
         with self.engine.connect() as conn:
-            return conn.execute(text("SELECT 1 FROM documents WHERE id = :id"), {"id": sha256}).first() is not None
+            return conn.execute(text("SELECT 1 FROM originals WHERE document_id = :id"),
+                                {"id": sha256}).first() is not None
 
     def store_many(self, batch: list[Rows]) -> list[str | Exception]:
         """Write several documents in one transaction; if any fails, the batch is rolled back and each
@@ -278,6 +285,12 @@ class Archive:
     def _store(self, conn: Connection, rows: Rows, changed: set[str]) -> str:
         """Store one document; adds the ids of the meetings it creates or replaces to `changed`."""
         if conn.execute(text("SELECT 1 FROM documents WHERE id = :id"), {"id": rows.document["id"]}).first():
+            if rows.original is not None and not conn.execute(
+                    text("SELECT 1 FROM originals WHERE document_id = :id"), {"id": rows.document["id"]}).first():
+                # stored before originals were kept (migration 0007): the same record, now with its file
+                _put(conn, schema.originals, [rows.original])
+                run(conn, "UPDATE documents SET media_type = ? WHERE id = ?",
+                    (rows.document["media_type"], rows.document["id"]))
             return "skipped"
         old = {r[0] for r in conn.execute(
             text("SELECT id FROM documents WHERE path = :path UNION "
@@ -307,6 +320,8 @@ class Archive:
         """Bulk inserts at the driver level: the statements come from the schema's tables, values are
         bound as tuples (SQLAlchemy's per-row parameter processing was a third of ingest time)."""
         _put(conn, schema.documents, [rows.document])
+        if rows.original is not None:
+            _put(conn, schema.originals, [rows.original])
         _put(conn, schema.bodies, [rows.body], ignore=True)
         _put(conn, schema.people, list(rows.people.values()), ignore=True)
         _put(conn, schema.meetings, [rows.meeting])
@@ -406,9 +421,11 @@ class Archive:
     # --- filters ---------------------------------------------------------------------------
 
     def _body_ids(self, conn: Connection, f: Filters) -> list[str]:
-        # casefold in Python: SQLite's lower() folds only ASCII, and Ø, Æ, Å are letters here
-        return [r.id for r in conn.execute(text("SELECT id, name, municipality FROM bodies"))
-                if (not f.committee or r.name.casefold() == f.committee.casefold())
+        # casefold in Python: SQLite's lower() folds only ASCII, and Ø, Æ, Å are letters here; a committee
+        # is matched in any inflection (its key), in every municipality unless one is given
+        key = body_key(f.committee) if f.committee else ""
+        return [r.id for r in conn.execute(text("SELECT id, name, municipality, key FROM bodies"))
+                if (not f.committee or r.name.casefold() == f.committee.casefold() or (key and r.key == key))
                 and (not f.municipality or (r.municipality or "").casefold() == f.municipality.casefold())]
 
     def _filter_sql(self, conn: Connection, f: Filters) -> tuple[list[str], dict[str, Any]]:
@@ -472,9 +489,9 @@ class Archive:
         if not 1 <= limit <= 1000 or offset < 0:
             raise QueryError("limit must be 1-1000 and offset 0 or more")
         q = parse_query(query) if isinstance(query, str) else query
-        filters = filters or Filters()
         searcher = self.search_index.searcher()
         with self.engine.connect() as conn:
+            filters, matched = match_filters(conn, filters or Filters())
             tq = self._query(conn, searcher, q)
             result = self._search(conn, searcher, q, tq, filters, sort, limit, offset, facets)
             # retried as substrings only when a word is in no indexed form at all, not when filters
@@ -487,7 +504,14 @@ class Archive:
                                           offset, facets)
                     result.fallback = "substring"
             self._snippets(conn, q, result.hits)
+        result.matched = matched
         return result
+
+    def match(self, filters: Filters) -> tuple[Filters, dict[str, Any]]:
+        """The filters with forgiving names resolved to stored ones, and what each matched (see
+        referat.store.matching); search and export do this themselves."""
+        with self.engine.connect() as conn:
+            return match_filters(conn, filters)
 
     def _term_query(self, conn: Connection, searcher: tantivy.Searcher, t: Term) -> tantivy.Query | None:
         """One query term as an index query; None when no indexed word can match it."""
@@ -620,21 +644,14 @@ class Archive:
         def rows(sql: str) -> list[Any]:
             return list(conn.execute(text(sql), {"pk": pk}).mappings())
 
-        lists: dict[str, list[str]] = {"recommendation": [], "attachment": [], "presenter": []}
+        lists: dict[str, list[str]] = {k: [] for k in schema.ITEM_LIST_KINDS}
         links: list[dict[str, Any]] = []
         for x in rows("SELECT kind, text, url FROM item_lists WHERE item_pk = :pk ORDER BY kind, ord"):
             lists[x["kind"]].append(x["text"])
             if x["kind"] == "attachment":
                 links.append({"title": x["text"], "url": x["url"]})
-        people = {x["id"]: x["name"] for x in rows(
-            "SELECT p.id, p.name FROM people p WHERE p.id IN (SELECT person_id FROM attendance WHERE item_pk = :pk "
-            "UNION SELECT for_person_id FROM attendance WHERE item_pk = :pk "
-            "UNION SELECT person_id FROM votes WHERE item_pk = :pk)")}
-        rowid = sql_for(conn).rowid  # in the order they were printed
-        att = rows(f"SELECT person_id, status, for_person_id FROM attendance WHERE item_pk = :pk ORDER BY {rowid}")
-        votes: dict[str, list[str]] = {"for": [], "against": [], "abstained": []}
-        for x in rows(f"SELECT person_id, vote FROM votes WHERE item_pk = :pk ORDER BY {rowid}"):
-            votes[x["vote"]].append(people[x["person_id"]])
+        # as printed: names or party letters ("A, F og Ø stemte for")
+        votes = {"for": lists["vote_for"], "against": lists["vote_against"], "abstained": lists["vote_abstained"]}
         treat = linked.treatments(conn, [pk])[pk]
         return {
             "id": r["id"], "meeting_id": r["meeting_id"], "committee": r["committee"],
@@ -643,9 +660,8 @@ class Archive:
             "case_number": r["case_number"], "closed": bool(r["closed"]), "decision": r["decision"],
             "decision_kind": r["decision_kind"], "recommendation": lists["recommendation"],
             "recommending_body": r["recommending_body"],
-            "absent": [people[a["person_id"]] for a in att if a["status"] == "absent"],
-            "substitutes": [{"substitute": people[a["person_id"]], "for": people[a["for_person_id"]]}
-                            for a in att if a["status"] == "substitute"],
+            "absent": lists["absent"],
+            "substitutes": [{"substitute": a, "for": b} for a, b in zip(lists["substitute"], lists["substituted"])],
             "votes": votes if any(votes.values()) else None,
             "case_key": r["case_key"],
             # each with its link status and targets (referat.link); referenced_by: items linking here
@@ -692,30 +708,72 @@ class Archive:
 
     def export(self, filters: Filters | None = None, query: str | None = None) -> Iterator[dict[str, Any]]:
         """Every item matching the filters (and the query, if given), in date order, as full records."""
-        filters = filters or Filters()
         with self.engine.connect() as conn:
-            where, params = self._filter_sql(conn, filters)
-            if query:
-                q = parse_query(query)
-                if not q.has_words:
-                    raise QueryError("export takes word queries; substring (*…*) search is for the search command")
-                searcher = self.search_index.searcher()
-                tq = self._query(conn, searcher, q)
-                if tq is None:
-                    return
-                n = searcher.search(tq, 1, count=True).count
-                pks = [pk for pk, _ in searcher.search(tq, max(n, 1), count=False, order_by_field="pk").hits]
-                # the matches go to a temporary table: a million pks are too many bound parameters
-                conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS export_pks (pk INTEGER PRIMARY KEY)")
-                conn.exec_driver_sql("DELETE FROM export_pks")
-                if pks:
-                    run(conn, "INSERT INTO export_pks (pk) VALUES (?)", [(pk,) for pk in pks])
-                where.append("i.pk IN (SELECT pk FROM export_pks)")
-            cond = (" WHERE " + " AND ".join(where)) if where else ""
+            cond, params = self._matching(conn, filters or Filters(), query)
+            if cond is None:
+                return
             sql = (f"SELECT i.*, b.name AS committee, b.municipality, {_MEETING_SOURCE} FROM items i "
                    f"JOIN bodies b ON b.id = i.body_id JOIN meetings m ON m.id = i.meeting_id{cond} ORDER BY {sql_for(conn).asc('i.date')}, i.meeting_id, i.pk")
             for r in conn.execute(text(sql), params).mappings():
                 yield self._item_dict(conn, r)
+
+    def export_meetings(self, filters: Filters | None = None, query: str | None = None) -> Iterator[dict[str, Any]]:
+        """Whole meetings in the shape of the parse contract (DESIGN.md §3) plus their ids, in date order:
+        every meeting, or with filters or a query those with at least one matching item."""
+        filters = filters or Filters()
+        with self.engine.connect() as conn:
+            if filters == Filters() and not query:
+                sql = f"SELECT m.id FROM meetings m ORDER BY {sql_for(conn).asc('m.date')}, m.id"
+                params: dict[str, Any] = {}
+            else:
+                cond, params = self._matching(conn, filters, query)
+                if cond is None:
+                    return
+                sql = (f"SELECT m.id FROM meetings m WHERE m.id IN (SELECT i.meeting_id FROM items i{cond}) "
+                       f"ORDER BY {sql_for(conn).asc('m.date')}, m.id")
+            for (meeting_id,) in conn.execute(text(sql), params).all():
+                yield record.meeting_record(conn, meeting_id)
+
+    def meeting_record(self, meeting_id: str) -> dict[str, Any]:
+        """One meeting in the shape of the parse contract plus its ids (referat.store.record)."""
+        with self.engine.connect() as conn:
+            return record.meeting_record(conn, meeting_id)
+
+    def _matching(self, conn: Connection, filters: Filters, query: str | None) -> tuple[str | None, dict[str, Any]]:
+        """A WHERE clause over items i (fixed SQL) for the filters and the query, with its parameters;
+        None when the query can match nothing."""
+        where, params = self._filter_sql(conn, match_filters(conn, filters)[0])
+        if query:
+            q = parse_query(query)
+            if not q.has_words:
+                raise QueryError("export takes word queries; substring (*…*) search is for the search command")
+            searcher = self.search_index.searcher()
+            tq = self._query(conn, searcher, q)
+            if tq is None:
+                return None, params
+            n = searcher.search(tq, 1, count=True).count
+            pks = [pk for pk, _ in searcher.search(tq, max(n, 1), count=False, order_by_field="pk").hits]
+            # the matches go to a temporary table: a million pks are too many bound parameters
+            conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS export_pks (pk INTEGER PRIMARY KEY)")
+            conn.exec_driver_sql("DELETE FROM export_pks")
+            if pks:
+                run(conn, "INSERT INTO export_pks (pk) VALUES (?)", [(pk,) for pk in pks])
+            where.append("i.pk IN (SELECT pk FROM export_pks)")
+        return (" WHERE " + " AND ".join(where)) if where else "", params
+
+    def original(self, doc_id: str) -> dict[str, Any]:
+        """A document's original file as ingested: its bytes (`content`), `media_type`, `size`, `sha256`,
+        `file_name` and where it came from (`path`, and `url` where a harvest fetched it)."""
+        with self.engine.connect() as conn:
+            r = run(conn, "SELECT d.id, d.path, d.url, d.size, d.media_type, o.content FROM documents d "
+                          "LEFT JOIN originals o ON o.document_id = d.id WHERE d.id = ?", (doc_id,)).mappings().first()
+        if r is None:
+            raise NotFoundError(f"no document with id '{doc_id}'")
+        if r["content"] is None:
+            raise NotFoundError(f"document '{doc_id}' was ingested before originals were kept: ingest its file "
+                                "again to add it (its text is at /api/documents/{id}/text)")
+        return {"sha256": r["id"], "path": r["path"], "url": r["url"], "size": r["size"], "media_type": r["media_type"],
+                "file_name": file_name(r["path"], r["media_type"]), "content": bytes(r["content"])}
 
     def stats(self) -> dict[str, Any]:
         """Counts of documents, meetings and items, and items per committee and year."""
@@ -763,6 +821,21 @@ class Archive:
                 run(conn, "INSERT INTO kle (code, title) VALUES (?, ?) "
                           "ON CONFLICT (code) DO UPDATE SET title = excluded.title", list(titles.items()))
         return len(titles)
+
+
+_EXTENSIONS = {"application/pdf": ".pdf", "application/json": ".json", "application/xml": ".xml", "text/html": ".html",
+               "text/plain": ".txt", "text/markdown": ".md",
+               "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx"}
+
+
+def file_name(path: str, media_type: str | None) -> str:
+    """The name a document's original is saved under: the last part of its path or URL, with the
+    extension its media type implies where it has none (a harvested meeting's URL ends in its id)."""
+    if "://" in path:
+        path = path.split("?", 1)[0].split("#", 1)[0]
+    name = path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or "dokument"
+    ext = _EXTENSIONS.get((media_type or "").split(";", 1)[0].strip(), "")
+    return name if "." in name or not ext else name + ext
 
 
 _MEETING_SOURCE = "m.kind AS meeting_kind, m.source_system, m.source_url, m.source_id"

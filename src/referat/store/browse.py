@@ -54,13 +54,14 @@ def meetings(conn: Connection, *, body_id: str | None = None, municipality: str 
     return total, [{**dict(r), "date": iso(r["date"])} for r in rows]
 
 
-def bodies(conn: Connection, municipality: str | None = None) -> list[dict[str, Any]]:
-    """Every committee and council with its number of meetings and its first and last meeting date."""
+def bodies(conn: Connection, municipality: Any = ...) -> list[dict[str, Any]]:
+    """Every committee and council with its number of meetings and its first and last meeting date; with
+    a municipality (None: the bodies whose municipality is unknown), only its own."""
     sql = ("SELECT b.id, b.name, b.municipality, count(m.id) AS meetings, min(m.date) AS first, max(m.date) AS last, "
            "max(d.ingested_at) AS modified FROM bodies b LEFT JOIN meetings m ON m.body_id = b.id "
            "LEFT JOIN documents d ON d.id = m.document_id")
     params: tuple[Any, ...] = ()
-    if municipality is not None:
+    if municipality is not ...:
         sql += f" WHERE b.municipality {sql_for(conn).same} ?"
         params = (municipality,)
     rows = run(conn, sql + f" GROUP BY b.id ORDER BY {sql_for(conn).asc('b.municipality')}, b.name, b.id",
@@ -99,6 +100,23 @@ def people(conn: Connection, *, municipality: Any = ..., query: str | None = Non
         wanted = query.casefold()
         rows = [r for r in rows if wanted in r["name"].casefold()]  # Python casefold: SQLite's folds ASCII only
     return len(rows), rows[offset:offset + limit]
+
+
+def home_municipalities(conn: Connection) -> dict[str, str | None]:
+    """Each person's one municipality (OParl's Person.body): that of the first body (by id) whose meetings
+    they took part in; for someone never listed as a participant, of the first body whose items name them
+    (absent, substitute, voter, presenter). A person of two municipalities is listed by one of them."""
+    home = {b: m for b, m in run(conn, "SELECT id, municipality FROM bodies")}
+    out: dict[str, str | None] = {}
+    for pid, body in run(conn, "SELECT x.person_id, min(i.body_id) FROM (SELECT item_pk, person_id FROM attendance "
+                               "UNION ALL SELECT item_pk, for_person_id FROM attendance WHERE for_person_id IS NOT NULL "
+                               "UNION ALL SELECT item_pk, person_id FROM votes UNION ALL SELECT item_pk, person_id FROM "
+                               "presenters) x JOIN items i ON i.pk = x.item_pk GROUP BY x.person_id"):
+        out[pid] = home.get(body)
+    for pid, body in run(conn, "SELECT pa.person_id, min(m.body_id) FROM participants pa JOIN meetings m "
+                               "ON m.id = pa.meeting_id GROUP BY pa.person_id"):
+        out[pid] = home.get(body)  # participation decides over any other mention
+    return out
 
 
 def memberships(conn: Connection, municipality: Any = ...) -> list[dict[str, Any]]:

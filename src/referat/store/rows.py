@@ -8,6 +8,7 @@ replace its agenda, from files as from a harvest.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import uuid
@@ -19,7 +20,7 @@ from typing import Any
 from referat import vocab
 from referat.cases import case_key
 from referat.link import infer_date, reference_numbers
-from referat.model import Item, MeetingSource, ParsedDocument
+from referat.model import Item, MeetingSource, ParsedDocument, Votes
 from referat.names import body_key, is_person, person_key, presenter_name, stable_id
 from referat.parse.structure import section_role
 from referat.search import index_words
@@ -49,6 +50,7 @@ class Rows:
     children: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # table -> rows with "item"
     fts: list[dict[str, Any]] = field(default_factory=list)  # per item, in items order
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    original: dict[str, Any] | None = None  # the file's bytes (schema.originals), where they were kept
 
     def person(self, name: str) -> str:
         display, pid = person_key(name)
@@ -125,11 +127,34 @@ def _structured_items(doc: ParsedDocument, record: StructuredMeeting | None) -> 
     return out
 
 
+_CHARSETS = {"utf-8-sig": "utf-8", "cp1252": "windows-1252", "latin-1": "iso-8859-1", "utf-16": "utf-16"}
+_MEDIA_TYPES = {"pdf": "application/pdf", "pdf-ocr": "application/pdf",
+                "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "publication-api": "application/json", "text": "text/plain", "markdown": "text/markdown",
+                "html": "text/html", "publication-web": "text/html"}
+
+
+def media_type(fmt: str, encoding: str | None) -> str:
+    """The media type of a document's original file, as an HTTP Content-Type: a text format with the
+    charset it was decoded with ("text/plain; charset=windows-1252"); an ESDH export is XML."""
+    base = _MEDIA_TYPES.get(fmt) or ("application/xml" if fmt.endswith("-xml") else "application/octet-stream")
+    if not base.startswith("text/") or not encoding:
+        return base
+    # "utf-8 with 3 stray bytes read as cp1252": mostly UTF-8, which is what a browser should try
+    charset = "utf-8" if encoding.startswith("utf-8") else _CHARSETS.get(encoding, encoding)
+    return f"{base}; charset={charset}"
+
+
 def document_rows(doc: ParsedDocument, *, sha256: str, path: str, text: str, fmt: str, encoding: str | None,
                   size: int, now: str, municipality: str | None = None, url: str | None = None,
-                  fetched_at: str | None = None, record: StructuredMeeting | None = None) -> Rows:
+                  fetched_at: str | None = None, record: StructuredMeeting | None = None,
+                  original: bytes | None = None, original_type: str | None = None) -> Rows:
     """`url`/`fetched_at`: where and when a harvest fetched the document; `record`: the structured source
-    the document was read from, for the URLs of items and attachments the parse record does not carry."""
+    the document was read from, for the URLs of items and attachments the parse record does not carry;
+    `original`: the file's bytes, kept verbatim (their hash must be `sha256`), with their media type
+    (`original_type`, else the one the format implies)."""
+    if original is not None and hashlib.sha256(original).hexdigest() != sha256:
+        raise ValueError(f"{path}: the original's bytes do not hash to the document's id (changed while read?)")
     m = doc.meeting
     municipality = municipality or doc.source.get("municipality") or municipality_of(text)
     body_name = m.committee or UNKNOWN_BODY
@@ -138,17 +163,19 @@ def document_rows(doc: ParsedDocument, *, sha256: str, path: str, text: str, fmt
     src = m.source
     rows = Rows(
         document={"id": sha256, "path": path, "format": fmt, "encoding": encoding, "size": size, "text": text,
-                  "ingested_at": now, "url": url, "fetched_at": fetched_at},
+                  "ingested_at": now, "url": url, "fetched_at": fetched_at,
+                  "media_type": None if original is None else original_type or media_type(fmt, encoding)},
+        original=None if original is None else {"document_id": sha256, "content": original},
         body={"id": body_id, "name": body_name, "municipality": municipality, "key": body_key(body_name)},
         meeting={"id": meeting_id, "document_id": sha256, "body_id": body_id, "kind": m.kind, "date": m.date,
                  "start_time": m.start_time, "location": m.location, "election_period": m.election_period,
-                 "toc_json": json.dumps([t.model_dump() for t in m.toc], ensure_ascii=False),
+                 "toc_json": json.dumps([t.model_dump() for t in m.toc], ensure_ascii=False), "committee": m.committee,
                  "source_system": src.system if src else None, "source_url": src.url if src else None,
                  "source_id": src.id if src else None},
     )
     for i, p in enumerate(m.participants):
         rows.participants.append({"meeting_id": meeting_id, "ord": i, "person_id": rows.person(p.name),
-                                  "party": p.party})
+                                  "party": p.party, "name": p.name})
     seen_numbers: Counter[str] = Counter()
     for idx, (it, structured) in enumerate(zip(doc.items, _structured_items(doc, record))):
         label = str(it.number)
@@ -164,8 +191,12 @@ def document_rows(doc: ParsedDocument, *, sha256: str, path: str, text: str, fmt
         for i, s in enumerate(it.sections):
             rows.child("sections", idx, ord=i, heading=s.heading, role=s.role, text=s.text)
         attachment_urls = {a.title: a.url for a in structured.attachments if a.url} if structured else {}
+        votes = it.votes or Votes()
         for kind, values in (("recommendation", it.recommendation), ("attachment", it.attachments),
-                             ("presenter", it.presenters)):
+                             ("presenter", it.presenters), ("absent", it.absent),
+                             ("substitute", [s.substitute for s in it.substitutes]),
+                             ("substituted", [s.for_ for s in it.substitutes]), ("vote_for", votes.for_),
+                             ("vote_against", votes.against), ("vote_abstained", votes.abstained)):
             for i, v in enumerate(values):
                 rows.child("item_lists", idx, kind=kind, ord=i, text=v,
                            url=attachment_urls.get(v) if kind == "attachment" else None)

@@ -30,8 +30,19 @@ documents = Table(
     # where a harvest fetched it (the response's URL) and when; None for a file read from disk
     Column("url", Text),
     Column("fetched_at", String(32)),
+    # the original's media type as served ("application/pdf", "text/plain; charset=utf-8"); None for a
+    # document ingested before originals were kept (migration 0007), which has no row in `originals`
+    Column("media_type", String(255)),
 )
 Index("ix_documents_path", documents.c.path)
+
+# The original file of each document, byte for byte (its hash is the document's id, its size and media
+# type are on `documents`). A table of its own so that reading documents never drags the bytes along.
+originals = Table(
+    "originals", metadata,
+    Column("document_id", String(64), ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("content", LargeBinary, nullable=False),
+)
 
 bodies = Table(
     "bodies", metadata,
@@ -53,6 +64,9 @@ meetings = Table(
     Column("location", Text),
     Column("election_period", String(9)),
     Column("toc_json", Text, nullable=False, default="[]"),
+    # the committee as the document printed it (None where it names none); the body's name is the first
+    # spelling ingested, and "Ukendt udvalg" stands for none
+    Column("committee", Text),
     # where a structured source or a harvest says the meeting comes from (the record's meeting.source)
     Column("source_system", String(32)),
     Column("source_url", Text),
@@ -74,6 +88,7 @@ participants = Table(
     Column("ord", Integer, nullable=False),
     Column("person_id", String(16), ForeignKey("people.id"), nullable=False),
     Column("party", Text),
+    Column("name", Text),  # as printed (the person's name is one display form of every spelling)
 )
 Index("ix_participants_meeting", participants.c.meeting_id)
 Index("ix_participants_person", participants.c.person_id)
@@ -115,12 +130,17 @@ sections = Table(
 )
 Index("ix_sections_item", sections.c.item_pk)
 
-# One table for the small ordered lists of an item: recommendation points, attachments,
-# presenters. `kind` says which list.
+# One table for the small ordered lists of an item, each entry as printed: recommendation points,
+# attachments, presenters, absentees, substitutes (a `substitute` and its `substituted` share one ord) and
+# votes (`vote_for`, `vote_against`, `vote_abstained`: names or party letters). `kind` says which list.
+# The people among them are resolved into attendance, votes and presenters (the linked record); these
+# rows keep what the minutes say, party letters and all.
+ITEM_LIST_KINDS = ("recommendation", "attachment", "presenter", "absent", "substitute", "substituted", "vote_for",
+                   "vote_against", "vote_abstained")
 item_lists = Table(
     "item_lists", metadata,
     Column("item_pk", Integer, ForeignKey("items.pk", ondelete="CASCADE"), nullable=False),
-    Column("kind", String(16), nullable=False),  # recommendation | attachment | presenter
+    Column("kind", String(16), nullable=False),  # one of ITEM_LIST_KINDS
     Column("ord", Integer, nullable=False),
     Column("text", Text, nullable=False),
     Column("url", Text),  # an attachment's URL where the source gives one
