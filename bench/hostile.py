@@ -35,7 +35,7 @@ def main() -> None:
         tasks = [(path, "2026-11-30T00:00:00+00:00", None, ocr) for _, path, ocr in cases]
         print(f"limits: {lim.memory_bytes // MB} MB, {lim.seconds:g} s, {lim.inflated_bytes // MB} MB inflated, "
               f"depth {lim.html_depth}")
-        print("| file | on disk | wall s | CPU s | worker peak | outcome |")
+        print("| file | on disk | wall s | CPU s | worker peak (grown) | outcome |")
         print("|---|---|---|---|---|---|")
         for (name, path, _), run in zip(cases, sandbox.run_many(prepare, tasks, [str(p) for _, p, _ in cases])):
             if run.error is not None:
@@ -43,7 +43,7 @@ def main() -> None:
             else:
                 outcome = f"read: {len(run.value.items)} items"
             print(f"| {name} | {path.stat().st_size / MB:.1f} MB | {run.seconds:.2f} | {run.cpu_seconds:.2f} | "
-                  f"{run.peak_bytes / MB:,.0f} MB | {outcome} |")
+                  f"{run.peak_bytes / MB:,.0f} MB ({run.grown_bytes / MB:,.0f} MB) | {outcome} |")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ def _read(path: Path, ocr: bool = False) -> sandbox.Run:
 
 def _within(run: sandbox.Run, lim: Limits) -> None:
     assert run.seconds <= 3 * lim.seconds, run
-    assert run.peak_bytes <= 3 * lim.memory_bytes, run
+    assert run.grown_bytes <= 3 * lim.memory_bytes, run
 
 
 def _refusal(run: sandbox.Run) -> str:
@@ -60,7 +60,7 @@ def test_a_word_zip_bomb_is_refused_while_it_inflates(tmp_path: Path, low_limits
     run = _read(bomb)
     assert "inflates to more than 64 MB" in _refusal(run)
     _within(run, low_limits)
-    assert run.peak_bytes < 400 * MB  # stopped at the inflate limit, long before the memory limit
+    assert run.grown_bytes < 300 * MB  # stopped at the inflate limit, long before the memory limit
 
 
 def test_a_word_zip_bomb_under_the_inflate_limit_meets_the_memory_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -83,7 +83,7 @@ def test_a_pdf_flate_bomb_kills_only_its_worker(tmp_path: Path, low_limits: Limi
 def test_a_giant_blank_page_is_refused_for_ocr_before_it_is_rendered(tmp_path: Path, low_limits: Limits) -> None:
     run = _read(hostile.blank_pdf(tmp_path / "big.pdf", 14400, 14400), ocr=True)
     assert "larger than A0" in _refusal(run)
-    assert run.seconds < 5 and run.peak_bytes < 400 * MB  # 60,001 x 60,001 pixels were never made
+    assert run.seconds < 5 and run.grown_bytes < 100 * MB  # 60,001 x 60,001 pixels were never made
     run = _read(hostile.blank_pdf(tmp_path / "a0.pdf", 2384, 3370), ocr=False)  # A0 without --ocr: the hint
     assert "--ocr" in _refusal(run)
 
@@ -113,7 +113,7 @@ def test_a_worker_over_its_time_or_memory_is_stopped() -> None:
     started = time.monotonic()
     spin, hog = sandbox.run_many(_spin_or_hog, [("spin",), ("hog",)], ["spin.txt", "hog.txt"], limits=lim)
     assert "2 s limit" in str(spin.error) and spin.seconds < 3 * 2
-    assert "256 MB memory limit" in str(hog.error) and hog.peak_bytes < 3 * lim.memory_bytes
+    assert "256 MB memory limit" in str(hog.error) and hog.grown_bytes < 3 * lim.memory_bytes
     assert time.monotonic() - started < 10
 
 

@@ -48,7 +48,8 @@ _GRACE = 5  # seconds of CPU between the soft limit (SIGXCPU) and the hard one (
 @dataclass(slots=True)
 class Run:
     """One worker's outcome: the function's value, or the error it raised or that stopped it, and what it
-    cost (wall and CPU seconds, peak resident memory of the worker and the children it waited for)."""
+    cost (wall and CPU seconds, peak resident memory of the worker and the children it waited for; a
+    forked worker starts as large as the process it came from, so `grown_bytes` is the document's)."""
 
     path: str
     value: Any = None
@@ -56,6 +57,12 @@ class Run:
     seconds: float = 0.0
     cpu_seconds: float = 0.0
     peak_bytes: int = 0
+    base_bytes: int = 0  # resident memory of the process the worker was forked from, at the fork
+
+    @property
+    def grown_bytes(self) -> int:
+        """What the document cost in memory: the worker's peak over what it started with."""
+        return max(0, self.peak_bytes - self.base_bytes)
 
     def result(self) -> Any:
         """The value, or the error raised."""
@@ -165,6 +172,7 @@ class _Worker:
         self.queue: deque[tuple[int, tuple[Any, ...], str]] = deque()
         self.started = self.deadline = 0.0
         self.buf = bytearray()
+        self.base_rss = _resident()
 
     @classmethod
     def start(cls, fn: Callable[..., Any], lim: Limits) -> _Worker:
@@ -230,7 +238,8 @@ class _Worker:
             except Exception as exc:  # noqa: BLE001 - an answer that does not unpickle
                 kind, payload, cpu, peak, retire = _ERROR, ReferatError(f"{path}: unreadable answer ({exc})"), 0.0, 0, True
             del self.buf[:_LEN.size + size]
-            run = Run(path, seconds=time.monotonic() - self.started, cpu_seconds=cpu, peak_bytes=peak)
+            run = Run(path, seconds=time.monotonic() - self.started, cpu_seconds=cpu, peak_bytes=peak,
+                      base_bytes=self.base_rss)
             if kind == _OK:
                 run.value = payload
             elif kind == _MEMORY:
@@ -254,12 +263,12 @@ class _Worker:
         leftover = list(self.queue)
         self.queue.clear()
         run = Run(path, seconds=time.monotonic() - self.started, cpu_seconds=usage.ru_utime + usage.ru_stime,
-                  peak_bytes=usage.ru_maxrss * 1024)
+                  peak_bytes=usage.ru_maxrss * 1024, base_bytes=self.base_rss)
         if timed_out:
             run.error = LimitError(path, f"took over the {lim.seconds:g} s limit per document "
                                          "(REFERAT_LIMIT_SECONDS); the worker reading it was stopped")
         else:
-            run.error = _death(path, status, lim, run.peak_bytes)
+            run.error = _death(path, status, lim, run.peak_bytes, run.grown_bytes)
         return index, run, leftover
 
     def close(self, kill: bool = False) -> tuple[int, resource.struct_rusage]:
@@ -312,7 +321,7 @@ def _memory_error(path: str, lim: Limits) -> LimitError:
                             "(REFERAT_LIMIT_MEMORY_MB); the worker reading it was stopped")
 
 
-def _death(path: str, status: int, lim: Limits, peak: int) -> LimitError:
+def _death(path: str, status: int, lim: Limits, peak: int, grown: int) -> LimitError:
     """Why a worker ended without an answer, from its exit status."""
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
@@ -320,7 +329,7 @@ def _death(path: str, status: int, lim: Limits, peak: int) -> LimitError:
             return LimitError(path, f"took over the {lim.seconds:g} s limit of CPU time per document "
                                     "(REFERAT_LIMIT_SECONDS); the worker reading it was stopped")
         name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
-        if peak >= lim.memory_bytes // 2 and sig in (signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS, signal.SIGTRAP):
+        if grown >= lim.memory_bytes // 2 and sig in (signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS, signal.SIGTRAP):
             # a library that cannot allocate aborts (pdfium inflating a stream bomb): the memory limit stopped it
             return LimitError(path, f"needs more than the {limits_mod.mb(lim.memory_bytes)} memory limit per document "
                                     f"(REFERAT_LIMIT_MEMORY_MB); the worker reading it was stopped ({name} at a peak "
@@ -338,6 +347,15 @@ def _address_space() -> int:
     try:
         with open("/proc/self/statm", "rb") as f:
             return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _resident() -> int:
+    """This process's resident memory in bytes (0 if unknown)."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return 0
 
