@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -65,7 +66,11 @@ def main() -> None:
         if crashes:
             failed = True
             print(tail)
-    print(f"fuzz total {total:,} executions in {time.monotonic() - started:.0f} s; logs and any crash inputs in {out}")
+    if failed or args.out:
+        print(f"fuzz total {total:,} executions in {time.monotonic() - started:.0f} s; logs and any crash inputs in {out}")
+    else:
+        print(f"fuzz total {total:,} executions in {time.monotonic() - started:.0f} s, no crash")
+        shutil.rmtree(out, ignore_errors=True)
     sys.exit(1 if failed else 0)
 
 
