@@ -205,3 +205,19 @@ def test_real_sbsys_pdf_through_pdftotext_keeps_parents_of_sub_items() -> None:
     text = subprocess.run(["pdftotext", "-layout", str(SBSYS), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert [(i.number, i.title) for i in parse_text(text).items] == SBSYS_ITEMS
+
+
+def test_long_upper_case_headings_end_the_decision_without_a_blank_line() -> None:
+    """Aarhus prints its item sections as long upper-case headings; in pdftotext's text no blank line sets
+    them apart, and they must not run into the decision."""
+    d = parse_text("REFERAT Byrådet d. 12-03-2025\nMødedato 12. marts 2025 kl. 18:30\n\n"
+                   "Punkt 3: Forslag om gratis busser\nSagsnr.: 25/001234\n"
+                   "INDSTILLING FRA MAGISTRATSAFDELINGEN FOR TEKNIK OG MILJØ OG BORGERSERVICE\n"
+                   "Magistraten indstiller, at forslaget ikke vedtages.\nBeslutning\nForslaget blev forkastet.\n"
+                   "For stemte: Ø\nImod stemte: A, V, C\n"
+                   "BESLUTNINGSFORSLAG FRA ENHEDSLISTEN OM GRATIS BUSSER FOR ALLE UNGE UNDER 18 ÅR I KOMMUNEN\n"
+                   "Enhedslisten foreslår, at busserne er gratis.\n")
+    item = d.items[0]
+    assert (item.decision, item.decision_kind) == ("Forslaget blev forkastet. For stemte: Ø Imod stemte: A, V, C",
+                                                   "rejected")
+    assert [s.role for s in item.sections] == ["recommendation", "decision", "other"]

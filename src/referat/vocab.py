@@ -202,8 +202,10 @@ CASE_LABEL = Entry(r"^(?:(?:acadre|sbsys|edoc|esdh|workzone|captia|docunote|nova
 # A short line set wholly in capitals, standing for a heading the vocabulary does not know: print layouts
 # set every section heading in upper case ("SAGSPROCEDURE", "ØVRIGE FORHOLD"); no digits, no end
 # punctuation, at most six words, one of them of four letters or more ("A, F OG Ø" is a list of parties)
-CAPS_HEADING = Entry(r"^(?=.*[A-ZÆØÅ]{4})[A-ZÆØÅÉÜ][A-ZÆØÅÉÜ\-/&]*(?:\s+[A-ZÆØÅÉÜ\-/&]+){0,5}:?$",
-                     "an upper-case section heading not in the vocabulary", "SAGSPROCEDURE; ØVRIGE FORHOLD")
+CAPS_HEADING = Entry(r"^(?=.*[A-ZÆØÅ]{4})[A-ZÆØÅÉÜ][A-ZÆØÅÉÜ\-/&]*(?:\s+[A-ZÆØÅÉÜ0-9\-/&.,§]+){0,15}:?$",
+                     "an upper-case section heading not in the vocabulary (Aarhus prints long ones)",
+                     "SAGSPROCEDURE; ØVRIGE FORHOLD; BESLUTNINGSFORSLAG FRA ENHEDSLISTEN OM GRATIS BUSSER FOR UNGE "
+                     "UNDER 18 ÅR")
 # role -> entries. The role tells the field extractors where to look; the printed heading is
 # kept verbatim in the record's sections.
 

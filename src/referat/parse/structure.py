@@ -129,7 +129,8 @@ def caps_heading(text: str) -> bool:
     """A short line all in capitals that is no verdict ("GODKENDT"): an upper-case section heading the
     vocabulary does not know ("SAGSPROCEDURE"), read as a section with role `other`."""
     t = text.strip()
-    return 4 <= len(t) <= 60 and bool(_CAPS_HEADING.match(t)) and not any(p.search(t) for p in _VERDICT)
+    return (4 <= len(t) <= 120 and "\t" not in t and bool(_CAPS_HEADING.match(t))
+            and not any(p.search(t) for p in _VERDICT))
 
 
 _GENITIVE_DECISION = vocab.GENITIVE_DECISION.compile()
