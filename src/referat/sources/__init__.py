@@ -84,15 +84,21 @@ def _read_source(path: str | Path, *, ocr: bool = False, host: str | None = None
         # eDoc 4's agenda page is read from its DOM (its structure is explicit); its text is kept as the source
         record = edoc_page_meeting(decoded.text) if is_edoc_page(decoded.text) else None
         return SourceText(path=str(path), text=html_to_text(decoded.text, hints=record is None),
-                          encoding=decoded.encoding, size=len(data), sha256=decoded.sha256, format="html", record=record)
+                          encoding=decoded.encoding, size=len(data), sha256=decoded.sha256, format="html", record=record,
+                          warnings=decoded.warnings)
     return text_source(Path(path), data)
 
 
 def flatten_nesting(path: str | Path, decoded: SourceText) -> SourceText:
     """A web page nested deeper than the limit, flattened before any HTML parser sees it (sources/nesting.py:
-    the parser's cost grows faster than linearly with depth). The text inside is kept, the lines too."""
+    the parser's cost grows faster than linearly with depth). The text inside is kept, the lines too, and
+    a warning says so."""
     from referat.sources.nesting import flatten_deep
 
     bound = limits.current().html_depth
-    html, _ = flatten_deep(decoded.text, bound)
-    return decoded if html is decoded.text else dataclasses.replace(decoded, text=html)
+    html, depth = flatten_deep(decoded.text, bound)
+    if html is decoded.text:
+        return decoded
+    note = (f"the page nests {depth:,} elements deep, over the {bound:,}-level limit (REFERAT_LIMIT_HTML_DEPTH): "
+            "its markup was flattened before reading; the text is kept, its layout may not be")
+    return dataclasses.replace(decoded, text=html, warnings=(*decoded.warnings, note))
