@@ -5,8 +5,10 @@ briefly, `make check-long` for minutes (docs/reliability.md has the figures)."""
 
 from __future__ import annotations
 
+import atexit
 import json
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from referat.testing import fuzz
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                             HealthCheck.data_too_large])
 _WORK = Path(tempfile.mkdtemp(prefix="referat-fuzz-seeds-"))
+atexit.register(shutil.rmtree, _WORK, ignore_errors=True)
 SEEDS = {reader: fuzz.seeds(reader, _WORK) for reader in fuzz.READERS}
 
 
