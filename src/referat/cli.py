@@ -663,6 +663,159 @@ def serve(
     note(f"referat: {listen}/  (API: /api/docs, OParl: {base}/oparl/v1/system; Ctrl-C stops)")
     uvicorn.run("referat.api:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
 
+
+@app.command()
+def series(
+    label: Annotated[str, typer.Argument(help="Words of a frame, measure or subject (\"Aktivering\", \"Omgørelsesprocent\", "
+                                              "\"01 Aktivering Forskel vedtaget budget\") or a series id; \"\" for all.")] = "",
+    db: DbOpt = None, committee: CommitteeOpt = None, format: FormatOpt = OutFormat.table,
+) -> None:
+    """Reported figures as series over time: budget frames and measures, complaint figures, other tables."""
+    from referat.series import series as find_series
+    from referat.web.format import dansk
+
+    with open_archive(db).engine.connect() as conn:
+        data = find_series(conn, label)
+    if committee:
+        data["series"] = [s for s in data["series"] if committee.lower() in s["committee"].lower()]
+    if format is OutFormat.json:
+        emit_json(data)
+        return
+    if not data["series"]:
+        fail(f"no series matches '{label}'; `referat series` lists them all")
+    for s in data["series"]:
+        unit = f" ({s['unit']})" if s["unit"] else ""
+        out.print(Text.assemble((f"{s['frame']} · {s['measure']}", "bold"), f"{unit}  {s['subject']}, {s['committee']}",
+                                (f"  {s['id']}", "dim")))
+        for p in s["points"]:
+            where = f"tabel {p['table']}" if p["table"] else "teksten"
+            out.print(Text.assemble(f"  {p['period']:<10} ", (f"{dansk(p['value']):>10}", "bold"),
+                                    (f"  printed {p['printed']!r} in {where}, {p['date'] or '?'}, item {p['item_id']}",
+                                     "dim")))
+    for w in data["warnings"]:
+        note(f"warning: {w}")
+
+
+@app.command()
+def calendar(
+    db: DbOpt = None, committee: CommitteeOpt = None, municipality: MunicipalityOpt = None,
+    base_url: Annotated[str, typer.Option("--base-url", help="Where the site is served, for the events' links.")] = "",
+) -> None:
+    """Meetings as iCalendar on stdout: held and announced (archived) and planned (meeting-plan items)."""
+    from referat.feeds import events, icalendar
+
+    archive = open_archive(db)
+    body_id, name = None, "Alle udvalgs møder"
+    if committee:
+        b = _record(lambda: archive.body(committee, municipality), OutFormat.table)
+        assert b is not None
+        body_id, name = b["id"], f"{b['name']} – møder"
+    with archive.engine.connect() as conn:
+        sys.stdout.write(icalendar(events(conn, body_id, base_url.rstrip("/")), name))
+
+
+watch_app = typer.Typer(help="Saved searches that tell you what is new: add one, then run them from cron or a timer.",
+                        no_args_is_help=True)
+app.add_typer(watch_app, name="watch")
+WebhookOpt = Annotated[Optional[str], typer.Option("--webhook", help="Post what is new as JSON to this URL.")]
+
+
+@watch_app.command("add")
+def watch_add(
+    query: Annotated[str, typer.Argument(help="The search, as `referat search` takes it.")],
+    name: Annotated[str, typer.Option("--name", help="The saved search's name (also its feed: /nyt/soegning/NAME).")],
+    db: DbOpt = None, committee: CommitteeOpt = None, municipality: MunicipalityOpt = None,
+    date_from: FromOpt = None, date_to: ToOpt = None, year: YearOpt = None, kind: KindOpt = None,
+    case: CaseOpt = None, person: PersonOpt = None, webhook: WebhookOpt = None,
+) -> None:
+    """Save a search in the archive. Its first `watch run` records the starting point."""
+    from referat.feeds import add_watch
+
+    archive = open_archive(db)
+    try:
+        w = add_watch(archive, name, query, filters(committee, municipality, date_from, date_to, year, kind, case,
+                                                      person), webhook)
+    except ReferatError as exc:
+        fail(str(exc))
+        return
+    out.print(f"saved search {w.name!r}: {w.query}" + (f" {json.dumps(w.filters, ensure_ascii=False)}" if w.filters else "")
+              + (f", posting to {w.webhook}" if w.webhook else ""), highlight=False)
+
+
+@watch_app.command("list")
+def watch_list(db: DbOpt = None, format: FormatOpt = OutFormat.table) -> None:
+    """The saved searches and how far each got."""
+    from dataclasses import asdict
+
+    from referat.feeds import list_watches
+
+    found = list_watches(open_archive(db))
+    if format is OutFormat.json:
+        emit_json([asdict(w) for w in found])
+        return
+    table = Table("navn", "søgning", "filtre", "webhook", "sidst kørt", "til ændring")
+    for w in found:
+        table.add_row(w.name, w.query, json.dumps(w.filters, ensure_ascii=False) if w.filters else "-",
+                      w.webhook or "-", w.last_run or "aldrig", "-" if w.last_seq is None else str(w.last_seq))
+    out.print(table)
+
+
+@watch_app.command("remove")
+def watch_remove(name: Annotated[str, typer.Argument(help="The saved search's name.")], db: DbOpt = None) -> None:
+    """Delete a saved search."""
+    from referat.feeds import remove_watch
+
+    try:
+        remove_watch(open_archive(db), name)
+    except ReferatError as exc:
+        fail(str(exc))
+    out.print(f"removed saved search {name!r}", highlight=False)
+
+
+@watch_app.command("run")
+def watch_run(
+    db: DbOpt = None,
+    name: Annotated[Optional[str], typer.Option("--name", help="Only this saved search.")] = None,
+    webhook: WebhookOpt = None,
+    base_url: Annotated[str, typer.Option("--base-url", help="Where the site is served, for the items' links.")] = "",
+    format: FormatOpt = OutFormat.table,
+) -> None:
+    """What is new since each saved search's last run: printed, or posted as JSON to its webhook. The first
+    run of a search records the starting point only. Exit code 1 when a post failed (sent again next run)."""
+    from referat.feeds import get_watch, list_watches, run_watch
+
+    archive = open_archive(db)
+    try:
+        todo = [get_watch(archive, name)] if name else list_watches(archive)
+    except ReferatError as exc:
+        fail(str(exc))
+        return
+    results, failed = [], []
+    for w in todo:
+        try:
+            results.append(run_watch(archive, w, webhook=webhook, base_url=base_url.rstrip("/")))
+        except ReferatError as exc:
+            failed.append(str(exc))
+    if format is OutFormat.json:
+        emit_json(results)
+    else:
+        for r in results:
+            if r["status"] == "started":
+                out.print(f"{r['watch']}: starting point recorded (change {r['until']}); the next run reports "
+                          "what is new", highlight=False)
+                continue
+            posted = f", posted to {r['posted']}" if r.get("posted") else ""
+            out.print(f"{r['watch']}: {len(r['items'])} new or changed{posted}", highlight=False)
+            if not r.get("posted"):
+                for i in r["items"]:
+                    out.print(f"  {i['change']:<8} {i['date'] or '?'}  {i['committee']} punkt {i['number']}: "
+                              f"{i['title']}  [{i['decision_kind'] or '-'}]  {i['url']}", highlight=False)
+    for message in failed:
+        note(f"error: {message}")
+    if failed:
+        raise typer.Exit(1)
+
+
 kle_app = typer.Typer(help="KLE subject codes: load your own KLE titles (KL licenses them; none are shipped).",
                       no_args_is_help=True)
 app.add_typer(kle_app, name="kle")

@@ -31,7 +31,7 @@ from referat.errors import NotFoundError, UnsupportedDatabaseError
 from referat.link import relink
 from referat.names import body_key, person_key
 from referat.search import Query, QueryError, Term, as_substrings, highlighter, parse_query, snippet, stems
-from referat.store import linked, record, schema
+from referat.store import changes, linked, record, schema
 from referat.dialect import DIALECTS, lock_for_writing, run, sql_for, unsupported
 from referat.store.browse import iso, printed
 from referat.store.matching import match_filters
@@ -301,11 +301,13 @@ class Archive:
                      "WHERE m.id = :meeting AND m.kind = 'minutes' AND d.path <> :path"),
                 {"meeting": rows.meeting["id"], "path": rows.document["path"]}).first():
             return "skipped"  # the agenda of a meeting whose minutes are archived: the minutes stay
+        before = changes.snapshot(conn, old)  # for the change log (feeds, alerts)
         for doc_id in old:
             changed.update(r[0] for r in conn.execute(text("SELECT id FROM meetings WHERE document_id = :d"),
                                                        {"d": doc_id}))
             self._delete_document(conn, doc_id)
         self._insert(conn, rows)
+        changes.record(conn, before, rows)
         changed.add(rows.meeting["id"])
         return "replaced" if old else "ingested"
 

@@ -284,3 +284,42 @@ words = Table("words", metadata, Column("word", Text, primary_key=True))
 
 FTS_COLUMNS = ("title", "decision", "recommendation", "body")
 FTS_WEIGHTS = (10.0, 5.0, 3.0, 1.0)  # bm25 weights: a title hit outranks a body hit
+
+# The change log: one row each time ingest adds an item, changes its title, decision or decision kind
+# (a replaced record), or drops it; `seq` only grows, so "what is new since" is `seq > n`. Feeds and
+# alerts read it (referat.feeds); the row keeps the item's state then (and before, for a change), so a
+# replaced record leaves its history. Filled by referat.store.changes; migration 0008.
+changes = Table(
+    "changes", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(32), nullable=False),  # the ingest's time (documents.ingested_at), ISO 8601 UTC
+    Column("kind", String(8), nullable=False),  # new | changed | removed
+    Column("item_id", String(16), nullable=False),
+    Column("meeting_id", String(16), nullable=False),
+    Column("body_id", String(16), nullable=False),
+    Column("case_key", Text),
+    Column("date", Date),
+    Column("label", Text),
+    Column("title", Text, nullable=False),
+    Column("decision", Text),
+    Column("decision_kind", String(32)),
+    Column("before_title", Text),
+    Column("before_decision", Text),
+    Column("before_kind", String(32)),
+)
+Index("ix_changes_item", changes.c.item_id)
+Index("ix_changes_body", changes.c.body_id, changes.c.seq)
+Index("ix_changes_case", changes.c.case_key)
+
+# Saved searches (referat watch): the query and filters, where to post what is new, and how far the
+# last run got (`last_seq`, None before the first run, which only records the starting point).
+watches = Table(
+    "watches", metadata,
+    Column("name", String(200), primary_key=True),
+    Column("query", Text, nullable=False),
+    Column("filters_json", Text, nullable=False, default="{}"),
+    Column("webhook", Text),
+    Column("created_at", String(32), nullable=False),
+    Column("last_seq", Integer),
+    Column("last_run", String(32)),
+)

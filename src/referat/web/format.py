@@ -19,7 +19,8 @@ KIND_LABEL = {**vocab.DECISION_KIND_DA, "none": "Ingen beslutning"}
 # noun -> plural, for counts on the pages
 PLURAL = {"møde": "møder", "punkt": "punkter", "dagsordenspunkt": "dagsordenspunkter", "dokument": "dokumenter",
           "resultat": "resultater", "behandling": "behandlinger", "person": "personer", "sag": "sager",
-          "udvalg": "udvalg", "side": "sider", "afstemning": "afstemninger"}
+          "udvalg": "udvalg", "side": "sider", "afstemning": "afstemninger",
+          "serie": "serier", "periode": "perioder"}
 
 
 def as_date(value: dt.date | str | None) -> dt.date | None:

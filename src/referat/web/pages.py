@@ -106,6 +106,10 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 def install(app: FastAPI) -> None:
     """The pages, their static files, security headers on every response and the Danish 500 page."""
+    from referat.web import follow  # its pages use this module's helpers
+
+    app.include_router(follow.api_router)
+    app.include_router(follow.router)
     app.include_router(router)
     app.include_router(assets.router)
     app.add_middleware(SecurityHeaders)
