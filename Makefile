@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 SHARED ?= ../shared
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench check-long lint clean ocr-tools browser postgres serve pdf-tools
+.PHONY: demo test bench lint clean ocr-tools browser postgres serve fuzz-tools check-long pdf-tools
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "referat needs Python >= 3.11")'
@@ -54,9 +54,24 @@ demo: $(STAMP) $(ASSETS)
 serve: $(STAMP) $(ASSETS)
 	$(REFERAT) serve --db $(DEMO_DB)
 
-test: $(STAMP) $(ASSETS) ocr-tools browser postgres pdf-tools
-	$(VENV)/bin/ruff check src tests bench
+test: $(STAMP) $(ASSETS) ocr-tools browser postgres pdf-tools fuzz-tools
+	$(VENV)/bin/ruff check src tests bench fuzz
 	$(PY) -m pytest -q
+	@if $(PY) -c 'import atheris' 2>/dev/null; then $(PY) fuzz/run.py --seconds 3; \
+	  else echo "note: atheris is not installed; the fuzz targets were not run"; fi
+
+# long runs, documented with their last figures: every reader's fuzz target for FUZZ_SECONDS (default 10
+# minutes each; docs/reliability.md), and the whole Greve archive ingested (bench/README.md)
+FUZZ_SECONDS ?= 600
+check-long: $(STAMP) fuzz-tools
+	@if $(PY) -c 'import atheris' 2>/dev/null; then $(PY) fuzz/run.py --seconds $(FUZZ_SECONDS) --out fuzz-artifacts; \
+	  else echo "note: atheris is not installed; the fuzz targets were not run"; fi
+	@if [ -d $(SHARED)/corpus/publication-api/greve ]; then $(PY) bench/greve_archive.py; fi
+
+# atheris (the readers' fuzz targets) is an optional extra: a binary wheel for Linux x86-64 only
+fuzz-tools: $(STAMP)
+	@$(PY) -c 'import atheris' 2>/dev/null || $(PY) -m pip install --quiet -c constraints.txt -e '.[test,fuzz]' \
+	  || echo "note: atheris does not install here; the fuzz targets will be skipped"
 
 # OCR of scanned PDFs uses Debian's tesseract with Danish; the tests read a scan with it
 ocr-tools:
@@ -96,9 +111,6 @@ bench: $(STAMP)
 	@if [ -d $(SHARED)/corpus/publication-api/greve ]; then $(PY) bench/greve.py; fi
 	@echo "archive benchmarks: see bench/README.md (they build multi-GB databases)"
 
-# long runs, documented with their last figures in bench/README.md: the whole Greve archive ingested
-check-long: $(STAMP)
-	@if [ -d $(SHARED)/corpus/publication-api/greve ]; then $(PY) bench/greve_archive.py; fi
 
 clean:
-	rm -rf $(VENV) node_modules test-artifacts .pytest_cache .hypothesis $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).tantivy
+	rm -rf $(VENV) node_modules test-artifacts fuzz-artifacts .pytest_cache .hypothesis $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).tantivy

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
+from referat import sandbox
 from referat.parse import parse_file
 from referat.sources import pdf as pdf_reader
 from referat.testing.pdfrender import render
@@ -58,7 +59,7 @@ def main() -> None:
         all_cpus = min(len(os.sched_getaffinity(0)), args.readers, max(1, pages // pdf_reader.PARALLEL_MIN_PAGES))
         print(f"cpus={len(os.sched_getaffinity(0))} loadavg_before={os.getloadavg()[0]:.2f}")
         pdftotext = ["pdftotext", str(pdf), "-"]
-        theirs, single, forced, ours, chosen = [], [], [], [], []
+        theirs, single, forced, ours, chosen, bounded = [], [], [], [], [], []
         for _ in range(args.rounds):
             theirs.append(_timed(lambda: subprocess.run(pdftotext, capture_output=True, check=True)))
             pdf_reader.MAX_READERS = 1
@@ -69,6 +70,8 @@ def main() -> None:
             pdf_reader._idle_cpus = idle_cpus
             chosen.append(pdf_reader._readers(pages))
             ours.append(_timed(lambda: parse_file(pdf)))
+            # as `referat parse` runs it: in a forked worker bounded in time and memory (referat.sandbox)
+            bounded.append(_timed(lambda: sandbox.run(parse_file, pdf, path=pdf)))
         items = len(parse_file(pdf).items)
         words = against_pdftotext(pdf)
     (a, a_cpu), (b, b_cpu), (c, c_cpu), (d, d_cpu) = (_medians(x) for x in (ours, theirs, single, forced))
@@ -83,6 +86,9 @@ def main() -> None:
           f"extra={sum(words.extra.values())} of {sum(words.reference.values())}")
     print(f"one_process: pdf_pages_s={pages / c:.1f} pdftotext_pages_s={pages / b:.1f} ratio={b / c:.3f}")
     print(f"{all_cpus}_processes: pdf_pages_s={pages / d:.1f} pdftotext_pages_s={pages / b:.1f} ratio={b / d:.3f}")
+    e, e_cpu = _medians(bounded)
+    print(f"bounded_worker: referat_s={e:.3f} ({100 * (e - a) / a:+.1f} % wall) cpu_s={e_cpu:.3f} "
+          f"({100 * (e_cpu - a_cpu) / a_cpu:+.1f} % CPU) against the default in this process")
     print(f"pdf_pages_s={pages / a:.1f} pdftotext_pages_s={pages / b:.1f} ratio={b / a:.3f}")
 
 

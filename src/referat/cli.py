@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
+from referat import sandbox
 from referat.errors import ReferatError
 
 if TYPE_CHECKING:  # the parser, the store and the search index load only in the commands that use them,
@@ -165,6 +166,12 @@ def render_text(doc: ParsedDocument) -> str:
     return "\n".join(out)
 
 
+def _parse_file(file: Path, ocr: bool) -> ParsedDocument:
+    from referat.parse import parse_file
+
+    return parse_file(file, ocr=ocr)
+
+
 @app.command()
 def parse(
     file: Annotated[Path, typer.Argument(help="A minutes or agenda file (text or markdown).")],
@@ -178,10 +185,8 @@ def parse(
     if explain:
         _explain(file, ocr)
         return
-    from referat.parse import parse_file
-
     try:
-        doc = parse_file(file, ocr=ocr)
+        doc = sandbox.run(_parse_file, file, ocr, path=file)  # bounded in time and memory (referat.limits)
     except ReferatError as exc:
         fail(str(exc))
         return

@@ -17,6 +17,9 @@ class SourceError(ReferatError):
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:  # crosses from a worker process as itself (sandbox.py)
+        return (type(self), (self.path, self.reason))
+
 
 class NotMinutesError(ReferatError):
     """The text was read, but it is neither minutes (referat) nor an agenda (dagsorden)."""
@@ -25,6 +28,9 @@ class NotMinutesError(ReferatError):
         self.path = str(path) if path is not None else "<text>"
         self.reason = reason
         super().__init__(f"{self.path}: not minutes or an agenda: {reason}")
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        return (type(self), (self.path, self.reason))
 
 
 class DocumentTooLargeError(SourceError):

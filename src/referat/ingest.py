@@ -3,6 +3,7 @@ document in its own transaction, and keep going past bad files."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fnmatch
 import glob
@@ -11,10 +12,10 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from referat import sandbox
 from referat.errors import NotMinutesError, ReferatError
 from referat.parse import parse_source
 from referat.sources import read_source
@@ -162,13 +163,18 @@ def _prepare_safe(args: tuple[Path, str, str | None, bool]) -> Rows | Refused | 
         return Refused(exc.reason)
     except ReferatError as exc:
         return getattr(exc, "reason", None) or str(exc)
+    except MemoryError:
+        raise  # in a worker: its memory limit, which the sandbox reports as such
     except Exception as exc:  # noqa: BLE001 - a batch must continue past any single bad file
         return f"unexpected error while parsing: {type(exc).__name__}: {exc}"
 
 
 def ingest(archive: Archive, paths: Iterable[str], *, jobs: int = 1, now: dt.datetime | None = None,
-           municipality: str | None = None, ocr: bool = False, progress: Callable[[Outcome], None] | None = None) -> Summary:
-    """Ingest every file; a failing file is reported and skipped, the others land."""
+           municipality: str | None = None, ocr: bool = False, progress: Callable[[Outcome], None] | None = None,
+           bounded: bool = True) -> Summary:
+    """Ingest every file; a failing file is reported and skipped, the others land. Each file is read and
+    parsed in a worker process bounded in time and memory (referat.sandbox, referat.limits), `jobs` at
+    once; `bounded=False` parses in this process instead (benchmarks compare the two)."""
     stamp = (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
     summary = Summary()
     files = []
@@ -181,13 +187,21 @@ def ingest(archive: Archive, paths: Iterable[str], *, jobs: int = 1, now: dt.dat
             files.append(f)
     tasks = [(f, stamp, municipality, ocr) for f in files]
     jobs = min(jobs, os.cpu_count() or 1, len(files))  # more workers than cores or files only costs forks
-    if jobs > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            prepared = pool.map(_prepare_safe, tasks, chunksize=4)
-            _store_all(archive, files, prepared, summary, progress)
+    if bounded:
+        with contextlib.closing(sandbox.run_many(prepare, tasks, [str(f) for f in files], jobs=jobs)) as runs:
+            _store_all(archive, files, (_reason(r.error) if r.error else r.value for r in runs), summary, progress)
     else:
         _store_all(archive, files, map(_prepare_safe, tasks), summary, progress)
     return summary
+
+
+def _reason(error: BaseException) -> Refused | str:
+    """A worker's refusal as an outcome's reason (the path is the outcome's own), as _prepare_safe words it."""
+    if isinstance(error, NotMinutesError):
+        return Refused(error.reason)
+    if isinstance(error, ReferatError):
+        return getattr(error, "reason", None) or str(error)
+    return f"unexpected error while parsing: {type(error).__name__}: {error}"
 
 
 def _store_all(archive: Archive, files: list[Path], prepared: Iterable[Rows | str], summary: Summary,

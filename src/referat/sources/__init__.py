@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from pathlib import Path
 
+from referat import limits
 from referat.errors import SourceError
 from referat.sources.publication_api import looks_like_meeting_json, read_publication_json
 from referat.sources.text import MAX_BYTES, SourceText, read_bytes, read_text, text_source
@@ -37,7 +39,17 @@ def sniff(data: bytes) -> str:
 def read_source(path: str | Path, *, ocr: bool = False, host: str | None = None) -> SourceText:
     """Read any supported document; SourceError names the file and the reason when it cannot. `ocr`
     reads scanned PDFs by OCR (tesseract) instead of refusing them; `host` is the publication system's
-    host a meeting JSON came from (for its page URL), where the caller knows it."""
+    host a meeting JSON came from (for its page URL), where the caller knows it. Text over the limit of
+    characters (referat.limits) is refused: the parser's cost grows with it."""
+    source = _read_source(path, ocr=ocr, host=host)
+    bound = limits.current().text_chars
+    if len(source.text) > bound:
+        raise limits.LimitError(path, f"{len(source.text):,} characters of text is over the {bound:,}-character "
+                                      "limit per document (REFERAT_LIMIT_TEXT_CHARS)")
+    return source
+
+
+def _read_source(path: str | Path, *, ocr: bool = False, host: str | None = None) -> SourceText:
     data = read_bytes(path)
     kind = sniff(data)
     if kind == "publication-api":
@@ -65,12 +77,28 @@ def read_source(path: str | Path, *, ocr: bool = False, host: str | None = None)
         from referat.sources.html import html_to_text
         from referat.sources.publication_page import SYSTEM, is_publication_page, read_publication_page
 
-        decoded = text_source(Path(path), data)
+        decoded = flatten_nesting(path, text_source(Path(path), data))
         if is_publication_page(data):  # the common publication system's meeting page: read from its DOM
             return SourceText(path=str(path), text=decoded.text, encoding=decoded.encoding, size=len(data),
                               sha256=decoded.sha256, format=SYSTEM, record=read_publication_page(decoded.text))
         # eDoc 4's agenda page is read from its DOM (its structure is explicit); its text is kept as the source
         record = edoc_page_meeting(decoded.text) if is_edoc_page(decoded.text) else None
         return SourceText(path=str(path), text=html_to_text(decoded.text, hints=record is None),
-                          encoding=decoded.encoding, size=len(data), sha256=decoded.sha256, format="html", record=record)
+                          encoding=decoded.encoding, size=len(data), sha256=decoded.sha256, format="html", record=record,
+                          warnings=decoded.warnings)
     return text_source(Path(path), data)
+
+
+def flatten_nesting(path: str | Path, decoded: SourceText) -> SourceText:
+    """A web page nested deeper than the limit, flattened before any HTML parser sees it (sources/nesting.py:
+    the parser's cost grows faster than linearly with depth). The text inside is kept, the lines too, and
+    a warning says so."""
+    from referat.sources.nesting import flatten_deep
+
+    bound = limits.current().html_depth
+    html, depth = flatten_deep(decoded.text, bound)
+    if html is decoded.text:
+        return decoded
+    note = (f"the page nests {depth:,} elements deep, over the {bound:,}-level limit (REFERAT_LIMIT_HTML_DEPTH): "
+            "its markup was flattened before reading; the text is kept, its layout may not be")
+    return dataclasses.replace(decoded, text=html, warnings=(*decoded.warnings, note))

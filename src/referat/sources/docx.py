@@ -26,12 +26,12 @@ from pathlib import Path
 
 from lxml import etree
 
+from referat import limits
 from referat.errors import DocumentTooLargeError, SourceError
-from referat.sources.text import MAX_BYTES
 
 # All parts of one Word file together may inflate to this much: far beyond real minutes (a few MB of
 # XML), far below what a zip bomb asks for.
-MAX_INFLATED = 4 * MAX_BYTES
+MAX_INFLATED = limits.DEFAULTS.inflated_bytes  # referat.limits; REFERAT_LIMIT_INFLATED_MB overrides it
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -54,14 +54,15 @@ class WordText:
 class _Budget:
     """Bytes still allowed to inflate, over all parts of one file."""
 
-    def __init__(self, path: str | Path, limit: int = MAX_INFLATED) -> None:
-        self.path, self.left = path, limit
+    def __init__(self, path: str | Path, limit: int | None = None) -> None:
+        self.path, self.limit = path, limit or limits.current().inflated_bytes
+        self.left = self.limit
 
     def take(self, n: int) -> None:
         self.left -= n
         if self.left < 0:
-            raise DocumentTooLargeError(self.path, f"the Word file inflates to more than {MAX_INFLATED // 2**20} MB: "
-                                                   "refused as a possible zip bomb")
+            raise DocumentTooLargeError(self.path, f"the Word file inflates to more than {self.limit // 2**20} MB: "
+                                                   "refused as a possible zip bomb (REFERAT_LIMIT_INFLATED_MB)")
 
 
 def _read_zip(path: str | Path, data: bytes, budget: _Budget) -> dict[str, bytes]:
@@ -132,8 +133,8 @@ def _parts(path: str | Path, data: bytes) -> tuple[dict[str, bytes], list[str]]:
     budget = _Budget(path)
     try:
         return _read_zip(path, data, budget), []
-    except zipfile.BadZipFile:
-        pass
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError):
+        pass  # a damaged member (bad deflate data, CRC, an encrypted or unknown method): the local headers
     parts = _read_local_headers(path, data, _Budget(path))
     if "word/document.xml" not in parts:
         raise SourceError(path, "corrupt or truncated Word file: no zip central directory, and word/document.xml "

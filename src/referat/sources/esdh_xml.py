@@ -72,7 +72,10 @@ def read_esdh_xml(path: str | Path, data: bytes, root: etree._Element | None = N
     root = parse_xml(data, path) if root is None else root
     system = esdh_system(root)
     if system == "sbsys":
-        return sbsys_meeting(root)
+        try:
+            return sbsys_meeting(root)
+        except ValueError as exc:  # a publication missing its parts: refused by name, not a traceback
+            raise SourceError(path, f"an SBSYS export that cannot be read: {exc}") from exc
     if system in ("edoc4", "edoc"):
         from referat.sources.edoc_xml import edoc4_meeting, edoc_meeting
 

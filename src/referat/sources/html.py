@@ -104,7 +104,7 @@ def _walk(node: LexborNode, out: _Out, depth: int) -> None:
         if tag == "-text":
             out.text(child.text(deep=False) or "")
             continue
-        if tag in _SKIP or _noise(child):
+        if tag in _SKIP or tag[:1] == "-" or _noise(child):  # a comment has no attributes to read (lexbor segfaults)
             continue
         if out.heading is not None and tag in _HEADINGS and out.heading(child):
             out.paragraph()

@@ -15,12 +15,13 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from referat import limits
 from referat.errors import DocumentTooLargeError, SourceError
 from referat.sources.record import StructuredMeeting
 
-# A bound per document keeps parse time and memory predictable on hostile input. The
-# largest real minutes we know of are a few MB of text; 50 MB is far beyond the genre.
-MAX_BYTES = 50 * 1024 * 1024
+# The default bound on a file's size on disk (referat.limits; REFERAT_LIMIT_FILE_MB overrides it): real
+# minutes are a few MB, a PDF with scanned pages some tens of MB.
+MAX_BYTES = limits.DEFAULTS.file_bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,15 +108,16 @@ def read_bytes(path: str | Path) -> bytes:
         raise SourceError(p, "is a directory, not a file")
     if not stat.S_ISREG(info.st_mode):
         raise SourceError(p, "not a regular file (a pipe, device or socket): give a document file")
-    if info.st_size > MAX_BYTES:
-        raise DocumentTooLargeError(p, f"{info.st_size:,} bytes is over the {MAX_BYTES:,}-byte limit per document")
+    limit = limits.current().file_bytes
+    if info.st_size > limit:
+        raise DocumentTooLargeError(p, f"{info.st_size:,} bytes is over the {limit:,}-byte limit per document")
     try:
         with p.open("rb") as f:
-            data = f.read(MAX_BYTES + 1)  # bounded even if the file grows while it is read
+            data = f.read(limit + 1)  # bounded even if the file grows while it is read
     except OSError as exc:
         raise SourceError(p, f"cannot read: {exc.strerror or exc}") from exc
-    if len(data) > MAX_BYTES:
-        raise DocumentTooLargeError(p, f"over the {MAX_BYTES:,}-byte limit per document")
+    if len(data) > limit:
+        raise DocumentTooLargeError(p, f"over the {limit:,}-byte limit per document")
     if not data.strip():
         raise SourceError(p, "empty file")
     return data
