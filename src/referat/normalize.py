@@ -337,7 +337,7 @@ def _page_key(t: str) -> str:
     prints the page number repeats as one text."""
     if not _DIGIT.search(t[-12:]):
         return t
-    m = vocab.PAGE_NUMBER_TAIL.search(t)
+    m = vocab.PAGE_NUMBER_TAIL.search(t, max(0, len(t) - 32))  # "Side 123 af 456" fits in the tail
     return t if m is None or m.start() == 0 else t[: m.start()] + " " + _PAGE_KEY
 
 
@@ -349,6 +349,8 @@ _ITEM_WEAK = vocab.compiled(vocab.ITEM_HEADINGS_WEAK, 0)
 
 def _known_label(text: str) -> bool:
     """"Sagsnr.:", "Mødedato:", "Sagen afgøres i:": a label the parser reads, alone on its line."""
+    if not text.endswith(":"):
+        return False  # cheap first: asked of every line
     m = _LABEL_ONLY.match(text)
     if not m:
         return False

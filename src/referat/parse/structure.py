@@ -129,6 +129,8 @@ def caps_heading(text: str) -> bool:
     """A short line all in capitals that is no verdict ("GODKENDT"): an upper-case section heading the
     vocabulary does not know ("SAGSPROCEDURE"), read as a section with role `other`."""
     t = text.strip()
+    if not t[:2].isupper():  # cheap first: most lines are prose, and the pattern's look-ahead scans the line
+        return False
     return (4 <= len(t) <= 120 and "\t" not in t and bool(_CAPS_HEADING.match(t))
             and not any(p.search(t) for p in _VERDICT))
 
