@@ -36,9 +36,10 @@ _SNIFF = re.compile(rb"""id\s*=\s*["']?dagsordenDetaljer\b.*?\bpunktrow\b|\bid\s
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(?P<url>\S+?)\s*-->", re.IGNORECASE)
 _WS = re.compile(r"\s+")
-_CASE_LABEL = re.compile(r"^(?:sagsnr|sagsnummer|sags nr)\.?\s*:?\s*", re.IGNORECASE)
-_MEMBERS = re.compile(r"^(?:deltagere|medlemmer|mødedeltagere|til stede)\b", re.IGNORECASE)
-_AWAY = re.compile(r"^(?:afbud|fraværende|fravær)\b", re.IGNORECASE)
+_CASE_LABEL = vocab.CASE_LABEL.compile()
+# the header's member and absence labels, as the text parser knows them (vocab.HEADER_FIELDS)
+_MEMBERS = re.compile(r"^(?:" + "|".join(map(re.escape, vocab.HEADER_FIELDS["participants"])) + r")\b", re.IGNORECASE)
+_AWAY = re.compile(r"^(?:" + "|".join(map(re.escape, vocab.HEADER_FIELDS["absent"])) + r")\b", re.IGNORECASE)
 # parts of a row that are not the item's text: its own header fields and the interface around them
 _ABSENT_REASON = vocab.ATTENDEE_ABSENT.compile()
 _NOT_TEXT = ("span.sagsnummer", ".sagsnummer-linje", ".bilag", ".fravaer", ".dropdown", ".dropdown-menu",
