@@ -156,13 +156,17 @@ def loose_heading(ln: Line, in_decision: bool = False) -> bool:
     ENHEDSLISTEN"). Inside a decision only a line in capitals counts: a bold sentence there is the decision's
     text. Never a sentence, a list of party letters ("A, F og Ø"), a number or a table row."""
     t = ln.text.strip()
-    if not t or len(t) > 100 or "\t" in t or not t[:1].isalpha() or t[-1] in ".,;!?" or not _LONG_WORD.search(t):
+    if not t or len(t) > 100 or "\t" in t or not t[:1].isalpha() or t[-1] in ".,;!?":
+        return False
+    upper = t.isupper()
+    if not upper and (in_decision or not ln.heading):
+        return False  # cheap first: most lines are neither in capitals nor printed as headings
+    if not _LONG_WORD.search(t):
         return False
     words = t.split()
     if len(words) > 12 or (t.endswith(":") and any(c in t.lower() for c in vocab.RECOMMENDATION_CUES)):
         return False  # "Ansættelsesudvalget indstiller:" opens the points below it
-    letters = _LETTERS.findall(t)
-    capitals = t.isupper() and len(letters) >= 8 and len(words) >= 2
+    capitals = upper and len(words) >= 2 and len(_LETTERS.findall(t)) >= 8
     if in_decision:
         return capitals
     return capitals or ln.heading
