@@ -4,10 +4,8 @@ SQLite and PostgreSQL, through the CLI, the API and a chart page in a real brows
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -18,6 +16,7 @@ import pytest
 
 from conftest import ROOT, SEEDS, needs_shared
 from referat import series as S
+from referat.testing.server import served
 
 
 
@@ -254,23 +253,10 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 @pytest.fixture(scope="module")
 def server(seed_db: Path) -> Iterator[str]:
-    import uvicorn
-
     from referat.api import create_app
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(seed_db), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with served(create_app(seed_db)) as url:
+        yield url
 
 
 @needs_shared
