@@ -1,6 +1,6 @@
 """Build a synthetic archive of N agenda items from real and example minutes.
 
-usage: python bench/generate.py N DB [--files DIR] [--seed 1]
+usage: python bench/generate.py N DB [--files DIR] [--seed 1] [--no-relink]
 
 Source records: the five real minutes in ../shared/seeds and the bundled examples, parsed once.
 Each synthetic meeting copies a source meeting and varies what an archive varies:
@@ -186,6 +186,8 @@ def main() -> None:
     ap.add_argument("db")
     ap.add_argument("--files", type=Path, help="also write each meeting's text here (grep baseline)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--no-relink", action="store_true",
+                    help="skip the full relink at the end (`referat link`; ingest keeps links current anyway)")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     docs = sources()
@@ -244,6 +246,8 @@ def main() -> None:
     # ingest from parsed records = record -> rows (stemming, ids) + storing, as `referat ingest` does after parsing
     print(f"ingest_items_per_s={items / (build + store):.0f} store_items_per_s={items / store:.0f} "
           f"db_bytes={size} db_mb={size / 1e6:.0f} index_mb={index_bytes(args.db) / 1e6:.0f}")
+    if args.no_relink:
+        return
     # ingest keeps links current batch by batch (inside store_s); this is the full rebuild, `referat link`
     t0 = time.perf_counter()
     links = archive.link()

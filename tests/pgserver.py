@@ -77,8 +77,10 @@ class PostgresServer:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def start() -> PostgresServer:
-    """Create and start a server; the caller stops it. Raises PostgresUnavailable with the reason."""
+def start(settings: str = "") -> PostgresServer:
+    """Create and start a server; the caller stops it. Raises PostgresUnavailable with the reason.
+    `settings` ("-c name=value ...") come after the throwaway defaults and override them (bench/scale.py
+    turns durability back on)."""
     bindir = _bindir()
     root = Path(tempfile.mkdtemp(prefix="referat-pg-"))
     as_user: list[str] = []
@@ -98,7 +100,7 @@ def start() -> PostgresServer:
         raise PostgresUnavailable(f"initdb failed: {init.stderr.strip()[-500:]}")
     # durability off: a throwaway server; many connections: the tests leave archives open
     options = ("-c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-               f"-c max_connections=300 -c unix_socket_directories={root}")
+               f"-c max_connections=300 -c unix_socket_directories={root} {settings}").strip()
     for _ in range(3):  # another process may take the free port between our look and the server's bind
         port = _free_port()
         started = subprocess.run([*as_user, str(bindir / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(data),
