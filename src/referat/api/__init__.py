@@ -7,9 +7,11 @@ last changed), and a matching If-None-Match gets 304 Not Modified.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import hashlib
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -117,7 +119,13 @@ def create_app(db: str | Path | None = None, base: str | None = None) -> FastAPI
     from referat.web import pages
 
     archive = Archive(db)
-    app = FastAPI(title="referat", description="Danske kommunale referater: søgning, sager, personer, OParl 1.1.",
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        archive.close()  # a stopped server's index in memory leaves the change log's readers (PostgreSQL)
+
+    app = FastAPI(lifespan=lifespan, title="referat", description="Danske kommunale referater: søgning, sager, personer, OParl 1.1.",
                   version="0.1.0", openapi_url="/api/openapi.json", docs_url=None, redoc_url=None)  # /api/docs: web/pages.py, no CDN
     app.state.archive = archive
     app.state.base_url = base_url(base or os.environ.get("REFERAT_BASE_URL") or DEFAULT_BASE_URL)

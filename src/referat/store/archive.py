@@ -8,11 +8,14 @@ pasted into SQL.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import json
 import os
 import re
 import threading
+import time
+import weakref
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +26,7 @@ import tantivy
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, Table, create_engine, event, make_url, text
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.engine import Connection
 
 from referat import vocab
@@ -32,7 +35,7 @@ from referat.errors import NotFoundError, UnsupportedDatabaseError
 from referat.link import relink
 from referat.names import body_key, person_key
 from referat.search import Query, QueryError, Term, as_substrings, highlighter, parse_query, snippet, stems
-from referat.store import changes, linked, record, schema
+from referat.store import changes, indexlog, linked, record, schema
 from referat.dialect import DIALECTS, lock_for_writing, run, sql_for, unsupported
 from referat.store.browse import iso, printed
 from referat.store.matching import match_filters
@@ -146,6 +149,9 @@ class Archive:
         # brings its own index up to date from it before a search (_catch_up); nothing is indexed at open
         self._logged = self.engine.dialect.name == "postgresql"
         self._applied: int | None = None  # the last change applied to this process's index; None: not yet
+        # this process's name in index_readers (indexlog) once registered; "" where it cannot register
+        self._reader: str | None = None
+        self._seen = 0.0  # time.monotonic() of the last update of that row
         self._catching = threading.Lock()
         self._pending: _Pending | None = None  # a batch's rows not yet written (PostgreSQL; _transaction)
         if not self._logged:
@@ -171,8 +177,20 @@ class Archive:
         return dt.datetime.fromisoformat(newest).timestamp() if newest else None
 
     def close(self) -> None:
+        self._leave()
         self.search_index.close()
         self.engine.dispose()
+
+    def _leave(self) -> None:
+        """An index in memory dies with its process: take its row out of index_readers, so that it no
+        longer holds the change log back (an index folder keeps its row: it comes back to its position)."""
+        if self._reader and self.search_index.path is None:
+            try:
+                with self.engine.connect() as conn:
+                    indexlog.leave(conn, self._reader)
+            except Exception:  # noqa: BLE001 - the row then expires with the retention
+                pass
+        self._reader = None
 
     def __enter__(self) -> Archive:
         return self
@@ -434,7 +452,10 @@ class Archive:
         self.search_index.clear()
         n = last = 0
         with self.engine.connect() as conn:
-            top = _log_top(conn) if self._logged else 0  # read first: changes made meanwhile are applied later
+            top = 0
+            if self._logged:  # read first, and hold the log from here: changes made meanwhile are applied later
+                top = indexlog.position(conn)[0]
+                self._register(conn, top)
             while True:
                 pks = [r[0] for r in run(conn, "SELECT pk FROM items WHERE pk > ? ORDER BY pk LIMIT ?", (last, chunk))]
                 if not pks:
@@ -475,7 +496,9 @@ class Archive:
     def _catch_up(self, chunk: int = 5000) -> None:
         """PostgreSQL: apply the change log's entries after the last one this process applied (one
         indexed read when there are none). A process's first search loads its index: a folder that
-        records its position ($REFERAT_INDEX) replays only the log's tail; otherwise it is rebuilt."""
+        records its position ($REFERAT_INDEX) replays only the log's tail; otherwise, or when the entries
+        it needs were pruned (it was away longer than the retention: referat.store.indexlog), the index
+        is rebuilt from the database."""
         if not self._logged:
             return
         with self._catching:
@@ -483,18 +506,18 @@ class Archive:
                 self._claim_index()
                 self._applied = self.search_index.applied()
             with self.engine.connect() as conn:
-                top = _log_top(conn)
+                top, through = indexlog.position(conn)
                 if self._applied is not None and top == self._applied:
+                    self._register(conn, top, idle=True)
                     return
-                if self._applied is None or top < self._applied:  # never loaded, or another database's folder
-                    conn.close()
-                    try:
-                        self.reindex(chunk)
-                    except IndexBusyError:
-                        self.search_index.index.reload()  # another process holds this folder and keeps it current
+                # never loaded, another database's folder, or the entries after ours are pruned
+                if self._applied is None or top < self._applied or through > self._applied:
+                    self._rebuild(conn, chunk)
                     return
-                changed = sorted({r[0] for r in run(conn, "SELECT item_pk FROM index_changes WHERE seq > ? AND seq <= ?",
-                                                   (self._applied, top))})
+                changed = indexlog.changed(conn, self._applied, top)
+                if indexlog.pruned_through(conn) > self._applied:  # pruned while we read: some may be missing
+                    self._rebuild(conn, chunk)
+                    return
                 try:
                     for at in range(0, len(changed), chunk):
                         part = changed[at:at + chunk]
@@ -502,8 +525,45 @@ class Archive:
                 except IndexBusyError:
                     self.search_index.index.reload()
                     return
-            self.search_index.set_applied(top)
-            self._applied = top
+                self.search_index.set_applied(top)
+                self._applied = top
+                self._register(conn, top)
+
+    def _rebuild(self, conn: Connection, chunk: int) -> None:
+        conn.close()
+        try:
+            self.reindex(chunk)
+        except IndexBusyError:
+            self.search_index.index.reload()  # another process holds this folder and keeps it current
+
+    def _register(self, conn: Connection, applied: int, idle: bool = False) -> None:
+        """Record this process's position in index_readers, so that writers keep the entries after it;
+        when the position has not moved, only every few seconds (a heartbeat)."""
+        now = time.monotonic()
+        if idle and now - self._seen < indexlog.HEARTBEAT:
+            return
+        if self._reader is None:
+            self._reader = indexlog.reader_name(self.search_index.path)
+            if self.search_index.path is None:  # a server stopped without close() leaves too
+                atexit.register(_leave_at_exit, weakref.ref(self))
+        elif not self._reader:
+            return
+        try:
+            indexlog.register(conn, self._reader, applied)
+        except DBAPIError:  # a read-only replica: writers cannot see this reader, which rebuilds if it falls behind
+            conn.rollback()
+            self._reader = ""
+        self._seen = now
+
+    def prune_index_log(self, keep: float | None = None) -> int:
+        """PostgreSQL: delete the change-log entries every reader seen within `keep` seconds (default:
+        the retention, $REFERAT_INDEX_RETENTION) has applied; returns how many. Writers do this on their
+        own every $REFERAT_INDEX_PRUNE_EVERY seconds; 0 on SQLite, which keeps no log."""
+        if not self._logged:
+            return 0
+        with self.engine.begin() as conn:
+            lock_for_writing(conn)
+            return indexlog.prune(conn, keep)
 
     def _sync_index(self) -> None:
         """Rebuild the search index when it does not hold exactly the items SQLite holds (a new index
@@ -1029,14 +1089,16 @@ def _item_ids(conn: Connection, pks: list[int]) -> dict[int, str]:
     return out
 
 
+def _leave_at_exit(ref: weakref.ref[Archive]) -> None:
+    archive = ref()
+    if archive is not None:
+        archive._leave()
+
+
 def _log_changes(conn: Connection, pks: Sequence[int]) -> None:
-    """Append changed (added or deleted) item pks to the change log, in the writer's transaction."""
-    if pks:
-        run(conn, "INSERT INTO index_changes (item_pk) VALUES (?)", [(pk,) for pk in pks])
-
-
-def _log_top(conn: Connection) -> int:
-    return int(conn.exec_driver_sql("SELECT coalesce(max(seq), 0) FROM index_changes").scalar_one())
+    """Append changed (added or deleted) item pks to the change log, in the writer's transaction (which
+    prunes it now and then: referat.store.indexlog)."""
+    indexlog.append(conn, pks)
 
 
 def _stored_docs(conn: Connection, cond: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
