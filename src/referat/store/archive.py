@@ -19,12 +19,11 @@ import weakref
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 import tantivy
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, Table, create_engine, event, make_url, text
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.engine import Connection
@@ -32,7 +31,6 @@ from sqlalchemy.engine import Connection
 from referat import vocab
 from referat.cases import load_kle
 from referat.errors import NotFoundError, UnsupportedDatabaseError
-from referat.link import relink
 from referat.names import body_key, person_key
 from referat.search import Query, QueryError, Term, as_substrings, highlighter, parse_query, snippet, stems
 from referat.store import changes, indexlog, linked, record, schema
@@ -158,7 +156,18 @@ class Archive:
             self._sync_index()
 
     def migrate(self) -> None:
-        """Bring the schema to the newest revision (a new database is created at it)."""
+        """Bring the schema to the newest revision (a new database is created at it). A database already
+        there is only read: alembic itself (and its imports, ~0.3 s) is loaded when a migration is due."""
+        with self.engine.connect() as conn:
+            try:
+                current = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one_or_none()
+            except DBAPIError:  # a new database
+                current = None
+        if current is not None and current == _head_revision():
+            return
+        from alembic import command
+        from alembic.config import Config
+
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
         with self.engine.begin() as conn:
@@ -1044,6 +1053,27 @@ def _source(r: Any) -> dict[str, Any] | None:
     if r["source_system"] is None:
         return None
     return {"system": r["source_system"], "url": r["source_url"], "id": r["source_id"]}
+
+
+def relink(conn: Connection, meetings: Any = None) -> int:
+    """referat.link.relink, imported when first needed: referat.link loads the parser, which a process
+    that only searches (`referat search`, a web worker starting) does not need."""
+    from referat.link import relink as linker
+
+    return linker(conn, meetings)
+
+
+@lru_cache(maxsize=1)
+def _head_revision() -> str | None:
+    """The newest migration's revision id: the one no other migration names as its down_revision
+    (None when that is not exactly one: then alembic decides)."""
+    revisions: dict[str, str | None] = {}
+    for f in (MIGRATIONS / "versions").glob("*.py"):
+        found = dict(re.findall(r'^(revision|down_revision) = "?([^"\n]*?)"?$', f.read_text(encoding="utf-8"), re.M))
+        if "revision" in found:
+            revisions[found["revision"]] = found.get("down_revision")
+    heads = set(revisions) - set(revisions.values())
+    return heads.pop() if len(heads) == 1 else None
 
 
 def _index_path(engine: Engine) -> str | None:
