@@ -88,6 +88,7 @@ class SearchIndex:
         self.analyzer = analyzer()
         self._writer: tantivy.IndexWriter | None = None
         self.fresh = False  # created now (not opened): the archive fills it from SQLite
+        self.threads = 1  # indexing threads of its writer: one beside an ingest, every core where only searches run
         if path is not None:
             version = Path(path) / "referat-version"
             if Path(path).exists() and (not version.exists() or version.read_text().strip() != VERSION):
@@ -106,10 +107,10 @@ class SearchIndex:
 
     @property
     def writer(self) -> tantivy.IndexWriter:
-        # one indexing thread: the other core runs Python (parsing, SQLite)
+        # one indexing thread beside an ingest: the other core runs Python (parsing, SQLite)
         if self._writer is None:
             try:
-                self._writer = self.index.writer(heap_size=256_000_000, num_threads=1)
+                self._writer = self.index.writer(heap_size=256_000_000 * self.threads, num_threads=self.threads)
             except ValueError as exc:
                 if "LockBusy" not in str(exc):
                     raise
@@ -192,6 +193,11 @@ class SearchIndex:
             return int(mark.read_text().strip())
         except (OSError, ValueError):
             return None
+
+    def forget_applied(self) -> None:
+        """Drop the recorded position (before a rebuild: an index cut short must not claim one)."""
+        if self.path is not None:
+            (Path(self.path) / "referat-applied").unlink(missing_ok=True)
 
     def set_applied(self, seq: int) -> None:
         """Record (after a commit) that the index holds every change up to seq; a crash before this
