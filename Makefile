@@ -61,12 +61,16 @@ test: $(STAMP) $(ASSETS) ocr-tools browser postgres pdf-tools fuzz-tools
 	  else echo "note: atheris is not installed; the fuzz targets were not run"; fi
 
 # long runs, documented with their last figures: every reader's fuzz target for FUZZ_SECONDS (default 10
-# minutes each; docs/reliability.md), and the whole Greve archive ingested (bench/README.md)
+# minutes each; docs/reliability.md), the whole Greve archive ingested, and SQLite beside PostgreSQL at
+# SCALE_N items (default 1,000,000: ~1-3 h on the 2-core VM, ~10 GB of disk at its peak, each archive
+# deleted before the next; bench/README.md "At a million items")
 FUZZ_SECONDS ?= 600
-check-long: $(STAMP) fuzz-tools
+SCALE_N ?= 1000000
+check-long: $(STAMP) fuzz-tools postgres
 	@if $(PY) -c 'import atheris' 2>/dev/null; then $(PY) fuzz/run.py --seconds $(FUZZ_SECONDS) --out fuzz-artifacts; \
 	  else echo "note: atheris is not installed; the fuzz targets were not run"; fi
 	@if [ -d $(SHARED)/corpus/publication-api/greve ]; then $(PY) bench/greve_archive.py; fi
+	$(PY) bench/scale.py $(SCALE_N) --stores postgresql,sqlite --json scale-$(SCALE_N).json
 
 # atheris (the readers' fuzz targets) is an optional extra: a binary wheel for Linux x86-64 only
 fuzz-tools: $(STAMP)
