@@ -308,10 +308,10 @@ def normalize(text: str) -> Normalized:
                 elif vocab.BARE_NUMBER.match(t.strip()):
                     numbers.append(len(lines))
             lines.append(Line(no, t, heading and bool(t)))
-    _drop_isolated_numbers(lines, numbers, artifacts)
+    moved: dict[int, int] = {}
+    _drop_isolated_numbers(lines, numbers, artifacts, moved)
     lines = _remove_running_headers(lines, artifacts)
     lines = _join_hyphenated(lines)
-    moved: dict[int, int] = {}
     if ":" in text:
         lines = _pair_labels(lines, moved)
     artifacts.sort(key=lambda a: a.no)
@@ -447,12 +447,51 @@ def _single_value_label(text: str) -> bool:
     return bool(m) and m.group("label").lower() in _SINGLE_VALUE_LABELS
 
 
-def _drop_isolated_numbers(lines: list[Line], candidates: list[int], artifacts: list[Artifact]) -> None:
+def _drop_isolated_numbers(lines: list[Line], candidates: list[int], artifacts: list[Artifact],
+                           moved: dict[int, int]) -> None:
     """A bare number alone between blank lines is a page number left by a PDF converter; it is
-    blanked in place (line positions do not change)."""
+    blanked in place (line positions do not change). Unless it is an item number set apart from its
+    title (pdftotext puts "3" and "Eventuelt" in two blocks when a column gap parts them): then the
+    title joins it ("3 Eventuelt"; `_split_item_number`)."""
     for i in candidates:
         before = i == 0 or lines[i - 1].blank
         after = i + 1 == len(lines) or lines[i + 1].blank
-        if before and after:
-            artifacts.append(Artifact(lines[i].no, lines[i].text, "page number"))
-            lines[i] = Line(lines[i].no, "")
+        if not (before and after):
+            continue
+        title = _split_item_number(lines, i)
+        if title is not None:
+            lines[i] = Line(lines[i].no, f"{lines[i].text.strip()} {lines[title].text.strip()}", lines[title].heading)
+            moved[lines[title].no] = lines[i].no
+            lines[title] = Line(lines[title].no, "")
+            continue
+        artifacts.append(Artifact(lines[i].no, lines[i].text, "page number"))
+        lines[i] = Line(lines[i].no, "")
+
+
+_TITLE_LIKE = re.compile(r"^[A-ZÆØÅ][^\t]{1,80}$")
+
+
+def _split_item_number(lines: list[Line], i: int) -> int | None:
+    """The position of the title that an isolated number `n` at `i` belongs to, or None when it is a page
+    number. It is an item number only when all of this holds: item n-1 is printed earlier as a numbered
+    title ("2 GetOrganized", "2. Budget"), no numbered title n (no sentence) is printed anywhere (so a page number
+    that happens to follow item n-1 cannot take item n's place), and the next printed line, within two
+    lines, reads as a title (capital first, short, no sentence)."""
+    n = int(lines[i].text.strip())
+    if n < 2:
+        return None
+    nxt = next((j for j in range(i + 1, min(len(lines), i + 3)) if not lines[j].blank), None)
+    if nxt is None:
+        return None
+    t = lines[nxt].text.strip()
+    if not _TITLE_LIKE.match(t) or t[-1] in ".,;:" or len(t.split()) > 8:
+        return None
+    prev = re.compile(rf"^{n - 1}(?:\.\d{{1,2}})?[.)]?\s+[A-ZÆØÅ]")
+    same = re.compile(rf"^{n}[.)]?\s+[A-ZÆØÅ]")
+    if not any(prev.match(ln.text.strip()) for ln in lines[:i] if not ln.blank):
+        return None
+    if any(same.match(t := ln.text.strip()) and not _SENTENCE_END.search(t) for ln in lines if not ln.blank):
+        return None  # item n printed as a title elsewhere ("3) Links bliver indsat …." is a point, no title)
+    return nxt
+
+
