@@ -14,6 +14,11 @@ from referat.parse.text import comparable, squash
 
 _SECTION = vocab.section_pattern()
 _SECTION_FIRST = vocab.section_first_words()
+# the same words by their first three letters: one dict lookup and a few prefixes per line, not 90
+_SECTION_BY_HEAD: dict[str, tuple[str, ...]] = {}
+for _word in _SECTION_FIRST:
+    _SECTION_BY_HEAD[_word[:3]] = (*_SECTION_BY_HEAD.get(_word[:3], ()), _word)
+_SECTION_PRECHECK = min(map(len, _SECTION_FIRST)) >= 3  # else (a heading of one or two letters) no precheck
 _TOC_HEADING = vocab.TOC_HEADING.compile()
 _ITEM_STRONG = vocab.compiled(vocab.ITEM_HEADINGS_STRONG)
 _ITEM_WEAK = vocab.compiled(vocab.ITEM_HEADINGS_WEAK, 0)  # case matters: "3. at …" is a point
@@ -114,8 +119,10 @@ def section_role(text: str) -> tuple[str, str | None, str | None] | None:
     t = text.strip()
     if len(t) > 120 or not t[:1].isalpha():
         return None
-    if "" not in _SECTION_FIRST and not t[:24].lower().startswith(_SECTION_FIRST):
-        return None
+    if _SECTION_PRECHECK:
+        head = t[:24].lower()
+        if not head.startswith(_SECTION_BY_HEAD.get(head[:3], ("\x00",))):
+            return None
     m = _SECTION.match(t)
     if not m or _WITHHELD.match(t):  # "Beslutning ikke frigivet": a status in a Sagsforløb table, no heading
         return None

@@ -114,15 +114,6 @@ _object_type = _by_address(pdfium_c.FPDFPageObj_GetType, _I, _A)
 _object_bounds = _by_address(pdfium_c.FPDFPageObj_GetBounds, _I, _A, _A, _A, _A, _A)
 
 
-def _page_text(textpage: int) -> str:
-    """The text page's whole text. (pdfium writes at most one UTF-16 unit per character and a NUL;
-    twice that room covers the pdfium builds that wrote more.)"""
-    count = _count_chars(textpage)
-    if count <= 0:
-        return ""
-    buf = ctypes.create_string_buffer(4 * (count + 1))
-    written = _get_text(textpage, 0, count, ctypes.addressof(buf))
-    return buf.raw[: max(0, written - 1) * 2].decode("utf-16-le", errors="ignore")
 
 
 def _bounded_text(textpage: int, left: float, bottom: float, right: float, top: float) -> str:
@@ -140,10 +131,11 @@ class _Calls:
     passed by address (the helper methods, and ctypes' own argument conversion, cost more than the
     calls). `box` holds four doubles, `at` their addresses: (left, bottom, right, top)."""
 
-    __slots__ = ("raw", "box", "at", "loose", "loose_at", "font", "font_at", "flags_at", "_flags")
+    __slots__ = ("raw", "box", "at", "loose", "loose_at", "font", "font_at", "flags_at", "_flags", "_text")
 
-    def __init__(self, textpage: int) -> None:
-        self.raw = textpage  # the text page's address, valid while it is open
+    def __init__(self) -> None:
+        self.raw = 0  # the current text page's address (`page`), valid while it is open
+        self._text = ctypes.create_string_buffer(0)
         self.box = (ctypes.c_double * 4)()
         first = ctypes.addressof(self.box)
         self.at = (first, first + 8, first + 16, first + 24)
@@ -153,6 +145,23 @@ class _Calls:
         self.font_at = ctypes.addressof(self.font)
         self._flags = ctypes.c_int()
         self.flags_at = ctypes.addressof(self._flags)
+
+    def page(self, textpage: int) -> _Calls:
+        """The calls made on this text page from now on (the buffers are reused from page to page)."""
+        self.raw = textpage
+        return self
+
+    def text(self) -> str:
+        """The text page's whole text. (pdfium writes at most one UTF-16 unit per character and a NUL;
+        twice that room covers the pdfium builds that wrote more.)"""
+        count = _count_chars(self.raw)
+        if count <= 0:
+            return ""
+        if len(self._text) < 4 * (count + 1):
+            self._text = ctypes.create_string_buffer(8 * (count + 1))
+        at = ctypes.addressof(self._text)
+        written = _get_text(self.raw, 0, count, at)
+        return ctypes.string_at(at, max(0, written - 1) * 2).decode("utf-16-le", errors="ignore")
 
     def end(self, run: _Run) -> float:
         """Where the run's last glyph's advance ends (x)."""
@@ -189,7 +198,7 @@ def _runs(calls: _Calls) -> list[_Run]:
     # rectangle instead was three quarters of all PDF time, and looking up every rectangle's first
     # character by position (a scan of the page's characters) a third of what remained.
     raw, box, (left_at, bottom_at, right_at, top_at) = calls.raw, calls.box, calls.at
-    full = _page_text(raw)
+    full = calls.text()
     runs: list[_Run] = []
     first = 0  # index of the line's first character in the page text
     for line in full.split("\r\n"):
@@ -310,12 +319,12 @@ def _char_runs(calls: _Calls, line: str, first: int) -> list[_Run]:
     return runs
 
 
-def _lines(textpage: int, page: int | None = None) -> list[_Line]:
+def _lines(calls: _Calls, page: int | None = None) -> list[_Line]:
     """Text runs grouped into lines (top to bottom). Neighbouring runs are one word when the gap between
     them is at most WORD_BREAK_EM of the font size (a glyph kerned or placed as its own text object),
     two words up to TAB_EM, and table cells (a tab) across a wider gap. With the page given, table rows
-    wrapped between its horizontal rules are joined (_join_wrapped_rows). Pages are raw pdfium addresses."""
-    calls = _Calls(textpage)
+    wrapped between its horizontal rules are joined (_join_wrapped_rows). `calls` holds the text page;
+    the page is pdfium's address."""
     runs = _runs(calls)
     runs.sort(key=lambda r: (-r[_R_TOP], r[_R_LEFT]))
     lines: list[list[_Run]] = []
@@ -531,6 +540,7 @@ def _read_range(pdf: pdfium.PdfDocument, first: int, last: int) -> list[_Page]:
     same fonts again for every page made the page loads ~15 % slower. (Raw pdfium calls: the helper
     objects' bookkeeping cost ~0.1 ms a page, a tenth of the read.)"""
     doc = ctypes.cast(pdf.raw, ctypes.c_void_p).value
+    calls = _Calls()
     pages = []
     opened = []
     try:
@@ -544,7 +554,7 @@ def _read_range(pdf: pdfium.PdfDocument, first: int, last: int) -> list[_Page]:
                 raise pdfium.PdfiumError(f"Failed to read the text of page {i + 1}.")
             try:
                 pages.append((_page_height(page),
-                              [(ln.top, ln.bottom, ln.text, ln.size) for ln in _lines(textpage, page)]))
+                              [(ln.top, ln.bottom, ln.text, ln.size) for ln in _lines(calls.page(textpage), page)]))
             finally:
                 _close_textpage(textpage)
     finally:
