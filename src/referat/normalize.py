@@ -251,8 +251,8 @@ def _join_hyphenated(lines: list[Line]) -> list[Line]:
     out: list[Line] = []
     for ln in lines:
         prev = out[-1] if out else None
-        if prev is not None and not prev.blank and not ln.blank and not ln.heading and not prev.heading:
-            m = _HYPHEN_END.search(prev.text) if prev.text.endswith("-") else None
+        if prev is not None and prev.text.endswith("-") and not ln.blank and not ln.heading and not prev.heading:
+            m = _HYPHEN_END.search(prev.text)
             nxt = ln.text.lstrip()
             first_word = nxt.split(" ", 1)[0].lower() if nxt else ""
             if m and nxt and not _is_structural(nxt):
