@@ -98,6 +98,16 @@ def run(conn: Connection, statement: str, params: Sequence[Any] | list[Sequence[
     return conn.exec_driver_sql(statement, params if isinstance(params, list) else tuple(params))
 
 
+def analyze_temporary(conn: Connection, table: str) -> None:
+    """Give PostgreSQL the row count of a temporary table just filled (`table` is a fixed name, never
+    data). Autovacuum never analyzes temporary tables, so PostgreSQL plans joins with them as if they
+    held ~1,400 rows: hash joins over whole tables. Linking a batch (60 meetings in `link_scope`) took
+    1.3 s at 360,000 items that way, growing with the archive, and 45 ms once the table was analyzed.
+    SQLite needs nothing (its plans here are fixed by hints)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"ANALYZE {table}")
+
+
 def lock_for_writing(conn: Connection) -> None:
     """Serialize writers for the rest of the transaction. SQLite does so itself (one writer per file);
     on PostgreSQL two ingests would otherwise pick the same new item pks."""

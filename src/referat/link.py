@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection
 from referat import vocab
 from referat.danish import NUMERIC_DATE
 from referat.parse.text import squash
-from referat.dialect import Sql, run, sql_for
+from referat.dialect import Sql, analyze_temporary, run, sql_for
 
 _REFERENCE = vocab.REFERENCE.compile(0)
 _NUMBER_SPLIT = vocab.REFERENCE_MORE_SPLIT.compile()
@@ -205,8 +205,10 @@ def relink(conn: Connection, meetings: Collection[str] | None = None) -> int:
         conn.exec_driver_sql("DELETE FROM link_affected")
         d = sql_for(conn)
         run(conn, f"{d.insert_ignore} link_scope VALUES (?){d.ignore_tail}", [(m,) for m in meetings])
+        analyze_temporary(conn, "link_scope")
         for statement in _affected(d):
             conn.exec_driver_sql(statement)
+        analyze_temporary(conn, "link_affected")
         conn.exec_driver_sql("DELETE FROM links WHERE (item_pk, direction, ord) IN (SELECT * FROM link_affected)")
         rows = conn.exec_driver_sql(_TREATMENTS + " WHERE (t.item_pk, t.direction, t.ord) IN "
                                     "(SELECT * FROM link_affected)")
