@@ -250,6 +250,9 @@ def test_extra_readers_only_for_long_documents_and_idle_cpus(monkeypatch: pytest
     assert pdf._idle_cpus() == 1 and pdf._readers(234) == 1
     monkeypatch.setattr(pdf, "_runnable", lambda: 5)
     assert pdf._idle_cpus() == 0 and pdf._readers(234) == 1
+    monkeypatch.setattr(pdf, "_runnable", lambda: 1)
+    monkeypatch.setenv("REFERAT_LIMIT_PDF_READERS", "1")  # the reader's own parallelism off (a Dask cluster)
+    assert pdf._idle_cpus() == 2 and [pdf._readers(n) for n in (80, 3000)] == [1, 1]
 
 
 WRAPPED_TABLE = """Økonomiudvalget

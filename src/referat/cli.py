@@ -218,10 +218,24 @@ def ingest(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parse in this many processes.")] = 1,
     municipality: Annotated[Optional[str], typer.Option(help="Municipality, when the documents do not name it.")] = None,
     ocr: OcrOpt = False,
+    dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS", help="Read and parse on a Dask cluster: "
+                                                "its scheduler (tcp://host:8786), or local[:N] for N worker processes "
+                                                "here (docs/deploy.md).")] = None,
     format: FormatOpt = OutFormat.table,
 ) -> None:
     """Ingest minutes into the archive: unchanged files are skipped, changed files replaced, bad files
     reported while the rest land."""
+    if dask is not None and jobs > 1:
+        fail("give --jobs or --dask, not both (a Dask cluster has its own worker processes)")
+    cluster = None
+    if dask is not None:
+        from referat.cluster import connect
+
+        try:
+            cluster = connect(dask)
+        except ReferatError as exc:
+            fail(str(exc))
+            return
     archive = open_archive(db, create=True)
     show_bar = sys.stderr.isatty() and format is OutFormat.table
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
@@ -233,9 +247,22 @@ def ingest(
             if o.status in ("failed", "refused") and not show_bar and format is OutFormat.table:
                 note(f"{o.status}: {o.path}: {o.reason}")
 
-        from referat.ingest import ingest as ingest_files
+        try:
+            if cluster is not None:
+                from referat.cluster import ingest as ingest_on_cluster
 
-        summary = ingest_files(archive, paths, jobs=jobs, municipality=municipality, ocr=ocr, progress=step)
+                summary = ingest_on_cluster(archive, paths, cluster, municipality=municipality, ocr=ocr, progress=step)
+            else:
+                from referat.ingest import ingest as ingest_files
+
+                summary = ingest_files(archive, paths, jobs=jobs, municipality=municipality, ocr=ocr, progress=step)
+        except ReferatError as exc:  # the cluster went away: what was stored stays
+            archive.close()
+            fail(str(exc))
+            return
+        finally:
+            if cluster is not None:
+                cluster.close()
     archive.close()  # lets the search index finish merging its segments
     result = summary.as_dict()
     if format is OutFormat.json:

@@ -34,6 +34,7 @@ class Limits:
     ocr_pages_a4: int = 300  # pages x page area read by OCR, in A4 pages (each page at most A0)
     seconds: float = 120.0  # wall-clock and CPU time to read and parse one document
     memory_bytes: int = 2048 * MB  # address space the worker reading one document may add
+    pdf_readers: int = 4  # processes reading one PDF's pages at once (1: none beside the worker itself)
 
     @property
     def ocr_area(self) -> float:
@@ -50,6 +51,7 @@ ENV: dict[str, tuple[str, int]] = {
     "REFERAT_LIMIT_OCR_PAGES": ("ocr_pages_a4", 1),
     "REFERAT_LIMIT_SECONDS": ("seconds", 1),
     "REFERAT_LIMIT_MEMORY_MB": ("memory_bytes", MB),
+    "REFERAT_LIMIT_PDF_READERS": ("pdf_readers", 1),
 }
 
 DEFAULTS = Limits()

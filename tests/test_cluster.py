@@ -1,0 +1,200 @@
+"""`referat ingest --dask`: documents read and parsed on a distributed.LocalCluster of worker processes give
+the archive and the outcome lines that local ingest gives, a bomb kills only its forked reader (never a
+Dask worker), a Dask worker killed mid-run loses nothing, and a client that dies mid-run is resumed by
+running again: each time the final archive equals a clean local build of the same files."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES, ROOT, SEEDS, SHARED, snapshot
+from referat import ingest as ingest_mod
+from referat.ingest import Outcome, Summary, ingest
+from referat.store import Archive
+from referat.testing import hostile
+from referat.testing.docxrender import render_docx
+from referat.testing.pdfrender import render
+
+distributed = pytest.importorskip("distributed")
+from referat import cluster as cluster_mod  # noqa: E402 - only with distributed installed
+
+CORPUS = SHARED / "corpus"
+GREVE = CORPUS / "publication-api" / "greve"
+WORKERS = 3
+pytestmark = pytest.mark.skipif(not SEEDS or not GREVE.is_dir(), reason=f"real minutes not found in {SHARED}")
+
+
+@pytest.fixture(scope="module")
+def dask() -> Iterator[cluster_mod.Cluster]:
+    """One LocalCluster of worker processes for the module, as `--dask local:3` starts it."""
+    c = cluster_mod.connect(f"local:{WORKERS}")
+    yield c
+    c.close()
+
+
+def _pids(c: cluster_mod.Cluster) -> dict[str, int]:
+    c.client.wait_for_workers(WORKERS, timeout=60)
+    return c.client.run(os.getpid)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every kind of document ingest reads, from real producers where the corpus has them: the bundled
+    examples and the real seed minutes (text, markdown), the corpus's PDF, XML of four systems, eDoc web
+    pages, the truncated Word file, Greve's JSON (with a question/answer container that is refused),
+    a PDF and a Word file rendered from the seeds, a corrupt PDF (failed) and a README (refused)."""
+    folder = tmp_path_factory.mktemp("corpus")
+    for src in [*EXAMPLES.iterdir(), *SEEDS, *sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.parent != GREVE),
+                *sorted(GREVE.glob("2022-*.json"))[:8], *sorted(GREVE.glob("*spoergsmaal*"))[:1]]:
+        shutil.copy(src, folder / f"{src.parent.name}_{src.name}")
+    render(SEEDS[0].read_text(encoding="utf-8"), folder / "rendered.pdf", header="Økonomiudvalget - referat")
+    render_docx(SEEDS[1].read_text(encoding="utf-8"), folder / "rendered.docx")
+    (folder / "corrupt.pdf").write_bytes(b"%PDF-1.7\n1 0 obj\n<<>>\n")
+    return folder
+
+
+def _lines(summary: Summary) -> list[tuple[str, str, int, str | None]]:
+    """The outcomes as the CLI prints them, by path (refusals are said at once, stored documents when their
+    batch is stored); a worker's peak memory varies from run to run."""
+    return sorted((o.path, o.status, o.items, re.sub(r"peak (memory |of )?[\d,]+ MB", "peak N MB", o.reason or ""))
+                  for o in summary.outcomes)
+
+
+def _build(db: str, paths: list[str], how: Callable[..., Summary], **kw: object) -> tuple[Summary, dict]:
+    archive = Archive(db)
+    try:
+        summary = how(archive, paths, **kw)
+        return summary, snapshot(archive)
+    finally:
+        archive.close()
+
+
+@pytest.fixture(scope="module")
+def clean(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Summary, dict]:
+    """The local build (`referat ingest --jobs 2`) every Dask build is compared with."""
+    return _build(str(tmp_path_factory.mktemp("clean") / "a.db"), [str(corpus)], ingest, jobs=2)
+
+
+def test_the_same_archive_and_outcome_lines_as_local_ingest(dask: cluster_mod.Cluster, corpus: Path,
+                                                           clean: tuple[Summary, dict], new_db: Callable[[str], str]) -> None:
+    local_summary, local_snapshot = clean  # SQLite's; on PostgreSQL a local build on PostgreSQL
+    if not new_db("probe.db").endswith("probe.db"):
+        local_summary, local_snapshot = _build(new_db("local"), [str(corpus)], ingest, jobs=2)
+    summary, snap = _build(new_db("dask.db"), [str(corpus)], partial(cluster_mod.ingest, cluster=dask))
+    assert _lines(summary) == _lines(local_summary)
+    assert snap == local_snapshot
+    statuses = {o.status for o in summary.outcomes}
+    assert {"ingested", "refused", "failed"} <= statuses, statuses
+    assert len(snap["documents"]) >= 20 and snap["links"], "too little was compared"
+    formats = {row[2] for row in snap["documents"]}  # the readers: XML by system, JSON of the publication system
+    assert {"pdf", "html", "docx", "text", "markdown", "publication-api", "sbsys-xml", "acadre-xml"} <= formats, formats
+
+
+def test_a_bomb_kills_only_its_reader_never_a_dask_worker(dask: cluster_mod.Cluster, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    for k, v in {"REFERAT_LIMIT_MEMORY_MB": "512", "REFERAT_LIMIT_SECONDS": "20",
+                 "REFERAT_LIMIT_INFLATED_MB": "64"}.items():  # the client's limits hold on the workers
+        monkeypatch.setenv(k, v)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    hostile.pdf_bomb(folder / "a_bomb.pdf", 2 << 30)
+    hostile.docx_bomb(folder / "b_bomb.docx", 600 << 20)
+    shutil.copy(SEEDS[0], folder / "c_minutes.txt")
+    before = _pids(dask)
+    local, local_snap = _build(str(tmp_path / "local.db"), [str(folder)], ingest)
+    remote, remote_snap = _build(str(tmp_path / "dask.db"), [str(folder)], partial(cluster_mod.ingest, cluster=dask))
+    assert _pids(dask) == before, "a Dask worker died"
+    assert _lines(remote) == _lines(local) and remote_snap == local_snap
+    by_name = {Path(o.path).name: o for o in remote.outcomes}
+    assert "memory limit" in by_name["a_bomb.pdf"].reason and "\n" not in by_name["a_bomb.pdf"].reason
+    assert "inflates to more than 64 MB" in by_name["b_bomb.docx"].reason
+    assert by_name["c_minutes.txt"].status == "ingested"
+
+
+def test_a_dask_worker_killed_mid_run_loses_nothing(dask: cluster_mod.Cluster, corpus: Path,
+                                                    clean: tuple[Summary, dict], tmp_path: Path) -> None:
+    pids = _pids(dask)
+    killed: list[int] = []
+
+    def kill_one(outcome: Outcome) -> None:
+        if killed:
+            return
+        busy = [w for w, keys in dask.client.processing().items() if keys]  # a worker with tasks in hand
+        assert busy, "no task was in flight"
+        killed.append(pids[busy[0]])
+        os.kill(pids[busy[0]], signal.SIGKILL)
+
+    summary, snap = _build(str(tmp_path / "dask.db"), [str(corpus)],
+                           partial(cluster_mod.ingest, cluster=dask, progress=kill_one))
+    assert killed and killed[0] not in _pids(dask).values(), "the worker was not killed (or not replaced)"
+    assert _lines(summary) == _lines(clean[0])  # its tasks were run again elsewhere: no failure, no gap
+    assert snap == clean[1]
+
+
+class Crash(Exception):
+    """The client dies mid-run (after some batches were stored)."""
+
+
+def test_a_client_that_dies_mid_run_is_resumed_by_running_again(dask: cluster_mod.Cluster, corpus: Path,
+                                                                 clean: tuple[Summary, dict], tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # one file per meeting: where two files are one meeting (an agenda's two versions), the one replaced
+    # is no longer in the archive, so any rerun reads it again and it replaces the later one (local
+    # ingest does the same; a limit of the archive, not of the cluster)
+    paths = sorted({row[1] for row in clean[1]["documents"]}
+                   | {o.path for o in clean[0].outcomes if o.status in ("refused", "failed")})
+    monkeypatch.setattr(ingest_mod, "Batcher", partial(ingest_mod.Batcher, max_items=40))  # small batches
+    seen: list[Outcome] = []
+
+    def crash(outcome: Outcome) -> None:
+        seen.append(outcome)
+        if len(seen) == len(paths) // 2:
+            raise Crash
+
+    db = str(tmp_path / "dask.db")
+    with pytest.raises(Crash):
+        _build(db, paths, partial(cluster_mod.ingest, cluster=dask, progress=crash))
+    stored = len(snapshot(Archive(db))["documents"])
+    assert 0 < stored < len(clean[1]["documents"]), "the crash was not mid-run"
+    summary, snap = _build(db, paths, partial(cluster_mod.ingest, cluster=dask))
+    assert summary.count("skipped") == stored  # nothing stored twice
+    assert snap == clean[1]  # nothing missing
+
+
+def test_cli_ingest_on_a_scheduler_and_local_n(dask: cluster_mod.Cluster, tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for src in SEEDS[:3]:
+        shutil.copy(src, folder / src.name)
+    (folder / "letter.txt").write_text("Kære Jens\n\nTak for sidst.\n", encoding="utf-8")
+    cli = [sys.executable, "-m", "referat.cli", "ingest", str(folder), "--db"]
+    local = subprocess.run([*cli, str(tmp_path / "a.db")], env=env, capture_output=True, text=True, check=False)
+    address = dask.client.scheduler.address
+    remote = subprocess.run([*cli, str(tmp_path / "b.db"), "--dask", address], env=env, capture_output=True,
+                            text=True, check=False)
+    assert remote.returncode == local.returncode == 0, remote.stderr
+    assert remote.stderr == local.stderr and "refused: " in remote.stderr  # the same one-line refusal
+    assert remote.stdout.replace("b.db", "a.db") == local.stdout
+    assert "ingested 3, " in local.stdout
+    started = time.monotonic()
+    own = subprocess.run([*cli, str(tmp_path / "c.db"), "--dask", "local:2"], env=env, capture_output=True, text=True,
+                         check=False)
+    assert own.returncode == 0 and own.stdout.replace("c.db", "a.db") == local.stdout, own.stderr
+    assert time.monotonic() - started < 60
+    for args, said in ((["--dask", "tcp://127.0.0.1:9"], "cannot reach the Dask scheduler at tcp://127.0.0.1:9"),
+                       (["--dask", "local:2", "--jobs", "2"], "give --jobs or --dask, not both")):
+        res = subprocess.run([*cli, str(tmp_path / "d.db"), *args], env={**env, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2"}, capture_output=True, text=True,
+                             check=False, timeout=120)
+        assert res.returncode == 1 and said in res.stderr and "Traceback" not in res.stderr, res.stderr
