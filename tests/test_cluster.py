@@ -198,3 +198,49 @@ def test_cli_ingest_on_a_scheduler_and_local_n(dask: cluster_mod.Cluster, tmp_pa
         res = subprocess.run([*cli, str(tmp_path / "d.db"), *args], env={**env, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2"}, capture_output=True, text=True,
                              check=False, timeout=120)
         assert res.returncode == 1 and said in res.stderr and "Traceback" not in res.stderr, res.stderr
+
+
+# --- harvest: the hosts at once, one polite stream per host ---------------------------------------------
+
+def test_harvest_of_two_hosts_at_once_is_polite_per_host_and_gives_the_local_archive(
+        dask: cluster_mod.Cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    from referat.harvest import Harvester, Options
+    from referat.testing.replay import ReplaySite
+
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    meetings = [p for p in sorted(GREVE.glob("2022-0[1-3]-*.json")) if "spoergsmaal" not in p.name][:9] \
+        + sorted(GREVE.glob("*spoergsmaal*"))[:1]
+    committees = [{"Økonomiudvalget": meetings[0:5:2], "Byrådet": meetings[9:]},
+                  {"Kultur- og Fritidsudvalget": meetings[1:9:2], "Plan": meetings[6:9:2]}]
+    monkeypatch.setattr(cluster_mod, "HARVEST_BATCH", 2)  # a host's meetings in several tasks
+    with ReplaySite(committees[0]) as a, ReplaySite(committees[1]) as b:
+        targets = [(host, Options(base_url=site.url, delay=0.05, backoff=0.01, timeout=5.0, municipality="Greve",
+                                  files=True, contact="test@example.dk"))
+                   for host, site in (("dagsordener.greve.dk", a), ("dagsordener.greve-to.dk", b))]
+        local = Archive(str(tmp_path / "local.db"))
+        remote = Archive(str(tmp_path / "dask.db"))
+        try:
+            for rerun in (False, True):  # the second time: incremental, as a local rerun
+                expected = []
+                for host, options in targets:
+                    h = Harvester(local, host, options, now=lambda: now)
+                    expected.append(h.run().as_dict())
+                    h.close()
+                for site in (a, b):
+                    site.requests.clear()
+                summaries, errors = cluster_mod.harvest(remote, targets, dask, now=lambda: now)
+                assert not errors and [x.as_dict() for x in summaries] == expected
+                assert snapshot(remote) == snapshot(local)
+                assert rerun or expected[0]["new"] == 3 and expected[0]["refused"] == 1 and expected[1]["new"] == 6
+                starts = [[t for *_, t in site.requests] for site in (a, b)]
+                for s in starts:  # one request at a time per host, the delay between
+                    assert all(y - x >= 0.045 for x, y in zip(s, s[1:])), s
+                if not rerun:  # (a rerun asks each host only for its list)
+                    assert max(s[0] for s in starts) < min(s[-1] for s in starts), ("not at once", starts)
+            with remote.engine.connect() as conn:
+                assert conn.exec_driver_sql("SELECT count(*) FROM meeting_files").scalar_one() > 9
+        finally:
+            local.close()
+            remote.close()

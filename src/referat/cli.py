@@ -295,6 +295,8 @@ def harvest(
     timeout: Annotated[float, typer.Option(min=0.1, help="Seconds to wait for an answer before retrying.")] = 30.0,
     base_url: Annotated[Optional[str], typer.Option(hidden=True, help="Connect here instead of https://HOST (a mirror, "
                                                     "the test replay server).")] = None,
+    dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS", help="Fetch the hosts at once on a Dask "
+                                                "cluster, one polite stream per host: its scheduler, or local[:N].")] = None,
     format: FormatOpt = OutFormat.table,
 ) -> None:
     """Harvest meetings from the common publication system's API (dagsordener.<kommune>.dk): polite,
@@ -308,6 +310,11 @@ def harvest(
                    [(x.host, municipality or x.municipality) for x in h.read_hosts(all_hosts)])  # type: ignore[arg-type]
     except ReferatError as exc:
         fail(str(exc))
+        return
+    if dask is not None:
+        _harvest_on_cluster(dask, targets, db, format, lambda muni: h.Options(
+            committee=committee, since=since.date() if since else None, files=files, municipality=muni, delay=delay,
+            contact=contact, refresh=refresh, max_age_days=max_age_days, timeout=timeout, base_url=base_url))
         return
     archive = open_archive(db, create=True)
     show_bar = sys.stderr.isatty() and format is OutFormat.table
@@ -345,13 +352,62 @@ def harvest(
                 harvester.close()
         summaries.append(harvester.summary)
     archive.close()
+    _harvest_report(summaries, errors, len(targets), archive.name, format)
+
+
+def _harvest_report(summaries: list[Any], errors: list[str], targets: int, name: str, format: OutFormat) -> None:
     if format is OutFormat.json:
         emit_json({"hosts": [x.as_dict() for x in summaries], "errors": errors})
     else:
         for x in summaries:
-            out.print(x.line() + f" into {archive.name}", highlight=False)
-    if errors and len(errors) == len(targets):
+            out.print(x.line() + f" into {name}", highlight=False)
+    if errors and len(errors) == targets:
         raise typer.Exit(1)
+
+
+def _harvest_on_cluster(address: str, targets: list[tuple[str, Optional[str]]], db: Optional[str], format: OutFormat,
+                        options: Callable[[Optional[str]], Any]) -> None:
+    """`referat harvest --dask`: every host at once on the cluster, stored here as the meetings come."""
+    from referat import cluster as dask_cluster
+
+    try:
+        cluster = dask_cluster.connect(address)
+    except ReferatError as exc:
+        fail(str(exc))
+        return
+    archive = open_archive(db, create=True)
+    show_bar = sys.stderr.isatty() and format is OutFormat.table
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), disable=not show_bar) as bar:
+        task = bar.add_task(f"Høster {len(targets)} værter", total=None)
+        listed: dict[str, int] = {}
+
+        def step(o: Any) -> None:
+            bar.advance(task)
+            if o.status in ("failed", "refused") and format is OutFormat.table:
+                note(f"{o.status}: {o.date or '?'} {o.committee} {o.meeting_id}: {o.reason}")
+
+        def total(host: str, n: int) -> None:
+            listed[host] = n
+            bar.update(task, total=sum(listed.values()))
+
+        try:
+            summaries, errors = dask_cluster.harvest(archive, [(t, options(m)) for t, m in targets], cluster,
+                                                     progress=step, total=total)
+        except KeyboardInterrupt:
+            archive.close()
+            note("interrupted; stored meetings are complete. Run again to go on.")
+            raise typer.Exit(130) from None
+        except ReferatError as exc:
+            archive.close()
+            fail(str(exc))
+            return
+        finally:
+            cluster.close()
+    for e in errors:
+        note(f"error: {e}")
+    archive.close()
+    _harvest_report(summaries, errors, len(targets), archive.name, format)
 
 
 def _highlighted(snippet: str, spans: list[tuple[int, int]]) -> Text:

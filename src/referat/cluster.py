@@ -200,3 +200,122 @@ def ingest(archive: Archive, paths: Iterable[str], cluster: Cluster, *, now: dt.
     if files:
         _store_all(archive, files, read_on(cluster, files, stamp, municipality, ocr), summary, progress)
     return summary
+
+
+# --- harvest: one polite stream per host, the hosts at once ---------------------------------------------
+
+HARVEST_BATCH = 10  # meetings per Dask task: a host's next batch is asked for when its last is stored
+_HARVESTERS: dict[tuple[str, str], Any] = {}  # in a Dask worker: one session per host (its cookie, its pace)
+
+
+def _harvester(host: str, options: Any, now: Callable[[], dt.datetime]) -> Any:
+    from referat.harvest import Harvester
+
+    key = (host, repr(options))
+    h = _HARVESTERS.get(key)
+    if h is None:
+        h = _HARVESTERS[key] = Harvester(None, host, options, now=now)  # type: ignore[arg-type]  # reads only
+    h.now = now
+    return h
+
+
+def list_meetings(host: str, options: Any, now: Callable[[], dt.datetime]) -> list[Any] | str:
+    """Run on a Dask worker: the host's meetings as its committee list names them, or why not."""
+    try:
+        return _harvester(host, options, now).meetings()
+    except ReferatError as exc:
+        return str(exc)
+
+
+def fetch_meetings(host: str, options: Any, now: Callable[[], dt.datetime], batch: list[tuple[Any, Any]],
+                   have: dict[str, set[str]]) -> list[Any]:
+    """Run on a Dask worker: fetch and read each (listed meeting, its harvest state) one after another
+    through the host's one session; nothing is written (the client stores)."""
+    h = _harvester(host, options, now)
+    return [h.fetch(m, state, lambda meeting_id: have.get(meeting_id, set())) for m, state in batch]
+
+
+@dataclass
+class _Host:
+    harvester: Any
+    pending: deque[Any]
+    known: dict[str, dict[str, Any]]
+    worker: str | None = None  # where its session lives
+
+
+def harvest(archive: Archive, targets: list[tuple[str, Any]], cluster: Cluster, *,
+            now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
+            progress: Callable[[Any], None] | None = None,
+            total: Callable[[str, int], None] | None = None) -> tuple[list[Any], list[str]]:
+    """Harvest several hosts (host, referat.harvest.Options) at once on the cluster: each host's requests
+    go one at a time through one session on one worker (polite as a local harvest: its delay between
+    requests), batch after batch; every meeting is stored here as it comes, in one transaction with its
+    bookkeeping, so a rerun goes on where a crash stopped. The summaries (in the order of the targets)
+    and the errors of hosts that could not be harvested."""
+    from distributed import as_completed
+
+    from referat.harvest import Harvester
+
+    client = cluster.client
+    hosts: dict[str, _Host] = {}
+    summaries, errors = [], []
+    for host, options in targets:
+        try:
+            h = Harvester(archive, host, options, now=now)
+        except ReferatError as exc:
+            errors.append(str(exc))
+            continue
+        h.close()  # its session is not used here: the workers fetch
+        hosts[h.host] = _Host(h, deque(), {})
+        summaries.append(h.summary)
+    futures: dict[Any, tuple[str, str]] = {}  # future -> (host, "list" | "fetch")
+    for host, x in hosts.items():
+        futures[client.submit(list_meetings, host, x.harvester.options, now, pure=False)] = (host, "list")
+    done = as_completed(list(futures))
+
+    def next_batch(host: str) -> None:
+        x = hosts[host]
+        if not x.pending:
+            return
+        batch = [(m, x.known.get(m.id)) for m in (x.pending.popleft() for _ in range(min(HARVEST_BATCH, len(x.pending))))]
+        have = archive.host_file_urls(host) if x.harvester.options.files else {}
+        where = {"workers": [x.worker], "allow_other_workers": True} if x.worker else {}
+        future = client.submit(fetch_meetings, host, x.harvester.options, now, batch, have, pure=False, **where)
+        futures[future] = (host, "fetch")
+        done.add(future)
+
+    try:
+        for future in done:
+            host, kind = futures.pop(future)
+            x = hosts[host]
+            try:
+                result = future.result()
+                x.worker = next(iter(client.who_has([future]).get(future.key, ())), None)
+            except Exception as exc:  # noqa: BLE001 - the host's failure, not the others'
+                if _gone(client):
+                    raise ClusterError(f"lost the Dask scheduler: {exc}; what was stored is kept: run the same "
+                                       "command again to go on") from exc
+                errors.append(f"{host}: the Dask task failed: {type(exc).__name__}: {exc}; run again to go on")
+                continue
+            finally:
+                future.release()
+            if kind == "list":
+                if isinstance(result, str):
+                    errors.append(result)
+                    continue
+                x.pending.extend(result)
+                x.harvester.summary.listed = len(result)
+                x.known = archive.harvested(host)
+                if total:
+                    total(host, len(result))
+            else:
+                for fetched in result:
+                    outcome = x.harvester.store(fetched)
+                    x.harvester.summary.outcomes.append(outcome)
+                    if progress:
+                        progress(outcome)
+            next_batch(host)
+    finally:
+        for future in futures:
+            future.cancel()
+    return summaries, errors

@@ -254,6 +254,17 @@ class Archive:
         with self.engine.connect() as conn:
             return {r[0] for r in run(conn, "SELECT url FROM meeting_files WHERE meeting_id = ?", (meeting_id,))}
 
+    def host_file_urls(self, host: str) -> dict[str, set[str]]:
+        """file_urls of every meeting with files from this host, by meeting id (a harvest on Dask asks
+        once per host instead of once per meeting)."""
+        prefix = f"https://{host}/"
+        with self.engine.connect() as conn:
+            found: dict[str, set[str]] = {}
+            for meeting_id, url in run(conn, "SELECT meeting_id, url FROM meeting_files WHERE substr(url, 1, ?) = ?",
+                                       (len(prefix), prefix)):
+                found.setdefault(meeting_id, set()).add(url)
+        return found
+
     def meeting_file(self, meeting_id: str, sha256: str) -> dict[str, Any]:
         """One stored file of a meeting, with its bytes."""
         with self.engine.connect() as conn:
