@@ -88,8 +88,9 @@ def connect(address: str) -> Cluster:
             n = int(match.group(1) or os.cpu_count() or 1)
             if n < 1:
                 raise ClusterError(f"--dask {address}: give at least one worker (local:1)")
-            local = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                                 silence_logs=logging.ERROR)
+            # the scheduler's HTTP endpoint (health, metrics) on a free local port: two clusters never collide
+            local = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                 dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
             return Cluster(Client(local), local)
         return Cluster(Client(address))
     except ClusterError:
@@ -133,7 +134,7 @@ def _chunks(n: int, workers: int) -> list[range]:
     return [range(i, min(n, i + size)) for i in range(0, n, size)]
 
 
-def _lost(exc: BaseException, path: str) -> str:
+def _lost(exc: BaseException) -> str:
     """A task that could not be run (its workers kept dying, the scheduler went away) as a file's failure."""
     if type(exc).__name__ == "KilledWorker":
         return ("the Dask workers reading it were lost too often (distributed.scheduler.allowed-failures); "
@@ -169,7 +170,7 @@ def read_on(cluster: Cluster, files: list[Path], stamp: str, municipality: str |
                 if _gone(client):
                     raise ClusterError(f"lost the Dask scheduler: {exc}; what was stored is kept: run the same "
                                        "command again to go on") from exc
-                results = [_lost(exc, str(files[i])) for i in chunk]
+                results = [_lost(exc)] * len(chunk)
             future.release()
             submit()
             yield from results
