@@ -73,12 +73,21 @@ class Cluster:
                 self.local.close()
 
 
+# Dask's defaults for a worker sample its stack every 10 ms (the profiler behind the dashboard), check its
+# event loop every 20 ms and the machine every 500 ms: ~25 ms of CPU a second per process at rest, and a
+# fifth of a one-worker ingest's CPU on the bench corpus (bench/README.md, "Dask ingest"). A LocalCluster
+# started here runs without the profiler and with slower checks; a setting of the user's own wins.
+QUIET = {"distributed": {"worker": {"profile": {"enabled": False}},
+                         "admin": {"tick": {"interval": "1s"}, "system-monitor": {"interval": "2s"}}}}
+
+
 def connect(address: str) -> Cluster:
     """A client of the scheduler at `address` (tcp://host:8786), or of a LocalCluster started here for
     `local` (one worker process per CPU) or `local:N` (N worker processes), each worker with one thread.
     How long to try to reach a scheduler is Dask's setting (DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT,
     30 s by default)."""
     try:
+        import dask.config
         from distributed import Client, LocalCluster
     except ImportError as exc:
         raise ClusterError("--dask needs the `distributed` package: pip install 'referat[dask]'") from exc
@@ -88,6 +97,7 @@ def connect(address: str) -> Cluster:
             n = int(match.group(1) or os.cpu_count() or 1)
             if n < 1:
                 raise ClusterError(f"--dask {address}: give at least one worker (local:1)")
+            dask.config.update_defaults(QUIET)  # (what the user set stays: see QUIET)
             # the scheduler's HTTP endpoint (health, metrics) on a free local port: two clusters never collide
             local = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
                                  dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
