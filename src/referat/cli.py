@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import datetime as dt
 import json
 import os
@@ -14,17 +15,17 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
-from rich.text import Text
 from referat import sandbox
 from referat.errors import ReferatError
 
-if TYPE_CHECKING:  # the parser, the store and the search index load only in the commands that use them,
+if TYPE_CHECKING:  # rich, the parser, the store and the search index load only in the commands that use them,
     # so that `referat --help` and `referat parse` of a small file start fast (bench/README.md)
     from referat.ingest import Outcome
     from referat.model import ParsedDocument
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.text import Text
+
     from referat.store import Archive, Filters, SearchResult
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -65,7 +66,14 @@ KindOpt = Annotated[Optional[str], typer.Option("--kind", help="Decision kind: a
 CaseOpt = Annotated[Optional[str], typer.Option("--case", help="Only items with this case number.")]
 OcrOpt = Annotated[bool, typer.Option("--ocr", help="Read scanned PDFs by OCR (Debian's tesseract-ocr-dan).")]
 PersonOpt = Annotated[Optional[str], typer.Option("--person", help="Only items where this person took part.")]
-out = Console(soft_wrap=not sys.stdout.isatty(), markup=False)  # no hard wrapping when piped; document text is never markup
+
+
+@functools.cache
+def console() -> Console:
+    """The console for tables and styled lines, made on first use (`parse` and `--help` never load it)."""
+    from rich.console import Console
+
+    return Console(soft_wrap=not sys.stdout.isatty(), markup=False)  # no hard wrapping when piped; document text is never markup
 
 
 def _version(value: bool) -> None:
@@ -80,6 +88,15 @@ def _version(value: bool) -> None:
 def main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                               help="Print the version and exit.")] = False) -> None:
     """referat: read Danish municipal committee minutes into a structured record."""
+
+
+def _progress(show: bool) -> Progress:
+    """A progress bar on stderr (hidden unless `show`): the description, the bar, done of total, time left."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=Console(stderr=True), disable=not show)
 
 
 def open_archive(db: str | None, *, create: bool = False) -> Archive:
@@ -172,6 +189,15 @@ def _parse_file(file: Path, ocr: bool) -> ParsedDocument:
     return parse_file(file, ocr=ocr)
 
 
+def _load_parser() -> None:
+    """Load the parser here, before the bounded worker is forked: the worker inherits it (no second import
+    in the child), and this process then reads the worker's answer with no import of its own. Loading it in
+    the worker instead costs the model's import twice, once each side: 433 ms against 0.24 s for a one-page
+    text (bench/README.md, "CLI start-up"). The readers of PDF, Word and HTML still load in the worker, and
+    only for their files."""
+    import referat.parse  # noqa: F401
+
+
 @app.command()
 def parse(
     file: Annotated[Path, typer.Argument(help="A minutes or agenda file (text or markdown).")],
@@ -185,6 +211,7 @@ def parse(
     if explain:
         _explain(file, ocr)
         return
+    _load_parser()
     try:
         doc = sandbox.run(_parse_file, file, ocr, path=file)  # bounded in time and memory (referat.limits)
     except ReferatError as exc:
@@ -224,8 +251,7 @@ def ingest(
     reported while the rest land."""
     archive = open_archive(db, create=True)
     show_bar = sys.stderr.isatty() and format is OutFormat.table
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=Console(stderr=True), disable=not show_bar) as bar:
+    with _progress(show_bar) as bar:
         task = bar.add_task("Indlæser", total=None)
 
         def step(o: Outcome) -> None:
@@ -244,7 +270,7 @@ def ingest(
         for f in summary.refused + summary.failed:
             if show_bar:
                 note(f"{f.status}: {f.path}: {f.reason}")
-        out.print(f"ingested {result['ingested']}, replaced {result['replaced']}, skipped {result['skipped']}, "
+        console().print(f"ingested {result['ingested']}, replaced {result['replaced']}, skipped {result['skipped']}, "
                   f"refused {result['refused']}, failed {result['failed']} ({result['items']} items) into "
                   f"{archive.name}", highlight=False)
     if summary.outcomes and summary.count("failed") + summary.count("refused") == len(summary.outcomes):
@@ -295,8 +321,7 @@ def harvest(
             errors.append(str(exc))
             note(f"error: {exc}")
             continue
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      console=Console(stderr=True), disable=not show_bar) as bar:
+        with _progress(show_bar) as bar:
             task = bar.add_task(f"Høster {harvester.host}", total=None)
 
             def step(o: Any, task: Any = task, bar: Progress = bar) -> None:
@@ -322,12 +347,14 @@ def harvest(
         emit_json({"hosts": [x.as_dict() for x in summaries], "errors": errors})
     else:
         for x in summaries:
-            out.print(x.line() + f" into {archive.name}", highlight=False)
+            console().print(x.line() + f" into {archive.name}", highlight=False)
     if errors and len(errors) == len(targets):
         raise typer.Exit(1)
 
 
 def _highlighted(snippet: str, spans: list[tuple[int, int]]) -> Text:
+    from rich.text import Text
+
     t = Text(snippet)
     for a, b in spans:
         t.stylize("bold yellow", a, b)
@@ -368,6 +395,8 @@ def search(
     format: FormatOpt = OutFormat.table,
 ) -> None:
     """Search the archive in Danish (stemmed: jobklub finds jobklubber), with filters and facets."""
+    from rich.text import Text
+
     archive = open_archive(db)
     chosen = filters(committee, municipality, date_from, date_to, year, kind, case, person)
     try:
@@ -380,15 +409,15 @@ def search(
         emit_json(_hits_json(result))
         return
     note_fallback = " (no whole word matched; showing words containing it)" if result.fallback else ""
-    out.print(Text.assemble(f"{result.total} hits for ", (query, "bold"), note_fallback))
+    console().print(Text.assemble(f"{result.total} hits for ", (query, "bold"), note_fallback))
     for h in result.hits:
         date = h.date.isoformat() if h.date else "?"
-        out.print(Text.assemble((f"{date}  {h.committee}  punkt {h.number}: ", "dim"), (h.title, "bold"),
+        console().print(Text.assemble((f"{date}  {h.committee}  punkt {h.number}: ", "dim"), (h.title, "bold"),
                                 (f"  [{h.decision_kind or '-'}]", "cyan")))
-        out.print(Text("   ").append(_highlighted(h.snippet, h.highlights)))
-        out.print(Text(f"   item {h.id}  meeting {h.meeting_id}", style="dim"))
+        console().print(Text("   ").append(_highlighted(h.snippet, h.highlights)))
+        console().print(Text(f"   item {h.id}  meeting {h.meeting_id}", style="dim"))
     for name, counts in result.facets.items():
-        out.print(f"{name}: " + ", ".join(f"{k or '-'} ({n})" for k, n in list(counts.items())[:8]),
+        console().print(f"{name}: " + ", ".join(f"{k or '-'} ({n})" for k, n in list(counts.items())[:8]),
                   highlight=False, markup=False)
 
 
@@ -399,6 +428,8 @@ def show(
     db: DbOpt = None, format: FormatOpt = OutFormat.table,
 ) -> None:
     """Show one meeting or one item from the archive."""
+    from rich.text import Text
+
     archive = open_archive(db)
     try:
         record = archive.meeting(id) if what is ShowWhat.meeting else archive.item(id)
@@ -409,39 +440,43 @@ def show(
         emit_json(record)
     elif what is ShowWhat.meeting:
         # document text is never read as rich markup: a "[bold]" in a title stays text
-        out.print(Text.assemble((record["committee"], "bold"), f" {record['date']} kl. {record['start_time'] or '?'}, "
+        console().print(Text.assemble((record["committee"], "bold"), f" {record['date']} kl. {record['start_time'] or '?'}, "
                                 f"{record['location'] or '?'} ({record['kind']})"))
         _print_origin(record["source"], record["path"])
         for f in record["files"]:
-            out.print(Text(f"fil: {f['title'] or f['role']}  {f['url']}  ({f['size']} bytes)", style="dim"))
+            console().print(Text(f"fil: {f['title'] or f['role']}  {f['url']}  ({f['size']} bytes)", style="dim"))
+        from rich.table import Table
+
         table = Table("punkt", "titel", "beslutning", "id")
         for i in record["items"]:
             table.add_row(str(i["number"]), i["title"] + (" (lukket)" if i["closed"] else ""),
                           i["decision_kind"] or "-", i["id"])
-        out.print(table)
+        console().print(table)
     else:
-        out.print(Text(f"Punkt {record['number']}: {record['title']}" + (" (lukket)" if record["closed"] else ""),
+        console().print(Text(f"Punkt {record['number']}: {record['title']}" + (" (lukket)" if record["closed"] else ""),
                        style="bold"))
-        out.print(Text(f"{record['committee']} {record['date']}  sag {record['case_number'] or '-'}"))
+        console().print(Text(f"{record['committee']} {record['date']}  sag {record['case_number'] or '-'}"))
         if record["decision_kind"]:
-            out.print(Text(f"beslutning: {record['decision_kind']}", style="cyan"))
+            console().print(Text(f"beslutning: {record['decision_kind']}", style="cyan"))
         _print_origin(record["source"], None, record["url"])
         for s in record["sections"]:
-            out.print(Text(s["heading"] or "(indledning)", style="bold underline"))
-            out.print(Text(s["text"]))
+            console().print(Text(s["heading"] or "(indledning)", style="bold underline"))
+            console().print(Text(s["text"]))
         for a in record["attachment_links"]:
-            out.print(Text(f"bilag: {a['title']}" + (f"  {a['url']}" if a["url"] else "")))
+            console().print(Text(f"bilag: {a['title']}" + (f"  {a['url']}" if a["url"] else "")))
 
 
 def _print_origin(source: dict[str, Any] | None, path: str | None, url: str | None = None) -> None:
     """Where the record comes from: the source system's meeting page (and the item's), or the file read."""
+    from rich.text import Text
+
     if source:
-        out.print(Text(f"kilde: {source['system']} {source['url'] or ''} (møde-id {source['id'] or '-'})".rstrip(),
+        console().print(Text(f"kilde: {source['system']} {source['url'] or ''} (møde-id {source['id'] or '-'})".rstrip(),
                        style="dim"))
     elif path:
-        out.print(Text(f"kilde: {path}", style="dim"))
+        console().print(Text(f"kilde: {path}", style="dim"))
     if url:
-        out.print(Text(f"punktets side: {url}", style="dim"))
+        console().print(Text(f"punktets side: {url}", style="dim"))
 
 
 @app.command()
@@ -494,17 +529,19 @@ def _json_array(records: Iterator[dict[str, Any]]) -> None:
 @app.command()
 def stats(db: DbOpt = None, format: FormatOpt = OutFormat.table) -> None:
     """Counts of documents, meetings and items, per committee and year."""
+    from rich.table import Table
+
     data = open_archive(db).stats()
     if format is OutFormat.json:
         emit_json(data)
         return
-    out.print(f"{data['documents']} documents, {data['meetings']} meetings, {data['items']} items, "
+    console().print(f"{data['documents']} documents, {data['meetings']} meetings, {data['items']} items, "
               f"{data['warnings']} parse warnings", highlight=False)
     table = Table("udvalg", "kommune", "år", "møder", "punkter")
     for r in data["by_committee_year"]:
         table.add_row(r["committee"], r["municipality"] or "-", str(r["year"] or "-"), str(r["meetings"]),
                       str(r["items"]))
-    out.print(table)
+    console().print(table)
 
 
 def _record(fetch: Callable[[], dict[str, Any]], format: OutFormat) -> dict[str, Any] | None:
@@ -525,6 +562,8 @@ _STATUS = {"item": "✓", "meeting": "≈ møde", "unresolved": "✗ ikke i arki
 
 
 def _treatment_line(t: dict[str, Any], direction: str) -> Text:
+    from rich.text import Text
+
     label = "tidligere" if direction == "related" else "næste"
     printed = t.get("raw") or f"{t['body']} {t['date'] or ''}".strip()
     line = Text.assemble((f"     {label}: ", "dim"), printed, "  ")
@@ -543,26 +582,28 @@ def case(
     db: DbOpt = None, municipality: MunicipalityOpt = None, format: FormatOpt = OutFormat.table,
 ) -> None:
     """A case's timeline: every treatment across meetings and bodies, with earlier and next steps."""
+    from rich.text import Text
+
     data = _record(lambda: open_archive(db).case(number, municipality), format)
     if data is None:
         return
     parts = ", ".join(f"{k} {data[k]}" for k in ("year", "sequence", "kle", "facet", "prefix") if data[k] is not None)
-    out.print(Text.assemble(("Sag ", "bold"), (data["key"], "bold"), f"  ({parts})"))
-    out.print(Text("  skrevet: " + ", ".join(data["forms"]), style="dim"))
+    console().print(Text.assemble(("Sag ", "bold"), (data["key"], "bold"), f"  ({parts})"))
+    console().print(Text("  skrevet: " + ", ".join(data["forms"]), style="dim"))
     for code, title in data["kle_titles"].items():
-        out.print(Text(f"  KLE {code}: {title}", style="dim"))
+        console().print(Text(f"  KLE {code}: {title}", style="dim"))
     if len(data["municipalities"]) > 1:
         note(f"note: this case number occurs in {len(data['municipalities'])} municipalities; use --municipality")
     for t in data["timeline"]:
-        out.print(Text.assemble((f"{t['date'] or '?'}  ", "bold"), f"{t['committee']}  punkt {t['number']}: ",
+        console().print(Text.assemble((f"{t['date'] or '?'}  ", "bold"), f"{t['committee']}  punkt {t['number']}: ",
                                 (t["title"], "bold"), (f"  [{t['decision_kind'] or '-'}]", "cyan"),
                                 (f"  {t['item_id']}", "dim")))
         for direction in ("related", "upcoming"):
             for tr in t[direction]:
-                out.print(_treatment_line(tr, direction))
+                console().print(_treatment_line(tr, direction))
         for r in t["referenced_by"]:
             label = "henvist fra" if r["direction"] == "related" else "planlagt fra"
-            out.print(Text(f"     {label}: {r['committee']} {r['date']} punkt {r['number']} ({r['item_id']})",
+            console().print(Text(f"     {label}: {r['committee']} {r['date']} punkt {r['number']} ({r['item_id']})",
                            style="dim"))
 
 
@@ -572,29 +613,33 @@ def person(
     db: DbOpt = None, format: FormatOpt = OutFormat.table,
 ) -> None:
     """A person: party over time, attendance per meeting and rate, substitutions, votes."""
+    from rich.text import Text
+
     data = _record(lambda: open_archive(db).person(name), format)
     if data is None:
         return
     a = data["attendance"]
     rate = f"{a['rate']:.0%}" if a["rate"] is not None else "-"
     parties = ", ".join(f"{p['party']} ({p['from']}–{p['to']})" for p in data["parties"]) or "-"
-    out.print(Text.assemble((data["name"], "bold"), f"  parti: {parties}"))
-    out.print(f"fremmøde som medlem: {a['present']} af {a['meetings']} møder ({rate})", highlight=False)
+    console().print(Text.assemble((data["name"], "bold"), f"  parti: {parties}"))
+    console().print(f"fremmøde som medlem: {a['present']} af {a['meetings']} møder ({rate})", highlight=False)
     if data["meetings"]:
+        from rich.table import Table
+
         table = Table("dato", "udvalg", "status", "punkter")
         for m in data["meetings"]:
             status = {"present": "til stede", "absent": "fraværende"}[m["status"]]
             if m["substitute"]:
                 status += f" (stedfortræder: {m['substitute']})"
             table.add_row(m["date"] or "?", m["committee"], status, ", ".join(map(str, m["items"])))
-        out.print(table)
+        console().print(table)
     for s in data["substitutions"]:
-        out.print(f"stedfortræder {s['date']} i {s['committee']} for {s['for']}", highlight=False)
+        console().print(f"stedfortræder {s['date']} i {s['committee']} for {s['for']}", highlight=False)
     for v in data["votes"]:
         vote = {"for": "for", "against": "imod", "abstained": "undlod at stemme"}[v["vote"]]
-        out.print(f"stemte {vote}: {v['date']} {v['committee']} punkt {v['number']}: {v['title']}", highlight=False)
+        console().print(f"stemte {vote}: {v['date']} {v['committee']} punkt {v['number']}: {v['title']}", highlight=False)
     for p in data["presented"]:
-        out.print(f"fremlagde: {p['date']} {p['committee']} punkt {p['number']}: {p['title']}", highlight=False)
+        console().print(f"fremlagde: {p['date']} {p['committee']} punkt {p['number']}: {p['title']}", highlight=False)
 
 
 @app.command()
@@ -603,16 +648,20 @@ def body(
     db: DbOpt = None, municipality: MunicipalityOpt = None, format: FormatOpt = OutFormat.table,
 ) -> None:
     """A committee or council: meetings by year and members over time."""
+    from rich.text import Text
+
     data = _record(lambda: open_archive(db).body(name, municipality), format)
     if data is None:
         return
-    out.print(Text.assemble((data["name"], "bold"), f"  {data['municipality'] or ''}  {data['meetings']} møder"))
+    console().print(Text.assemble((data["name"], "bold"), f"  {data['municipality'] or ''}  {data['meetings']} møder"))
     for year, meetings in data["meetings_by_year"].items():
-        out.print(f"{year}: " + ", ".join(f"{m['date']} ({m['items']} punkter)" for m in meetings), highlight=False)
+        console().print(f"{year}: " + ", ".join(f"{m['date']} ({m['items']} punkter)" for m in meetings), highlight=False)
+    from rich.table import Table
+
     table = Table("medlem", "parti", "fra", "til", "møder")
     for m in data["members"]:
         table.add_row(m["name"], m["party"] or "-", m["from"] or "?", m["to"] or "?", str(m["meetings"]))
-    out.print(table)
+    console().print(table)
 
 
 @app.command()
@@ -625,7 +674,7 @@ def link(db: DbOpt = None, format: FormatOpt = OutFormat.table) -> None:
     if format is OutFormat.json:
         emit_json({"links": n, "seconds": seconds})
     else:
-        out.print(f"{n} links in {seconds} s", highlight=False)
+        console().print(f"{n} links in {seconds} s", highlight=False)
 
 
 @app.command()
@@ -671,6 +720,8 @@ def series(
     db: DbOpt = None, committee: CommitteeOpt = None, format: FormatOpt = OutFormat.table,
 ) -> None:
     """Reported figures as series over time: budget frames and measures, complaint figures, other tables."""
+    from rich.text import Text
+
     from referat.series import series as find_series
     from referat.web.format import dansk
 
@@ -685,11 +736,11 @@ def series(
         fail(f"no series matches '{label}'; `referat series` lists them all")
     for s in data["series"]:
         unit = f" ({s['unit']})" if s["unit"] else ""
-        out.print(Text.assemble((f"{s['frame']} · {s['measure']}", "bold"), f"{unit}  {s['subject']}, {s['committee']}",
+        console().print(Text.assemble((f"{s['frame']} · {s['measure']}", "bold"), f"{unit}  {s['subject']}, {s['committee']}",
                                 (f"  {s['id']}", "dim")))
         for p in s["points"]:
             where = f"tabel {p['table']}" if p["table"] else "teksten"
-            out.print(Text.assemble(f"  {p['period']:<10} ", (f"{dansk(p['value']):>10}", "bold"),
+            console().print(Text.assemble(f"  {p['period']:<10} ", (f"{dansk(p['value']):>10}", "bold"),
                                     (f"  printed {p['printed']!r} in {where}, {p['date'] or '?'}, item {p['item_id']}",
                                      "dim")))
     for w in data["warnings"]:
@@ -738,13 +789,15 @@ def watch_add(
     except ReferatError as exc:
         fail(str(exc))
         return
-    out.print(f"saved search {w.name!r}: {w.query}" + (f" {json.dumps(w.filters, ensure_ascii=False)}" if w.filters else "")
+    console().print(f"saved search {w.name!r}: {w.query}" + (f" {json.dumps(w.filters, ensure_ascii=False)}" if w.filters else "")
               + (f", posting to {w.webhook}" if w.webhook else ""), highlight=False)
 
 
 @watch_app.command("list")
 def watch_list(db: DbOpt = None, format: FormatOpt = OutFormat.table) -> None:
     """The saved searches and how far each got."""
+    from rich.table import Table
+
     from dataclasses import asdict
 
     from referat.feeds import list_watches
@@ -757,7 +810,7 @@ def watch_list(db: DbOpt = None, format: FormatOpt = OutFormat.table) -> None:
     for w in found:
         table.add_row(w.name, w.query, json.dumps(w.filters, ensure_ascii=False) if w.filters else "-",
                       w.webhook or "-", w.last_run or "aldrig", "-" if w.last_seq is None else str(w.last_seq))
-    out.print(table)
+    console().print(table)
 
 
 @watch_app.command("remove")
@@ -769,7 +822,7 @@ def watch_remove(name: Annotated[str, typer.Argument(help="The saved search's na
         remove_watch(open_archive(db), name)
     except ReferatError as exc:
         fail(str(exc))
-    out.print(f"removed saved search {name!r}", highlight=False)
+    console().print(f"removed saved search {name!r}", highlight=False)
 
 
 @watch_app.command("run")
@@ -801,14 +854,14 @@ def watch_run(
     else:
         for r in results:
             if r["status"] == "started":
-                out.print(f"{r['watch']}: starting point recorded (change {r['until']}); the next run reports "
+                console().print(f"{r['watch']}: starting point recorded (change {r['until']}); the next run reports "
                           "what is new", highlight=False)
                 continue
             posted = f", posted to {r['posted']}" if r.get("posted") else ""
-            out.print(f"{r['watch']}: {len(r['items'])} new or changed{posted}", highlight=False)
+            console().print(f"{r['watch']}: {len(r['items'])} new or changed{posted}", highlight=False)
             if not r.get("posted"):
                 for i in r["items"]:
-                    out.print(f"  {i['change']:<8} {i['date'] or '?'}  {i['committee']} punkt {i['number']}: "
+                    console().print(f"  {i['change']:<8} {i['date'] or '?'}  {i['committee']} punkt {i['number']}: "
                               f"{i['title']}  [{i['decision_kind'] or '-'}]  {i['url']}", highlight=False)
     for message in failed:
         note(f"error: {message}")
@@ -832,7 +885,7 @@ def kle_load(
     except ReferatError as exc:
         fail(str(exc))
         return
-    out.print(f"loaded {n} KLE codes from {file}", highlight=False)
+    console().print(f"loaded {n} KLE codes from {file}", highlight=False)
 
 if __name__ == "__main__":
     app()
