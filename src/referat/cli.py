@@ -145,10 +145,11 @@ def fail(message: str) -> None:
 
 def render_text(doc: ParsedDocument) -> str:
     """A readable summary of one meeting: header, then one block per item."""
+    from referat.labels import MEETING_KIND, dansk, dato, kind
+
     m = doc.meeting
-    kind = {"minutes": "Referat", "agenda": "Dagsorden"}[m.kind]
-    out = [f"{kind}: {m.committee or '?'}" + (f" ({m.election_period})" if m.election_period else ""),
-           f"Dato: {m.date.isoformat() if m.date else '?'}" + (f" kl. {m.start_time}" if m.start_time else ""),
+    out = [f"{MEETING_KIND[m.kind]}: {m.committee or '?'}" + (f" ({m.election_period})" if m.election_period else ""),
+           f"Dato: {dato(m.date, '?')}" + (f" kl. {m.start_time}" if m.start_time else ""),
            f"Sted: {m.location or '?'}"]
     if m.participants:
         out.append("Deltagere: " + ", ".join(p.name + (f" ({p.party})" if p.party else "")
@@ -162,7 +163,7 @@ def render_text(doc: ParsedDocument) -> str:
             out.append(f"  Indstilling ({it.recommending_body or '?'}):")
             out.extend(f"    - {p}" for p in it.recommendation)
         if it.decision:
-            out.append(f"  Beslutning [{it.decision_kind or '-'}]: {it.decision}")
+            out.append(f"  Beslutning [{kind(it.decision_kind)}]: {it.decision}")
         if it.absent:
             out.append("  Fraværende: " + ", ".join(it.absent))
         for s in it.substitutes:
@@ -171,13 +172,13 @@ def render_text(doc: ParsedDocument) -> str:
             out.append(f"  Stemmer: for {', '.join(it.votes.for_) or '-'}; imod "
                        f"{', '.join(it.votes.against) or '-'}; undlod {', '.join(it.votes.abstained) or '-'}")
         for r in it.related:
-            out.append(f"  Tidligere behandling: {r.body} {r.date or '?'} punkt {r.item or '?'}")
+            out.append(f"  Tidligere behandling: {r.body} {dato(r.date, '?')}, punkt {r.item or '?'}")
         for u in it.upcoming:
-            out.append(f"  Kommende behandling: {u.body} {u.date or '?'}")
+            out.append(f"  Kommende behandling: {u.body} {dato(u.date, '?')}")
         if it.attachments:
             out.append("  Bilag: " + "; ".join(it.attachments))
         if it.amounts_mio_kr:
-            out.append("  Beløb (mio. kr.): " + ", ".join(f"{a:g}".replace(".", ",") for a in it.amounts_mio_kr))
+            out.append("  Beløb (mio. kr.): " + "; ".join(dansk(a) for a in it.amounts_mio_kr))
     for w in doc.warnings:
         out.append(f"advarsel (linje {w.line if w.line is not None else '-'}): {w.message}")
     return "\n".join(out)
@@ -218,7 +219,7 @@ def parse(
         fail(str(exc))
         return
     if doc.source.get("encoding") not in (None, "utf-8", "utf-8-sig"):
-        note(f"note: {file}: decoded as {doc.source['encoding']}")
+        note(f"bemærk: {file}: læst som {doc.source['encoding']}")
     if format is Format.json:
         sys.stdout.write(json.dumps(doc.to_contract(), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -249,6 +250,8 @@ def ingest(
 ) -> None:
     """Ingest minutes into the archive: unchanged files are skipped, changed files replaced, bad files
     reported while the rest land."""
+    from referat.labels import INGEST, antal
+
     archive = open_archive(db, create=True)
     show_bar = sys.stderr.isatty() and format is OutFormat.table
     with _progress(show_bar) as bar:
@@ -257,7 +260,7 @@ def ingest(
         def step(o: Outcome) -> None:
             bar.advance(task)
             if o.status in ("failed", "refused") and not show_bar and format is OutFormat.table:
-                note(f"{o.status}: {o.path}: {o.reason}")
+                note(f"{INGEST[o.status]}: {o.path}: {o.reason}")
 
         from referat.ingest import ingest as ingest_files
 
@@ -269,10 +272,9 @@ def ingest(
     else:
         for f in summary.refused + summary.failed:
             if show_bar:
-                note(f"{f.status}: {f.path}: {f.reason}")
-        console().print(f"ingested {result['ingested']}, replaced {result['replaced']}, skipped {result['skipped']}, "
-                  f"refused {result['refused']}, failed {result['failed']} ({result['items']} items) into "
-                  f"{archive.name}", highlight=False)
+                note(f"{INGEST[f.status]}: {f.path}: {f.reason}")
+        counts = ", ".join(antal(result[k], word) for k, word in INGEST.items())
+        console().print(f"{counts} ({antal(result['items'], 'punkt')}) i {archive.name}", highlight=False)
     if summary.outcomes and summary.count("failed") + summary.count("refused") == len(summary.outcomes):
         raise typer.Exit(1)
 
@@ -299,6 +301,7 @@ def harvest(
     """Harvest meetings from the common publication system's API (dagsordener.<kommune>.dk): polite,
     incremental, resumable; each response kept verbatim as the meeting's source document."""
     from referat import harvest as h  # httpx loads only for this command
+    from referat.labels import INGEST
 
     if (host is None) == (all_hosts is None):
         fail("give a HOST or --all FILE (one of them)")
@@ -327,14 +330,14 @@ def harvest(
             def step(o: Any, task: Any = task, bar: Progress = bar) -> None:
                 bar.advance(task)
                 if o.status in ("failed", "refused") and format is OutFormat.table:
-                    note(f"{o.status}: {o.date or '?'} {o.committee} {o.meeting_id}: {o.reason}")
+                    note(f"{INGEST[o.status]}: {o.date or '?'} {o.committee} {o.meeting_id}: {o.reason}")
 
             try:
                 harvester.run(progress=step, total=lambda n, task=task, bar=bar: bar.update(task, total=n))
             except KeyboardInterrupt:
                 harvester.close()
                 archive.close()
-                note(f"interrupted; stored meetings are complete. Run again to go on. {harvester.summary.line()}")
+                note(f"afbrudt; de gemte møder er hele. Kør igen for at fortsætte. {_harvested(harvester.summary)}")
                 raise typer.Exit(130) from None
             except ReferatError as exc:
                 errors.append(str(exc))
@@ -347,9 +350,18 @@ def harvest(
         emit_json({"hosts": [x.as_dict() for x in summaries], "errors": errors})
     else:
         for x in summaries:
-            console().print(x.line() + f" into {archive.name}", highlight=False)
+            console().print(f"{_harvested(x)} i {archive.name}", highlight=False)
     if errors and len(errors) == len(targets):
         raise typer.Exit(1)
+
+
+def _harvested(summary: Any) -> str:
+    """A harvest's counts in Danish: host, then what became of each meeting listed."""
+    from referat.labels import HARVEST, antal
+
+    d = summary.as_dict()
+    counts = ", ".join(antal(d[k], word) for k, word in HARVEST.items())
+    return f"{summary.host}: {counts} ({antal(d['items'], 'punkt')}) af {summary.listed} på listen"
 
 
 def _highlighted(snippet: str, spans: list[tuple[int, int]]) -> Text:
@@ -368,9 +380,9 @@ def _matched_note(given: Filters, matched: dict[str, Any]) -> None:
     for key in ("committee", "municipality", "person"):
         if key in matched:
             value = matched[key]
-            parts.append(f"--{key} {getattr(given, key)!r} matched " + (repr(value) if value else "nothing in the archive"))
+            parts.append(f"--{key} »{getattr(given, key)}« fandt " + (f"»{value}«" if value else "intet i arkivet"))
     if parts:
-        note("note: " + "; ".join(parts))
+        note("bemærk: " + "; ".join(parts))
 
 
 def _hits_json(result: SearchResult) -> dict[str, Any]:
@@ -408,17 +420,21 @@ def search(
     if format is OutFormat.json:
         emit_json(_hits_json(result))
         return
-    note_fallback = " (no whole word matched; showing words containing it)" if result.fallback else ""
-    console().print(Text.assemble(f"{result.total} hits for ", (query, "bold"), note_fallback))
+    from referat.labels import FACET, antal, dato
+    from referat.labels import kind as kind_name
+
+    note_fallback = " (intet helt ord passede; viser ord, der indeholder det)" if result.fallback else ""
+    console().print(Text.assemble(f"{antal(result.total, 'resultat')} for »", (query, "bold"), "«", note_fallback))
     for h in result.hits:
-        date = h.date.isoformat() if h.date else "?"
-        console().print(Text.assemble((f"{date}  {h.committee}  punkt {h.number}: ", "dim"), (h.title, "bold"),
-                                (f"  [{h.decision_kind or '-'}]", "cyan")))
+        console().print(Text.assemble((f"{dato(h.date, '?')}  {h.committee}  punkt {h.number}: ", "dim"),
+                                      (h.title, "bold"), (f"  [{kind_name(h.decision_kind)}]", "cyan")))
         console().print(Text("   ").append(_highlighted(h.snippet, h.highlights)))
-        console().print(Text(f"   item {h.id}  meeting {h.meeting_id}", style="dim"))
+        console().print(Text(f"   punkt-id {h.id}  møde-id {h.meeting_id}", style="dim"))
     for name, counts in result.facets.items():
-        console().print(f"{name}: " + ", ".join(f"{k or '-'} ({n})" for k, n in list(counts.items())[:8]),
-                  highlight=False, markup=False)
+        shown = (kind_name(k) if name == "decision_kind" else k or "-" for k in counts)
+        console().print(f"{FACET.get(name, name)}: " + ", ".join(f"{k} ({n})" for k, n in
+                                                                 list(zip(shown, counts.values()))[:8]),
+                        highlight=False, markup=False)
 
 
 @app.command()
@@ -430,6 +446,8 @@ def show(
     """Show one meeting or one item from the archive."""
     from rich.text import Text
 
+    from referat.labels import MEETING_KIND, dansk, dato, kind
+
     archive = open_archive(db)
     try:
         record = archive.meeting(id) if what is ShowWhat.meeting else archive.item(id)
@@ -440,24 +458,25 @@ def show(
         emit_json(record)
     elif what is ShowWhat.meeting:
         # document text is never read as rich markup: a "[bold]" in a title stays text
-        console().print(Text.assemble((record["committee"], "bold"), f" {record['date']} kl. {record['start_time'] or '?'}, "
-                                f"{record['location'] or '?'} ({record['kind']})"))
+        console().print(Text.assemble((record["committee"], "bold"), f" {dato(record['date'], '?')} kl. "
+                                      f"{record['start_time'] or '?'}, {record['location'] or '?'} "
+                                      f"({MEETING_KIND[record['kind']].lower()})"))
         _print_origin(record["source"], record["path"])
         for f in record["files"]:
-            console().print(Text(f"fil: {f['title'] or f['role']}  {f['url']}  ({f['size']} bytes)", style="dim"))
+            console().print(Text(f"fil: {f['title'] or f['role']}  {f['url']}  ({dansk(f['size'])} byte)", style="dim"))
         from rich.table import Table
 
         table = Table("punkt", "titel", "beslutning", "id")
         for i in record["items"]:
             table.add_row(str(i["number"]), i["title"] + (" (lukket)" if i["closed"] else ""),
-                          i["decision_kind"] or "-", i["id"])
+                          kind(i["decision_kind"]), i["id"])
         console().print(table)
     else:
         console().print(Text(f"Punkt {record['number']}: {record['title']}" + (" (lukket)" if record["closed"] else ""),
                        style="bold"))
-        console().print(Text(f"{record['committee']} {record['date']}  sag {record['case_number'] or '-'}"))
+        console().print(Text(f"{record['committee']} {dato(record['date'], '?')}  sag {record['case_number'] or '-'}"))
         if record["decision_kind"]:
-            console().print(Text(f"beslutning: {record['decision_kind']}", style="cyan"))
+            console().print(Text(f"beslutning: {kind(record['decision_kind'])}", style="cyan"))
         _print_origin(record["source"], None, record["url"])
         for s in record["sections"]:
             console().print(Text(s["heading"] or "(indledning)", style="bold underline"))
@@ -535,8 +554,11 @@ def stats(db: DbOpt = None, format: FormatOpt = OutFormat.table) -> None:
     if format is OutFormat.json:
         emit_json(data)
         return
-    console().print(f"{data['documents']} documents, {data['meetings']} meetings, {data['items']} items, "
-              f"{data['warnings']} parse warnings", highlight=False)
+    from referat.labels import antal
+
+    console().print(f"{antal(data['documents'], 'dokument')}, {antal(data['meetings'], 'møde')}, "
+                    f"{antal(data['items'], 'punkt')}, {antal(data['warnings'], 'advarsel')} fra læsningen",
+                    highlight=False)
     table = Table("udvalg", "kommune", "år", "møder", "punkter")
     for r in data["by_committee_year"]:
         table.add_row(r["committee"], r["municipality"] or "-", str(r["year"] or "-"), str(r["meetings"]),
@@ -564,13 +586,16 @@ _STATUS = {"item": "✓", "meeting": "≈ møde", "unresolved": "✗ ikke i arki
 def _treatment_line(t: dict[str, Any], direction: str) -> Text:
     from rich.text import Text
 
+    from referat.labels import dato
+
     label = "tidligere" if direction == "related" else "næste"
-    printed = t.get("raw") or f"{t['body']} {t['date'] or ''}".strip()
+    printed = t.get("raw") or f"{t['body']} {dato(t['date'], '')}".strip()
     line = Text.assemble((f"     {label}: ", "dim"), printed, "  ")
     if t["targets"]:
         for x in t["targets"]:
             where = f"punkt {x['number']}" if x["number"] is not None else "mødet"
-            line.append(f"→ {x['committee']} {x['date']} {where} ({x['item_id'] or x['meeting_id']}) ", "green")
+            line.append(f"→ {x['committee']} {dato(x['date'], '?')} {where} ({x['item_id'] or x['meeting_id']}) ",
+                        "green")
     else:
         line.append(_STATUS["unresolved"], "yellow")
     return line
@@ -587,23 +612,26 @@ def case(
     data = _record(lambda: open_archive(db).case(number, municipality), format)
     if data is None:
         return
-    parts = ", ".join(f"{k} {data[k]}" for k in ("year", "sequence", "kle", "facet", "prefix") if data[k] is not None)
+    from referat.labels import dato, kind
+
+    names = {"year": "år", "sequence": "løbenummer", "kle": "KLE", "facet": "facet", "prefix": "præfiks"}
+    parts = ", ".join(f"{name} {data[k]}" for k, name in names.items() if data[k] is not None)
     console().print(Text.assemble(("Sag ", "bold"), (data["key"], "bold"), f"  ({parts})"))
     console().print(Text("  skrevet: " + ", ".join(data["forms"]), style="dim"))
     for code, title in data["kle_titles"].items():
         console().print(Text(f"  KLE {code}: {title}", style="dim"))
     if len(data["municipalities"]) > 1:
-        note(f"note: this case number occurs in {len(data['municipalities'])} municipalities; use --municipality")
+        note(f"bemærk: sagsnummeret findes i {len(data['municipalities'])} kommuner; vælg én med --municipality")
     for t in data["timeline"]:
-        console().print(Text.assemble((f"{t['date'] or '?'}  ", "bold"), f"{t['committee']}  punkt {t['number']}: ",
-                                (t["title"], "bold"), (f"  [{t['decision_kind'] or '-'}]", "cyan"),
-                                (f"  {t['item_id']}", "dim")))
+        console().print(Text.assemble((f"{dato(t['date'], '?')}  ", "bold"), f"{t['committee']}  punkt {t['number']}: ",
+                                      (t["title"], "bold"), (f"  [{kind(t['decision_kind'])}]", "cyan"),
+                                      (f"  {t['item_id']}", "dim")))
         for direction in ("related", "upcoming"):
             for tr in t[direction]:
                 console().print(_treatment_line(tr, direction))
         for r in t["referenced_by"]:
             label = "henvist fra" if r["direction"] == "related" else "planlagt fra"
-            console().print(Text(f"     {label}: {r['committee']} {r['date']} punkt {r['number']} ({r['item_id']})",
+            console().print(Text(f"     {label}: {r['committee']} {dato(r['date'], '?')} punkt {r['number']} ({r['item_id']})",
                            style="dim"))
 
 
@@ -618,28 +646,31 @@ def person(
     data = _record(lambda: open_archive(db).person(name), format)
     if data is None:
         return
+    from referat.labels import ATTENDANCE, VOTE, antal, dato
+
     a = data["attendance"]
-    rate = f"{a['rate']:.0%}" if a["rate"] is not None else "-"
-    parties = ", ".join(f"{p['party']} ({p['from']}–{p['to']})" for p in data["parties"]) or "-"
+    rate = f"{round(a['rate'] * 100)} %" if a["rate"] is not None else "-"
+    parties = ", ".join(f"{p['party']} ({dato(p['from'], '?')}–{dato(p['to'], '?')})" for p in data["parties"]) or "-"
     console().print(Text.assemble((data["name"], "bold"), f"  parti: {parties}"))
-    console().print(f"fremmøde som medlem: {a['present']} af {a['meetings']} møder ({rate})", highlight=False)
+    console().print(f"fremmøde som medlem: {a['present']} af {antal(a['meetings'], 'møde')} ({rate})", highlight=False)
     if data["meetings"]:
         from rich.table import Table
 
         table = Table("dato", "udvalg", "status", "punkter")
         for m in data["meetings"]:
-            status = {"present": "til stede", "absent": "fraværende"}[m["status"]]
+            status = ATTENDANCE[m["status"]]
             if m["substitute"]:
                 status += f" (stedfortræder: {m['substitute']})"
-            table.add_row(m["date"] or "?", m["committee"], status, ", ".join(map(str, m["items"])))
+            table.add_row(dato(m["date"], "?"), m["committee"], status, ", ".join(map(str, m["items"])))
         console().print(table)
     for s in data["substitutions"]:
-        console().print(f"stedfortræder {s['date']} i {s['committee']} for {s['for']}", highlight=False)
+        console().print(f"stedfortræder {dato(s['date'], '?')} i {s['committee']} for {s['for']}", highlight=False)
     for v in data["votes"]:
-        vote = {"for": "for", "against": "imod", "abstained": "undlod at stemme"}[v["vote"]]
-        console().print(f"stemte {vote}: {v['date']} {v['committee']} punkt {v['number']}: {v['title']}", highlight=False)
+        console().print(f"stemte {VOTE[v['vote']]}: {dato(v['date'], '?')} {v['committee']} punkt {v['number']}: "
+                        f"{v['title']}", highlight=False)
     for p in data["presented"]:
-        console().print(f"fremlagde: {p['date']} {p['committee']} punkt {p['number']}: {p['title']}", highlight=False)
+        console().print(f"fremlagde: {dato(p['date'], '?')} {p['committee']} punkt {p['number']}: {p['title']}",
+                        highlight=False)
 
 
 @app.command()
@@ -653,14 +684,18 @@ def body(
     data = _record(lambda: open_archive(db).body(name, municipality), format)
     if data is None:
         return
-    console().print(Text.assemble((data["name"], "bold"), f"  {data['municipality'] or ''}  {data['meetings']} møder"))
+    from referat.labels import antal, dato
+
+    console().print(Text.assemble((data["name"], "bold"), f"  {data['municipality'] or ''}  "
+                                                          f"{antal(data['meetings'], 'møde')}"))
     for year, meetings in data["meetings_by_year"].items():
-        console().print(f"{year}: " + ", ".join(f"{m['date']} ({m['items']} punkter)" for m in meetings), highlight=False)
+        console().print(f"{year}: " + ", ".join(f"{dato(m['date'], '?')} ({antal(m['items'], 'punkt')})"
+                                                for m in meetings), highlight=False)
     from rich.table import Table
 
     table = Table("medlem", "parti", "fra", "til", "møder")
     for m in data["members"]:
-        table.add_row(m["name"], m["party"] or "-", m["from"] or "?", m["to"] or "?", str(m["meetings"]))
+        table.add_row(m["name"], m["party"] or "-", dato(m["from"], "?"), dato(m["to"], "?"), str(m["meetings"]))
     console().print(table)
 
 
@@ -674,7 +709,9 @@ def link(db: DbOpt = None, format: FormatOpt = OutFormat.table) -> None:
     if format is OutFormat.json:
         emit_json({"links": n, "seconds": seconds})
     else:
-        console().print(f"{n} links in {seconds} s", highlight=False)
+        from referat.labels import antal, dansk
+
+        console().print(f"{antal(n, 'henvisning')} beregnet på {dansk(seconds)} s", highlight=False)
 
 
 @app.command()
@@ -709,7 +746,7 @@ def serve(
     os.environ["REFERAT_DB"] = path  # the worker processes open the same archive
     os.environ["REFERAT_BASE_URL"] = base
     listen = f"http://{f'[{host}]' if ':' in host else host}:{port}"
-    note(f"referat: {listen}/  (API: /api/docs, OParl: {base}/oparl/v1/system; Ctrl-C stops)")
+    note(f"referat: {listen}/  (API: /api/docs, OParl: {base}/oparl/v1/system; Ctrl-C stopper)")
     uvicorn.run("referat.api:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
 
 
@@ -722,8 +759,8 @@ def series(
     """Reported figures as series over time: budget frames and measures, complaint figures, other tables."""
     from rich.text import Text
 
+    from referat.labels import dansk, dato
     from referat.series import series as find_series
-    from referat.web.format import dansk
 
     with open_archive(db).engine.connect() as conn:
         data = find_series(conn, label)
@@ -741,10 +778,10 @@ def series(
         for p in s["points"]:
             where = f"tabel {p['table']}" if p["table"] else "teksten"
             console().print(Text.assemble(f"  {p['period']:<10} ", (f"{dansk(p['value']):>10}", "bold"),
-                                    (f"  printed {p['printed']!r} in {where}, {p['date'] or '?'}, item {p['item_id']}",
+                                    (f"  trykt »{p['printed']}« i {where}, {dato(p['date'], '?')}, punkt {p['item_id']}",
                                      "dim")))
     for w in data["warnings"]:
-        note(f"warning: {w}")
+        note(f"advarsel: {w}")
 
 
 @app.command()
@@ -789,8 +826,9 @@ def watch_add(
     except ReferatError as exc:
         fail(str(exc))
         return
-    console().print(f"saved search {w.name!r}: {w.query}" + (f" {json.dumps(w.filters, ensure_ascii=False)}" if w.filters else "")
-              + (f", posting to {w.webhook}" if w.webhook else ""), highlight=False)
+    console().print(f"gemt søgning »{w.name}«: {w.query}"
+                    + (f" {json.dumps(w.filters, ensure_ascii=False)}" if w.filters else "")
+                    + (f", sender til {w.webhook}" if w.webhook else ""), highlight=False)
 
 
 @watch_app.command("list")
@@ -822,7 +860,7 @@ def watch_remove(name: Annotated[str, typer.Argument(help="The saved search's na
         remove_watch(open_archive(db), name)
     except ReferatError as exc:
         fail(str(exc))
-    console().print(f"removed saved search {name!r}", highlight=False)
+    console().print(f"slettede den gemte søgning »{name}«", highlight=False)
 
 
 @watch_app.command("run")
@@ -836,6 +874,7 @@ def watch_run(
     """What is new since each saved search's last run: printed, or posted as JSON to its webhook. The first
     run of a search records the starting point only. Exit code 1 when a post failed (sent again next run)."""
     from referat.feeds import get_watch, list_watches, run_watch
+    from referat.labels import CHANGE, antal, dato, kind
 
     archive = open_archive(db)
     try:
@@ -854,15 +893,16 @@ def watch_run(
     else:
         for r in results:
             if r["status"] == "started":
-                console().print(f"{r['watch']}: starting point recorded (change {r['until']}); the next run reports "
-                          "what is new", highlight=False)
+                console().print(f"{r['watch']}: startpunktet er gemt (ændring {r['until']}); næste kørsel viser, "
+                                "hvad der er nyt", highlight=False)
                 continue
-            posted = f", posted to {r['posted']}" if r.get("posted") else ""
-            console().print(f"{r['watch']}: {len(r['items'])} new or changed{posted}", highlight=False)
+            posted = f", sendt til {r['posted']}" if r.get("posted") else ""
+            console().print(f"{r['watch']}: {antal(len(r['items']), 'ny eller ændret')}{posted}", highlight=False)
             if not r.get("posted"):
                 for i in r["items"]:
-                    console().print(f"  {i['change']:<8} {i['date'] or '?'}  {i['committee']} punkt {i['number']}: "
-                              f"{i['title']}  [{i['decision_kind'] or '-'}]  {i['url']}", highlight=False)
+                    console().print(f"  {CHANGE.get(i['change'], i['change']):<7} {dato(i['date'], '?')}  "
+                                    f"{i['committee']} punkt {i['number']}: {i['title']}  [{kind(i['decision_kind'])}]  "
+                                    f"{i['url']}", highlight=False)
     for message in failed:
         note(f"error: {message}")
     if failed:
@@ -885,7 +925,9 @@ def kle_load(
     except ReferatError as exc:
         fail(str(exc))
         return
-    console().print(f"loaded {n} KLE codes from {file}", highlight=False)
+    from referat.labels import antal
+
+    console().print(f"indlæste {antal(n, 'KLE-kode')} fra {file}", highlight=False)
 
 if __name__ == "__main__":
     app()
