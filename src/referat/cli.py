@@ -55,7 +55,9 @@ class ShowWhat(str, Enum):
 
 # options shared by the archive commands, defined once
 DbOpt = Annotated[Optional[str], typer.Option("--db", help="Database file (default ./referat.db or $REFERAT_DB).")]
-FormatOpt = Annotated[OutFormat, typer.Option("--format", "-f", help="table for people, json for programs.")]
+FormatOpt = Annotated[OutFormat, typer.Option("--format", "-f", help="table: readable output with Danish labels "
+                                                                     "(tables where there are rows); json: for programs "
+                                                                     "(English field names).")]
 CommitteeOpt = Annotated[Optional[str], typer.Option("--committee", help="Only this committee (udvalg).")]
 MunicipalityOpt = Annotated[Optional[str], typer.Option("--municipality", help="Only this municipality.")]
 FromOpt = Annotated[Optional[dt.datetime], typer.Option("--from", formats=["%Y-%m-%d"], help="From date.")]
@@ -201,14 +203,17 @@ def _load_parser() -> None:
 
 @app.command()
 def parse(
-    file: Annotated[Path, typer.Argument(help="A minutes or agenda file (text or markdown).")],
-    format: Annotated[Format, typer.Option("--format", "-f", help="json = the parse contract exactly.")] = Format.text,
+    file: Annotated[Path, typer.Argument(help="A minutes or agenda file: text, Markdown, PDF, Word (.docx), HTML, an "
+                                              "ESDH XML export (SBSYS, eDoc, Acadre) or the publication system's "
+                                              "meeting JSON, told apart by content, not by name.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="text: a readable summary with Danish labels; "
+                                                                  "json: the parse contract exactly.")] = Format.text,
     ocr: OcrOpt = False,
     explain: Annotated[bool, typer.Option("--explain", help="Print each line with the role the parser gave it "
                                                              "(header, item heading, section, decision, page "
                                                              "furniture), to see why a document was read wrongly.")] = False,
 ) -> None:
-    """Parse one minutes/agenda document and print the structured record."""
+    """Parse one minutes or agenda document and print its record (read in a worker bounded in time and memory)."""
     if explain:
         _explain(file, ocr)
         return
@@ -241,7 +246,8 @@ def _explain(file: Path, ocr: bool) -> None:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[str], typer.Argument(help="Files, folders or glob patterns of minutes.")],
+    paths: Annotated[list[str], typer.Argument(help="Files, folders or glob patterns of minutes (any format "
+                                                    "`parse` reads).")],
     db: DbOpt = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parse in this many processes.")] = 1,
     municipality: Annotated[Optional[str], typer.Option(help="Municipality, when the documents do not name it.")] = None,
@@ -402,8 +408,8 @@ def search(
     date_from: FromOpt = None, date_to: ToOpt = None, year: YearOpt = None, kind: KindOpt = None,
     case: CaseOpt = None, person: PersonOpt = None,
     sort: Annotated[str, typer.Option(help="relevance or date.")] = "relevance",
-    limit: Annotated[int, typer.Option(help="How many hits.")] = 10,
-    offset: Annotated[int, typer.Option(min=0, max=1_000_000, help="Skip this many hits (paging).")] = 0,
+    limit: Annotated[int, typer.Option(help="How many results to print.")] = 10,
+    offset: Annotated[int, typer.Option(min=0, max=1_000_000, help="Skip this many results (paging).")] = 0,
     format: FormatOpt = OutFormat.table,
 ) -> None:
     """Search the archive in Danish (stemmed: jobklub finds jobklubber), with filters and facets."""
@@ -440,10 +446,10 @@ def search(
 @app.command()
 def show(
     what: Annotated[ShowWhat, typer.Argument(help="meeting or item")],
-    id: Annotated[str, typer.Argument(help="The id, as search prints it.")],
+    id: Annotated[str, typer.Argument(help="The id, as search prints it (punkt-id or møde-id).")],
     db: DbOpt = None, format: FormatOpt = OutFormat.table,
 ) -> None:
-    """Show one meeting or one item from the archive."""
+    """Show one meeting (its items, source and files) or one item (its decision, sections and attachments)."""
     from rich.text import Text
 
     from referat.labels import MEETING_KIND, dansk, dato, kind
