@@ -132,6 +132,7 @@ class Client:
     links: dict[str, set[tuple[str, str]]] = field(default_factory=lambda: defaultdict(set))  # target -> (type, from)
     fetched: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     _schema_cache: dict[str, Any] = field(default_factory=dict)
+    _list_ids: dict[str, set[Any]] = field(default_factory=dict)
 
     # --- reporting and HTTP ----------------------------------------------------------------
 
@@ -419,8 +420,12 @@ class Client:
                     continue
                 if how == "list":
                     url = other.get(back)
-                    listed = ({o.get("id") for o in self.walk_list(url, kind, check=False)} if isinstance(url, str)
-                              else {x if isinstance(x, str) else x.get("id") for x in _as_list(url)})
+                    if isinstance(url, str):
+                        if url not in self._list_ids:  # each external list walked once
+                            self._list_ids[url] = {o.get("id") for o in self.walk_list(url, kind, check=False)}
+                        listed = self._list_ids[url]
+                    else:
+                        listed = {x if isinstance(x, str) else x.get("id") for x in _as_list(url)}
                     ok = oid in listed
                 elif how == "file":
                     ok = any(oid in {x if isinstance(x, str) else x.get("id") for x in _as_list(other.get(p))}
