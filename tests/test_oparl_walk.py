@@ -283,3 +283,16 @@ def test_the_strict_client_finds_the_faults_it_names(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(referat.api.HeadAndCors, "__call__", passthrough)
     violations, _ = _strict_import(db)
     assert {"embedding", "head", "cors", "filter", "empty-string"} <= {v.code for v in violations}
+
+
+def test_the_api_root_sends_a_client_to_the_system_and_every_answer_is_shared(client: TestClient) -> None:
+    """/oparl/v1 names no object: 301 to the System under the configured base. Every OParl answer carries
+    Access-Control-Allow-Origin: * (OParl 1.1, "CORS") and every object URL answers HEAD as GET does."""
+    for root in ("/oparl/v1", "/oparl/v1/"):
+        res = client.get(root, follow_redirects=False)
+        assert res.status_code == 301 and res.headers["location"] == f"{BASE}/oparl/v1/system"
+    for path in ("/oparl/v1/system", "/oparl/v1/bodies", "/oparl/v1/meeting/nope"):
+        got, head = client.get(path), client.head(path)
+        assert got.headers["access-control-allow-origin"] == "*"
+        assert head.status_code == got.status_code and head.content == b""
+    assert "access-control-allow-origin" not in client.get("/api/stats").headers  # the JSON API: same origin

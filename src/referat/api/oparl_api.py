@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse
 
 from referat.errors import NotFoundError
 from referat.oparl import OParl, Window
@@ -99,6 +100,14 @@ def _list(request: Request, total: int, data: list[dict[str, Any]], q: ListQuery
         links["next"] = link(page + 1)
     return {"data": data, "pagination": {"totalElements": total, "elementsPerPage": per_page, "currentPage": page,
                                          "totalPages": pages}, "links": links}
+
+
+@router.get("", include_in_schema=False)
+@router.get("/", include_in_schema=False)
+def entry(request: Request) -> RedirectResponse:
+    """The API's root names no object: a client given it is sent, permanently, to the System object (the
+    entry point, under the configured base URL)."""
+    return RedirectResponse(f"{request.app.state.base_url}/oparl/v1/system", status_code=301)
 
 
 @router.get("/system", summary="The OParl System object")
