@@ -218,6 +218,11 @@ def test_cli_ingest_on_a_scheduler_and_local_n(dask: cluster_mod.Cluster, tmp_pa
                          check=False)
     assert own.returncode == 0 and own.stdout.replace("c.db", "a.db") == local.stdout, own.stderr
     assert time.monotonic() - started < 60
+    with distributed.LocalCluster(n_workers=0, dashboard_address="127.0.0.1:0", host="127.0.0.1") as empty:
+        res = subprocess.run([*cli, str(tmp_path / "d.db"), "--dask", empty.scheduler_address],
+                             env={**env, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2"}, capture_output=True,
+                             text=True, check=False, timeout=120)
+    assert res.returncode == 1 and "has no workers: start some with `dask worker" in res.stderr, res.stderr
     for args, said in ((["--dask", "tcp://127.0.0.1:9"], "cannot reach the Dask scheduler at tcp://127.0.0.1:9"),
                        (["--dask", "local:2", "--jobs", "2"], "give --jobs or --dask, not both")):
         res = subprocess.run([*cli, str(tmp_path / "d.db"), *args], env={**env, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2"}, capture_output=True, text=True,

@@ -102,12 +102,19 @@ def connect(address: str) -> Cluster:
             local = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
                                  dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
             return Cluster(Client(local), local)
-        return Cluster(Client(address))
+        client = Client(address)
     except ClusterError:
         raise
     except (OSError, TimeoutError, ValueError) as exc:
         raise ClusterError(f"cannot reach the Dask scheduler at {address}: {exc}; is `dask scheduler` running "
                            "there, and does the address name its port (tcp://host:8786)?") from exc
+    try:  # a scheduler without workers would take the tasks and never answer
+        client.wait_for_workers(1, timeout=dask.config.get("distributed.comm.timeouts.connect"))
+    except (OSError, TimeoutError) as exc:
+        client.close()
+        raise ClusterError(f"the Dask scheduler at {address} has no workers: start some with "
+                           f"`dask worker {address} --nthreads 1`") from exc
+    return Cluster(client)
 
 
 def _limit_env() -> dict[str, str]:
