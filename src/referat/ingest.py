@@ -64,11 +64,12 @@ class Batcher:
     `max_items` agenda items or `max_bytes` of source text or `max_seconds` since the batch began, and
     one by one when documents arrive slower than that (OCR, huge PDFs), so that progress stays live.
     Measured at 150,000 synthetic items (bench/README.md): 64 meetings (~1,000 items) per commit 2,544
-    items/s, 256 meetings 3,241, 1,024 meetings 3,473."""
+    items/s, 256 meetings 3,241, 1,024 meetings 3,473. $REFERAT_BATCH_SECONDS sets `max_seconds` (the
+    kill -9 tests make many small batches with it: tests/test_crash_links.py)."""
 
     max_items: int = 10_000
     max_bytes: int = 64 << 20
-    max_seconds: float = 2.0
+    max_seconds: float = field(default_factory=lambda: _seconds(os.environ.get("REFERAT_BATCH_SECONDS"), 2.0))
     _items: int = 0
     _bytes: int = 0
     _since: float = 0.0  # when the pending batch began
@@ -88,6 +89,16 @@ class Batcher:
             self._items = self._bytes = 0
             return True
         return False
+
+
+def _seconds(value: str | None, default: float) -> float:
+    """A positive number of seconds from the environment, or the default (a wrong value is not worth a
+    refusal: batching changes how often ingest commits, never what it stores)."""
+    try:
+        seconds = float(value) if value else default
+    except ValueError:
+        return default
+    return seconds if 0 < seconds < float("inf") else default
 
 
 def _walk(folder: Path, folders: bool = False) -> Iterator[Path]:
