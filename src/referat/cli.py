@@ -190,8 +190,11 @@ def parse(
     except ReferatError as exc:
         fail(str(exc))
         return
-    if doc.source.get("encoding") not in (None, "utf-8", "utf-8-sig"):
-        note(f"note: {file}: decoded as {doc.source['encoding']}")
+    from referat.sources.text import encoding_warning
+
+    said = encoding_warning(doc.source.get("encoding"))
+    if said:
+        note(f"note: {file}: {said}")
     if format is Format.json:
         sys.stdout.write(json.dumps(doc.to_contract(), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -232,6 +235,8 @@ def ingest(
             bar.advance(task)
             if o.status in ("failed", "refused") and not show_bar and format is OutFormat.table:
                 note(f"{o.status}: {o.path}: {o.reason}")
+            if o.note and not show_bar and format is OutFormat.table:
+                note(f"note: {o.path}: {o.note}")
 
         from referat.ingest import ingest as ingest_files
 
@@ -244,6 +249,9 @@ def ingest(
         for f in summary.refused + summary.failed:
             if show_bar:
                 note(f"{f.status}: {f.path}: {f.reason}")
+        for o in summary.outcomes:
+            if o.note and show_bar:
+                note(f"note: {o.path}: {o.note}")
         out.print(f"ingested {result['ingested']}, replaced {result['replaced']}, skipped {result['skipped']}, "
                   f"refused {result['refused']}, failed {result['failed']} ({result['items']} items) into "
                   f"{archive.name}", highlight=False)

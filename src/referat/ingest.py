@@ -19,7 +19,7 @@ from referat import sandbox
 from referat.errors import NotMinutesError, ReferatError
 from referat.parse import parse_source
 from referat.sources import read_source
-from referat.sources.text import read_bytes
+from referat.sources.text import encoding_warning, read_bytes
 from referat.store import Archive
 from referat.store.rows import Rows, document_rows
 
@@ -32,6 +32,7 @@ class Outcome:
     status: str  # ingested | replaced | skipped | refused (read, but not minutes or an agenda) | failed
     items: int = 0
     reason: str | None = None
+    note: str | None = None  # what a reader of the stored document should know (a doubtful encoding)
 
 
 @dataclass(slots=True)
@@ -54,7 +55,8 @@ class Summary:
                 "skipped": self.count("skipped"), "refused": self.count("refused"), "failed": self.count("failed"),
                 "items": sum(o.items for o in self.outcomes if o.status in ("ingested", "replaced")),
                 "failures": [{"path": o.path, "reason": o.reason} for o in self.failed],
-                "refusals": [{"path": o.path, "reason": o.reason} for o in self.refused]}
+                "refusals": [{"path": o.path, "reason": o.reason} for o in self.refused],
+                "notes": [{"path": o.path, "note": o.note} for o in self.outcomes if o.note]}
 
 
 @dataclass
@@ -227,7 +229,8 @@ def _store_all(archive: Archive, files: list[Path], prepared: Iterable[Rows | st
             if isinstance(result, Exception):
                 report(Outcome(str(path), "failed", reason=f"could not be stored: {type(result).__name__}: {result}"))
             else:
-                report(Outcome(str(path), result, items=len(rows.items)))
+                report(Outcome(str(path), result, items=len(rows.items),
+                               note=encoding_warning(rows.document.get("encoding"))))
         pending.clear()
 
     def report(outcome: Outcome) -> None:

@@ -344,6 +344,11 @@ class Archive:
             text("SELECT id FROM documents WHERE path = :path UNION "
                  "SELECT document_id FROM meetings WHERE id = :meeting"),
             {"path": rows.document["path"], "meeting": rows.meeting["id"]})}
+        if old and conn.execute(
+                text("SELECT 1 FROM meetings m JOIN documents d ON d.id = m.document_id "
+                     "WHERE m.id = :meeting AND d.path <> :path AND d.text = :text"),
+                {"meeting": rows.meeting["id"], "path": rows.document["path"], "text": rows.document["text"]}).first():
+            return "skipped"  # the same meeting word for word from another file (its text in another encoding)
         if rows.meeting["kind"] == "agenda" and conn.execute(
                 text("SELECT 1 FROM meetings m JOIN documents d ON d.id = m.document_id "
                      "WHERE m.id = :meeting AND m.kind = 'minutes' AND d.path <> :path"),
