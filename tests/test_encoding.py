@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import EXAMPLES
 from referat import parse_file
@@ -104,3 +106,15 @@ def test_the_same_minutes_in_different_encodings_are_one_record(tmp_path: Path, 
         assert [(Path(p).name, e) for p, e in documents] == [("e_stray.md", "utf-8+cp1252")]
         again = ingest(archive, [str(tmp_path / n) for n in files], bounded=False)
         assert again.count("replaced") + again.count("ingested") <= 1  # only a and e differ in text
+
+
+_DANISH = st.text(alphabet=st.sampled_from(list("abcæøåÆØÅéü ,.-:()1\n") + list("–—«»“”„€½§°•…")), max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_DANISH)
+def test_mojibake_of_any_danish_text_is_repaired_and_clean_text_left_alone(text: str) -> None:
+    assert repair_mojibake(text) == text
+    for codec in ("cp1252", "latin-1"):
+        mangled = text.encode("utf-8").decode(codec, "stray_cp1252")
+        assert repair_mojibake(mangled) == text
