@@ -31,7 +31,7 @@ from referat.testing.threads import write_threads
 KILLS = int(os.environ.get("REFERAT_CRASH_KILLS", "6"))
 MEETINGS = int(os.environ.get("REFERAT_CRASH_MEETINGS", "90"))
 SEED = int(os.environ.get("REFERAT_CRASH_SEED", "14"))
-BATCH_SECONDS = "0.25"  # ingest commits every quarter second: a few documents per batch, many batches
+BATCH_SECONDS = "0.05"  # ingest commits every 50 ms: a few documents per batch, many batches
 
 
 def _ingest(paths: list[str], db: str) -> list[str]:
@@ -84,8 +84,10 @@ def kill_and_resume(paths: list[str], db: str, total: int, rng: random.Random, k
     stored = []
     for k in range(kills):
         before = _documents(db)
-        target = before + 1 + rng.randrange(max(1, 2 * (total - before) // (kills - k + 1)))
-        wait = rng.uniform(0.0, 0.6) if k % 3 == 1 else rng.uniform(0.2, 3.0)
+        # a share of what is left such that the kills spread over the whole ingest (the other kills store
+        # a batch or two each)
+        target = before + 1 + rng.randrange(max(1, (total - before) // (kills - k + 1)))
+        wait = rng.uniform(0.0, 0.3) if k % 3 == 1 else rng.uniform(0.2, 3.0)
         proc = subprocess.Popen(_ingest(paths, db), env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 start_new_session=True)
         start = time.monotonic()
