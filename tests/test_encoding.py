@@ -91,13 +91,15 @@ def test_the_same_minutes_in_different_encodings_are_one_record(tmp_path: Path, 
         (tmp_path / name).write_bytes(data)
     with Archive(new_db("a.db")) as archive:
         summary = ingest(archive, [str(tmp_path / n) for n in files], bounded=False)
-        status = {Path(o.path).name: (o.status, o.note) for o in summary.outcomes}
+        status = {Path(o.path).name: (o.status, o.encoding) for o in summary.outcomes}
         assert status["a_utf8.md"] == ("ingested", None)
         # word for word the stored text: not stored again (cp1252 and latin-1 give the same bytes here)
-        assert status["b_cp1252.md"] == status["c_latin1.md"] == ("skipped", "not valid UTF-8; decoded as cp1252")
-        assert status["d_double.md"][0] == "skipped" and "mojibake" in status["d_double.md"][1]  # type: ignore[operator]
+        assert status["b_cp1252.md"] == status["c_latin1.md"] == ("skipped", "cp1252")
+        assert status["d_double.md"] == ("skipped", "utf-8+mojibake")
         # one character more ("–"): a new version of the same meeting, which replaces it
-        assert status["e_stray.md"][0] == "replaced" and "stray bytes read as cp1252" in status["e_stray.md"][1]  # type: ignore[operator]
+        assert status["e_stray.md"] == ("replaced", "utf-8+cp1252")
+        notes = {Path(n["path"]).name: n["note"] for n in summary.as_dict()["notes"]}  # type: ignore[union-attr]
+        assert notes["e_stray.md"] == encoding_warning("utf-8+cp1252") and "stray bytes read as cp1252" in notes["e_stray.md"]
         with archive.engine.connect() as conn:
             bodies = [r[0] for r in conn.exec_driver_sql("SELECT name FROM bodies")]
             meetings = conn.exec_driver_sql("SELECT count(*) FROM meetings").scalar_one()

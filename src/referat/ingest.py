@@ -32,7 +32,7 @@ class Outcome:
     status: str  # ingested | replaced | skipped | refused (read, but not minutes or an agenda) | failed
     items: int = 0
     reason: str | None = None
-    note: str | None = None  # what a reader of the stored document should know (a doubtful encoding)
+    encoding: str | None = None  # a doubtful decoding of the document (sources/text.py ENCODINGS), to be said
 
 
 @dataclass(slots=True)
@@ -56,7 +56,8 @@ class Summary:
                 "items": sum(o.items for o in self.outcomes if o.status in ("ingested", "replaced")),
                 "failures": [{"path": o.path, "reason": o.reason} for o in self.failed],
                 "refusals": [{"path": o.path, "reason": o.reason} for o in self.refused],
-                "notes": [{"path": o.path, "note": o.note} for o in self.outcomes if o.note]}
+                "notes": [{"path": o.path, "encoding": o.encoding, "note": encoding_warning(o.encoding)}
+                          for o in self.outcomes if o.encoding]}
 
 
 @dataclass
@@ -229,8 +230,9 @@ def _store_all(archive: Archive, files: list[Path], prepared: Iterable[Rows | st
             if isinstance(result, Exception):
                 report(Outcome(str(path), "failed", reason=f"could not be stored: {type(result).__name__}: {result}"))
             else:
+                encoding = rows.document.get("encoding")
                 report(Outcome(str(path), result, items=len(rows.items),
-                               note=encoding_warning(rows.document.get("encoding"))))
+                               encoding=encoding if encoding_warning(encoding) else None))
         pending.clear()
 
     def report(outcome: Outcome) -> None:
