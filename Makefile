@@ -61,13 +61,15 @@ test: $(STAMP) $(ASSETS) ocr-tools browser postgres pdf-tools fuzz-tools
 	  else echo "note: atheris is not installed; the fuzz targets were not run"; fi
 
 # long runs, documented with their last figures: every reader's fuzz target for FUZZ_SECONDS (default 10
-# minutes each; docs/reliability.md), the whole Greve archive ingested, and a 2,000-page PDF corpus ingested
-# on Dask with 1 and 2 workers beside --jobs 2 (bench/README.md)
+# minutes each; docs/reliability.md), the whole Greve archive ingested (bench/README.md), ingest killed
+# 30 times on each database (tests/test_crash_links.py; docs/reliability.md), and a 2,000-page PDF corpus
+# ingested on Dask with 1 and 2 workers beside --jobs 2 (bench/README.md)
 FUZZ_SECONDS ?= 600
 check-long: $(STAMP) fuzz-tools
 	@if $(PY) -c 'import atheris' 2>/dev/null; then $(PY) fuzz/run.py --seconds $(FUZZ_SECONDS) --out fuzz-artifacts; \
 	  else echo "note: atheris is not installed; the fuzz targets were not run"; fi
 	@if [ -d $(SHARED)/corpus/publication-api/greve ]; then $(PY) bench/greve_archive.py; fi
+	REFERAT_CRASH_KILLS=30 REFERAT_CRASH_MEETINGS=400 $(PY) -m pytest -q -s tests/test_crash_links.py -k killed
 	@if [ -d $(SHARED)/seeds ]; then $(PY) bench/dask_ingest.py --pages 2000 --rounds 3; fi
 
 # atheris (the readers' fuzz targets) is an optional extra: a binary wheel for Linux x86-64 only
