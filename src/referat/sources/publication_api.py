@@ -231,16 +231,22 @@ def item_sections(title: str, html: str) -> list[StructuredSection]:
     return _lead_decision(title, _field_sections({"Html": html}))
 
 
+def _list(obj: Mapping[str, Any], key: str) -> list[Any]:
+    """A list field, or nothing: the data is untrusted, and `"Bilag": 1` must not stop the reader."""
+    value = obj.get(key)
+    return value if isinstance(value, list) else []
+
+
 def _item(obj: Mapping[str, Any], open_marked: bool) -> StructuredItem:
     title = _text(_get(obj, "Navn", "Caption"))
-    fields = [f for f in obj.get("Felter") or [] if isinstance(f, Mapping)]
+    fields = [f for f in _list(obj, "Felter") if isinstance(f, Mapping)]
     sections = _lead_decision(title, [s for f in fields for s in _field_sections(f)])
-    attendees = [a for a in obj.get("ExternalAgendaItemAttendees") or [] if isinstance(a, Mapping)]
+    attendees = [a for a in _list(obj, "ExternalAgendaItemAttendees") if isinstance(a, Mapping)]
     absent = [_text(a.get("Name")) for a in attendees
               if _text(a.get("Name")) and _ABSENT_REASON.match(_text(a.get("Reason")))]
     attachments = [StructuredAttachment(title=_text(_get(b, "Navn", "Name", "Title")),
                                         url=_get(b, "Link", "Url"), id=_text(b.get("Id")) or None)
-                   for b in obj.get("Bilag") or []
+                   for b in _list(obj, "Bilag")
                    if isinstance(b, Mapping) and _text(_get(b, "Navn", "Name", "Title"))]
     links = [f.get("Link") for f in fields if isinstance(f.get("Link"), str) and f.get("Link")]
     is_open = obj.get("IsOpen")
@@ -256,7 +262,7 @@ def _host_from_links(items: list[Mapping[str, Any]]) -> str | None:
     """The system's host, where the response's own links name one (all of them the same)."""
     hosts = set()
     for it in items:
-        for f in it.get("Felter") or []:
+        for f in _list(it, "Felter"):
             link = f.get("Link") if isinstance(f, Mapping) else None
             if isinstance(link, str) and link:
                 parts = urlsplit(link)
@@ -268,7 +274,7 @@ def _host_from_links(items: list[Mapping[str, Any]]) -> str | None:
 def _refuse_question_answer(path: str | Path | None, committee: str, items: list[Mapping[str, Any]]) -> None:
     titles = [_text(_get(it, "Navn", "Caption")) for it in items]
     if _QUESTION_ANSWER.search(committee) or (titles and all(_QUESTION_ANSWER.search(t) for t in titles)):
-        files = sum(len(it.get("Bilag") or []) for it in items)
+        files = sum(len(_list(it, "Bilag")) for it in items)
         raise NotMinutesError(path, f"a question/answer container of the publication system ('{committee}': "
                                     f"{len(items)} item(s) holding {files} attachments: members' questions and the "
                                     "administration's answers)")
@@ -312,7 +318,7 @@ def meeting_from_json(obj: Any, path: str | Path | None = None, *, host: str | N
                                             "(no 'Dagsordenpunkter' list of items)")
     moede = obj.get("Moede") if isinstance(obj.get("Moede"), Mapping) else {}
     udvalg = obj.get("Udvalg") if isinstance(obj.get("Udvalg"), Mapping) else {}
-    items = [it for it in obj.get("Dagsordenpunkter") or [] if isinstance(it, Mapping)]
+    items = [it for it in _list(obj, "Dagsordenpunkter") if isinstance(it, Mapping)]
     if not moede and not items:
         if "Udvalg" in obj:
             raise SourceError(path or "<json>", "the publication API's committee list (api/agenda/udvalgsliste), "
@@ -332,7 +338,7 @@ def meeting_from_json(obj: Any, path: str | Path | None = None, *, host: str | N
     host = host or _host_from_links(items)
     date, start = _local_start(moede)
     participants = []
-    for p in moede.get("Moededeltagere") or []:
+    for p in _list(moede, "Moededeltagere"):
         if not isinstance(p, Mapping) or not _text(p.get("Name")):
             continue
         note = "Afbud" if p.get("ParticipationCancelled") is True else "Fraværende" if p.get("Absent") is True else None
