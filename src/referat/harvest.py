@@ -41,6 +41,7 @@ from referat.errors import FetchError, NotMinutesError, ReferatError
 from referat.parse import parse_source
 from referat.sources.publication_api import read_publication_json
 from referat.store import Archive
+from referat.store.guard import first_line
 from referat.store.rows import document_rows
 
 log = logging.getLogger(__name__)
@@ -351,7 +352,7 @@ class Harvester:
         try:
             result = self.archive.store_harvested(rows, record_state, files)
         except Exception as exc:  # noqa: BLE001 - reported; the transaction left nothing behind
-            out.status, out.reason = "failed", f"could not be stored: {type(exc).__name__}: {exc}"
+            out.status, out.reason = "failed", f"could not be stored: {type(exc).__name__}: {first_line(exc, self.archive.db)}"
             return out
         out.items = len(rows.items)
         out.status = "new" if not known else "unchanged" if state["sha256"] == sha else "changed"
