@@ -647,6 +647,7 @@ def serve(
     """Serve the web pages (Danish), the JSON API (/api/) and OParl 1.1 (/oparl/v1/)."""
     import uvicorn
 
+    from referat import limits
     from referat.api import base_url as checked_base_url
     from referat.store import default_db
 
@@ -659,6 +660,7 @@ def serve(
     path = db or default_db()
     try:
         open_archive(path).close()  # migrate once, and fail here with a clear message
+        limits.server()  # the request limits' environment variables, checked before the workers start
     except ReferatError as exc:
         fail(str(exc))
         return
