@@ -3,11 +3,16 @@ re-run (bench/probe.py), each kept from coming back."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from referat.cases import KleFileError, load_kle
+from referat.search import _LINE_BREAKS, one_line
+from referat.store.archive import _words_starting
 
 
 def test_kle_load_of_a_binary_file_is_refused_by_name(tmp_path: Path) -> None:  # probe #83
@@ -19,3 +24,18 @@ def test_kle_load_of_a_binary_file_is_refused_by_name(tmp_path: Path) -> None:  
     undefined.write_bytes("85.10;Budget\n".encode() + b"\x81\x8d\x90;x\n")  # bytes cp1252 leaves undefined
     with pytest.raises(KleFileError, match="codes.csv: not text"):
         load_kle(undefined)
+
+
+# --- the load bench's search path (bench/load.py), made cheaper: same answers ----------------------
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=" \t\n\r\xa0\x0bab\x1c\u2028æ", max_size=40))
+def test_one_line_is_the_line_break_pattern_exactly(text: str) -> None:
+    assert one_line(text) == _LINE_BREAKS.sub(" ", text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet="aæbø -\n.Ø_1", max_size=60), st.sampled_from(["a", "æb", "ø", "b"]))
+def test_words_starting_with_a_stem_are_what_the_old_pattern_found(text: str, stem: str) -> None:
+    old = {w.lower() for w in re.findall(r"(?<![^\W_])" + re.escape(stem) + r"[^\W_]*", text, re.IGNORECASE)}
+    assert _words_starting(text.lower(), stem) == old

@@ -781,11 +781,10 @@ class Archive:
                 by_item[item_id].append(txt)
         for h in hits:
             texts = by_item[h.id]
-            joined = "\n".join(texts)
+            lowered = "\n".join(texts).lower()
 
-            def forms(stem: str, word: str, joined: str = joined) -> list[str]:
-                found = {w.lower() for w in re.findall(r"(?<![^\W_])" + re.escape(stem) + r"[^\W_]*", joined,
-                                                       re.IGNORECASE)}
+            def forms(stem: str, word: str, lowered: str = lowered) -> list[str]:
+                found = _words_starting(lowered, stem.lower())
                 return [w for w in found if w == word or stems(w) == [stem]]
 
             pattern = highlighter(q, forms)
@@ -1007,6 +1006,22 @@ def file_name(path: str, media_type: str | None) -> str:
 
 
 _MEETING_SOURCE = "m.kind AS meeting_kind, m.source_system, m.source_url, m.source_id"
+
+
+_WORD_TAIL = re.compile(r"[^\W_]*")
+
+
+def _words_starting(lowered: str, stem: str) -> set[str]:
+    r"""The words of a lower-cased text that start with `stem`. str.find, then a word-boundary check:
+    a regex led by a lookbehind (`(?<![^\W_])stem…`, as this was) cannot skip ahead to the stem and
+    tries every position of every hit's texts, 25 % of a search's time on a 20,000-item archive."""
+    found: set[str] = set()
+    at = lowered.find(stem) if stem else -1
+    while at >= 0:
+        if at == 0 or not (lowered[at - 1].isalnum()):
+            found.add(lowered[at:_WORD_TAIL.match(lowered, at + len(stem)).end()])  # type: ignore[union-attr]
+        at = lowered.find(stem, at + 1)
+    return found
 
 
 def _source(r: Any) -> dict[str, Any] | None:
