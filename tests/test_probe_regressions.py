@@ -39,3 +39,16 @@ def test_one_line_is_the_line_break_pattern_exactly(text: str) -> None:
 def test_words_starting_with_a_stem_are_what_the_old_pattern_found(text: str, stem: str) -> None:
     old = {w.lower() for w in re.findall(r"(?<![^\W_])" + re.escape(stem) + r"[^\W_]*", text, re.IGNORECASE)}
     assert _words_starting(text.lower(), stem) == old
+
+
+def test_a_sqlite_file_uri_is_refused_and_no_file_is_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # probe #73
+    from referat.store import Archive
+    from referat.store.guard import DatabaseUrlError
+
+    monkeypatch.chdir(tmp_path)
+    for db in ("file:x.db?mode=ro", "file:x.db"):
+        with pytest.raises(DatabaseUrlError, match="not a SQLite file: URI"):
+            Archive(db)
+    odd = "a?b#c%20.db"  # a file name is a file name: nothing in it is read as URL syntax
+    Archive(odd).close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [odd, odd + ".tantivy"]

@@ -135,15 +135,14 @@ class Archive:
         commands that add documents). A read-only SQLite archive opens read-only (`read_only`)."""
         self.db = str(db or default_db())
         self.name = shown(self.db)
-        url = guard.checked_url(self.db) if "://" in self.db else make_url(f"sqlite:///{self.db}")
+        url = guard.checked_url(self.db) if "://" in self.db else guard.sqlite_url(self.db)
         if url.get_backend_name() not in DIALECTS:
             raise UnsupportedDatabaseError(unsupported(url.get_backend_name()))
         if url.drivername == "postgresql":  # SQLAlchemy's default driver there is psycopg2; ours is psycopg 3
             url = url.set(drivername="postgresql+psycopg")
         self.read_only = False
         self._file = url.database if url.get_backend_name() == "sqlite" else None
-        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:" \
-                and not url.database.startswith("file:"):
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
             self.read_only = guard.sqlite_file(url.database, self.name, create)
             if self.read_only:
                 url = make_url(guard.read_only_uri(url.database))

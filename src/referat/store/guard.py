@@ -110,6 +110,16 @@ def checked_url(db: str) -> URL:
     return url
 
 
+def sqlite_url(path: str) -> URL:
+    """The URL of a SQLite archive file: the path as a file name, whatever it holds (`?`, `#`, `%`).
+    SQLite's own `file:` URIs are refused: SQLAlchemy would make a file literally named `file:…` and
+    ignore the options (`mode=ro`); a read-only archive is found and opened read-only without them."""
+    if path.startswith("file:"):
+        raise DatabaseUrlError(f"{path}: give the archive's file path (a read-only archive opens read-only by "
+                               f"itself), not a SQLite file: URI")
+    return URL.create("sqlite", database=path)
+
+
 def first_line(exc: BaseException, db: str) -> str:
     """A driver's error as one line: the DBAPI's own message (SQLAlchemy appends the statement, its
     parameters, which hold document text, and a link on further lines), without the password."""
