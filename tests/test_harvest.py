@@ -255,7 +255,7 @@ def test_a_harvest_killed_midway_and_run_again_ends_with_the_same_archive(
     proc.send_signal(sig)
     _, err = proc.communicate()
     if sig == signal.SIGINT:  # Ctrl-C: the meeting in hand is dropped, the summary so far printed
-        assert proc.returncode == 130 and "interrupted; stored meetings are complete" in err, err
+        assert proc.returncode == 130 and "afbrudt; de gemte møder er hele" in err, err
     assert 2 <= _stored(killed) < 7, "the harvest was not killed mid-way"
     site.faults.pause = 0.0
     res = subprocess.run(_cli(site, killed), env=env, capture_output=True, text=True, check=False)
@@ -274,8 +274,8 @@ def test_cli_summary_and_the_hosts_file(site: ReplaySite, tmp_path: Path) -> Non
     invoke = CliRunner().invoke
     res = invoke(app, ["harvest", HOST, "--base-url", site.url, "--db", db, "--delay", "0", "--committee", "plan"])
     assert res.exit_code == 0, res.output
-    assert res.stdout.startswith(f"{HOST}: 1 new, 0 changed, 0 unchanged, 0 not fetched (finished and older), "
-                                 "0 refused, 0 failed (3 items) of 1 listed into ")
+    assert res.stdout.startswith(f"{HOST}: 1 ny, 0 ændrede, 0 uændrede, 0 ikke hentet (afsluttede og ældre), "
+                                 "0 afviste, 0 fejlede (3 punkter) af 1 på listen i ")
     hosts = read_hosts(ROOT / "src" / "referat" / "data" / "hosts.tsv")
     assert {h.host for h in hosts} >= {HOST, "dagsordener.gladsaxe.dk", "dagsordner.albertslund.dk"}
     assert all(h.verified == "no" for h in hosts)

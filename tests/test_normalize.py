@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+
+import pytest
+from conftest import SHARED
+
 from referat.normalize import clean_unicode, normalize
+from referat.parse import parse_text
 
 
 def texts(src: str) -> list[str]:
@@ -114,3 +121,33 @@ def test_typographic_ligatures_and_unicode_hyphens_become_plain_letters() -> Non
     assert clean_unicode(text) == "flygtninge og finansiering af offentlige tilbud, ½ mio. kr. pr. m²"
     assert clean_unicode("Børne\u2010 og Ungeudvalget, sag 24\u20113\u201185.10.00\u2011P07 – status") == \
         "Børne- og Ungeudvalget, sag 24-3-85.10.00-P07 – status"
+
+
+def test_item_number_set_apart_from_its_title_is_joined_not_dropped() -> None:
+    # pdftotext's text of the SBSYS PDF in ../shared/corpus prints "3" and "Eventuelt" as two blocks
+    src = "1 Budget\n\nTekst.\n\n2 Status\n\nMere tekst.\n\n3\n\nEventuelt\n\nReferat:\n"
+    n = normalize(src)
+    assert "3 Eventuelt" in [ln.text for ln in n.lines]
+    assert "Eventuelt" not in [ln.text for ln in n.lines]
+    assert n.moved == {11: 9}  # the title's line now lives on the number's line
+    assert not n.artifacts
+
+
+def test_isolated_number_stays_a_page_number_where_it_cannot_be_the_next_item() -> None:
+    # item 3 is printed elsewhere: the lone "3" is page 3, whatever title-like line follows it
+    src = "1 Budget\n\nTekst.\n\n2 Status\n\nMere tekst\n\n3\n\nBeslutning\n\nGodkendt.\n\n3 Eventuelt\n"
+    assert [a.text for a in normalize(src).artifacts] == ["3"]
+    # no item 2 before it: a page number
+    assert [a.text for a in normalize("1 Budget\n\nTekst\n\n3\n\nEventuelt\n").artifacts] == ["3"]
+    # followed by a sentence: a page number
+    src = "1 Budget\n\n2 Status\n\n3\n\nDer er blevet foretaget et servicevindue.\n"
+    assert [a.text for a in normalize(src).artifacts] == ["3"]
+
+
+def test_pdftotext_text_of_the_sbsys_pdf_reads_every_item() -> None:
+    pdf = SHARED / "corpus" / "sbsys-aarhus" / "aarhus_moedesystemgruppen_2016-10-06_minutes.pdf"
+    if shutil.which("pdftotext") is None or not pdf.exists():
+        pytest.skip("needs pdftotext (poppler-utils; make test installs it) and ../shared/corpus")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    numbers = [str(it.number) for it in parse_text(text).items]
+    assert numbers == ["1", "1.1", "1.2", "1.3", "1.4", "2", "2.1", "2.2", "2.3", "3"]

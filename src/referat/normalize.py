@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -137,10 +136,15 @@ def _header_line(t: str, header_dates: set) -> int:
     2 is a marker (the meeting's date or a page number), 1 neither."""
     if len(t) > 100 or (t.endswith(".") and len(t.split()) >= 6) or _is_structural(t):
         return 0
+    return 2 if _marker(t, header_dates) else 1
+
+
+def _marker(t: str, header_dates: set) -> bool:
+    """A page number or the meeting's date: what every running header or footer block carries."""
     if vocab.PAGE_NUMBER.match(t) or t.endswith(_PAGE_KEY):
-        return 2
+        return True
     # a date has digits: most lines have none, and parse_date tries several shapes
-    return 2 if header_dates and _DIGIT.search(t) and parse_date(t) in header_dates else 1
+    return bool(header_dates) and _DIGIT.search(t) is not None and parse_date(t) in header_dates
 
 
 class _Verdicts(dict[str, int]):
@@ -155,20 +159,6 @@ class _Verdicts(dict[str, int]):
         return verdict
 
 
-def _header_block_ok(block: tuple[str, ...], verdicts: _Verdicts) -> bool:
-    """A repeated block is a running page header/footer when it is short, not structure and not
-    sentences, and carries the meeting's date or a page number. (`verdicts` holds each line's
-    `_header_line`: a line sits in up to ten candidate blocks, and a long document repeating
-    itself made the per-line regexes most of the normalizer's time.)"""
-    marker = False
-    for t in block:
-        v = verdicts[t]
-        if v == 0:
-            return False
-        marker = marker or v == 2
-    return marker
-
-
 def _remove_running_headers(lines: list[Line], artifacts: list[Artifact]) -> list[Line]:
     nonblank = [i for i, ln in enumerate(lines) if not ln.blank]
     # a header line carrying its page number ("… 04.12.2012 Side 5 af 23") repeats but for the number
@@ -177,70 +167,80 @@ def _remove_running_headers(lines: list[Line], artifacts: list[Artifact]) -> lis
     # the document's own title line may be repeated as the running header: its first printing stays
     keep_title = {next((i for i, t in enumerate(texts[:10]) if _TITLE.match(t)), -1)}
     dropped: set[int] = set(keep_title)
-    # a block can only repeat 3 times if each of its lines does, and can only be a header if none of
-    # its lines rules it out: judge lines first, count blocks only there (a document that repeats
-    # itself, like a re-sent agenda, otherwise makes every line a candidate block of four sizes)
-    single = Counter(texts)
-    verdicts = _Verdicts(header_dates)
-    repeated = [single[t] >= 3 and verdicts[t] != 0 for t in texts]
-    # runs of consecutive candidate lines: the only places a repeated header block can be
-    runs: list[tuple[int, int]] = []
-    i = 0
-    while i < len(texts):
-        if repeated[i]:
-            j = i
-            while j < len(texts) and repeated[j]:
-                j += 1
-            runs.append((i, j))
-            i = j
-        else:
-            i += 1
-    for n in (4, 3, 2, 1):
-        where: dict[tuple[str, ...], list[int]] = {}
-        for a, b in runs:
-            for i in range(a, b - n + 1):
-                where.setdefault(tuple(texts[i:i + n]), []).append(i)
-        for block, starts in where.items():
-            if len(starts) < 3:
-                continue
-            if n == 1 and not vocab.PAGE_NUMBER.match(block[0]) and len(block[0].split()) > 8:
-                continue
-            if not _header_block_ok(block, verdicts):
-                continue
-            for i in starts:
-                if not any(j in dropped for j in range(i, i + n)):
-                    dropped.update(range(i, i + n))
+    for n, starts in _header_blocks(texts, header_dates):
+        for i in starts:
+            if not any(j in dropped for j in range(i, i + n)):
+                dropped.update(range(i, i + n))
     dropped -= keep_title
     if not dropped:
         return lines
     drop_idx = {nonblank[j] for j in dropped}
     for idx in sorted(drop_idx):
         artifacts.append(Artifact(lines[idx].no, lines[idx].text, "running page header/footer"))
-    kept = [ln for i, ln in enumerate(lines) if i not in drop_idx]
-    return _rejoin_cut_sentences(kept, {lines[i].no for i in drop_idx})
+    kept: list[Line] = []
+    cuts: list[int] = []
+    for i, ln in enumerate(lines):
+        if i in drop_idx:
+            if not cuts or cuts[-1] != len(kept):
+                cuts.append(len(kept))
+        else:
+            kept.append(ln)
+    return _rejoin_cut_sentences(kept, cuts)
 
 
-def _rejoin_cut_sentences(lines: list[Line], removed_nos: set[int]) -> list[Line]:
-    """Where a removed page header cut a sentence ("merudgifter" | header | "på 0,5 mio. kr."),
-    drop the blank lines between the two halves so they read as one paragraph again."""
-    removed = sorted(removed_nos)
-    out: list[Line] = []
-    i = 0
-    while i < len(lines):
-        ln = lines[i]
-        if ln.blank and out and not out[-1].blank:
-            j = i
-            while j < len(lines) and lines[j].blank:
-                j += 1
-            prev, nxt = out[-1], lines[j] if j < len(lines) else None
-            crossed = nxt is not None and bisect_right(removed, prev.no) < bisect_left(removed, nxt.no)
-            if crossed and nxt is not None and not _SENTENCE_END.search(prev.text) \
-                    and nxt.text[:1].islower() and not _is_structural(nxt.text):
-                i = j
+def _header_blocks(texts: list[str], header_dates: set) -> list[tuple[int, list[int]]]:
+    """Running page header/footer blocks of 4, 3, 2 and then 1 consecutive lines: their length and
+    where they start, longest first and then in document order: a block repeats at least 3 times, is short, holds
+    no structure and no sentence (`_header_line`), and carries a page number or the meeting's date.
+
+    Since every block must hold a marker line, blocks are only looked for around repeated marker lines
+    (a document that repeats itself, like a re-sent agenda or this project's PDF bench, otherwise makes
+    every line a candidate block of four sizes, and judging all of them was most of the normalizer's
+    time)."""
+    single = Counter(texts)
+    verdicts = _Verdicts(header_dates)
+    marks = {t for t, k in single.items() if k >= 3 and len(t) <= 100 and _marker(t, header_dates)}
+    markers = [i for i, t in enumerate(texts) if t in marks]
+    candidate: dict[int, bool] = {}  # judged lazily, only near a marker
+
+    def ok(i: int) -> bool:
+        if i not in candidate:
+            candidate[i] = 0 <= i < len(texts) and single[texts[i]] >= 3 and verdicts[texts[i]] != 0
+        return candidate[i]
+
+    out: list[tuple[int, list[int]]] = []
+    for n in (4, 3, 2, 1):
+        where: dict[tuple[str, ...], set[int]] = {}
+        for m in markers:
+            for i in range(m - n + 1, m + 1):
+                if all(ok(j) for j in range(i, i + n)):
+                    where.setdefault(tuple(texts[i:i + n]), set()).add(i)
+        blocks = [(block, sorted(starts)) for block, starts in where.items() if len(starts) >= 3]
+        for block, starts in sorted(blocks, key=lambda b: b[1][0]):
+            if n == 1 and not vocab.PAGE_NUMBER.match(block[0]) and len(block[0].split()) > 8:
                 continue
-        out.append(ln)
-        i += 1
+            out.append((n, starts))
     return out
+
+
+def _rejoin_cut_sentences(lines: list[Line], cuts: list[int]) -> list[Line]:
+    """Where a removed page header cut a sentence ("merudgifter" | header | "på 0,5 mio. kr."),
+    drop the blank lines between the two halves so they read as one paragraph again. `cuts` are the
+    positions in `lines` where removed lines stood (only blank runs there can need it)."""
+    drop: set[int] = set()
+    for p in cuts:
+        a = p
+        while a > 0 and lines[a - 1].blank:
+            a -= 1
+        b = p
+        while b < len(lines) and lines[b].blank:
+            b += 1
+        if a == b or a == 0 or b == len(lines) or a in drop:
+            continue  # no blank run here, or nothing before or after it
+        prev, nxt = lines[a - 1], lines[b]
+        if not _SENTENCE_END.search(prev.text) and nxt.text[:1].islower() and not _is_structural(nxt.text):
+            drop.update(range(a, b))
+    return [ln for i, ln in enumerate(lines) if i not in drop] if drop else lines
 
 
 def _join_hyphenated(lines: list[Line]) -> list[Line]:
@@ -251,8 +251,8 @@ def _join_hyphenated(lines: list[Line]) -> list[Line]:
     out: list[Line] = []
     for ln in lines:
         prev = out[-1] if out else None
-        if prev is not None and not prev.blank and not ln.blank and not ln.heading and not prev.heading:
-            m = _HYPHEN_END.search(prev.text) if prev.text.endswith("-") else None
+        if prev is not None and prev.text.endswith("-") and not ln.blank and not ln.heading and not prev.heading:
+            m = _HYPHEN_END.search(prev.text)
             nxt = ln.text.lstrip()
             first_word = nxt.split(" ", 1)[0].lower() if nxt else ""
             if m and nxt and not _is_structural(nxt):
@@ -308,10 +308,10 @@ def normalize(text: str) -> Normalized:
                 elif vocab.BARE_NUMBER.match(t.strip()):
                     numbers.append(len(lines))
             lines.append(Line(no, t, heading and bool(t)))
-    _drop_isolated_numbers(lines, numbers, artifacts)
+    moved: dict[int, int] = {}
+    _drop_isolated_numbers(lines, numbers, artifacts, moved)
     lines = _remove_running_headers(lines, artifacts)
     lines = _join_hyphenated(lines)
-    moved: dict[int, int] = {}
     if ":" in text:
         lines = _pair_labels(lines, moved)
     artifacts.sort(key=lambda a: a.no)
@@ -335,7 +335,7 @@ _PAGE_KEY = "\x00page"
 def _page_key(t: str) -> str:
     """A line with its trailing page number replaced by a placeholder, so that a running header that
     prints the page number repeats as one text."""
-    if not _DIGIT.search(t[-12:]):
+    if not t[-1:].isdigit():  # t is stripped, and every page number tail ends in a digit
         return t
     m = vocab.PAGE_NUMBER_TAIL.search(t, max(0, len(t) - 32))  # "Side 123 af 456" fits in the tail
     return t if m is None or m.start() == 0 else t[: m.start()] + " " + _PAGE_KEY
@@ -447,12 +447,51 @@ def _single_value_label(text: str) -> bool:
     return bool(m) and m.group("label").lower() in _SINGLE_VALUE_LABELS
 
 
-def _drop_isolated_numbers(lines: list[Line], candidates: list[int], artifacts: list[Artifact]) -> None:
+def _drop_isolated_numbers(lines: list[Line], candidates: list[int], artifacts: list[Artifact],
+                           moved: dict[int, int]) -> None:
     """A bare number alone between blank lines is a page number left by a PDF converter; it is
-    blanked in place (line positions do not change)."""
+    blanked in place (line positions do not change). Unless it is an item number set apart from its
+    title (pdftotext puts "3" and "Eventuelt" in two blocks when a column gap parts them): then the
+    title joins it ("3 Eventuelt"; `_split_item_number`)."""
     for i in candidates:
         before = i == 0 or lines[i - 1].blank
         after = i + 1 == len(lines) or lines[i + 1].blank
-        if before and after:
-            artifacts.append(Artifact(lines[i].no, lines[i].text, "page number"))
-            lines[i] = Line(lines[i].no, "")
+        if not (before and after):
+            continue
+        title = _split_item_number(lines, i)
+        if title is not None:
+            lines[i] = Line(lines[i].no, f"{lines[i].text.strip()} {lines[title].text.strip()}", lines[title].heading)
+            moved[lines[title].no] = lines[i].no
+            lines[title] = Line(lines[title].no, "")
+            continue
+        artifacts.append(Artifact(lines[i].no, lines[i].text, "page number"))
+        lines[i] = Line(lines[i].no, "")
+
+
+_TITLE_LIKE = re.compile(r"^[A-ZÆØÅ][^\t]{1,80}$")
+
+
+def _split_item_number(lines: list[Line], i: int) -> int | None:
+    """The position of the title that an isolated number `n` at `i` belongs to, or None when it is a page
+    number. It is an item number only when all of this holds: item n-1 is printed earlier as a numbered
+    title ("2 GetOrganized", "2. Budget"), no numbered title n (no sentence) is printed anywhere (so a page number
+    that happens to follow item n-1 cannot take item n's place), and the next printed line, within two
+    lines, reads as a title (capital first, short, no sentence)."""
+    n = int(lines[i].text.strip())
+    if n < 2:
+        return None
+    nxt = next((j for j in range(i + 1, min(len(lines), i + 3)) if not lines[j].blank), None)
+    if nxt is None:
+        return None
+    t = lines[nxt].text.strip()
+    if not _TITLE_LIKE.match(t) or t[-1] in ".,;:" or len(t.split()) > 8:
+        return None
+    prev = re.compile(rf"^{n - 1}(?:\.\d{{1,2}})?[.)]?\s+[A-ZÆØÅ]")
+    same = re.compile(rf"^{n}[.)]?\s+[A-ZÆØÅ]")
+    if not any(prev.match(ln.text.strip()) for ln in lines[:i] if not ln.blank):
+        return None
+    if any(same.match(t := ln.text.strip()) and not _SENTENCE_END.search(t) for ln in lines if not ln.blank):
+        return None  # item n printed as a title elsewhere ("3) Links bliver indsat …." is a point, no title)
+    return nxt
+
+

@@ -14,6 +14,11 @@ from referat.parse.text import comparable, squash
 
 _SECTION = vocab.section_pattern()
 _SECTION_FIRST = vocab.section_first_words()
+# the same words by their first three letters: one dict lookup and a few prefixes per line, not 90
+_SECTION_BY_HEAD: dict[str, tuple[str, ...]] = {}
+for _word in _SECTION_FIRST:
+    _SECTION_BY_HEAD[_word[:3]] = (*_SECTION_BY_HEAD.get(_word[:3], ()), _word)
+_SECTION_PRECHECK = min(map(len, _SECTION_FIRST)) >= 3  # else (a heading of one or two letters) no precheck
 _TOC_HEADING = vocab.TOC_HEADING.compile()
 _ITEM_STRONG = vocab.compiled(vocab.ITEM_HEADINGS_STRONG)
 _ITEM_WEAK = vocab.compiled(vocab.ITEM_HEADINGS_WEAK, 0)  # case matters: "3. at …" is a point
@@ -21,6 +26,8 @@ _CASE_LABEL = vocab.CASE_LABEL.compile()
 _CLOSED_WHOLE = vocab.CLOSED_WHOLE.compile()
 _OPEN_WHOLE = vocab.OPEN_WHOLE.compile()
 _ITEM_GROUP = vocab.ITEM_GROUP.compile()
+# a line about the item, not of it: a group heading or the open status (one match per line, not two)
+_GROUP_OR_OPEN = re.compile(f"(?:{vocab.ITEM_GROUP.pattern})|(?:{vocab.OPEN_WHOLE.pattern})", re.IGNORECASE)
 _WITHHELD = vocab.DECISION_WITHHELD.compile()
 _CAPS_HEADING = re.compile(vocab.CAPS_HEADING.pattern)  # case matters: only capitals
 _VERDICT = [p for entries in vocab.VERDICTS.values() for p in vocab.compiled(entries)]
@@ -112,8 +119,10 @@ def section_role(text: str) -> tuple[str, str | None, str | None] | None:
     t = text.strip()
     if len(t) > 120 or not t[:1].isalpha():
         return None
-    if "" not in _SECTION_FIRST and not t[:24].lower().startswith(_SECTION_FIRST):
-        return None
+    if _SECTION_PRECHECK:
+        head = t[:24].lower()
+        if not head.startswith(_SECTION_BY_HEAD.get(head[:3], ("\x00",))):
+            return None
     m = _SECTION.match(t)
     if not m or _WITHHELD.match(t):  # "Beslutning ikke frigivet": a status in a Sagsforløb table, no heading
         return None
@@ -478,30 +487,34 @@ def _sections(lines: list[Line], case_line: Line | None, marker: Line | None = N
     current = RawSection("", None)
     prev_blank = True  # an unlisted heading starts a paragraph
     for pos, ln in enumerate(lines):
+        if ln.blank:
+            current.lines.append(ln)
+            prev_blank = True
+            continue
         if marker is not None and ln is marker:
             continue  # the closed marker is the item's `closed` flag
-        if not ln.blank and (_ITEM_GROUP.match(ln.text.strip()) or _OPEN_WHOLE.match(ln.text.strip())):
+        t = ln.text.strip()
+        if _GROUP_OR_OPEN.match(t):
             continue  # a group heading or the open status: not the item's text
         if case_line is not None and ln is case_line:
-            rest = _CASE_LABEL.sub("", ln.text.strip(), count=1)
+            rest = _CASE_LABEL.sub("", t, count=1)
             rest = vocab.CASE_NUMBER.sub("", rest, count=1).strip(" ,;-–")
             if not rest:
                 continue
-        if current.role == "decision" and current.no is not None and not current.lines and not ln.blank \
-                and _LABEL_ITEM.match(ln.text.strip()):
-            current.heading = f"{current.heading} {ln.text.strip()}"  # "… beslutning den 04.12.2012" / "Punkt 3"
+        if current.role == "decision" and current.no is not None and not current.lines and _LABEL_ITEM.match(t):
+            current.heading = f"{current.heading} {t}"  # "… beslutning den 04.12.2012" / "Punkt 3"
             continue
-        found = None if ln.blank else section_role(ln.text)
-        label = None if found is not None or ln.blank else decision_label(ln.text)
+        found = section_role(t)
+        label = None if found is not None else decision_label(t)
         if label:
             found = ("decision", label[1], None)  # eDoc's label is unmistakable, set apart or not
-        elif found is None and not ln.blank and prev_blank:
+        elif found is None and prev_blank:
             if current.role not in _LIST_ROLES and loose_heading(ln, current.role == "decision") \
                     and not _continues(lines, pos):
                 found = (None, None, None)  # a heading the vocabulary does not know: role `other`
-        if found is None and not ln.blank and caps_heading(ln.text):
+        if found is None and caps_heading(t):
             found = (None, None, None)  # an upper-case heading, even where no blank line sets it apart
-        prev_blank = ln.blank or found is not None
+        prev_blank = found is not None
         if found:
             role, body, inline = found
             if current.heading or any(not x.blank for x in current.lines):

@@ -100,6 +100,30 @@ _get_loose = _by_address(pdfium_c.FPDFText_GetLooseCharBox, _I, _A, _I, _A)
 _get_char_box = _by_address(pdfium_c.FPDFText_GetCharBox, _I, _A, _I, _A, _A, _A, _A)
 _get_font_size = _by_address(pdfium_c.FPDFText_GetFontSize, _D, _A, _I)
 _get_font_info = _by_address(pdfium_c.FPDFText_GetFontInfo, ctypes.c_ulong, _A, _I, _A, ctypes.c_ulong, _A)
+_count_chars = _by_address(pdfium_c.FPDFText_CountChars, _I, _A)
+_get_text = _by_address(pdfium_c.FPDFText_GetText, _I, _A, _I, _I, _A)
+_get_bounded = _by_address(pdfium_c.FPDFText_GetBoundedText, _I, _A, _D, _D, _D, _D, _A, _I)
+_load_page = _by_address(pdfium_c.FPDF_LoadPage, _A, _A, _I)
+_close_page = _by_address(pdfium_c.FPDF_ClosePage, None, _A)
+_load_textpage = _by_address(pdfium_c.FPDFText_LoadPage, _A, _A)
+_close_textpage = _by_address(pdfium_c.FPDFText_ClosePage, None, _A)
+_page_height = _by_address(pdfium_c.FPDF_GetPageHeightF, ctypes.c_float, _A)
+_count_objects = _by_address(pdfium_c.FPDFPage_CountObjects, _I, _A)
+_get_object = _by_address(pdfium_c.FPDFPage_GetObject, _A, _A, _I)
+_object_type = _by_address(pdfium_c.FPDFPageObj_GetType, _I, _A)
+_object_bounds = _by_address(pdfium_c.FPDFPageObj_GetBounds, _I, _A, _A, _A, _A, _A)
+
+
+
+
+def _bounded_text(textpage: int, left: float, bottom: float, right: float, top: float) -> str:
+    """The text inside a rectangle of the page (pdfium's own choice of characters)."""
+    n = _get_bounded(textpage, left, top, right, bottom, None, 0)
+    if n <= 0:
+        return ""
+    buf = ctypes.create_string_buffer(2 * (n + 1))
+    written = _get_bounded(textpage, left, top, right, bottom, ctypes.addressof(buf), n)
+    return buf.raw[: written * 2].decode("utf-16-le", errors="ignore")
 
 
 class _Calls:
@@ -107,10 +131,11 @@ class _Calls:
     passed by address (the helper methods, and ctypes' own argument conversion, cost more than the
     calls). `box` holds four doubles, `at` their addresses: (left, bottom, right, top)."""
 
-    __slots__ = ("raw", "box", "at", "loose", "loose_at", "font", "font_at", "flags_at", "_flags")
+    __slots__ = ("raw", "box", "at", "loose", "loose_at", "font", "font_at", "flags_at", "_flags", "_text")
 
-    def __init__(self, textpage: pdfium.PdfTextPage) -> None:
-        self.raw = ctypes.cast(textpage.raw, ctypes.c_void_p).value  # valid while the text page is open
+    def __init__(self) -> None:
+        self.raw = 0  # the current text page's address (`page`), valid while it is open
+        self._text = ctypes.create_string_buffer(0)
         self.box = (ctypes.c_double * 4)()
         first = ctypes.addressof(self.box)
         self.at = (first, first + 8, first + 16, first + 24)
@@ -120,6 +145,23 @@ class _Calls:
         self.font_at = ctypes.addressof(self.font)
         self._flags = ctypes.c_int()
         self.flags_at = ctypes.addressof(self._flags)
+
+    def page(self, textpage: int) -> _Calls:
+        """The calls made on this text page from now on (the buffers are reused from page to page)."""
+        self.raw = textpage
+        return self
+
+    def text(self) -> str:
+        """The text page's whole text. (pdfium writes at most one UTF-16 unit per character and a NUL;
+        twice that room covers the pdfium builds that wrote more.)"""
+        count = _count_chars(self.raw)
+        if count <= 0:
+            return ""
+        if len(self._text) < 4 * (count + 1):
+            self._text = ctypes.create_string_buffer(8 * (count + 1))
+        at = ctypes.addressof(self._text)
+        written = _get_text(self.raw, 0, count, at)
+        return ctypes.string_at(at, max(0, written - 1) * 2).decode("utf-16-le", errors="ignore")
 
     def end(self, run: _Run) -> float:
         """Where the run's last glyph's advance ends (x)."""
@@ -144,7 +186,7 @@ class _Calls:
         return bold
 
 
-def _runs(textpage: pdfium.PdfTextPage, calls: _Calls) -> list[_Run]:
+def _runs(calls: _Calls) -> list[_Run]:
     """The page's text runs, top to bottom as pdfium reads them."""
     # The page text is read once and cut at pdfium's line breaks; each line's rectangles (one per text
     # object) are asked for on its character range (a rectangle never crosses a line break), so a line
@@ -156,7 +198,7 @@ def _runs(textpage: pdfium.PdfTextPage, calls: _Calls) -> list[_Run]:
     # rectangle instead was three quarters of all PDF time, and looking up every rectangle's first
     # character by position (a scan of the page's characters) a third of what remained.
     raw, box, (left_at, bottom_at, right_at, top_at) = calls.raw, calls.box, calls.at
-    full = textpage.get_text_range(0, textpage.count_chars())
+    full = calls.text()
     runs: list[_Run] = []
     first = 0  # index of the line's first character in the page text
     for line in full.split("\r\n"):
@@ -193,7 +235,7 @@ def _runs(textpage: pdfium.PdfTextPage, calls: _Calls) -> list[_Run]:
                 starts.append(start)
                 boxes.append((left, bottom, right, top))
             else:  # no character of this line found at the run's start: ask for its text directly
-                text = textpage.get_text_bounded(left, bottom, right, top).strip()
+                text = _bounded_text(raw, left, bottom, right, top).strip()
                 if text:
                     runs.append((left, bottom, right, top, text, False, top - bottom, left, -1, right))
         order = sorted(range(len(starts)), key=starts.__getitem__) if len(starts) > 1 else range(len(starts))
@@ -277,13 +319,13 @@ def _char_runs(calls: _Calls, line: str, first: int) -> list[_Run]:
     return runs
 
 
-def _lines(textpage: pdfium.PdfTextPage, page: pdfium.PdfPage | None = None) -> list[_Line]:
+def _lines(calls: _Calls, page: int | None = None) -> list[_Line]:
     """Text runs grouped into lines (top to bottom). Neighbouring runs are one word when the gap between
     them is at most WORD_BREAK_EM of the font size (a glyph kerned or placed as its own text object),
     two words up to TAB_EM, and table cells (a tab) across a wider gap. With the page given, table rows
-    wrapped between its horizontal rules are joined (_join_wrapped_rows)."""
-    calls = _Calls(textpage)
-    runs = _runs(textpage, calls)
+    wrapped between its horizontal rules are joined (_join_wrapped_rows). `calls` holds the text page;
+    the page is pdfium's address."""
+    runs = _runs(calls)
     runs.sort(key=lambda r: (-r[_R_TOP], r[_R_LEFT]))
     lines: list[list[_Run]] = []
     for run in runs:
@@ -369,19 +411,19 @@ def _clean(text: str) -> str:
     return (text.translate(_LIGATURES) if _SPECIAL.search(text) else text).strip()
 
 
-def _rules(page: pdfium.PdfPage) -> list[float]:
+def _rules(raw: int) -> list[float]:
     """Heights of the page's horizontal rules (path objects at most 2 pt high and 40 pt wide or more:
     table rules, drawn as lines or as thin filled rectangles), top first."""
-    raw = page.raw
-    left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    box = (ctypes.c_float * 4)()
+    at = ctypes.addressof(box)
+    left, bottom, right, top = at, at + 4, at + 8, at + 12
     ys = set()
-    for i in range(pdfium_c.FPDFPage_CountObjects(raw)):
-        obj = pdfium_c.FPDFPage_GetObject(raw, i)
-        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_PATH:
+    for i in range(_count_objects(raw)):
+        obj = _get_object(raw, i)
+        if _object_type(obj) != pdfium_c.FPDF_PAGEOBJ_PATH:
             continue
-        if pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top) \
-                and top.value - bottom.value <= 2 and right.value - left.value >= 40:
-            ys.add(round((top.value + bottom.value) / 2, 1))
+        if _object_bounds(obj, left, bottom, right, top) and box[3] - box[1] <= 2 and box[2] - box[0] >= 40:
+            ys.add(round((box[3] + box[1]) / 2, 1))
     return sorted(ys, reverse=True)
 
 
@@ -495,22 +537,29 @@ _Page = tuple[float, list[_Placed]]  # (page height, its lines)
 def _read_range(pdf: pdfium.PdfDocument, first: int, last: int) -> list[_Page]:
     """Pages first..last-1. Each text page is closed when read; the pages stay open until the range is
     done, because pdfium drops a font parsed for a page when no open page uses it, and parsing the
-    same fonts again for every page made the page loads ~15 % slower."""
+    same fonts again for every page made the page loads ~15 % slower. (Raw pdfium calls: the helper
+    objects' bookkeeping cost ~0.1 ms a page, a tenth of the read.)"""
+    doc = ctypes.cast(pdf.raw, ctypes.c_void_p).value
+    calls = _Calls()
     pages = []
     opened = []
     try:
         for i in range(first, last):
-            page = pdf[i]
+            page = _load_page(doc, i)
+            if not page:
+                raise pdfium.PdfiumError(f"Failed to load page {i + 1}.")
             opened.append(page)
-            textpage = page.get_textpage()
+            textpage = _load_textpage(page)
+            if not textpage:
+                raise pdfium.PdfiumError(f"Failed to read the text of page {i + 1}.")
             try:
-                pages.append((page.get_height(),
-                              [(ln.top, ln.bottom, ln.text, ln.size) for ln in _lines(textpage, page)]))
+                pages.append((_page_height(page),
+                              [(ln.top, ln.bottom, ln.text, ln.size) for ln in _lines(calls.page(textpage), page)]))
             finally:
-                textpage.close()
+                _close_textpage(textpage)
     finally:
         for page in opened:
-            page.close()
+            _close_page(page)
     return pages
 
 

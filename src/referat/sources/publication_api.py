@@ -51,7 +51,7 @@ from referat.sources.record import (StructuredAttachment, StructuredItem, Struct
                                     StructuredSection)
 from referat.sources.text import SourceText, decode
 
-__all__ = ["FORMAT", "SYSTEM", "looks_like_meeting_json", "meeting_from_json", "meeting_url", "read_publication_json"]
+__all__ = ["FORMAT", "SYSTEM", "meeting_from_json", "meeting_url", "read_publication_json"]
 
 SYSTEM = "publication-api"
 FORMAT = "publication-api"
@@ -68,15 +68,8 @@ _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _NOT_SECTION_PARENTS = frozenset({"li", "table", *_HEADING_TAGS})
 _CLOSED_TITLE = vocab.CLOSED_TITLE.compile()
 _ZERO_ID = re.compile(r"^[0\-]*$")
-_KEYS = (b'"Dagsordenpunkter"', b'"Moede"')
 MAX_HEADING = 80  # a heading outside the vocabulary longer than this is body text set in a heading style
 _NOT_HEADING_END = ".,:;!?"
-
-
-def looks_like_meeting_json(data: bytes) -> bool:
-    """A JSON object with the keys of this API's meeting response (the sniff of sources.read_source)."""
-    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
-    return head.startswith(b"{") and any(k in data for k in _KEYS)
 
 
 def meeting_url(host: str | None, meeting_id: str | None) -> str | None:

@@ -1,57 +1,16 @@
-"""Danish for the pages: dates ("12. marts 2024"), counts with the right noun ("1 møde", "2 møder"),
-numbers (1.073,4), and Danish words for the messages that reach a reader (search syntax, errors).
-
-Babel's da_DK locale writes dates and numbers, so month names and separators are CLDR's, not ours.
+"""Danish for the pages: the shared wording (dates, counts, numbers, decision kinds) comes from
+referat.labels, which the command line uses too; here only the messages that reach a reader of the site
+(search syntax, invalid addresses) are put in Danish.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
-from babel.dates import format_date
-from babel.numbers import format_decimal
+from referat.labels import KIND_LABEL, LOCALE, PLURAL, antal, as_date, dansk, dato, kort_dato
 
-from referat import vocab
-
-LOCALE = "da_DK"
-KIND_LABEL = {**vocab.DECISION_KIND_DA, "none": "Ingen beslutning"}
-# noun -> plural, for counts on the pages
-PLURAL = {"møde": "møder", "punkt": "punkter", "dagsordenspunkt": "dagsordenspunkter", "dokument": "dokumenter",
-          "resultat": "resultater", "behandling": "behandlinger", "person": "personer", "sag": "sager",
-          "udvalg": "udvalg", "side": "sider", "afstemning": "afstemninger",
-          "serie": "serier", "periode": "perioder"}
-
-
-def as_date(value: dt.date | str | None) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
-
-
-def dato(value: dt.date | str | None, missing: str = "uden dato") -> str:
-    """A date as Danes write it in prose: 12. marts 2024."""
-    day = as_date(value)
-    return missing if day is None else format_date(day, "d. MMMM y", locale=LOCALE)
-
-
-def kort_dato(value: dt.date | str | None, missing: str = "?") -> str:
-    """A short date for chart axes and tight tables: 12. mar. 2024."""
-    day = as_date(value)
-    return missing if day is None else format_date(day, "d. MMM y", locale=LOCALE)
-
-
-def dansk(value: float | int | None) -> str:
-    """A number as Danes write it: 1.073,4."""
-    return "–" if value is None else format_decimal(value, locale=LOCALE)
-
-
-def antal(n: int, noun: str) -> str:
-    """A count with its noun in the right number: 1 møde, 2 møder, 1.204 punkter."""
-    return f"{dansk(n)} {noun if n == 1 else PLURAL.get(noun, noun)}"
+__all__ = ["KIND_LABEL", "LOCALE", "PLURAL", "antal", "as_date", "dansk", "dato", "invalid_parameters", "kort_dato",
+           "query_error"]
 
 
 # search syntax errors (referat.search raises them in English for the CLI and the API)

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from referat import labels
 from referat.api.json_api import Kind
 from referat.errors import ReferatError
 from referat.store import Archive, Filters
@@ -60,7 +61,7 @@ def kommune(name: str | None) -> str:
 
 templates.env.filters.update(highlight=highlight, dansk=format.dansk, dato=format.dato, kort_dato=format.kort_dato,
                              antal=format.antal, kommune=kommune)
-templates.env.globals.update(kind_label=KIND_LABEL, case_url=case_url, asset=assets.url, page_size=PAGE_SIZE)
+templates.env.globals.update(kind_label=KIND_LABEL, facet_names=labels.FACET, case_url=case_url, asset=assets.url, page_size=PAGE_SIZE)
 
 
 def archive(request: Request) -> Archive:

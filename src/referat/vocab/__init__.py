@@ -6,7 +6,8 @@ real example of where it is seen, so that supporting a new meeting system means
 adding a line here rather than changing parser code.
 
 Patterns are matched case-insensitively against whole normalized lines unless
-said otherwise.
+said otherwise. The figures that series read (budget tables, complaint reports)
+have their own vocabulary beside this one: referat.vocab.series.
 """
 
 from __future__ import annotations
