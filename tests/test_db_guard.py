@@ -37,9 +37,9 @@ def fingerprint(path: Path) -> tuple[str, int, list[str]]:
             sorted(p.name for p in path.parent.iterdir()))
 
 
-def each_command(db: str) -> list[subprocess.CompletedProcess[str]]:
+def each_command(db: str, commands: list[list[str]]) -> list[subprocess.CompletedProcess[str]]:
     with ThreadPoolExecutor(4) as pool:
-        return list(pool.map(lambda cmd: run(*cmd, "--db", db), COMMANDS))
+        return list(pool.map(lambda cmd: run(*cmd, "--db", db), commands))
 
 
 @pytest.mark.parametrize("kind", ["another program's SQLite", "not SQLite at all", "a README"])
@@ -56,7 +56,9 @@ def test_a_database_that_is_not_an_archive_is_refused_unchanged_by_every_command
     else:
         shutil.copy(ROOT / "README.md", db)
     before = fingerprint(db)
-    for cmd, res in zip(COMMANDS, each_command(str(db))):
+    # every command on another program's database; the reading, writing and serving kinds on the others
+    commands = COMMANDS if kind == "another program's SQLite" else [["stats"], ["ingest", str(EXAMPLES)], ["serve", "--port", "1"]]
+    for cmd, res in zip(commands, each_command(str(db), commands)):
         assert res.returncode == 1, (cmd, res.stdout, res.stderr)
         assert res.stderr.count("\n") == 1 and "not a referat archive" in res.stderr, (cmd, res.stderr)
         assert "Traceback" not in res.stderr + res.stdout
@@ -189,7 +191,7 @@ def test_a_read_only_archive_is_read_and_writing_commands_say_so_in_one_line(tmp
         stats = run("stats", "--db", str(db), "--format", "json", prefix=prefix)
         assert stats.returncode == 0 and '"items": 20' in stats.stdout, stats.stderr
         found = run("search", "jobklub", "--db", str(db), prefix=prefix)
-        assert found.returncode == 0 and "hits for jobklub" in found.stdout, found.stderr
+        assert found.returncode == 0 and "Jobklubber for unge ledige" in found.stdout, found.stderr
         assert run("export", "--db", str(db), prefix=prefix).stdout.count("\n") == 20
         text = (GENRE / sorted(os.listdir(GENRE))[0]).read_text(encoding="utf-8", errors="replace")
         for cmd in (["ingest", str(GENRE)], ["link"], ["kle", "load", str(ROOT / "README.md")], ["watch", "remove", "x"]):
