@@ -62,8 +62,9 @@ test: $(STAMP) $(ASSETS) ocr-tools browser postgres pdf-tools fuzz-tools
 
 # long runs, documented with their last figures: every reader's fuzz target for FUZZ_SECONDS (default 10
 # minutes each; docs/reliability.md), schemathesis against the API for API_FUZZ_SECONDS, the load bench
-# (4 clients, 30 s, 20,400 items, idle and while 3,000 documents are ingested; bench/README.md), and the
-# whole Greve archive ingested (bench/README.md)
+# (4 clients, 30 s, 20,400 items, idle and while 3,000 documents are ingested; bench/README.md), the
+# whole Greve archive ingested (bench/README.md), and ingest killed 30 times on each database
+# (tests/test_crash_links.py; docs/reliability.md)
 FUZZ_SECONDS ?= 600
 API_FUZZ_SECONDS ?= 600
 LOAD_WORK ?= /tmp/referat-load
@@ -75,6 +76,7 @@ check-long: $(STAMP) fuzz-tools
 	$(PY) -m referat.testing.apifuzz api-fuzz.db --seconds $(API_FUZZ_SECONDS)
 	$(PY) bench/load.py --work $(LOAD_WORK)
 	@if [ -d $(SHARED)/corpus/publication-api/greve ]; then $(PY) bench/greve_archive.py; fi
+	REFERAT_CRASH_KILLS=30 REFERAT_CRASH_MEETINGS=400 $(PY) -m pytest -q -s tests/test_crash_links.py -k killed
 
 # atheris (the readers' fuzz targets) is an optional extra: a binary wheel for Linux x86-64 only
 fuzz-tools: $(STAMP)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from conftest import EXAMPLES, ROOT, SEEDS
+from referat.sources.text import encoding_warning
 
 MEETING_KEYS = {"kind", "committee", "election_period", "date", "start_time", "location", "participants", "toc",
                 "source"}
@@ -90,6 +91,18 @@ def test_cp1252_is_decoded_and_said(tmp_path: Path) -> None:
     assert doc["items"][0]["title"] == "Økonomi – ½ år"
     assert "læst som cp1252" in res.stderr
     assert any("cp1252" in w["message"] for w in doc["warnings"])
+
+
+def test_ingest_says_a_doubtful_decoding_per_document(tmp_path: Path) -> None:
+    """A UTF-8 file with one pasted Windows dash: read as UTF-8 with that byte as cp1252, and said."""
+    f = tmp_path / "stray.txt"
+    f.write_bytes(MINUTES.replace("Budget", "Økonomi \x00 år").encode("utf-8").replace(b"\x00", b"\x96"))
+    res = run("ingest", str(f), "--db", str(tmp_path / "a.db"))
+    assert res.returncode == 0, res.stderr
+    assert f"bemærk: {f}: læst som UTF-8 med enkelte byte læst som cp1252" in res.stderr
+    res = run("ingest", str(f), "--db", str(tmp_path / "b.db"), "--format", "json")
+    assert json.loads(res.stdout)["notes"] == [{"path": str(f), "encoding": "utf-8+cp1252",
+                                                "note": encoding_warning("utf-8+cp1252")}]
 
 
 def test_latin1_fallback(tmp_path: Path) -> None:

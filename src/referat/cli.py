@@ -228,8 +228,11 @@ def parse(
     except ReferatError as exc:
         fail(str(exc))
         return
-    if doc.source.get("encoding") not in (None, "utf-8", "utf-8-sig"):
-        note(f"bemærk: {file}: læst som {doc.source['encoding']}")
+    from referat.labels import read_as
+    from referat.sources.text import encoding_warning
+
+    if encoding_warning(doc.source.get("encoding")):  # a doubtful decoding, said (sources/text.py)
+        note(f"bemærk: {file}: {read_as(doc.source['encoding'])}")
     if format is Format.json:
         sys.stdout.write(json.dumps(doc.to_contract(), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -261,7 +264,7 @@ def ingest(
 ) -> None:
     """Ingest minutes into the archive: unchanged files are skipped, changed files replaced, bad files
     reported while the rest land."""
-    from referat.labels import INGEST, antal
+    from referat.labels import INGEST, antal, read_as
 
     archive = open_archive(db, create=True)
     show_bar = sys.stderr.isatty() and format is OutFormat.table
@@ -272,6 +275,8 @@ def ingest(
             bar.advance(task)
             if o.status in ("failed", "refused") and not show_bar and format is OutFormat.table:
                 note(f"{INGEST[o.status]}: {o.path}: {o.reason}")
+            if o.encoding and not show_bar and format is OutFormat.table:
+                note(f"bemærk: {o.path}: {read_as(o.encoding)}")
 
         from referat.ingest import ingest as ingest_files
 
@@ -284,6 +289,9 @@ def ingest(
         for f in summary.refused + summary.failed:
             if show_bar:
                 note(f"{INGEST[f.status]}: {f.path}: {f.reason}")
+        for o in summary.outcomes:
+            if o.encoding and show_bar:
+                note(f"bemærk: {o.path}: {read_as(o.encoding)}")
         counts = ", ".join(antal(result[k], word) for k, word in INGEST.items())
         console().print(f"{counts} ({antal(result['items'], 'punkt')}) i {archive.name}", highlight=False)
     if summary.outcomes and summary.count("failed") + summary.count("refused") == len(summary.outcomes):

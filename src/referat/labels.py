@@ -23,6 +23,13 @@ FACET = {"municipality": "Kommune", "committee": "Udvalg", "year": "År", "decis
 # word for one (an error line says "afvist: FILE: reason"); counts take the plural through `antal`
 INGEST = {"ingested": "indlæst", "replaced": "erstattet", "skipped": "uændret", "refused": "afvist",
           "failed": "fejlet"}
+# how a text document was decoded when that is doubtful (sources/text.py ENCODINGS), as `parse` and `ingest`
+# say it: "bemærk: FILE: læst som cp1252 (ikke gyldig UTF-8)"
+READ_AS = {"utf-16": "læst som UTF-16 (efter dens byte-order-mærke)",
+           "cp1252": "læst som cp1252 (ikke gyldig UTF-8)", "latin-1": "læst som latin-1 (ikke gyldig UTF-8)",
+           "utf-8+cp1252": "læst som UTF-8 med enkelte byte læst som cp1252 (blandede tegnsæt: et tegn indsat "
+                           "fra Windows?)",
+           "utf-8+mojibake": "læst som UTF-8 og rettet: »Ã¦« for »æ« (UTF-8 engang læst som cp1252 og gemt igen)"}
 HARVEST = {"new": "ny", "changed": "ændret", "unchanged": "uændret", "skipped": "ikke hentet (afsluttet og ældre)",
            "refused": "afvist", "failed": "fejlet"}
 CHANGE = {"new": "ny", "changed": "ændret"}  # an item a saved search reports
@@ -41,6 +48,11 @@ PLURAL = {"møde": "møder", "punkt": "punkter", "dagsordenspunkt": "dagsordensp
           "indlæst": "indlæste", "erstattet": "erstattede", "uændret": "uændrede", "afvist": "afviste",
           "fejlet": "fejlede", "ny": "nye", "ændret": "ændrede", "ny eller ændret": "nye eller ændrede",
           "ikke hentet (afsluttet og ældre)": "ikke hentet (afsluttede og ældre)"}
+
+
+def read_as(encoding: str) -> str:
+    """How a document was decoded, in Danish (an encoding outside READ_AS: its name)."""
+    return READ_AS.get(encoding, f"læst som {encoding}")
 
 
 def as_date(value: dt.date | str | None) -> dt.date | None:

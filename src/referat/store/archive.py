@@ -1,9 +1,9 @@
 """The archive: one Python API over the database. The CLI, JSON API and web pages call this.
 
 SQLite (one file, embedded) is the default; a PostgreSQL URL works too (referat.dialect holds the SQL
-that differs). Every document is written in one transaction: it is stored whole or not at all. Queries
-are built from fixed SQL fragments with bound parameters; no text from a document or a query is ever
-pasted into SQL.
+that differs). Every document is written in one transaction, with the links it changes: it is stored
+whole and linked, or not at all (a crash never leaves it unlinked). Queries are built from fixed SQL
+fragments with bound parameters; no text from a document or a query is ever pasted into SQL.
 """
 
 from __future__ import annotations
@@ -223,27 +223,23 @@ class Archive:
         document is written again in a transaction of its own, so that the failing one is reported
         (its exception in the result list) and the others land whole. One commit per batch is what
         makes bulk ingest fast: a commit costs milliseconds, in SQLite and in the search index.
-        Then the links the new meetings can affect are recomputed (referat.link)."""
+        The links the new meetings can affect are recomputed in the same transaction (referat.link):
+        a crash leaves a batch stored with its links or not at all, never stored without them."""
         changed: set[str] = set()
         try:
-            results = self._transaction(lambda conn: [self._store(conn, rows, changed) for rows in batch], batched=True)
+            return self._transaction(lambda conn: [self._store(conn, rows, changed) for rows in batch],
+                                     batched=True, relinked=changed)
         except Exception as exc:  # noqa: BLE001 - find the culprit document by document
-            changed.clear()
             if len(batch) == 1:
                 return [exc]
-            results = []
-            for rows in batch:
-                mine: set[str] = set()
-                try:
-                    results.append(self._transaction(lambda conn, rows=rows, mine=mine: self._store(conn, rows, mine),
-                                                     batched=True))
-                    changed |= mine
-                except Exception as exc:  # noqa: BLE001 - reported per document; the batch goes on
-                    results.append(exc)
-        if changed:
-            with self.engine.begin() as conn:
-                lock_for_writing(conn)
-                relink(conn, changed)
+        results: list[str | Exception] = []
+        for rows in batch:
+            mine: set[str] = set()
+            try:
+                results.append(self._transaction(lambda conn, rows=rows, mine=mine: self._store(conn, rows, mine),
+                                                 batched=True, relinked=mine))
+            except Exception as exc:  # noqa: BLE001 - reported per document; the batch goes on
+                results.append(exc)
         return results
 
     def store_harvested(self, rows: Rows | None, state: dict[str, Any],
@@ -264,12 +260,7 @@ class Archive:
                 _put(conn, schema.meeting_files, [f for f in files if f["url"] not in known])
             return result
 
-        result = self._transaction(work)
-        if changed:
-            with self.engine.begin() as conn:
-                lock_for_writing(conn)
-                relink(conn, changed)
-        return result
+        return self._transaction(work, relinked=changed)
 
     def harvested(self, host: str) -> dict[str, dict[str, Any]]:
         """What a harvest of this host fetched last, by source meeting id (schema.harvested)."""
@@ -298,12 +289,14 @@ class Archive:
             lock_for_writing(conn)
             return relink(conn)
 
-    def _transaction(self, work: Callable[[Connection], _T], batched: bool = False) -> _T:
+    def _transaction(self, work: Callable[[Connection], _T], batched: bool = False,
+                     relinked: set[str] | None = None) -> _T:
         """Run work in one SQLite transaction and keep the search index in step: _delete_document and
         _insert hand their deletes and documents to the index as they go (its indexing thread works
         while SQLite is written), the index commits just before SQLite commits, and if anything before
         fails the index rolls back too: neither keeps anything. If SQLite's own commit fails after the
-        index committed, the index is rebuilt from SQLite."""
+        index committed, the index is rebuilt from SQLite. `relinked`, filled by work with the meetings
+        it changed, has their links recomputed before the commit (the links are part of the change)."""
         committed = False
         # PostgreSQL: the batch's rows are written per table at the end (one pipelined statement each,
         # not a round trip per document and table); SQLite's inserts cost no round trip
@@ -314,6 +307,8 @@ class Archive:
                 result = work(conn)
                 self._flush(conn)
                 self._pending = None
+                if relinked:
+                    relink(conn, relinked)
                 self.search_index.commit()
                 committed = True
             return result
@@ -378,6 +373,11 @@ class Archive:
             text("SELECT id FROM documents WHERE path = :path UNION "
                  "SELECT document_id FROM meetings WHERE id = :meeting"),
             {"path": rows.document["path"], "meeting": rows.meeting["id"]})}
+        if old and conn.execute(
+                text("SELECT 1 FROM meetings m JOIN documents d ON d.id = m.document_id "
+                     "WHERE m.id = :meeting AND d.path <> :path AND d.text = :text"),
+                {"meeting": rows.meeting["id"], "path": rows.document["path"], "text": rows.document["text"]}).first():
+            return "skipped"  # the same meeting word for word from another file (its text in another encoding)
         if rows.meeting["kind"] == "agenda" and conn.execute(
                 text("SELECT 1 FROM meetings m JOIN documents d ON d.id = m.document_id "
                      "WHERE m.id = :meeting AND m.kind = 'minutes' AND d.path <> :path"),
