@@ -101,24 +101,29 @@ def _progress(show: bool) -> Progress:
                     console=Console(stderr=True), disable=not show)
 
 
-def open_archive(db: str | None, *, create: bool = False) -> Archive:
-    """The archive at `db`. Only commands that add documents (`create`) make a new SQLite file: a typo in
-    --db must not answer "0 hits" from a fresh, empty archive and leave files behind."""
+def open_archive(db: str | None, *, create: bool = False, write: bool = False) -> Archive:
+    """The archive at `db`. Only commands that add documents (`create`) make a new archive: a typo in
+    --db must not answer "0 hits" from a fresh, empty archive and leave files behind. A database that
+    is not a referat archive is refused unchanged; a read-only archive serves the read commands, and a
+    command that writes (`write`) is refused in one line. No message shows a password or SQL."""
     from referat.store import Archive, default_db
-    from referat.store.archive import shown
+    from referat.store.guard import first_line, shown
 
     if db is not None and not db.strip():
         fail("--db is empty: give an archive file or a postgresql:// URL")
     target = db or default_db()
-    if not create and "://" not in target and not Path(target).exists():
-        fail(f"{target}: no archive here; `referat ingest FILES --db {target}` makes one")
     try:
-        return Archive(target)
-    except Exception as exc:  # noqa: BLE001 - a broken or foreign database file: say so, no traceback
-        # the driver's own message, first line: SQLAlchemy adds the statement and a link on further lines
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__]
-        fail(f"{shown(db or default_db())}: cannot open the database: {reason[0]}")
+        archive = Archive(target, create=create)
+    except ReferatError as exc:
+        fail(str(exc))
         raise
+    except Exception as exc:  # noqa: BLE001 - a broken database or server: say so, no traceback
+        fail(f"{shown(target)}: cannot open the database: {first_line(exc, target)}")
+        raise
+    if (create or write) and archive.read_only:
+        fail(f"{archive.name}: the archive is read-only (the file or its folder may not be written): this command "
+             f"changes it; search, show, stats, export and serve still read it")
+    return archive
 
 
 def filters(committee: str | None, municipality: str | None, date_from: dt.datetime | None,
@@ -799,7 +804,7 @@ def body(
 @app.command()
 def link(db: DbOpt = None, format: FormatOpt = OutFormat.table) -> None:
     """Recompute every link of the archive (ingest keeps links current; this rebuilds them all)."""
-    archive = open_archive(db)
+    archive = open_archive(db, write=True)
     started = time.perf_counter()
     n = archive.link()
     seconds = round(time.perf_counter() - started, 2)
@@ -825,6 +830,7 @@ def serve(
     """Serve the web pages (Danish), the JSON API (/api/) and OParl 1.1 (/oparl/v1/)."""
     import uvicorn
 
+    from referat import limits
     from referat.api import base_url as checked_base_url
     from referat.store import default_db
 
@@ -837,6 +843,7 @@ def serve(
     path = db or default_db()
     try:
         open_archive(path).close()  # migrate once, and fail here with a clear message
+        limits.server()  # the request limits' environment variables, checked before the workers start
     except ReferatError as exc:
         fail(str(exc))
         return
@@ -916,7 +923,7 @@ def watch_add(
     """Save a search in the archive. Its first `watch run` records the starting point."""
     from referat.feeds import add_watch
 
-    archive = open_archive(db)
+    archive = open_archive(db, write=True)
     try:
         w = add_watch(archive, name, query, filters(committee, municipality, date_from, date_to, year, kind, case,
                                                       person), webhook)
@@ -954,7 +961,7 @@ def watch_remove(name: Annotated[str, typer.Argument(help="The saved search's na
     from referat.feeds import remove_watch
 
     try:
-        remove_watch(open_archive(db), name)
+        remove_watch(open_archive(db, write=True), name)
     except ReferatError as exc:
         fail(str(exc))
     console().print(f"slettede den gemte søgning »{name}«", highlight=False)
@@ -973,7 +980,7 @@ def watch_run(
     from referat.feeds import get_watch, list_watches, run_watch
     from referat.labels import CHANGE, antal, dato, kind
 
-    archive = open_archive(db)
+    archive = open_archive(db, write=True)
     try:
         todo = [get_watch(archive, name)] if name else list_watches(archive)
     except ReferatError as exc:
@@ -1018,7 +1025,7 @@ def kle_load(
 ) -> None:
     """Load KLE titles, shown beside case numbers' subject codes from then on."""
     try:
-        n = open_archive(db).load_kle(file)
+        n = open_archive(db, write=True).load_kle(file)
     except ReferatError as exc:
         fail(str(exc))
         return

@@ -41,6 +41,7 @@ from referat.errors import FetchError, NotMinutesError, ReferatError
 from referat.parse import parse_source
 from referat.sources.publication_api import read_publication_json
 from referat.store import Archive
+from referat.store.guard import first_line
 from referat.store.rows import Rows, document_rows
 
 log = logging.getLogger(__name__)
@@ -376,7 +377,8 @@ class Harvester:
         except Exception as exc:  # noqa: BLE001 - reported; the transaction left nothing behind
             if fetched.rows is None:
                 raise
-            out.status, out.reason, out.items = "failed", f"could not be stored: {type(exc).__name__}: {exc}", 0
+            out.status, out.reason, out.items = ("failed", f"could not be stored: {type(exc).__name__}: "
+                                                 f"{first_line(exc, self.archive.db)}", 0)
             return out
         log.debug("%s: %s (store: %s)", fetched.state["source_id"], out.status, result)
         return out

@@ -21,6 +21,7 @@ from referat.parse import parse_source
 from referat.sources import read_source
 from referat.sources.text import encoding_warning, read_bytes
 from referat.store import Archive
+from referat.store.guard import first_line
 from referat.store.rows import Rows, document_rows
 
 SUFFIXES = (".txt", ".md", ".markdown", ".text", ".pdf", ".html", ".htm", ".docx", ".xml", ".json")
@@ -228,7 +229,7 @@ def _store_all(archive: Archive, files: list[Path], prepared: Iterable[Rows | st
         results = archive.store_many([rows for _, rows in pending])
         for (path, rows), result in zip(pending, results):
             if isinstance(result, Exception):
-                report(Outcome(str(path), "failed", reason=f"could not be stored: {type(result).__name__}: {result}"))
+                report(Outcome(str(path), "failed", reason=f"could not be stored: {type(result).__name__}: {first_line(result, archive.db)}"))
             else:
                 encoding = rows.document.get("encoding")
                 report(Outcome(str(path), result, items=len(rows.items),

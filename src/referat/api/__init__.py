@@ -21,6 +21,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from referat import limits
+from referat.api.bounds import RequestLimits
 from referat.errors import AmbiguousError, NotFoundError, ReferatError
 from referat.store import Archive
 
@@ -166,7 +168,8 @@ def create_app(db: str | Path | None = None, base: str | None = None) -> FastAPI
     pages.install(app)  # the Danish pages, /api/docs, static files, security headers, the 500 page
     app.add_middleware(ConditionalGet, archive=archive)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
-    app.add_middleware(HeadAndCors)
+    app.add_middleware(RequestLimits, limits=limits.server())  # before anything reads the request
+    app.add_middleware(HeadAndCors)  # outermost: the limits' refusals are HEAD-able and CORS-readable too
     return app
 
 

@@ -74,11 +74,15 @@ def render(request: Request, name: str, status: int = 200, headers: dict[str, st
 
 
 ERROR_TITLE = {404: "Siden findes ikke", 405: "Metoden er ikke tilladt", 409: "Flere mulige",
-               422: "Ugyldig forespørgsel", 500: "Der skete en fejl"}
+               413: "Forespørgslen er for stor", 414: "Adressen er for lang", 422: "Ugyldig forespørgsel",
+               500: "Der skete en fejl", 503: "Det tog for lang tid"}
 ERROR_TEXT = {404: "Vi kunne ikke finde det, du ledte efter. Adressen kan være skrevet forkert, eller det kan være "
                    "fjernet fra arkivet.",
               405: "Siderne kan kun læses (GET), ikke ændres.",
               409: "Navnet passer på flere i arkivet. Skriv det mere præcist, eller find det via søgningen.",
+              413: "Siderne kan kun læses, så en forespørgsel har intet indhold at sende med.",
+              414: "Adressen er længere, end serveren læser. Gør søgningen eller filtrene kortere.",
+              503: "Siden tog for lang tid at lave. Prøv igen om lidt, eller gør søgningen smallere.",
               500: "Serveren kunne ikke vise siden. Prøv igen om lidt; sker det igen, så kontakt den, der driver "
                    "arkivet."}
 
