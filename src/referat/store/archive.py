@@ -68,9 +68,11 @@ class Filters:
 
     def __post_init__(self) -> None:
         if self.decision_kind is not None and self.decision_kind not in DECISION_KINDS:
-            raise QueryError(f"unknown decision kind '{self.decision_kind}'; use one of {', '.join(DECISION_KINDS)}")
+            raise QueryError(f"unknown decision kind '{self.decision_kind}'; use one of {', '.join(DECISION_KINDS)}",
+                             "unknown_kind", kind=self.decision_kind)
         if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise QueryError(f"the date range is empty: {self.date_from} is after {self.date_to}")
+            raise QueryError(f"the date range is empty: {self.date_from} is after {self.date_to}", "empty_dates",
+                             start=self.date_from, end=self.date_to)
 
 
 @dataclass(slots=True)

@@ -5,6 +5,7 @@ referat.labels, which the command line uses too; here only the messages that rea
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from referat.labels import KIND_LABEL, LOCALE, PLURAL, antal, as_date, dansk, dato, kort_dato
@@ -13,38 +14,33 @@ __all__ = ["KIND_LABEL", "LOCALE", "PLURAL", "antal", "as_date", "dansk", "dato"
            "query_error"]
 
 
-# search syntax errors (referat.search raises them in English for the CLI and the API)
-QUERY_DA: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"a quotation mark is not closed"), 'Et anførselstegn er ikke lukket: skriv "præcis frase" med '
-     "anførselstegn i begge ender."),
-    (re.compile(r"OR must stand between two words"), "OR skal stå mellem to ord: budget OR regnskab."),
-    (re.compile(r"OR cannot join an excluded word"), "OR kan ikke forbinde et udelukket ord: skriv budget OR "
-     "regnskab -lukket."),
-    (re.compile(r"'(.+)': a prefix search needs at least 2 letters"), "»{0}«: en præfikssøgning kræver mindst 2 "
-     "bogstaver før stjernen."),
-    (re.compile(r"'(.+)': a substring search looks inside one word: write (\S+),"), "»{0}«: en delordssøgning "
-     "leder inde i ét ord: skriv {1}, eller søg på ordene selv."),
-    (re.compile(r"'(.+)': a substring search needs at least 3 letters"), "»{0}«: en delordssøgning kræver mindst 3 "
-     "bogstaver mellem stjernerne."),
-    (re.compile(r"'(.+)': a star goes at the end"), "»{0}«: en stjerne står sidst i et ord (jobkl*) eller om det "
-     "(*klub*)."),
-    (re.compile(r"substring search \(\*…\*\) stands alone"), "En delordssøgning (*…*) står alene: uden OR og "
-     "uden minus."),
-    (re.compile(r"only words to exclude|no words to search for|one plain word"), "Søgningen mangler et ord at "
-     "lede efter."),
-    (re.compile(r"the query is (\d+) characters long; at most (\d+)"), "Søgningen er {0} tegn lang; højst {1} "
-     "er tilladt."),
-    (re.compile(r"no word in the archive is longer"), "Ingen ord i arkivet er så lange: skriv et kortere "
-     "ord."),
-]
+# search errors by their code (referat.search.QueryError: raised in English for the CLI and the API), worded
+# from the error's parts
+QUERY_DA: dict[str, str] = {
+    "open_quote": 'Et anførselstegn er ikke lukket: skriv "præcis frase" med anførselstegn i begge ender.',
+    "or_place": "OR skal stå mellem to ord: budget OR regnskab.",
+    "or_excluded": "OR kan ikke forbinde et udelukket ord: skriv budget OR regnskab -lukket.",
+    "prefix_short": "»{term}«: en præfikssøgning kræver mindst 2 bogstaver før stjernen.",
+    "substring_words": "»{term}«: en delordssøgning leder inde i ét ord: skriv {suggestion}, eller søg på ordene selv.",
+    "substring_short": "»{term}«: en delordssøgning kræver mindst 3 bogstaver mellem stjernerne.",
+    "star_place": "»{term}«: en stjerne står sidst i et ord (jobkl*) eller om det (*klub*).",
+    "substring_alone": "En delordssøgning (*…*) står alene: uden OR og uden minus.",
+    "no_words": "Søgningen mangler et ord at lede efter.",
+    "query_length": "Søgningen er {length} tegn lang; højst {limit} er tilladt.",
+    "word_length": "Ingen ord i arkivet er så lange: skriv et kortere ord.",
+    "unknown_kind": "»{kind}« er ingen beslutningstype.",
+    "empty_dates": "Datointervallet er tomt: {start} ligger efter {end}.",
+    "ambiguous_name": "»{name}« passer på flere: {matches}. Skriv mere af navnet.",
+}
 
 
-def query_error(message: str) -> str:
-    """A search syntax error in Danish; the English original where no translation is known."""
-    for pattern, danish in QUERY_DA:
-        if m := pattern.search(message):
-            return danish.format(*m.groups())
-    return "Søgningen kunne ikke forstås: " + message
+def query_error(exc: Exception) -> str:
+    """A search error in Danish, from its code; the English message where the error has none known."""
+    template = QUERY_DA.get(getattr(exc, "code", ""))
+    if template is None:
+        return "Søgningen kunne ikke forstås: " + str(exc)
+    params = {k: dato(v) if isinstance(v, dt.date) else v for k, v in getattr(exc, "params", {}).items()}
+    return template.format(**params)
 
 
 def invalid_parameters(message: str) -> str:

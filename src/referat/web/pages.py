@@ -141,7 +141,7 @@ def search_page(request: Request, q: Annotated[str, Query(max_length=500)] = "",
             context["result"] = a.search(q, filters, sort="date" if sortering == "dato" else "relevance",
                                          limit=PAGE_SIZE, offset=(side - 1) * PAGE_SIZE)
         except ReferatError as exc:
-            context["error"] = format.query_error(str(exc))
+            context["error"] = format.query_error(exc)
     else:
         with a.engine.connect() as conn:
             context["bodies"] = browse.bodies(conn)
