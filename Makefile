@@ -61,15 +61,27 @@ test: $(STAMP) $(ASSETS) ocr-tools browser postgres pdf-tools fuzz-tools
 	  else echo "note: atheris is not installed; the fuzz targets were not run"; fi
 
 # long runs, documented with their last figures: every reader's fuzz target for FUZZ_SECONDS (default 10
-# minutes each; docs/reliability.md), the whole Greve archive ingested, and SQLite beside PostgreSQL at
-# SCALE_N items (default 1,000,000: ~1-3 h on the 2-core VM, ~10 GB of disk at its peak, each archive
-# deleted before the next; bench/README.md "At a million items")
+# minutes each; docs/reliability.md), schemathesis against the API for API_FUZZ_SECONDS, the load bench
+# (4 clients, 30 s, 20,400 items, idle and while 3,000 documents are ingested; bench/README.md), the
+# whole Greve archive ingested (bench/README.md), ingest killed 30 times on each database
+# (tests/test_crash_links.py; docs/reliability.md), a 2,000-page PDF corpus ingested on Dask with 1
+# and 2 workers beside --jobs 2 (bench/README.md), and SQLite beside PostgreSQL at SCALE_N items
+# (default 1,000,000: 1-3 h on the 2-core VM, ~10 GB of disk at its peak, each archive deleted before
+# the next; bench/README.md "At a million items")
 FUZZ_SECONDS ?= 600
+API_FUZZ_SECONDS ?= 600
+LOAD_WORK ?= /tmp/referat-load
 SCALE_N ?= 1000000
 check-long: $(STAMP) fuzz-tools postgres
 	@if $(PY) -c 'import atheris' 2>/dev/null; then $(PY) fuzz/run.py --seconds $(FUZZ_SECONDS) --out fuzz-artifacts; \
 	  else echo "note: atheris is not installed; the fuzz targets were not run"; fi
+	@rm -rf api-fuzz.db api-fuzz.db-wal api-fuzz.db-shm api-fuzz.db.tantivy
+	$(REFERAT) ingest examples tests/fixtures/xss $$( [ -d $(SHARED)/seeds ] && echo $(SHARED)/seeds/*.txt) --db api-fuzz.db >/dev/null
+	$(PY) -m referat.testing.apifuzz api-fuzz.db --seconds $(API_FUZZ_SECONDS)
+	$(PY) bench/load.py --work $(LOAD_WORK)
 	@if [ -d $(SHARED)/corpus/publication-api/greve ]; then $(PY) bench/greve_archive.py; fi
+	REFERAT_CRASH_KILLS=30 REFERAT_CRASH_MEETINGS=400 $(PY) -m pytest -q -s tests/test_crash_links.py -k killed
+	@if [ -d $(SHARED)/seeds ]; then $(PY) bench/dask_ingest.py --pages 2000 --rounds 3; fi
 	$(PY) bench/scale.py $(SCALE_N) --stores postgresql,sqlite --json scale-$(SCALE_N).json
 
 # atheris (the readers' fuzz targets) is an optional extra: a binary wheel for Linux x86-64 only
@@ -117,4 +129,4 @@ bench: $(STAMP)
 
 
 clean:
-	rm -rf $(VENV) node_modules test-artifacts fuzz-artifacts .pytest_cache .hypothesis $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).tantivy
+	rm -rf $(VENV) node_modules test-artifacts fuzz-artifacts api-fuzz.db* .pytest_cache .hypothesis $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).tantivy

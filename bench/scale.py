@@ -293,7 +293,7 @@ def run_store(kind: str, args: argparse.Namespace, pg_url: str | None) -> dict[s
     search_times = []
     for _ in range(3):
         took, out = timed(cli("search", f"haleord{stamp}", "--db", db, "--limit", "10"), env_for(index))
-        if not out.startswith("1 hits"):
+        if not out.startswith("1 resultat"):
             raise RuntimeError(f"a fresh search did not find the tail document: {out[:200]}")
         search_times.append(took)
     res["startup_search_s"] = search_times

@@ -6,11 +6,15 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 import pgserver
 from pgserver import PostgresServer, PostgresUnavailable
+
+if TYPE_CHECKING:
+    from referat.store import Archive
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("REFERAT_SHARED", ROOT.parent / "shared"))
@@ -66,3 +70,24 @@ def module_db(request: pytest.FixtureRequest, backend: str, tmp_path_factory: py
     if backend == "sqlite":
         return str(tmp_path_factory.mktemp(backend) / "a.db")
     return request.getfixturevalue("postgres").create_database()
+
+
+# --- comparing archives ---------------------------------------------------------------------------
+
+def snapshot(archive: Archive) -> dict[str, list]:
+    """The archive's content without times of ingest or fetch and without integer keys."""
+    queries = {
+        "documents": "SELECT id, path, format, size, text, url FROM documents",
+        "meetings": "SELECT id, document_id, body_id, kind, date, start_time, location, source_system, source_url, "
+                    "source_id FROM meetings",
+        "items": "SELECT id, meeting_id, number, label, title, case_number, closed, decision, decision_kind, url FROM items",
+        "sections": "SELECT i.id, s.ord, s.heading, s.role, s.text FROM sections s JOIN items i ON i.pk = s.item_pk",
+        "item_lists": "SELECT i.id, l.kind, l.ord, l.text, l.url FROM item_lists l JOIN items i ON i.pk = l.item_pk",
+        "participants": "SELECT meeting_id, ord, person_id, party FROM participants",
+        "attendance": "SELECT i.id, a.person_id, a.status FROM attendance a JOIN items i ON i.pk = a.item_pk",
+        "harvested": "SELECT host, source_id, meeting_date, finished, sha256, status FROM harvested",
+        "links": "SELECT i.id, l.direction, l.ord, l.target_meeting_id, l.target_item_id FROM links l "
+                 "JOIN items i ON i.pk = l.item_pk",
+    }
+    with archive.engine.connect() as conn:
+        return {k: sorted(tuple(str(v) for v in r) for r in conn.exec_driver_sql(q)) for k, q in queries.items()}

@@ -292,7 +292,7 @@ def test_cli_filters_print_one_note_with_the_match(client: TestClient) -> None:
     for command in (["search", "budget"], ["export", "--format", "json"]):
         res = CliRunner().invoke(app, [*command, "--db", db, "--committee", "økonomiudvalg"])
         assert res.exit_code == 0, res.output
-        assert res.stderr == "note: --committee 'økonomiudvalg' matched 'Økonomiudvalget'\n"
+        assert res.stderr == "bemærk: --committee »økonomiudvalg« fandt »Økonomiudvalget«\n"
     exported = json.loads(CliRunner().invoke(app, ["export", "--format", "json", "--db", db, "--committee",
                                                    "økonomiudvalg"]).stdout)
     assert {m["meeting"]["committee"] for m in exported} == {"Økonomiudvalget"}

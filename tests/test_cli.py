@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, ROOT, SEEDS
+from referat.sources.text import encoding_warning
 
 MEETING_KEYS = {"kind", "committee", "election_period", "date", "start_time", "location", "participants", "toc",
                 "source"}
@@ -47,7 +50,7 @@ def test_text_format_reads_like_minutes(tmp_path: Path) -> None:
     f.write_text(MINUTES, encoding="utf-8")
     res = run("parse", str(f))
     assert res.returncode == 0
-    assert "Punkt 1: Budget" in res.stdout and "Beslutning [approved]: Godkendt." in res.stdout
+    assert "Punkt 1: Budget" in res.stdout and "Beslutning [Godkendt]: Godkendt." in res.stdout
 
 
 def _bad_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:
@@ -86,8 +89,20 @@ def test_cp1252_is_decoded_and_said(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
     doc = json.loads(res.stdout)
     assert doc["items"][0]["title"] == "Økonomi – ½ år"
-    assert "decoded as cp1252" in res.stderr
+    assert "læst som cp1252" in res.stderr
     assert any("cp1252" in w["message"] for w in doc["warnings"])
+
+
+def test_ingest_says_a_doubtful_decoding_per_document(tmp_path: Path) -> None:
+    """A UTF-8 file with one pasted Windows dash: read as UTF-8 with that byte as cp1252, and said."""
+    f = tmp_path / "stray.txt"
+    f.write_bytes(MINUTES.replace("Budget", "Økonomi \x00 år").encode("utf-8").replace(b"\x00", b"\x96"))
+    res = run("ingest", str(f), "--db", str(tmp_path / "a.db"))
+    assert res.returncode == 0, res.stderr
+    assert f"bemærk: {f}: læst som UTF-8 med enkelte byte læst som cp1252" in res.stderr
+    res = run("ingest", str(f), "--db", str(tmp_path / "b.db"), "--format", "json")
+    assert json.loads(res.stdout)["notes"] == [{"path": str(f), "encoding": "utf-8+cp1252",
+                                                "note": encoding_warning("utf-8+cp1252")}]
 
 
 def test_latin1_fallback(tmp_path: Path) -> None:
@@ -95,7 +110,7 @@ def test_latin1_fallback(tmp_path: Path) -> None:
     # 0x81 is undefined in cp1252, so only latin-1 decodes this file
     f.write_bytes(MINUTES.replace("Budget", "Budget \x81 Århus").encode("latin-1"))
     res = run("parse", str(f), "--format", "json")
-    assert res.returncode == 0 and "decoded as latin-1" in res.stderr
+    assert res.returncode == 0 and "læst som latin-1" in res.stderr
 
 
 def test_utf16_with_bom(tmp_path: Path) -> None:
@@ -119,7 +134,7 @@ def test_archive_commands_take_a_file_or_a_database_url(new_db: Callable[[str], 
     db = new_db("cli.db")
     res = run("ingest", str(EXAMPLES), "--db", db)
     assert res.returncode == 0, res.stderr
-    assert "ingested 5, replaced 0, skipped 0, refused 0, failed 0" in res.stdout and db.split("://")[-1] in res.stdout
+    assert "5 indlæste, 0 erstattede, 0 uændrede, 0 afviste, 0 fejlede (20 punkter) i " in res.stdout and db.split("://")[-1] in res.stdout
     found = json.loads(run("search", "jobklub", "--db", db, "--format", "json").stdout)
     assert found["total"] == 2 and found["facets"]["year"] == {"2023": 1, "2024": 1}
     assert json.loads(run("stats", "--db", db, "--format", "json").stdout)["items"] == 20
@@ -154,3 +169,71 @@ def test_prose_that_quotes_minutes_is_refused_as_prose(tmp_path: Path) -> None:
     minutes = tmp_path / "m.md"
     minutes.write_text(MINUTES, encoding="utf-8")
     assert run("parse", str(minutes)).returncode == 0
+
+
+# --- one language for the labels ---------------------------------------------------------------------
+
+# words a label of the human output could be in English (the JSON and CSV field names stay English: they
+# are the API contract; document text is Danish, so an English word here is a label left over)
+ENGLISH = re.compile(r"(?<!-)\b(?:hits?|items?|meetings?|documents?|ingested|replaced|skipped|refused|failed|links?|"
+                     r"printed|saved|removed|loaded|warnings?|note:|approved|noted|recommended|rejected|postponed|"
+                     r"referred|bytes|minutes|into|matched|nothing|posted|starting|interrupted|decoded|heading|"
+                     r"decision|toc|furniture|header|field|unchanged|changed|listed|recommendation|upcoming|"
+                     r"attachments|other|text|value|label|none|present|absent|abstained|against|new|case|"
+                     r"with_changes|approved_with_changes|page|source|file|date|committee|municipality|year|"
+                     r"decision_kind|party|attendance|member|votes?|voted|presented|substitute|runs?|search)\b")
+
+
+@pytest.mark.skipif(not SEEDS, reason="real minutes not found in ../shared/seeds")
+def test_every_command_speaks_danish_on_the_demo_archive(tmp_path: Path) -> None:
+    """Each command's human output (stdout and its notes on stderr) on the demo archive: Danish labels,
+    Danish dates and plurals, the decision kinds by their Danish names."""
+    from typer.testing import CliRunner
+
+    from referat.cli import app
+
+    db = str(tmp_path / "demo.db")
+    invoke = CliRunner().invoke
+
+    def human(*args: str, code: int = 0) -> str:
+        res = invoke(app, [*args, "--db", db] if args[0] != "parse" else list(args))
+        assert res.exit_code == code, (args, res.output)
+        return res.stdout + res.stderr
+
+    said = {"ingest": human("ingest", str(EXAMPLES), *map(str, SEEDS), str(ROOT / "README.md"), code=0)}
+    assert said["ingest"].startswith("10 indlæste, 0 erstattede, 0 uændrede, 1 afvist, 0 fejlede (68 punkter) i ")
+
+    def data(*args: str) -> Any:
+        return json.loads(invoke(app, [*args, "--db", db, "--format", "json"]).stdout)
+
+    hit = data("search", "jobklub")["hits"][0]
+    case = next(t for t in data("search", "skoledistrikter")["hits"] if t["case_number"])["case_number"]
+    kle = tmp_path / "kle.csv"
+    kle.write_text("17.02;Skoledistrikter\n", encoding="utf-8")
+    example = str(EXAMPLES / "vesteraa_oekonomiudvalg_2023-09-18.txt")
+    said |= {
+        "parse": human("parse", example), "explain": human("parse", example, "--explain"),
+        "search": human("search", "jobklub", "--committee", "beskæftigelsesudvalg"),
+        "fallback": human("search", "regnskabsafslutningen"),
+        "show meeting": human("show", "meeting", hit["meeting_id"]), "show item": human("show", "item", hit["id"]),
+        "stats": human("stats"), "case": human("case", case), "person": human("person", "Ida Holm"),
+        "body": human("body", "økonomiudvalg"), "link": human("link"), "series": human("series", ""),
+        "kle": human("kle", "load", str(kle)),
+        "watch add": human("watch", "add", "budget", "--name", "budget"), "watch run": human("watch", "run"),
+        "watch list": human("watch", "list"), "watch remove": human("watch", "remove", "budget"),
+    }
+    for command, text in said.items():
+        labels = re.sub(r"(?m)^((?:afvist|fejlet): [^:]+:).*$", r"\1", text)  # the reason: a program message
+        left = sorted({m.group(0) for m in ENGLISH.finditer(labels)})
+        assert not left, f"`{command}` prints English labels {left}:\n{text[:1500]}"
+    assert said["search"].startswith("2 resultater for »jobklub«")
+    assert "[Til efterretning]" in said["search"] and "12. marts 2024" in said["search"]
+    assert "Beslutning: Til efterretning (2)" in said["search"]
+    assert "bemærk: --committee »beskæftigelsesudvalg« fandt »Beskæftigelsesudvalget«" in said["search"]
+    assert "Beslutning [Anbefalet]:" in said["parse"] and "Dato: 18. september 2023 kl. 15:00" in said["parse"]
+    assert "Beløb (mio. kr.): 48,2; 212,5" in said["parse"]
+    assert said["stats"].startswith("10 dokumenter, 10 møder, 68 punkter, 0 advarsler fra læsningen")
+    assert "fremmøde som medlem: 2 af 2 møder (100 %)" in said["person"]
+    assert "Økonomiudvalget  Vesterå  2 møder" in said["body"] and "(5 punkter)" in said["body"]
+    assert said["kle"].startswith("indlæste 1 KLE-kode fra ")
+    assert "punkt 159 overskrift" in said["explain"]

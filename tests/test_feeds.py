@@ -324,16 +324,16 @@ def test_watch_commands(tmp_path: Path, receiver) -> None:  # noqa: ANN001
 
     assert cli("ingest", str(minutes)).returncode == 0
     added = cli("watch", "add", "mødeplan", "--name", "plan")
-    assert added.returncode == 0 and added.stdout.strip() == "saved search 'plan': mødeplan"
+    assert added.returncode == 0 and added.stdout.strip() == "gemt søgning »plan«: mødeplan"
     assert cli("watch", "add", "(", "--name", "bad").returncode == 1  # a malformed query fails now, not in cron
     started = cli("watch", "run")
-    assert started.stdout.startswith("plan: starting point recorded")
+    assert started.stdout.startswith("plan: startpunktet er gemt")
     minutes.write_text(_postponed(minutes.read_text(encoding="utf-8")), encoding="utf-8")
     cli("ingest", str(minutes))
     printed = cli("watch", "run", "--base-url", "https://referat.example")
     lines = printed.stdout.splitlines()
-    assert lines[0] == "plan: 1 new or changed"
-    assert lines[1].split()[:3] == ["changed", "2025-06-04", "Beskæftigelses-"] and "[postponed]" in lines[1]
+    assert lines[0] == "plan: 1 ny eller ændret"
+    assert lines[1].split()[:5] == ["ændret", "4.", "juni", "2025", "Beskæftigelses-"] and "[Udsat]" in lines[1]
     assert json.loads(cli("watch", "run", "-f", "json").stdout)[0]["status"] == "nothing"
     listed = json.loads(cli("watch", "list", "-f", "json").stdout)
     assert [(w["name"], w["query"]) for w in listed] == [("plan", "mødeplan")]

@@ -180,21 +180,21 @@ def test_explain_gives_every_line_a_role() -> None:
             "Sagsfremstilling\n\nBudgettet fremlægges.\n\nBeslutning\n\nGodkendt.\n\nSide 2 af 3\n")
     lines, notes = explain(text)
     roles = {x.text: x.role for x in lines}
-    assert roles["Mødested: Rådhuset"] == "header field"
-    assert roles["Punkt 1: Budget"] == "item 1 heading"
-    assert roles["Sagsnr.: 24/1234"] == "item 1 case number"
-    assert roles["Sagsfremstilling"].startswith("item 1 section heading 'Sagsfremstilling' (case)")
-    assert roles["Godkendt."] == "item 1 decision"
-    assert roles["Side 2 af 3"].startswith("furniture")
-    assert notes == [] and not any("not placed" in x.role for x in lines)
+    assert roles["Mødested: Rådhuset"] == "mødeoplysning"
+    assert roles["Punkt 1: Budget"] == "punkt 1 overskrift"
+    assert roles["Sagsnr.: 24/1234"] == "punkt 1 sagsnummer"
+    assert roles["Sagsfremstilling"].startswith("punkt 1 afsnitsoverskrift »Sagsfremstilling« (sagsfremstilling)")
+    assert roles["Godkendt."] == "punkt 1 beslutning"
+    assert roles["Side 2 af 3"].startswith("sidehoved/-fod")
+    assert notes == [] and not any("ikke placeret" in x.role for x in lines)
 
 
 @needs_soffice
 def test_explain_on_the_command_line(made: dict[str, Path]) -> None:
     res = CliRunner().invoke(app, ["parse", str(made["edoc.pdf"]), "--explain"])
     assert res.exit_code == 0, res.output
-    assert "item 2 heading" in res.output and "item 2 decision" in res.output
-    assert "not placed" not in res.output
+    assert "punkt 2 overskrift" in res.output and "punkt 2 beslutning" in res.output
+    assert "ikke placeret" not in res.output
 
 
 @pytest.mark.skipif(not SBSYS.exists() or shutil.which("pdftotext") is None, reason="no SBSYS PDF or pdftotext")

@@ -326,7 +326,7 @@ def test_cli_case_person_body_and_kle(tmp_path: Path, new_db: Callable[[str], st
     kle.write_text("85.10.00;Testemne budget\n", encoding="utf-8")
     assert run(app, ["kle", "load", str(kle), "--db", db]).exit_code == 0
     res = run(app, ["case", "24-3-85.10.00-P07", "--db", db])
-    assert "KLE 85.10.00: Testemne budget" in res.stdout and "→ Økonomiudvalget 2024-04-02 punkt 42" in res.stdout
+    assert "KLE 85.10.00: Testemne budget" in res.stdout and "→ Økonomiudvalget 2. april 2024 punkt 42" in res.stdout
     res = run(app, ["person", "Lars Holm", "--db", db, "--format", "json"])
     assert [s["for"] for s in json.loads(res.stdout)["substitutions"]] == ["Peter Ølgaard", "Karen Dahl"]
     res = run(app, ["body", "Økonomiudvalget", "--db", db])

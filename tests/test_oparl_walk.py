@@ -230,3 +230,69 @@ def test_base_url_is_checked() -> None:
     for bad in ("referat.example.dk", "ftp://x", "https://x/?a=1", "http://x:99999"):
         with pytest.raises(ValueError):
             base_url(bad)
+
+
+# --- a strict client over HTTP (referat.testing.oparl_client) ---------------------------------------
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def demo_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The demo archive (`make demo`): the bundled examples and the real seeds."""
+    db = module_db(request, request.param, tmp_path_factory)
+    summary = ingest(Archive(db), [str(EXAMPLES), *map(str, SEEDS)])
+    assert summary.count("failed") == 0 and summary.count("refused") == 0, summary.failed
+    return db
+
+
+def _strict_import(db: str) -> tuple[list[Any], int]:
+    """(violations, objects) of a strict client's import of every body, over HTTP on 127.0.0.1."""
+    from referat.testing.oparl_client import Client
+    from referat.testing.server import served
+
+    app = create_app(db, base=BASE)
+    with served(app) as url:
+        app.state.base_url = url  # ids and links under the address the client reaches
+        client = Client(f"{url}/oparl/v1/system", schemas=SCHEMAS if SCHEMAS.is_dir() else None)
+        return client.run(), len(client.objects)
+
+
+@needs_schemas
+def test_a_strict_client_imports_every_body_of_the_demo_archive_without_a_fault(demo_db: str) -> None:
+    violations, objects = _strict_import(demo_db)
+    assert objects > 200
+    assert not violations, "\n".join(map(str, violations[:30]))
+
+
+@needs_schemas
+def test_the_strict_client_finds_the_faults_it_names(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """The client is not blind: with back-links repeated in embedded objects, HEAD and CORS gone, filters
+    ignored and an empty string in the System, each is reported."""
+    import referat.api
+    import referat.oparl
+
+    db = str(tmp_path / "faulty.db")
+    ingest(Archive(db), [str(EXAMPLES)])
+    monkeypatch.setattr(referat.oparl, "_embedded", lambda obj, *back: obj)
+    monkeypatch.setattr(referat.oparl.Window, "keeps", lambda self, created, modified: True)
+    system = referat.oparl.OParl.system
+    monkeypatch.setattr(referat.oparl.OParl, "system", lambda self: {**system(self), "license": ""})
+
+    async def passthrough(self: Any, scope: Any, receive: Any, send: Any) -> None:
+        await self.app(scope, receive, send)
+
+    monkeypatch.setattr(referat.api.HeadAndCors, "__call__", passthrough)
+    violations, _ = _strict_import(db)
+    assert {"embedding", "head", "cors", "filter", "empty-string"} <= {v.code for v in violations}
+
+
+def test_the_api_root_sends_a_client_to_the_system_and_every_answer_is_shared(client: TestClient) -> None:
+    """/oparl/v1 names no object: 301 to the System under the configured base. Every OParl answer carries
+    Access-Control-Allow-Origin: * (OParl 1.1, "CORS") and every object URL answers HEAD as GET does."""
+    for root in ("/oparl/v1", "/oparl/v1/"):
+        res = client.get(root, follow_redirects=False)
+        assert res.status_code == 301 and res.headers["location"] == f"{BASE}/oparl/v1/system"
+    for path in ("/oparl/v1/system", "/oparl/v1/bodies", "/oparl/v1/meeting/nope"):
+        got, head = client.get(path), client.head(path)
+        assert got.headers["access-control-allow-origin"] == "*"
+        assert head.status_code == got.status_code and head.content == b""
+    assert "access-control-allow-origin" not in client.get("/api/stats").headers  # the JSON API: same origin

@@ -242,6 +242,7 @@ def test_extra_readers_only_for_long_documents_and_idle_cpus(monkeypatch: pytest
     from referat.sources import pdf
 
     assert pdf._runnable() >= 1  # read from the kernel: this thread is running
+    monkeypatch.setattr(pdf.threading, "active_count", lambda: 1)  # (a Dask client's threads may linger here)
     monkeypatch.setattr(pdf.os, "sched_getaffinity", lambda pid: {0, 1})
     monkeypatch.setattr(pdf, "_runnable", lambda: 1)  # an idle machine: only this thread runs
     assert pdf._idle_cpus() == 2
@@ -250,6 +251,9 @@ def test_extra_readers_only_for_long_documents_and_idle_cpus(monkeypatch: pytest
     assert pdf._idle_cpus() == 1 and pdf._readers(234) == 1
     monkeypatch.setattr(pdf, "_runnable", lambda: 5)
     assert pdf._idle_cpus() == 0 and pdf._readers(234) == 1
+    monkeypatch.setattr(pdf, "_runnable", lambda: 1)
+    monkeypatch.setenv("REFERAT_LIMIT_PDF_READERS", "1")  # the reader's own parallelism off (a Dask cluster)
+    assert pdf._idle_cpus() == 2 and [pdf._readers(n) for n in (80, 3000)] == [1, 1]
 
 
 WRAPPED_TABLE = """Økonomiudvalget

@@ -74,7 +74,7 @@ def test_two_servers_find_an_item_ingested_by_a_third_process_within_5_s(pg_db: 
             assert _search(port, LATE_WORD)["total"] == 0  # type: ignore[index]
         done = subprocess.run([sys.executable, "-m", "referat.cli", "ingest", str(LATE), "--db", pg_db],
                               env=_env(), capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0 and "ingested 1," in done.stdout, done.stderr
+        assert done.returncode == 0 and "1 indlæst," in done.stdout, done.stderr
         ingested = time.monotonic()
         for port in ports:
             while not (found := _search(port, LATE_WORD)) or found["total"] == 0:

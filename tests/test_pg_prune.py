@@ -74,7 +74,7 @@ def _total(port: int, word: str) -> int | None:
 def _cli_ingest(db: str, path: str) -> None:
     done = subprocess.run([sys.executable, "-m", "referat.cli", "ingest", path, "--db", db], env=_env(),
                           capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0 and "ingested 1," in done.stdout, done.stderr
+    assert done.returncode == 0 and "1 indlæst," in done.stdout, done.stderr
 
 
 def test_two_servers_hold_the_log_back_to_what_both_have_applied(pg_db: str, tmp_path: Path) -> None:

@@ -309,3 +309,15 @@ def test_vocabulary_examples_match() -> None:
         for example in entry.example.split("; "):
             assert getattr(entry.compile(), find)(example), (entry.meaning, example)
     assert not vocab.ATTENDEE_ABSENT.compile().match("Inhabil")
+
+
+@pytest.mark.parametrize("key", ["Bilag", "Felter", "ExternalAgendaItemAttendees"])
+@pytest.mark.parametrize("value", [1, "tekst", {"Navn": "x"}, True])
+def test_a_list_field_of_the_wrong_type_is_read_as_empty(key: str, value: object) -> None:
+    # hypothesis found '"Bilag": 1' stopping the reader with a TypeError: the data is untrusted
+    obj = _response()
+    obj["Dagsordenpunkter"][0][key] = value  # type: ignore[index]
+    record = meeting_from_json(obj)
+    assert record.items[0].title == "Lukket: Salg af grund"
+    if key == "Bilag":
+        assert record.items[0].attachments == []

@@ -219,7 +219,7 @@ def test_cli_series_prints_the_values_with_their_source(seed_db: Path) -> None:
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].startswith("Aktivering · Vedtaget budget (mio. kr.)  Budget, Beskæftigelses- og Integrationsudvalget")
-    assert [line.split()[:3] for line in lines[1:]] == [["2021", "Q3", "72,1"], ["2023", "131,7", "printed"],
+    assert [line.split()[:3] for line in lines[1:]] == [["2021", "Q3", "72,1"], ["2023", "131,7", "trykt"],
                                                         ["2025", "Q1", "152,2"]]
     as_json = json.loads(_cli("series", "omgørelsesprocent", "--db", str(seed_db), "-f", "json").stdout)
     assert sorted(p["value"] for s in as_json["series"] for p in s["points"]) == [19, 21, 25, 27]

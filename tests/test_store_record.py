@@ -162,7 +162,7 @@ def test_show_prints_numbers_as_printed_and_the_origin(stored: tuple[Archive, st
     assert "1.1" in res.stdout and "38a" in res.stdout and f"https://{HOST}/vis?id={GUID}" in res.stdout
     res = run(app, ["show", "item", _item(archive, mid, "38a")["id"], "--db", archive.db])
     assert res.exit_code == 0, res.output
-    assert "Punkt 38a: Ny skolestruktur" in res.stdout and "beslutning: postponed" in res.stdout
+    assert "Punkt 38a: Ny skolestruktur" in res.stdout and "beslutning: Udsat" in res.stdout
     assert f"bilag: Bilag 1: Kort over skoledistrikter  https://{HOST}/vis/pdf/bilag/b1" in res.stdout
 
 

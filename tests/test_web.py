@@ -67,7 +67,40 @@ def test_danish_dates_and_counts() -> None:
     assert format.kort_dato("2024-04-02") == "2. apr. 2024"
     assert [format.antal(n, "møde") for n in (0, 1, 2, 1204)] == ["0 møder", "1 møde", "2 møder", "1.204 møder"]
     assert format.antal(1, "punkt") == "1 punkt" and format.antal(3, "punkt") == "3 punkter"
-    assert format.query_error('a quotation mark is not closed: write "exact phrase"').startswith("Et anførselstegn")
+
+
+@pytest.mark.parametrize(("query", "danish"), [
+    ('"budget', "Et anførselstegn er ikke lukket"),
+    ("OR budget", "OR skal stå mellem to ord"),
+    ("budget OR -lukket", "OR kan ikke forbinde et udelukket ord"),
+    ("b*", "»b*«: en præfikssøgning kræver mindst 2 bogstaver"),
+    ("*job-klub*", "»*job-klub*«: en delordssøgning leder inde i ét ord: skriv *klub*"),
+    ("*ab*", "»*ab*«: en delordssøgning kræver mindst 3 bogstaver"),
+    ("jo*bk", "»jo*bk«: en stjerne står sidst i et ord"),
+    ("*klub* OR budget", "En delordssøgning (*…*) står alene"),
+    ("-budget", "Søgningen mangler et ord at lede efter"),
+    ("ø" * 501, "Søgningen er 501 tegn lang; højst 500 er tilladt"),
+    ("ø" * 90 + "*", "Ingen ord i arkivet er så lange"),
+])
+def test_every_search_error_is_worded_in_danish_from_its_code(query: str, danish: str) -> None:
+    from referat.search import QueryError, parse_query
+
+    with pytest.raises(QueryError) as caught:
+        parse_query(query)
+    assert caught.value.code in format.QUERY_DA
+    assert format.query_error(caught.value).startswith(danish)
+
+
+def test_filter_errors_are_worded_in_danish_with_danish_dates() -> None:
+    import datetime as dt
+
+    from referat.search import QueryError
+    from referat.store.archive import Filters
+
+    with pytest.raises(QueryError) as caught:
+        Filters(date_from=dt.date(2024, 3, 12), date_to=dt.date(2024, 1, 2))
+    assert format.query_error(caught.value) == "Datointervallet er tomt: 12. marts 2024 ligger efter 2. januar 2024."
+    assert format.query_error(ValueError("x")) == "Søgningen kunne ikke forstås: x"
 
 
 def page_urls(client: TestClient) -> list[str]:

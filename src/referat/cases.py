@@ -112,10 +112,15 @@ def _kle_xml(path: Path, data: bytes) -> dict[str, str]:
 
 
 def _kle_csv(path: Path, data: bytes) -> dict[str, str]:
+    if b"\x00" in data[:8192]:
+        raise KleFileError(f"{path}: a binary file, not KL's XML or a CSV of codes and titles")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = data.decode("cp1252")
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as exc:  # bytes cp1252 leaves undefined (0x81, 0x8d, …): not text
+            raise KleFileError(f"{path}: not text in UTF-8 or Windows-1252 (byte {exc.start}): not a KLE file") from None
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
     except csv.Error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import datetime as dt
 import json
 import os
@@ -14,17 +15,17 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
-from rich.text import Text
 from referat import sandbox
 from referat.errors import ReferatError
 
-if TYPE_CHECKING:  # the parser, the store and the search index load only in the commands that use them,
+if TYPE_CHECKING:  # rich, the parser, the store and the search index load only in the commands that use them,
     # so that `referat --help` and `referat parse` of a small file start fast (bench/README.md)
     from referat.ingest import Outcome
     from referat.model import ParsedDocument
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.text import Text
+
     from referat.store import Archive, Filters, SearchResult
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -54,7 +55,9 @@ class ShowWhat(str, Enum):
 
 # options shared by the archive commands, defined once
 DbOpt = Annotated[Optional[str], typer.Option("--db", help="Database file (default ./referat.db or $REFERAT_DB).")]
-FormatOpt = Annotated[OutFormat, typer.Option("--format", "-f", help="table for people, json for programs.")]
+FormatOpt = Annotated[OutFormat, typer.Option("--format", "-f", help="table: readable output with Danish labels "
+                                                                     "(tables where there are rows); json: for programs "
+                                                                     "(English field names).")]
 CommitteeOpt = Annotated[Optional[str], typer.Option("--committee", help="Only this committee (udvalg).")]
 MunicipalityOpt = Annotated[Optional[str], typer.Option("--municipality", help="Only this municipality.")]
 FromOpt = Annotated[Optional[dt.datetime], typer.Option("--from", formats=["%Y-%m-%d"], help="From date.")]
@@ -65,7 +68,14 @@ KindOpt = Annotated[Optional[str], typer.Option("--kind", help="Decision kind: a
 CaseOpt = Annotated[Optional[str], typer.Option("--case", help="Only items with this case number.")]
 OcrOpt = Annotated[bool, typer.Option("--ocr", help="Read scanned PDFs by OCR (Debian's tesseract-ocr-dan).")]
 PersonOpt = Annotated[Optional[str], typer.Option("--person", help="Only items where this person took part.")]
-out = Console(soft_wrap=not sys.stdout.isatty(), markup=False)  # no hard wrapping when piped; document text is never markup
+
+
+@functools.cache
+def console() -> Console:
+    """The console for tables and styled lines, made on first use (`parse` and `--help` never load it)."""
+    from rich.console import Console
+
+    return Console(soft_wrap=not sys.stdout.isatty(), markup=False)  # no hard wrapping when piped; document text is never markup
 
 
 def _version(value: bool) -> None:
@@ -82,24 +92,38 @@ def main(version: Annotated[bool, typer.Option("--version", callback=_version, i
     """referat: read Danish municipal committee minutes into a structured record."""
 
 
-def open_archive(db: str | None, *, create: bool = False) -> Archive:
-    """The archive at `db`. Only commands that add documents (`create`) make a new SQLite file: a typo in
-    --db must not answer "0 hits" from a fresh, empty archive and leave files behind."""
+def _progress(show: bool) -> Progress:
+    """A progress bar on stderr (hidden unless `show`): the description, the bar, done of total, time left."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=Console(stderr=True), disable=not show)
+
+
+def open_archive(db: str | None, *, create: bool = False, write: bool = False) -> Archive:
+    """The archive at `db`. Only commands that add documents (`create`) make a new archive: a typo in
+    --db must not answer "0 hits" from a fresh, empty archive and leave files behind. A database that
+    is not a referat archive is refused unchanged; a read-only archive serves the read commands, and a
+    command that writes (`write`) is refused in one line. No message shows a password or SQL."""
     from referat.store import Archive, default_db
-    from referat.store.archive import shown
+    from referat.store.guard import first_line, shown
 
     if db is not None and not db.strip():
         fail("--db is empty: give an archive file or a postgresql:// URL")
     target = db or default_db()
-    if not create and "://" not in target and not Path(target).exists():
-        fail(f"{target}: no archive here; `referat ingest FILES --db {target}` makes one")
     try:
-        return Archive(target)
-    except Exception as exc:  # noqa: BLE001 - a broken or foreign database file: say so, no traceback
-        # the driver's own message, first line: SQLAlchemy adds the statement and a link on further lines
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__]
-        fail(f"{shown(db or default_db())}: cannot open the database: {reason[0]}")
+        archive = Archive(target, create=create)
+    except ReferatError as exc:
+        fail(str(exc))
         raise
+    except Exception as exc:  # noqa: BLE001 - a broken database or server: say so, no traceback
+        fail(f"{shown(target)}: cannot open the database: {first_line(exc, target)}")
+        raise
+    if (create or write) and archive.read_only:
+        fail(f"{archive.name}: the archive is read-only (the file or its folder may not be written): this command "
+             f"changes it; search, show, stats, export and serve still read it")
+    return archive
 
 
 def filters(committee: str | None, municipality: str | None, date_from: dt.datetime | None,
@@ -128,10 +152,11 @@ def fail(message: str) -> None:
 
 def render_text(doc: ParsedDocument) -> str:
     """A readable summary of one meeting: header, then one block per item."""
+    from referat.labels import MEETING_KIND, dansk, dato, kind
+
     m = doc.meeting
-    kind = {"minutes": "Referat", "agenda": "Dagsorden"}[m.kind]
-    out = [f"{kind}: {m.committee or '?'}" + (f" ({m.election_period})" if m.election_period else ""),
-           f"Dato: {m.date.isoformat() if m.date else '?'}" + (f" kl. {m.start_time}" if m.start_time else ""),
+    out = [f"{MEETING_KIND[m.kind]}: {m.committee or '?'}" + (f" ({m.election_period})" if m.election_period else ""),
+           f"Dato: {dato(m.date, '?')}" + (f" kl. {m.start_time}" if m.start_time else ""),
            f"Sted: {m.location or '?'}"]
     if m.participants:
         out.append("Deltagere: " + ", ".join(p.name + (f" ({p.party})" if p.party else "")
@@ -145,7 +170,7 @@ def render_text(doc: ParsedDocument) -> str:
             out.append(f"  Indstilling ({it.recommending_body or '?'}):")
             out.extend(f"    - {p}" for p in it.recommendation)
         if it.decision:
-            out.append(f"  Beslutning [{it.decision_kind or '-'}]: {it.decision}")
+            out.append(f"  Beslutning [{kind(it.decision_kind)}]: {it.decision}")
         if it.absent:
             out.append("  Fraværende: " + ", ".join(it.absent))
         for s in it.substitutes:
@@ -154,13 +179,13 @@ def render_text(doc: ParsedDocument) -> str:
             out.append(f"  Stemmer: for {', '.join(it.votes.for_) or '-'}; imod "
                        f"{', '.join(it.votes.against) or '-'}; undlod {', '.join(it.votes.abstained) or '-'}")
         for r in it.related:
-            out.append(f"  Tidligere behandling: {r.body} {r.date or '?'} punkt {r.item or '?'}")
+            out.append(f"  Tidligere behandling: {r.body} {dato(r.date, '?')}, punkt {r.item or '?'}")
         for u in it.upcoming:
-            out.append(f"  Kommende behandling: {u.body} {u.date or '?'}")
+            out.append(f"  Kommende behandling: {u.body} {dato(u.date, '?')}")
         if it.attachments:
             out.append("  Bilag: " + "; ".join(it.attachments))
         if it.amounts_mio_kr:
-            out.append("  Beløb (mio. kr.): " + ", ".join(f"{a:g}".replace(".", ",") for a in it.amounts_mio_kr))
+            out.append("  Beløb (mio. kr.): " + "; ".join(dansk(a) for a in it.amounts_mio_kr))
     for w in doc.warnings:
         out.append(f"advarsel (linje {w.line if w.line is not None else '-'}): {w.message}")
     return "\n".join(out)
@@ -172,26 +197,42 @@ def _parse_file(file: Path, ocr: bool) -> ParsedDocument:
     return parse_file(file, ocr=ocr)
 
 
+def _load_parser() -> None:
+    """Load the parser here, before the bounded worker is forked: the worker inherits it (no second import
+    in the child), and this process then reads the worker's answer with no import of its own. Loading it in
+    the worker instead costs the model's import twice, once each side: 433 ms against 0.24 s for a one-page
+    text (bench/README.md, "CLI start-up"). The readers of PDF, Word and HTML still load in the worker, and
+    only for their files."""
+    import referat.parse  # noqa: F401
+
+
 @app.command()
 def parse(
-    file: Annotated[Path, typer.Argument(help="A minutes or agenda file (text or markdown).")],
-    format: Annotated[Format, typer.Option("--format", "-f", help="json = the parse contract exactly.")] = Format.text,
+    file: Annotated[Path, typer.Argument(help="A minutes or agenda file: text, Markdown, PDF, Word (.docx), HTML, an "
+                                              "ESDH XML export (SBSYS, eDoc, Acadre) or the publication system's "
+                                              "meeting JSON, told apart by content, not by name.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="text: a readable summary with Danish labels; "
+                                                                  "json: the parse contract exactly.")] = Format.text,
     ocr: OcrOpt = False,
     explain: Annotated[bool, typer.Option("--explain", help="Print each line with the role the parser gave it "
                                                              "(header, item heading, section, decision, page "
                                                              "furniture), to see why a document was read wrongly.")] = False,
 ) -> None:
-    """Parse one minutes/agenda document and print the structured record."""
+    """Parse one minutes or agenda document and print its record (read in a worker bounded in time and memory)."""
     if explain:
         _explain(file, ocr)
         return
+    _load_parser()
     try:
         doc = sandbox.run(_parse_file, file, ocr, path=file)  # bounded in time and memory (referat.limits)
     except ReferatError as exc:
         fail(str(exc))
         return
-    if doc.source.get("encoding") not in (None, "utf-8", "utf-8-sig"):
-        note(f"note: {file}: decoded as {doc.source['encoding']}")
+    from referat.labels import read_as
+    from referat.sources.text import encoding_warning
+
+    if encoding_warning(doc.source.get("encoding")):  # a doubtful decoding, said (sources/text.py)
+        note(f"bemærk: {file}: {read_as(doc.source['encoding'])}")
     if format is Format.json:
         sys.stdout.write(json.dumps(doc.to_contract(), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -213,29 +254,60 @@ def _explain(file: Path, ocr: bool) -> None:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[str], typer.Argument(help="Files, folders or glob patterns of minutes.")],
+    paths: Annotated[list[str], typer.Argument(help="Files, folders or glob patterns of minutes (any format "
+                                                    "`parse` reads).")],
     db: DbOpt = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parse in this many processes.")] = 1,
     municipality: Annotated[Optional[str], typer.Option(help="Municipality, when the documents do not name it.")] = None,
     ocr: OcrOpt = False,
+    dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS", help="Read and parse on a Dask cluster: "
+                                                "its scheduler (tcp://host:8786), or local[:N] for N worker processes "
+                                                "here (docs/deploy.md).")] = None,
     format: FormatOpt = OutFormat.table,
 ) -> None:
     """Ingest minutes into the archive: unchanged files are skipped, changed files replaced, bad files
     reported while the rest land."""
+    from referat.labels import INGEST, antal, read_as
+
+    if dask is not None and jobs > 1:
+        fail("give --jobs or --dask, not both (a Dask cluster has its own worker processes)")
+    cluster = None
+    if dask is not None:
+        from referat.cluster import connect
+
+        try:
+            cluster = connect(dask)
+        except ReferatError as exc:
+            fail(str(exc))
+            return
     archive = open_archive(db, create=True)
     show_bar = sys.stderr.isatty() and format is OutFormat.table
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=Console(stderr=True), disable=not show_bar) as bar:
+    with _progress(show_bar) as bar:
         task = bar.add_task("Indlæser", total=None)
 
         def step(o: Outcome) -> None:
             bar.advance(task)
             if o.status in ("failed", "refused") and not show_bar and format is OutFormat.table:
-                note(f"{o.status}: {o.path}: {o.reason}")
+                note(f"{INGEST[o.status]}: {o.path}: {o.reason}")
+            if o.encoding and not show_bar and format is OutFormat.table:
+                note(f"bemærk: {o.path}: {read_as(o.encoding)}")
 
-        from referat.ingest import ingest as ingest_files
+        try:
+            if cluster is not None:
+                from referat.cluster import ingest as ingest_on_cluster
 
-        summary = ingest_files(archive, paths, jobs=jobs, municipality=municipality, ocr=ocr, progress=step)
+                summary = ingest_on_cluster(archive, paths, cluster, municipality=municipality, ocr=ocr, progress=step)
+            else:
+                from referat.ingest import ingest as ingest_files
+
+                summary = ingest_files(archive, paths, jobs=jobs, municipality=municipality, ocr=ocr, progress=step)
+        except ReferatError as exc:  # the cluster went away: what was stored stays
+            archive.close()
+            fail(str(exc))
+            return
+        finally:
+            if cluster is not None:
+                cluster.close()
     archive.close()  # lets the search index finish merging its segments
     result = summary.as_dict()
     if format is OutFormat.json:
@@ -243,10 +315,12 @@ def ingest(
     else:
         for f in summary.refused + summary.failed:
             if show_bar:
-                note(f"{f.status}: {f.path}: {f.reason}")
-        out.print(f"ingested {result['ingested']}, replaced {result['replaced']}, skipped {result['skipped']}, "
-                  f"refused {result['refused']}, failed {result['failed']} ({result['items']} items) into "
-                  f"{archive.name}", highlight=False)
+                note(f"{INGEST[f.status]}: {f.path}: {f.reason}")
+        for o in summary.outcomes:
+            if o.encoding and show_bar:
+                note(f"bemærk: {o.path}: {read_as(o.encoding)}")
+        counts = ", ".join(antal(result[k], word) for k, word in INGEST.items())
+        console().print(f"{counts} ({antal(result['items'], 'punkt')}) i {archive.name}", highlight=False)
     if summary.outcomes and summary.count("failed") + summary.count("refused") == len(summary.outcomes):
         raise typer.Exit(1)
 
@@ -268,11 +342,14 @@ def harvest(
     timeout: Annotated[float, typer.Option(min=0.1, help="Seconds to wait for an answer before retrying.")] = 30.0,
     base_url: Annotated[Optional[str], typer.Option(hidden=True, help="Connect here instead of https://HOST (a mirror, "
                                                     "the test replay server).")] = None,
+    dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS", help="Fetch the hosts at once on a Dask "
+                                                "cluster, one polite stream per host: its scheduler, or local[:N].")] = None,
     format: FormatOpt = OutFormat.table,
 ) -> None:
     """Harvest meetings from the common publication system's API (dagsordener.<kommune>.dk): polite,
     incremental, resumable; each response kept verbatim as the meeting's source document."""
     from referat import harvest as h  # httpx loads only for this command
+    from referat.labels import INGEST
 
     if (host is None) == (all_hosts is None):
         fail("give a HOST or --all FILE (one of them)")
@@ -281,6 +358,11 @@ def harvest(
                    [(x.host, municipality or x.municipality) for x in h.read_hosts(all_hosts)])  # type: ignore[arg-type]
     except ReferatError as exc:
         fail(str(exc))
+        return
+    if dask is not None:
+        _harvest_on_cluster(dask, targets, db, format, lambda muni: h.Options(
+            committee=committee, since=since.date() if since else None, files=files, municipality=muni, delay=delay,
+            contact=contact, refresh=refresh, max_age_days=max_age_days, timeout=timeout, base_url=base_url))
         return
     archive = open_archive(db, create=True)
     show_bar = sys.stderr.isatty() and format is OutFormat.table
@@ -295,21 +377,20 @@ def harvest(
             errors.append(str(exc))
             note(f"error: {exc}")
             continue
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      console=Console(stderr=True), disable=not show_bar) as bar:
+        with _progress(show_bar) as bar:
             task = bar.add_task(f"Høster {harvester.host}", total=None)
 
             def step(o: Any, task: Any = task, bar: Progress = bar) -> None:
                 bar.advance(task)
                 if o.status in ("failed", "refused") and format is OutFormat.table:
-                    note(f"{o.status}: {o.date or '?'} {o.committee} {o.meeting_id}: {o.reason}")
+                    note(f"{INGEST[o.status]}: {o.date or '?'} {o.committee} {o.meeting_id}: {o.reason}")
 
             try:
                 harvester.run(progress=step, total=lambda n, task=task, bar=bar: bar.update(task, total=n))
             except KeyboardInterrupt:
                 harvester.close()
                 archive.close()
-                note(f"interrupted; stored meetings are complete. Run again to go on. {harvester.summary.line()}")
+                note(f"afbrudt; de gemte møder er hele. Kør igen for at fortsætte. {_harvested(harvester.summary)}")
                 raise typer.Exit(130) from None
             except ReferatError as exc:
                 errors.append(str(exc))
@@ -318,16 +399,76 @@ def harvest(
                 harvester.close()
         summaries.append(harvester.summary)
     archive.close()
+    _harvest_report(summaries, errors, len(targets), archive.name, format)
+
+
+def _harvest_report(summaries: list[Any], errors: list[str], targets: int, name: str, format: OutFormat) -> None:
     if format is OutFormat.json:
         emit_json({"hosts": [x.as_dict() for x in summaries], "errors": errors})
     else:
         for x in summaries:
-            out.print(x.line() + f" into {archive.name}", highlight=False)
-    if errors and len(errors) == len(targets):
+            console().print(f"{_harvested(x)} i {name}", highlight=False)
+    if errors and len(errors) == targets:
         raise typer.Exit(1)
 
 
+def _harvest_on_cluster(address: str, targets: list[tuple[str, Optional[str]]], db: Optional[str], format: OutFormat,
+                        options: Callable[[Optional[str]], Any]) -> None:
+    """`referat harvest --dask`: every host at once on the cluster, stored here as the meetings come."""
+    from referat import cluster as dask_cluster
+    from referat.labels import INGEST
+
+    try:
+        cluster = dask_cluster.connect(address)
+    except ReferatError as exc:
+        fail(str(exc))
+        return
+    archive = open_archive(db, create=True)
+    show_bar = sys.stderr.isatty() and format is OutFormat.table
+    with _progress(show_bar) as bar:
+        task = bar.add_task(f"Høster {len(targets)} værter", total=None)
+        listed: dict[str, int] = {}
+
+        def step(o: Any) -> None:
+            bar.advance(task)
+            if o.status in ("failed", "refused") and format is OutFormat.table:
+                note(f"{INGEST[o.status]}: {o.date or '?'} {o.committee} {o.meeting_id}: {o.reason}")
+
+        def total(host: str, n: int) -> None:
+            listed[host] = n
+            bar.update(task, total=sum(listed.values()))
+
+        try:
+            summaries, errors = dask_cluster.harvest(archive, [(t, options(m)) for t, m in targets], cluster,
+                                                     progress=step, total=total)
+        except KeyboardInterrupt:
+            archive.close()
+            note("afbrudt; de gemte møder er hele. Kør igen for at fortsætte.")
+            raise typer.Exit(130) from None
+        except ReferatError as exc:
+            archive.close()
+            fail(str(exc))
+            return
+        finally:
+            cluster.close()
+    for e in errors:
+        note(f"error: {e}")
+    archive.close()
+    _harvest_report(summaries, errors, len(targets), archive.name, format)
+
+
+def _harvested(summary: Any) -> str:
+    """A harvest's counts in Danish: host, then what became of each meeting listed."""
+    from referat.labels import HARVEST, antal
+
+    d = summary.as_dict()
+    counts = ", ".join(antal(d[k], word) for k, word in HARVEST.items())
+    return f"{summary.host}: {counts} ({antal(d['items'], 'punkt')}) af {summary.listed} på listen"
+
+
 def _highlighted(snippet: str, spans: list[tuple[int, int]]) -> Text:
+    from rich.text import Text
+
     t = Text(snippet)
     for a, b in spans:
         t.stylize("bold yellow", a, b)
@@ -341,9 +482,9 @@ def _matched_note(given: Filters, matched: dict[str, Any]) -> None:
     for key in ("committee", "municipality", "person"):
         if key in matched:
             value = matched[key]
-            parts.append(f"--{key} {getattr(given, key)!r} matched " + (repr(value) if value else "nothing in the archive"))
+            parts.append(f"--{key} »{getattr(given, key)}« fandt " + (f"»{value}«" if value else "intet i arkivet"))
     if parts:
-        note("note: " + "; ".join(parts))
+        note("bemærk: " + "; ".join(parts))
 
 
 def _hits_json(result: SearchResult) -> dict[str, Any]:
@@ -363,11 +504,13 @@ def search(
     date_from: FromOpt = None, date_to: ToOpt = None, year: YearOpt = None, kind: KindOpt = None,
     case: CaseOpt = None, person: PersonOpt = None,
     sort: Annotated[str, typer.Option(help="relevance or date.")] = "relevance",
-    limit: Annotated[int, typer.Option(help="How many hits.")] = 10,
-    offset: Annotated[int, typer.Option(min=0, max=1_000_000, help="Skip this many hits (paging).")] = 0,
+    limit: Annotated[int, typer.Option(help="How many results to print.")] = 10,
+    offset: Annotated[int, typer.Option(min=0, max=1_000_000, help="Skip this many results (paging).")] = 0,
     format: FormatOpt = OutFormat.table,
 ) -> None:
     """Search the archive in Danish (stemmed: jobklub finds jobklubber), with filters and facets."""
+    from rich.text import Text
+
     archive = open_archive(db)
     chosen = filters(committee, municipality, date_from, date_to, year, kind, case, person)
     try:
@@ -379,26 +522,34 @@ def search(
     if format is OutFormat.json:
         emit_json(_hits_json(result))
         return
-    note_fallback = " (no whole word matched; showing words containing it)" if result.fallback else ""
-    out.print(Text.assemble(f"{result.total} hits for ", (query, "bold"), note_fallback))
+    from referat.labels import FACET, antal, dato
+    from referat.labels import kind as kind_name
+
+    note_fallback = " (intet helt ord passede; viser ord, der indeholder det)" if result.fallback else ""
+    console().print(Text.assemble(f"{antal(result.total, 'resultat')} for »", (query, "bold"), "«", note_fallback))
     for h in result.hits:
-        date = h.date.isoformat() if h.date else "?"
-        out.print(Text.assemble((f"{date}  {h.committee}  punkt {h.number}: ", "dim"), (h.title, "bold"),
-                                (f"  [{h.decision_kind or '-'}]", "cyan")))
-        out.print(Text("   ").append(_highlighted(h.snippet, h.highlights)))
-        out.print(Text(f"   item {h.id}  meeting {h.meeting_id}", style="dim"))
+        console().print(Text.assemble((f"{dato(h.date, '?')}  {h.committee}  punkt {h.number}: ", "dim"),
+                                      (h.title, "bold"), (f"  [{kind_name(h.decision_kind)}]", "cyan")))
+        console().print(Text("   ").append(_highlighted(h.snippet, h.highlights)))
+        console().print(Text(f"   punkt-id {h.id}  møde-id {h.meeting_id}", style="dim"))
     for name, counts in result.facets.items():
-        out.print(f"{name}: " + ", ".join(f"{k or '-'} ({n})" for k, n in list(counts.items())[:8]),
-                  highlight=False, markup=False)
+        shown = (kind_name(k) if name == "decision_kind" else k or "-" for k in counts)
+        console().print(f"{FACET.get(name, name)}: " + ", ".join(f"{k} ({n})" for k, n in
+                                                                 list(zip(shown, counts.values()))[:8]),
+                        highlight=False, markup=False)
 
 
 @app.command()
 def show(
     what: Annotated[ShowWhat, typer.Argument(help="meeting or item")],
-    id: Annotated[str, typer.Argument(help="The id, as search prints it.")],
+    id: Annotated[str, typer.Argument(help="The id, as search prints it (punkt-id or møde-id).")],
     db: DbOpt = None, format: FormatOpt = OutFormat.table,
 ) -> None:
-    """Show one meeting or one item from the archive."""
+    """Show one meeting (its items, source and files) or one item (its decision, sections and attachments)."""
+    from rich.text import Text
+
+    from referat.labels import MEETING_KIND, dansk, dato, kind
+
     archive = open_archive(db)
     try:
         record = archive.meeting(id) if what is ShowWhat.meeting else archive.item(id)
@@ -409,39 +560,44 @@ def show(
         emit_json(record)
     elif what is ShowWhat.meeting:
         # document text is never read as rich markup: a "[bold]" in a title stays text
-        out.print(Text.assemble((record["committee"], "bold"), f" {record['date']} kl. {record['start_time'] or '?'}, "
-                                f"{record['location'] or '?'} ({record['kind']})"))
+        console().print(Text.assemble((record["committee"], "bold"), f" {dato(record['date'], '?')} kl. "
+                                      f"{record['start_time'] or '?'}, {record['location'] or '?'} "
+                                      f"({MEETING_KIND[record['kind']].lower()})"))
         _print_origin(record["source"], record["path"])
         for f in record["files"]:
-            out.print(Text(f"fil: {f['title'] or f['role']}  {f['url']}  ({f['size']} bytes)", style="dim"))
+            console().print(Text(f"fil: {f['title'] or f['role']}  {f['url']}  ({dansk(f['size'])} byte)", style="dim"))
+        from rich.table import Table
+
         table = Table("punkt", "titel", "beslutning", "id")
         for i in record["items"]:
             table.add_row(str(i["number"]), i["title"] + (" (lukket)" if i["closed"] else ""),
-                          i["decision_kind"] or "-", i["id"])
-        out.print(table)
+                          kind(i["decision_kind"]), i["id"])
+        console().print(table)
     else:
-        out.print(Text(f"Punkt {record['number']}: {record['title']}" + (" (lukket)" if record["closed"] else ""),
+        console().print(Text(f"Punkt {record['number']}: {record['title']}" + (" (lukket)" if record["closed"] else ""),
                        style="bold"))
-        out.print(Text(f"{record['committee']} {record['date']}  sag {record['case_number'] or '-'}"))
+        console().print(Text(f"{record['committee']} {dato(record['date'], '?')}  sag {record['case_number'] or '-'}"))
         if record["decision_kind"]:
-            out.print(Text(f"beslutning: {record['decision_kind']}", style="cyan"))
+            console().print(Text(f"beslutning: {kind(record['decision_kind'])}", style="cyan"))
         _print_origin(record["source"], None, record["url"])
         for s in record["sections"]:
-            out.print(Text(s["heading"] or "(indledning)", style="bold underline"))
-            out.print(Text(s["text"]))
+            console().print(Text(s["heading"] or "(indledning)", style="bold underline"))
+            console().print(Text(s["text"]))
         for a in record["attachment_links"]:
-            out.print(Text(f"bilag: {a['title']}" + (f"  {a['url']}" if a["url"] else "")))
+            console().print(Text(f"bilag: {a['title']}" + (f"  {a['url']}" if a["url"] else "")))
 
 
 def _print_origin(source: dict[str, Any] | None, path: str | None, url: str | None = None) -> None:
     """Where the record comes from: the source system's meeting page (and the item's), or the file read."""
+    from rich.text import Text
+
     if source:
-        out.print(Text(f"kilde: {source['system']} {source['url'] or ''} (møde-id {source['id'] or '-'})".rstrip(),
+        console().print(Text(f"kilde: {source['system']} {source['url'] or ''} (møde-id {source['id'] or '-'})".rstrip(),
                        style="dim"))
     elif path:
-        out.print(Text(f"kilde: {path}", style="dim"))
+        console().print(Text(f"kilde: {path}", style="dim"))
     if url:
-        out.print(Text(f"punktets side: {url}", style="dim"))
+        console().print(Text(f"punktets side: {url}", style="dim"))
 
 
 @app.command()
@@ -494,17 +650,22 @@ def _json_array(records: Iterator[dict[str, Any]]) -> None:
 @app.command()
 def stats(db: DbOpt = None, format: FormatOpt = OutFormat.table) -> None:
     """Counts of documents, meetings and items, per committee and year."""
+    from rich.table import Table
+
     data = open_archive(db).stats()
     if format is OutFormat.json:
         emit_json(data)
         return
-    out.print(f"{data['documents']} documents, {data['meetings']} meetings, {data['items']} items, "
-              f"{data['warnings']} parse warnings", highlight=False)
+    from referat.labels import antal
+
+    console().print(f"{antal(data['documents'], 'dokument')}, {antal(data['meetings'], 'møde')}, "
+                    f"{antal(data['items'], 'punkt')}, {antal(data['warnings'], 'advarsel')} fra læsningen",
+                    highlight=False)
     table = Table("udvalg", "kommune", "år", "møder", "punkter")
     for r in data["by_committee_year"]:
         table.add_row(r["committee"], r["municipality"] or "-", str(r["year"] or "-"), str(r["meetings"]),
                       str(r["items"]))
-    out.print(table)
+    console().print(table)
 
 
 def _record(fetch: Callable[[], dict[str, Any]], format: OutFormat) -> dict[str, Any] | None:
@@ -525,13 +686,18 @@ _STATUS = {"item": "✓", "meeting": "≈ møde", "unresolved": "✗ ikke i arki
 
 
 def _treatment_line(t: dict[str, Any], direction: str) -> Text:
+    from rich.text import Text
+
+    from referat.labels import dato
+
     label = "tidligere" if direction == "related" else "næste"
-    printed = t.get("raw") or f"{t['body']} {t['date'] or ''}".strip()
+    printed = t.get("raw") or f"{t['body']} {dato(t['date'], '')}".strip()
     line = Text.assemble((f"     {label}: ", "dim"), printed, "  ")
     if t["targets"]:
         for x in t["targets"]:
             where = f"punkt {x['number']}" if x["number"] is not None else "mødet"
-            line.append(f"→ {x['committee']} {x['date']} {where} ({x['item_id'] or x['meeting_id']}) ", "green")
+            line.append(f"→ {x['committee']} {dato(x['date'], '?')} {where} ({x['item_id'] or x['meeting_id']}) ",
+                        "green")
     else:
         line.append(_STATUS["unresolved"], "yellow")
     return line
@@ -543,26 +709,31 @@ def case(
     db: DbOpt = None, municipality: MunicipalityOpt = None, format: FormatOpt = OutFormat.table,
 ) -> None:
     """A case's timeline: every treatment across meetings and bodies, with earlier and next steps."""
+    from rich.text import Text
+
     data = _record(lambda: open_archive(db).case(number, municipality), format)
     if data is None:
         return
-    parts = ", ".join(f"{k} {data[k]}" for k in ("year", "sequence", "kle", "facet", "prefix") if data[k] is not None)
-    out.print(Text.assemble(("Sag ", "bold"), (data["key"], "bold"), f"  ({parts})"))
-    out.print(Text("  skrevet: " + ", ".join(data["forms"]), style="dim"))
+    from referat.labels import dato, kind
+
+    names = {"year": "år", "sequence": "løbenummer", "kle": "KLE", "facet": "facet", "prefix": "præfiks"}
+    parts = ", ".join(f"{name} {data[k]}" for k, name in names.items() if data[k] is not None)
+    console().print(Text.assemble(("Sag ", "bold"), (data["key"], "bold"), f"  ({parts})"))
+    console().print(Text("  skrevet: " + ", ".join(data["forms"]), style="dim"))
     for code, title in data["kle_titles"].items():
-        out.print(Text(f"  KLE {code}: {title}", style="dim"))
+        console().print(Text(f"  KLE {code}: {title}", style="dim"))
     if len(data["municipalities"]) > 1:
-        note(f"note: this case number occurs in {len(data['municipalities'])} municipalities; use --municipality")
+        note(f"bemærk: sagsnummeret findes i {len(data['municipalities'])} kommuner; vælg én med --municipality")
     for t in data["timeline"]:
-        out.print(Text.assemble((f"{t['date'] or '?'}  ", "bold"), f"{t['committee']}  punkt {t['number']}: ",
-                                (t["title"], "bold"), (f"  [{t['decision_kind'] or '-'}]", "cyan"),
-                                (f"  {t['item_id']}", "dim")))
+        console().print(Text.assemble((f"{dato(t['date'], '?')}  ", "bold"), f"{t['committee']}  punkt {t['number']}: ",
+                                      (t["title"], "bold"), (f"  [{kind(t['decision_kind'])}]", "cyan"),
+                                      (f"  {t['item_id']}", "dim")))
         for direction in ("related", "upcoming"):
             for tr in t[direction]:
-                out.print(_treatment_line(tr, direction))
+                console().print(_treatment_line(tr, direction))
         for r in t["referenced_by"]:
             label = "henvist fra" if r["direction"] == "related" else "planlagt fra"
-            out.print(Text(f"     {label}: {r['committee']} {r['date']} punkt {r['number']} ({r['item_id']})",
+            console().print(Text(f"     {label}: {r['committee']} {dato(r['date'], '?')} punkt {r['number']} ({r['item_id']})",
                            style="dim"))
 
 
@@ -572,29 +743,36 @@ def person(
     db: DbOpt = None, format: FormatOpt = OutFormat.table,
 ) -> None:
     """A person: party over time, attendance per meeting and rate, substitutions, votes."""
+    from rich.text import Text
+
     data = _record(lambda: open_archive(db).person(name), format)
     if data is None:
         return
+    from referat.labels import ATTENDANCE, VOTE, antal, dato
+
     a = data["attendance"]
-    rate = f"{a['rate']:.0%}" if a["rate"] is not None else "-"
-    parties = ", ".join(f"{p['party']} ({p['from']}–{p['to']})" for p in data["parties"]) or "-"
-    out.print(Text.assemble((data["name"], "bold"), f"  parti: {parties}"))
-    out.print(f"fremmøde som medlem: {a['present']} af {a['meetings']} møder ({rate})", highlight=False)
+    rate = f"{round(a['rate'] * 100)} %" if a["rate"] is not None else "-"
+    parties = ", ".join(f"{p['party']} ({dato(p['from'], '?')}–{dato(p['to'], '?')})" for p in data["parties"]) or "-"
+    console().print(Text.assemble((data["name"], "bold"), f"  parti: {parties}"))
+    console().print(f"fremmøde som medlem: {a['present']} af {antal(a['meetings'], 'møde')} ({rate})", highlight=False)
     if data["meetings"]:
+        from rich.table import Table
+
         table = Table("dato", "udvalg", "status", "punkter")
         for m in data["meetings"]:
-            status = {"present": "til stede", "absent": "fraværende"}[m["status"]]
+            status = ATTENDANCE[m["status"]]
             if m["substitute"]:
                 status += f" (stedfortræder: {m['substitute']})"
-            table.add_row(m["date"] or "?", m["committee"], status, ", ".join(map(str, m["items"])))
-        out.print(table)
+            table.add_row(dato(m["date"], "?"), m["committee"], status, ", ".join(map(str, m["items"])))
+        console().print(table)
     for s in data["substitutions"]:
-        out.print(f"stedfortræder {s['date']} i {s['committee']} for {s['for']}", highlight=False)
+        console().print(f"stedfortræder {dato(s['date'], '?')} i {s['committee']} for {s['for']}", highlight=False)
     for v in data["votes"]:
-        vote = {"for": "for", "against": "imod", "abstained": "undlod at stemme"}[v["vote"]]
-        out.print(f"stemte {vote}: {v['date']} {v['committee']} punkt {v['number']}: {v['title']}", highlight=False)
+        console().print(f"stemte {VOTE[v['vote']]}: {dato(v['date'], '?')} {v['committee']} punkt {v['number']}: "
+                        f"{v['title']}", highlight=False)
     for p in data["presented"]:
-        out.print(f"fremlagde: {p['date']} {p['committee']} punkt {p['number']}: {p['title']}", highlight=False)
+        console().print(f"fremlagde: {dato(p['date'], '?')} {p['committee']} punkt {p['number']}: {p['title']}",
+                        highlight=False)
 
 
 @app.command()
@@ -603,29 +781,39 @@ def body(
     db: DbOpt = None, municipality: MunicipalityOpt = None, format: FormatOpt = OutFormat.table,
 ) -> None:
     """A committee or council: meetings by year and members over time."""
+    from rich.text import Text
+
     data = _record(lambda: open_archive(db).body(name, municipality), format)
     if data is None:
         return
-    out.print(Text.assemble((data["name"], "bold"), f"  {data['municipality'] or ''}  {data['meetings']} møder"))
+    from referat.labels import antal, dato
+
+    console().print(Text.assemble((data["name"], "bold"), f"  {data['municipality'] or ''}  "
+                                                          f"{antal(data['meetings'], 'møde')}"))
     for year, meetings in data["meetings_by_year"].items():
-        out.print(f"{year}: " + ", ".join(f"{m['date']} ({m['items']} punkter)" for m in meetings), highlight=False)
+        console().print(f"{year}: " + ", ".join(f"{dato(m['date'], '?')} ({antal(m['items'], 'punkt')})"
+                                                for m in meetings), highlight=False)
+    from rich.table import Table
+
     table = Table("medlem", "parti", "fra", "til", "møder")
     for m in data["members"]:
-        table.add_row(m["name"], m["party"] or "-", m["from"] or "?", m["to"] or "?", str(m["meetings"]))
-    out.print(table)
+        table.add_row(m["name"], m["party"] or "-", dato(m["from"], "?"), dato(m["to"], "?"), str(m["meetings"]))
+    console().print(table)
 
 
 @app.command()
 def link(db: DbOpt = None, format: FormatOpt = OutFormat.table) -> None:
     """Recompute every link of the archive (ingest keeps links current; this rebuilds them all)."""
-    archive = open_archive(db)
+    archive = open_archive(db, write=True)
     started = time.perf_counter()
     n = archive.link()
     seconds = round(time.perf_counter() - started, 2)
     if format is OutFormat.json:
         emit_json({"links": n, "seconds": seconds})
     else:
-        out.print(f"{n} links in {seconds} s", highlight=False)
+        from referat.labels import antal, dansk
+
+        console().print(f"{antal(n, 'henvisning')} beregnet på {dansk(seconds)} s", highlight=False)
 
 
 @app.command()
@@ -642,6 +830,7 @@ def serve(
     """Serve the web pages (Danish), the JSON API (/api/) and OParl 1.1 (/oparl/v1/)."""
     import uvicorn
 
+    from referat import limits
     from referat.api import base_url as checked_base_url
     from referat.store import default_db
 
@@ -654,13 +843,14 @@ def serve(
     path = db or default_db()
     try:
         open_archive(path).close()  # migrate once, and fail here with a clear message
+        limits.server()  # the request limits' environment variables, checked before the workers start
     except ReferatError as exc:
         fail(str(exc))
         return
     os.environ["REFERAT_DB"] = path  # the worker processes open the same archive
     os.environ["REFERAT_BASE_URL"] = base
     listen = f"http://{f'[{host}]' if ':' in host else host}:{port}"
-    note(f"referat: {listen}/  (API: /api/docs, OParl: {base}/oparl/v1/system; Ctrl-C stops)")
+    note(f"referat: {listen}/  (API: /api/docs, OParl: {base}/oparl/v1/system; Ctrl-C stopper)")
     uvicorn.run("referat.api:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
 
 
@@ -671,8 +861,10 @@ def series(
     db: DbOpt = None, committee: CommitteeOpt = None, format: FormatOpt = OutFormat.table,
 ) -> None:
     """Reported figures as series over time: budget frames and measures, complaint figures, other tables."""
+    from rich.text import Text
+
+    from referat.labels import dansk, dato
     from referat.series import series as find_series
-    from referat.web.format import dansk
 
     with open_archive(db).engine.connect() as conn:
         data = find_series(conn, label)
@@ -685,15 +877,15 @@ def series(
         fail(f"no series matches '{label}'; `referat series` lists them all")
     for s in data["series"]:
         unit = f" ({s['unit']})" if s["unit"] else ""
-        out.print(Text.assemble((f"{s['frame']} · {s['measure']}", "bold"), f"{unit}  {s['subject']}, {s['committee']}",
+        console().print(Text.assemble((f"{s['frame']} · {s['measure']}", "bold"), f"{unit}  {s['subject']}, {s['committee']}",
                                 (f"  {s['id']}", "dim")))
         for p in s["points"]:
             where = f"tabel {p['table']}" if p["table"] else "teksten"
-            out.print(Text.assemble(f"  {p['period']:<10} ", (f"{dansk(p['value']):>10}", "bold"),
-                                    (f"  printed {p['printed']!r} in {where}, {p['date'] or '?'}, item {p['item_id']}",
+            console().print(Text.assemble(f"  {p['period']:<10} ", (f"{dansk(p['value']):>10}", "bold"),
+                                    (f"  trykt »{p['printed']}« i {where}, {dato(p['date'], '?')}, punkt {p['item_id']}",
                                      "dim")))
     for w in data["warnings"]:
-        note(f"warning: {w}")
+        note(f"advarsel: {w}")
 
 
 @app.command()
@@ -731,20 +923,23 @@ def watch_add(
     """Save a search in the archive. Its first `watch run` records the starting point."""
     from referat.feeds import add_watch
 
-    archive = open_archive(db)
+    archive = open_archive(db, write=True)
     try:
         w = add_watch(archive, name, query, filters(committee, municipality, date_from, date_to, year, kind, case,
                                                       person), webhook)
     except ReferatError as exc:
         fail(str(exc))
         return
-    out.print(f"saved search {w.name!r}: {w.query}" + (f" {json.dumps(w.filters, ensure_ascii=False)}" if w.filters else "")
-              + (f", posting to {w.webhook}" if w.webhook else ""), highlight=False)
+    console().print(f"gemt søgning »{w.name}«: {w.query}"
+                    + (f" {json.dumps(w.filters, ensure_ascii=False)}" if w.filters else "")
+                    + (f", sender til {w.webhook}" if w.webhook else ""), highlight=False)
 
 
 @watch_app.command("list")
 def watch_list(db: DbOpt = None, format: FormatOpt = OutFormat.table) -> None:
     """The saved searches and how far each got."""
+    from rich.table import Table
+
     from dataclasses import asdict
 
     from referat.feeds import list_watches
@@ -757,7 +952,7 @@ def watch_list(db: DbOpt = None, format: FormatOpt = OutFormat.table) -> None:
     for w in found:
         table.add_row(w.name, w.query, json.dumps(w.filters, ensure_ascii=False) if w.filters else "-",
                       w.webhook or "-", w.last_run or "aldrig", "-" if w.last_seq is None else str(w.last_seq))
-    out.print(table)
+    console().print(table)
 
 
 @watch_app.command("remove")
@@ -766,10 +961,10 @@ def watch_remove(name: Annotated[str, typer.Argument(help="The saved search's na
     from referat.feeds import remove_watch
 
     try:
-        remove_watch(open_archive(db), name)
+        remove_watch(open_archive(db, write=True), name)
     except ReferatError as exc:
         fail(str(exc))
-    out.print(f"removed saved search {name!r}", highlight=False)
+    console().print(f"slettede den gemte søgning »{name}«", highlight=False)
 
 
 @watch_app.command("run")
@@ -783,8 +978,9 @@ def watch_run(
     """What is new since each saved search's last run: printed, or posted as JSON to its webhook. The first
     run of a search records the starting point only. Exit code 1 when a post failed (sent again next run)."""
     from referat.feeds import get_watch, list_watches, run_watch
+    from referat.labels import CHANGE, antal, dato, kind
 
-    archive = open_archive(db)
+    archive = open_archive(db, write=True)
     try:
         todo = [get_watch(archive, name)] if name else list_watches(archive)
     except ReferatError as exc:
@@ -801,15 +997,16 @@ def watch_run(
     else:
         for r in results:
             if r["status"] == "started":
-                out.print(f"{r['watch']}: starting point recorded (change {r['until']}); the next run reports "
-                          "what is new", highlight=False)
+                console().print(f"{r['watch']}: startpunktet er gemt (ændring {r['until']}); næste kørsel viser, "
+                                "hvad der er nyt", highlight=False)
                 continue
-            posted = f", posted to {r['posted']}" if r.get("posted") else ""
-            out.print(f"{r['watch']}: {len(r['items'])} new or changed{posted}", highlight=False)
+            posted = f", sendt til {r['posted']}" if r.get("posted") else ""
+            console().print(f"{r['watch']}: {antal(len(r['items']), 'ny eller ændret')}{posted}", highlight=False)
             if not r.get("posted"):
                 for i in r["items"]:
-                    out.print(f"  {i['change']:<8} {i['date'] or '?'}  {i['committee']} punkt {i['number']}: "
-                              f"{i['title']}  [{i['decision_kind'] or '-'}]  {i['url']}", highlight=False)
+                    console().print(f"  {CHANGE.get(i['change'], i['change']):<7} {dato(i['date'], '?')}  "
+                                    f"{i['committee']} punkt {i['number']}: {i['title']}  [{kind(i['decision_kind'])}]  "
+                                    f"{i['url']}", highlight=False)
     for message in failed:
         note(f"error: {message}")
     if failed:
@@ -828,11 +1025,13 @@ def kle_load(
 ) -> None:
     """Load KLE titles, shown beside case numbers' subject codes from then on."""
     try:
-        n = open_archive(db).load_kle(file)
+        n = open_archive(db, write=True).load_kle(file)
     except ReferatError as exc:
         fail(str(exc))
         return
-    out.print(f"loaded {n} KLE codes from {file}", highlight=False)
+    from referat.labels import antal
+
+    console().print(f"indlæste {antal(n, 'KLE-kode')} fra {file}", highlight=False)
 
 if __name__ == "__main__":
     app()

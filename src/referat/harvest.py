@@ -41,7 +41,8 @@ from referat.errors import FetchError, NotMinutesError, ReferatError
 from referat.parse import parse_source
 from referat.sources.publication_api import read_publication_json
 from referat.store import Archive
-from referat.store.rows import document_rows
+from referat.store.guard import first_line
+from referat.store.rows import Rows, document_rows
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,17 @@ class Outcome:
     status: str  # new | changed | unchanged | skipped (not fetched) | refused | failed
     items: int = 0
     reason: str | None = None
+
+
+@dataclass(slots=True)
+class Fetched:
+    """One meeting fetched and read but not stored yet (Harvester.fetch): its outcome so far, and what
+    Harvester.store writes: the rows with their files, or only the bookkeeping (`state`), or nothing."""
+
+    outcome: Outcome
+    rows: Rows | None = None
+    state: dict[str, Any] | None = None
+    files: list[dict[str, Any]] | None = None
 
 
 @dataclass(slots=True)
@@ -296,18 +308,23 @@ class Harvester:
     def one(self, m: Listed, state: dict[str, Any] | None) -> Outcome:
         """Fetch, read and store one meeting; every failure is reported in its outcome, never raised
         (but KeyboardInterrupt is: the meeting in hand is then simply not stored)."""
+        return self.store(self.fetch(m, state, self.archive.file_urls))
+
+    def fetch(self, m: Listed, state: dict[str, Any] | None, have: Callable[[str], set[str]]) -> Fetched:
+        """Fetch and read one meeting (and with `files` its files not in `have(meeting id)`), writing
+        nothing: on a Dask worker (referat.cluster) as here. Every failure is in the outcome, never raised."""
         out = Outcome(m.id, m.committee, m.date, "skipped")
         if not self._due(m, state):
-            return out
+            return Fetched(out)
         try:
             url, body, body_type = self.session.get(f"/api/agenda/dagsorden/{m.id}")
             finished = _finished(body)
         except FetchError as exc:
             out.status, out.reason = "failed", exc.reason
-            return out
+            return Fetched(out)
         except (ValueError, AttributeError) as exc:
             out.status, out.reason = "failed", f"the response is not JSON ({type(exc).__name__}: {exc})"[:300]
-            return out
+            return Fetched(out)
         stamp = self.now().isoformat(timespec="seconds")
         sha = hashlib.sha256(body).hexdigest()
         public_url = f"https://{self.host}/api/agenda/dagsorden/{m.id}"
@@ -315,22 +332,20 @@ class Harvester:
                         "sha256": sha, "status": "stored", "reason": None, "fetched_at": stamp}
         known = state is not None and state["status"] == "stored"
         if known and state["sha256"] == sha and not self.options.files:
-            self.archive.store_harvested(None, record_state)  # the same response: only the bookkeeping
             out.status = "unchanged"
-            return out
+            return Fetched(out, state=record_state)  # the same response: only the bookkeeping
         try:
             source = read_publication_json(public_url, body, host=self.host, municipality=self.options.municipality)
             doc = parse_source(source)
         except NotMinutesError as exc:
-            self.archive.store_harvested(None, {**record_state, "status": "refused", "reason": exc.reason})
             out.status, out.reason = "refused", exc.reason
-            return out
+            return Fetched(out, state={**record_state, "status": "refused", "reason": exc.reason})
         except ReferatError as exc:
             out.status, out.reason = "failed", getattr(exc, "reason", None) or str(exc)
-            return out
+            return Fetched(out)
         except Exception as exc:  # noqa: BLE001 - one bad meeting must not end the harvest
             out.status, out.reason = "failed", f"unexpected error while reading: {type(exc).__name__}: {exc}"
-            return out
+            return Fetched(out)
         record = source.record
         if record is not None:  # the system's URL scheme gives items' and attachments' PDFs
             for item in record.items:
@@ -344,23 +359,34 @@ class Harvester:
                              municipality=self.options.municipality, url=public_url, fetched_at=stamp, record=record,
                              original=body, original_type=body_type or None)
         try:
-            files = list(self._files(rows.meeting["id"], m.id, record)) if self.options.files else []
+            files = list(self._files(rows.meeting["id"], m.id, record, have)) if self.options.files else []
         except FetchError as exc:
             out.status, out.reason = "failed", f"a file of the meeting: {exc}"
-            return out
-        try:
-            result = self.archive.store_harvested(rows, record_state, files)
-        except Exception as exc:  # noqa: BLE001 - reported; the transaction left nothing behind
-            out.status, out.reason = "failed", f"could not be stored: {type(exc).__name__}: {exc}"
-            return out
+            return Fetched(out)
         out.items = len(rows.items)
         out.status = "new" if not known else "unchanged" if state["sha256"] == sha else "changed"
-        log.debug("%s: %s (store: %s)", public_url, out.status, result)
+        return Fetched(out, rows, record_state, files)
+
+    def store(self, fetched: Fetched) -> Outcome:
+        """Store what `fetch` read, with its bookkeeping, in one transaction; the meeting's outcome."""
+        out = fetched.outcome
+        if fetched.state is None:
+            return out
+        try:
+            result = self.archive.store_harvested(fetched.rows, fetched.state, fetched.files or ())
+        except Exception as exc:  # noqa: BLE001 - reported; the transaction left nothing behind
+            if fetched.rows is None:
+                raise
+            out.status, out.reason, out.items = ("failed", f"could not be stored: {type(exc).__name__}: "
+                                                 f"{first_line(exc, self.archive.db)}", 0)
+            return out
+        log.debug("%s: %s (store: %s)", fetched.state["source_id"], out.status, result)
         return out
 
-    def _files(self, meeting_id: str, source_id: str, record: Any) -> Iterator[dict[str, Any]]:
+    def _files(self, meeting_id: str, source_id: str, record: Any,
+               stored: Callable[[str], set[str]]) -> Iterator[dict[str, Any]]:
         """The meeting's PDF and its attachments not stored yet, fetched one by one."""
-        have = self.archive.file_urls(meeting_id)
+        have = stored(meeting_id)
         wanted = [("meeting", None, f"/vis/pdf/dagsorden/{source_id}?redirectDirectlyToPdf=true")]
         for item in record.items if record is not None else []:
             wanted += [("attachment", a.title, f"/vis/pdf/bilag/{a.id}?redirectDirectlyToPdf=true")

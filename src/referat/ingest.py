@@ -19,8 +19,9 @@ from referat import sandbox
 from referat.errors import NotMinutesError, ReferatError
 from referat.parse import parse_source
 from referat.sources import read_source
-from referat.sources.text import read_bytes
+from referat.sources.text import encoding_warning, read_bytes
 from referat.store import Archive
+from referat.store.guard import first_line
 from referat.store.rows import Rows, document_rows
 
 SUFFIXES = (".txt", ".md", ".markdown", ".text", ".pdf", ".html", ".htm", ".docx", ".xml", ".json")
@@ -32,6 +33,7 @@ class Outcome:
     status: str  # ingested | replaced | skipped | refused (read, but not minutes or an agenda) | failed
     items: int = 0
     reason: str | None = None
+    encoding: str | None = None  # a doubtful decoding of the document (sources/text.py ENCODINGS), to be said
 
 
 @dataclass(slots=True)
@@ -54,7 +56,9 @@ class Summary:
                 "skipped": self.count("skipped"), "refused": self.count("refused"), "failed": self.count("failed"),
                 "items": sum(o.items for o in self.outcomes if o.status in ("ingested", "replaced")),
                 "failures": [{"path": o.path, "reason": o.reason} for o in self.failed],
-                "refusals": [{"path": o.path, "reason": o.reason} for o in self.refused]}
+                "refusals": [{"path": o.path, "reason": o.reason} for o in self.refused],
+                "notes": [{"path": o.path, "encoding": o.encoding, "note": encoding_warning(o.encoding)}
+                          for o in self.outcomes if o.encoding]}
 
 
 @dataclass
@@ -64,11 +68,12 @@ class Batcher:
     `max_items` agenda items or `max_bytes` of source text or `max_seconds` since the batch began, and
     one by one when documents arrive slower than that (OCR, huge PDFs), so that progress stays live.
     Measured at 150,000 synthetic items (bench/README.md): 64 meetings (~1,000 items) per commit 2,544
-    items/s, 256 meetings 3,241, 1,024 meetings 3,473."""
+    items/s, 256 meetings 3,241, 1,024 meetings 3,473. $REFERAT_BATCH_SECONDS sets `max_seconds` (the
+    kill -9 tests make many small batches with it: tests/test_crash_links.py)."""
 
     max_items: int = 10_000
     max_bytes: int = 64 << 20
-    max_seconds: float = 2.0
+    max_seconds: float = field(default_factory=lambda: _seconds(os.environ.get("REFERAT_BATCH_SECONDS"), 2.0))
     _items: int = 0
     _bytes: int = 0
     _since: float = 0.0  # when the pending batch began
@@ -88,6 +93,16 @@ class Batcher:
             self._items = self._bytes = 0
             return True
         return False
+
+
+def _seconds(value: str | None, default: float) -> float:
+    """A positive number of seconds from the environment, or the default (a wrong value is not worth a
+    refusal: batching changes how often ingest commits, never what it stores)."""
+    try:
+        seconds = float(value) if value else default
+    except ValueError:
+        return default
+    return seconds if 0 < seconds < float("inf") else default
 
 
 def _walk(folder: Path, folders: bool = False) -> Iterator[Path]:
@@ -214,9 +229,11 @@ def _store_all(archive: Archive, files: list[Path], prepared: Iterable[Rows | st
         results = archive.store_many([rows for _, rows in pending])
         for (path, rows), result in zip(pending, results):
             if isinstance(result, Exception):
-                report(Outcome(str(path), "failed", reason=f"could not be stored: {type(result).__name__}: {result}"))
+                report(Outcome(str(path), "failed", reason=f"could not be stored: {type(result).__name__}: {first_line(result, archive.db)}"))
             else:
-                report(Outcome(str(path), result, items=len(rows.items)))
+                encoding = rows.document.get("encoding")
+                report(Outcome(str(path), result, items=len(rows.items),
+                               encoding=encoding if encoding_warning(encoding) else None))
         pending.clear()
 
     def report(outcome: Outcome) -> None:

@@ -34,6 +34,7 @@ class Limits:
     ocr_pages_a4: int = 300  # pages x page area read by OCR, in A4 pages (each page at most A0)
     seconds: float = 120.0  # wall-clock and CPU time to read and parse one document
     memory_bytes: int = 2048 * MB  # address space the worker reading one document may add
+    pdf_readers: int = 4  # processes reading one PDF's pages at once (1: none beside the worker itself)
 
     @property
     def ocr_area(self) -> float:
@@ -50,6 +51,7 @@ ENV: dict[str, tuple[str, int]] = {
     "REFERAT_LIMIT_OCR_PAGES": ("ocr_pages_a4", 1),
     "REFERAT_LIMIT_SECONDS": ("seconds", 1),
     "REFERAT_LIMIT_MEMORY_MB": ("memory_bytes", MB),
+    "REFERAT_LIMIT_PDF_READERS": ("pdf_readers", 1),
 }
 
 DEFAULTS = Limits()
@@ -67,9 +69,15 @@ class LimitError(DocumentTooLargeError):
 def current() -> Limits:
     """The limits in force: the defaults, each overridden by its environment variable when set. Read on
     every call (it costs microseconds), so a test or a worker process sees the environment it runs in."""
+    changes = _from_env(Limits, ENV)
+    return Limits(**changes) if changes else DEFAULTS
+
+
+def _from_env(cls: type, env: dict[str, tuple[str, int]]) -> dict[str, float | int]:
+    """The fields of `cls` that environment variables set, converted to the field's unit and type."""
     changes: dict[str, float | int] = {}
-    types = {f.name: f.type for f in fields(Limits)}
-    for var, (name, factor) in ENV.items():
+    types = {f.name: f.type for f in fields(cls)}
+    for var, (name, factor) in env.items():
         raw = os.environ.get(var)
         if raw is None or not raw.strip():
             continue
@@ -80,9 +88,40 @@ def current() -> Limits:
         if not value > 0 or value == float("inf"):
             raise LimitConfigError(f"{var}={raw!r}: give a positive number")
         changes[name] = value * factor if types[name] in ("float", float) else max(1, int(value * factor))
-    return Limits(**changes) if changes else DEFAULTS
+    return changes
 
 
 def mb(n: float) -> str:
     """A byte count as the limits are written: "500 MB"."""
     return f"{n / MB:,.0f} MB"
+
+
+# --- what one request to `referat serve` may cost --------------------------------------------------
+
+KB = 1 << 10
+
+
+@dataclass(frozen=True, slots=True)
+class ServerLimits:
+    """The bounds per HTTP request (referat.api.bounds). Every route only reads (GET/HEAD), so a body is
+    never needed; the query caps sit well above the longest search the pages accept (500 characters,
+    percent-encoded up to 9 bytes each) and below what makes a query string expensive to parse."""
+
+    body_bytes: int = 64 * KB  # a request body (Content-Length, or counted as it arrives): 413
+    query_bytes: int = 8 * KB  # the raw query string: 414
+    path_bytes: int = 4 * KB  # the raw path: 414
+    seconds: float = 10.0  # from the request to the start of the answer: 503 with Retry-After
+
+
+SERVER_ENV: dict[str, tuple[str, int]] = {
+    "REFERAT_LIMIT_REQUEST_BODY_KB": ("body_bytes", KB),
+    "REFERAT_LIMIT_QUERY_BYTES": ("query_bytes", 1),
+    "REFERAT_LIMIT_PATH_BYTES": ("path_bytes", 1),
+    "REFERAT_LIMIT_REQUEST_SECONDS": ("seconds", 1),
+}
+
+
+def server() -> ServerLimits:
+    """The request limits in force: the defaults, each overridden by its environment variable when set
+    (the app reads them once, when it is made)."""
+    return ServerLimits(**_from_env(ServerLimits, SERVER_ENV))

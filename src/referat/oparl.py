@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -38,6 +39,37 @@ def _embedded(obj: dict[str, Any], *back_links: str) -> dict[str, Any]:
     """An object as embedded in its parent: OParl 1.1 leaves out the back-links to the embedding object
     (an AgendaItem's `meeting` inside its Meeting, a Membership's `person` inside its Person, …)."""
     return {k: v for k, v in obj.items() if k not in back_links}
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The filters of OParl's external lists (created_since, created_until, modified_since, modified_until),
+    as UTC times written like the archive's (so that they compare as text). An object without the field a
+    filter names is kept by it."""
+
+    created_since: str | None = None
+    created_until: str | None = None
+    modified_since: str | None = None
+    modified_until: str | None = None
+
+    def keeps(self, created: str | None, modified: str | None) -> bool:
+        return ((not self.created_since or not created or created >= self.created_since)
+                and (not self.created_until or not created or created <= self.created_until)
+                and (not self.modified_since or not modified or modified >= self.modified_since)
+                and (not self.modified_until or not modified or modified <= self.modified_until))
+
+    def having(self, created: str, modified: str) -> tuple[str, list[str]]:
+        """SQL conditions (for HAVING, over aggregates) and their values: fixed SQL, values bound."""
+        parts, values = [], []
+        for column, op, value in ((created, ">=", self.created_since), (created, "<=", self.created_until),
+                                  (modified, ">=", self.modified_since), (modified, "<=", self.modified_until)):
+            if value:
+                parts.append(f"{column} {op} ?")
+                values.append(value)
+        return " AND ".join(parts), values
+
+
+ANY_TIME = Window()
 
 
 def municipality_id(name: str | None) -> str:
@@ -134,6 +166,8 @@ class OParl:
                "meeting": self.url("organization", org_id, "meetings"), "web": f"{self.base}/udvalg/{org_id}"}
         if row.get("first"):
             out["startDate"] = row["first"]
+        if row.get("created"):
+            out["created"] = row["created"]
         if row.get("modified"):
             out["modified"] = row["modified"]
         return out
@@ -142,7 +176,8 @@ class OParl:
         out = {"id": self.url("membership", stable_id("membership", row["person_id"], row["body_id"])),
                "type": OPARL + "Membership", "person": self.url("person", row["person_id"]),
                "organization": self.url("organization", row["body_id"]), "role": "Medlem", "votingRight": True,
-               "startDate": row["first"], "endDate": row["last"], "modified": row["modified"]}
+               "startDate": row["first"], "endDate": row["last"], "created": row.get("created"),
+               "modified": row["modified"]}
         if row.get("party"):
             out["keyword"] = [f"parti: {row['party']}"]
         return {k: v for k, v in out.items() if v is not None}
@@ -161,7 +196,8 @@ class OParl:
         one = self._sql.any_value  # constant per body here (one person), but PostgreSQL wants it said
         rows = self._q(f"SELECT {one('pa.person_id')} AS person_id, m.body_id, {one('b.municipality')} AS municipality, "
                        f"{one('pa.party')} AS party, min(m.date) AS first, "
-                       "max(m.date) AS last, max(d.ingested_at) AS modified FROM participants pa JOIN meetings m ON "
+                       "max(m.date) AS last, min(d.ingested_at) AS created, max(d.ingested_at) AS modified "
+                       "FROM participants pa JOIN meetings m ON "
                        "m.id = pa.meeting_id JOIN bodies b ON b.id = m.body_id JOIN documents d ON d.id = m.document_id "
                        "WHERE pa.person_id = ? GROUP BY m.body_id ORDER BY m.body_id", person_id)
         muni = self.homes().get(person_id)
@@ -172,6 +208,7 @@ class OParl:
                                                          "last": browse.iso(r["last"])}), "person") for r in rows],
                "web": f"{self.base}/person/{person_id}"}
         if rows:
+            out["created"] = min(r["created"] for r in rows)
             out["modified"] = max(r["modified"] for r in rows)
         return out
 
@@ -214,7 +251,7 @@ class OParl:
 
     def location_from_row(self, meeting_id: str, text: str, modified: str) -> dict[str, Any]:
         return {"id": self.url("location", meeting_id), "type": OPARL + "Location", "description": text,
-                "meetings": [self.url("meeting", meeting_id)], "modified": modified}
+                "meetings": [self.url("meeting", meeting_id)], "created": modified, "modified": modified}
 
     def location(self, meeting_id: str) -> dict[str, Any]:
         rows = self._q("SELECT m.location, d.ingested_at FROM meetings m JOIN documents d ON d.id = m.document_id "
@@ -226,7 +263,7 @@ class OParl:
     def agenda_item_from_row(self, i: Any) -> dict[str, Any]:
         out = {"id": self.url("agendaitem", i["id"]), "type": OPARL + "AgendaItem",
                "meeting": self.url("meeting", i["meeting_id"]), "number": i["label"] or str(i["number"]), "order": i["number"],
-               "name": i["title"], "public": not i["closed"], "modified": i["ingested_at"],
+               "name": i["title"], "public": not i["closed"], "created": i["ingested_at"], "modified": i["ingested_at"],
                "web": f"{self.base}/punkt/{i['id']}"}
         if i["case_key"]:
             out["consultation"] = self.url("consultation", i["id"])
@@ -292,7 +329,7 @@ class OParl:
                "consultation": [_embedded(self.consultation_from_row(mid, i), "paper") for i in items],
                "originatorOrganization": [self.url("organization", first["body_id"])],
                "relatedPaper": [self.url("paper", mid, r["case_key"]) for r in related],
-               "modified": max(i["ingested_at"] for i in items),
+               "created": min(i["ingested_at"] for i in items), "modified": max(i["ingested_at"] for i in items),
                "web": f"{self.base}/sag/{quote(first['case_number'] or key, safe='')}"}
         if first["date"]:
             out["date"] = browse.iso(first["date"])
@@ -304,7 +341,7 @@ class OParl:
                 "meeting": self.url("meeting", i["meeting_id"]), "organization": [self.url("organization", i["body_id"])],
                 "authoritative": i["decision_kind"] in ("approved", "approved_with_changes", "rejected"),
                 "role": {"recommended": "Indstilling", "noted": "Orientering"}.get(i["decision_kind"] or "", "Beslutning"),
-                "modified": i["ingested_at"]}
+                "created": i["ingested_at"], "modified": i["ingested_at"]}
 
     def consultation(self, item_id: str) -> dict[str, Any]:
         rows = self._q("SELECT i.*, b.municipality, d.ingested_at FROM items i JOIN bodies b ON b.id = i.body_id "
@@ -316,79 +353,80 @@ class OParl:
 
     # --- lists ---------------------------------------------------------------------------------
 
-    def bodies(self, since: str | None) -> list[dict[str, Any]]:
+    def bodies(self, window: Window = ANY_TIME) -> list[dict[str, Any]]:
         return [self.body(mid) for mid, m in sorted(self.municipalities().items())
-                if not since or (m["modified"] or "") >= since]
+                if window.keeps(m["created"], m["modified"])]
 
-    def body_list(self, mid: str, what: str, since: str | None, limit: int, offset: int
+    def body_list(self, mid: str, what: str, window: Window, limit: int, offset: int
                   ) -> tuple[int, list[dict[str, Any]]]:
-        """(total, page) of one of a body's lists, ordered by id; `since` is modified_since."""
+        """(total, page) of one of a body's lists, ordered by id, kept by the window's filters."""
         muni = self.municipality(mid)["municipality"]
         same = self._sql.same
         lister: dict[str, Callable[[], tuple[int, list[dict[str, Any]]]]] = {
             "organizations": lambda: self._page([self.organization(b["id"], b) for b in browse.bodies(self.conn, muni)],
-                                                since, limit, offset),
+                                                window, limit, offset),
             "memberships": lambda: self._page([self.membership(r) for r in browse.memberships(self.conn, muni)],
-                                              since, limit, offset),
-            "people": lambda: self._people(muni, since, limit, offset),
-            "legislativeterms": lambda: self._page(self.legislative_terms(mid), None, limit, offset),
+                                              window, limit, offset),
+            "people": lambda: self._people(muni, window, limit, offset),
+            "legislativeterms": lambda: self._page(self.legislative_terms(mid), window, limit, offset),
             "meetings": lambda: self._sql_page(
                 "SELECT m.id FROM meetings m JOIN bodies b ON b.id = m.body_id JOIN documents d ON d.id = m.document_id "
-                f"WHERE b.municipality {same} ?", muni, since, "m.id", self.meeting, limit, offset),
+                f"WHERE b.municipality {same} ?", muni, window, "m.id", self.meeting, limit, offset),
             "locations": lambda: self._sql_page(
                 "SELECT m.id FROM meetings m JOIN bodies b ON b.id = m.body_id JOIN documents d ON d.id = m.document_id "
-                f"WHERE b.municipality {same} ? AND m.location IS NOT NULL", muni, since, "m.id", self.location, limit,
+                f"WHERE b.municipality {same} ? AND m.location IS NOT NULL", muni, window, "m.id", self.location, limit,
                 offset),
             "agendaitems": lambda: self._sql_page(
                 "SELECT i.id FROM items i JOIN bodies b ON b.id = i.body_id JOIN meetings m ON m.id = i.meeting_id "
-                f"JOIN documents d ON d.id = m.document_id WHERE b.municipality {same} ?", muni, since, "i.id",
+                f"JOIN documents d ON d.id = m.document_id WHERE b.municipality {same} ?", muni, window, "i.id",
                 self.agenda_item, limit, offset),
             "consultations": lambda: self._sql_page(
                 "SELECT i.id FROM items i JOIN bodies b ON b.id = i.body_id JOIN meetings m ON m.id = i.meeting_id "
                 f"JOIN documents d ON d.id = m.document_id WHERE b.municipality {same} ? AND i.case_key IS NOT NULL", muni,
-                since, "i.id", self.consultation, limit, offset),
+                window, "i.id", self.consultation, limit, offset),
             "files": lambda: self._sql_page(
-                "SELECT DISTINCT d.id FROM documents d JOIN meetings m ON m.document_id = d.id JOIN bodies b ON "
-                f"b.id = m.body_id WHERE b.municipality {same} ?", muni, since, "d.id", self.file, limit, offset),
+                "SELECT d.id FROM documents d JOIN meetings m ON m.document_id = d.id JOIN bodies b ON "
+                f"b.id = m.body_id WHERE b.municipality {same} ?", muni, window, "d.id", self.file, limit, offset),
             "papers": lambda: self._sql_page(
                 "SELECT i.case_key FROM items i JOIN bodies b ON b.id = i.body_id JOIN meetings m ON m.id = i.meeting_id "
                 f"JOIN documents d ON d.id = m.document_id WHERE b.municipality {same} ? AND i.case_key IS NOT NULL", muni,
-                since, "i.case_key", lambda key: self.paper(mid, key), limit, offset, distinct=True),
+                window, "i.case_key", lambda key: self.paper(mid, key), limit, offset),
         }
         if what not in lister:
             raise NotFoundError(f"no list '{what}' in OParl bodies; use one of {', '.join(sorted(lister))}")
         return lister[what]()
 
-    def _people(self, muni: str | None, since: str | None, limit: int, offset: int
+    def _people(self, muni: str | None, window: Window, limit: int, offset: int
                 ) -> tuple[int, list[dict[str, Any]]]:
         """A body's people: those whose Person.body it is (each person is in one body's list). Without
-        modified_since only the page's people are built (ids are in order)."""
+        filters only the page's people are built (ids are in order)."""
         ids = sorted(pid for pid, home in self.homes().items() if home == muni)
-        if since:
-            return self._page([self.person(pid) for pid in ids], since, limit, offset)
+        if window != ANY_TIME:
+            return self._page([self.person(pid) for pid in ids], window, limit, offset)
         return len(ids), [self.person(pid) for pid in ids[offset:offset + limit]]
 
-    def organization_meetings(self, org_id: str, since: str | None, limit: int, offset: int
+    def organization_meetings(self, org_id: str, window: Window, limit: int, offset: int
                               ) -> tuple[int, list[dict[str, Any]]]:
         self.organization(org_id)
         return self._sql_page("SELECT m.id FROM meetings m JOIN documents d ON d.id = m.document_id WHERE m.body_id = ?",
-                              org_id, since, "m.id", self.meeting, limit, offset)
+                              org_id, window, "m.id", self.meeting, limit, offset)
 
     @staticmethod
-    def _page(objects: list[dict[str, Any]], since: str | None, limit: int, offset: int
+    def _page(objects: list[dict[str, Any]], window: Window, limit: int, offset: int
               ) -> tuple[int, list[dict[str, Any]]]:
-        kept = sorted((o for o in objects if not since or (o.get("modified") or "") >= since), key=lambda o: o["id"])
+        kept = sorted((o for o in objects if window.keeps(o.get("created"), o.get("modified"))), key=lambda o: o["id"])
         return len(kept), kept[offset:offset + limit]
 
-    def _sql_page(self, select: str, muni: Any, since: str | None, key: str, build: Callable[[str], dict[str, Any]],
-                  limit: int, offset: int, distinct: bool = False) -> tuple[int, list[dict[str, Any]]]:
-        """Page over ids from `select` (fixed SQL; values bound), ordered by the key column."""
-        params: list[Any] = [muni]
-        if since:
-            select += " AND d.ingested_at >= ?"
-            params.append(since)
-        if distinct:
-            select += f" GROUP BY {key}"
-        total = run(self.conn, f"SELECT count(*) FROM ({select}) AS page", tuple(params)).scalar_one()
+    def _sql_page(self, select: str, muni: Any, window: Window, key: str, build: Callable[[str], dict[str, Any]],
+                  limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
+        """Page over the keys from `select` (fixed SQL; values bound), ordered by the key column. An object's
+        created and modified are the first and last ingest of the documents it is read from (a Paper's from
+        several), so the filters apply to those aggregates."""
+        select += f" GROUP BY {key}"
+        having, values = window.having("min(d.ingested_at)", "max(d.ingested_at)")
+        if having:
+            select += f" HAVING {having}"
+        params = (muni, *values)
+        total = run(self.conn, f"SELECT count(*) FROM ({select}) AS page", params).scalar_one()
         ids = [r[0] for r in run(self.conn, f"{select} ORDER BY {key} LIMIT ? OFFSET ?", (*params, limit, offset))]
         return total, [build(i) for i in ids]

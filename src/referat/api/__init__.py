@@ -23,6 +23,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from referat import limits
+from referat.api.bounds import RequestLimits
 from referat.errors import AmbiguousError, NotFoundError, ReferatError
 from referat.store import Archive
 
@@ -94,6 +96,32 @@ class ConditionalGet:
         await send({"type": "http.response.body", "body": body})
 
 
+class HeadAndCors:
+    """Pure ASGI middleware. HEAD is answered as GET without the body, on every GET route (clients such as
+    oparl-validator-rs ask HEAD to see whether a linked object exists; FastAPI's GET routes answer 405).
+    OParl answers carry `Access-Control-Allow-Origin: *`, as OParl 1.1 ("CORS") requires of every JSON
+    answer, so that web applications elsewhere can read them."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        head = scope["method"] == "HEAD"
+        cors = scope["path"].startswith("/oparl/")
+
+        async def answer(message: Message) -> None:
+            if message["type"] == "http.response.start" and cors:
+                message = {**message, "headers": [*message["headers"], (b"access-control-allow-origin", b"*")]}
+            elif message["type"] == "http.response.body" and head:
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"} if head else scope, receive, answer)
+
+
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
@@ -148,6 +176,8 @@ def create_app(db: str | Path | None = None, base: str | None = None) -> FastAPI
     pages.install(app)  # the Danish pages, /api/docs, static files, security headers, the 500 page
     app.add_middleware(ConditionalGet, archive=archive)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(RequestLimits, limits=limits.server())  # before anything reads the request
+    app.add_middleware(HeadAndCors)  # outermost: the limits' refusals are HEAD-able and CORS-readable too
     return app
 
 

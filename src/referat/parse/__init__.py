@@ -29,6 +29,7 @@ from referat.parse.structure import (Heading, RawItem, contents_entry, find_item
 from referat.parse.structured import parse_structured
 from referat.parse.text import comparable, squash
 from referat.sources import SourceText, read_source
+from referat.sources.text import encoding_warning
 
 __all__ = ["Layout", "layout", "parse_file", "parse_source", "parse_text"]
 
@@ -112,8 +113,9 @@ def parse_text(text: str, path: str | Path | None = None, *, encoding: str | Non
         raise NotMinutesError(path, reason)
     meeting = _meeting(header, lay, items)
     warnings: list[ParseWarning] = []
-    if encoding and encoding not in ("utf-8", "utf-8-sig"):
-        warnings.append(ParseWarning(line=None, message=f"not valid UTF-8; decoded as {encoding}"))
+    said = encoding_warning(encoding)
+    if said:
+        warnings.append(ParseWarning(line=None, message=said))
     for ln in header.unrecognised:
         if lay.toc is None and is_toc_entry(ln.text):
             continue  # a contents line under no "Indholdsfortegnelse" heading: read into the TOC

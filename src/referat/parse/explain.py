@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from referat.labels import SECTION_ROLE
 from referat.normalize import normalize
 from referat.parse import layout, raw_items
 from referat.parse.header import parse_header
@@ -34,35 +35,37 @@ def explain(text: str) -> tuple[list[Explained], list[str]]:
     items = raw_items(lay)
     roles: dict[int, str] = {}
     for a in normalized.artifacts:
-        roles.setdefault(a.no, f"furniture ({a.reason}; dropped)")
+        roles.setdefault(a.no, f"sidehoved/-fod ({a.reason}; udeladt)")
     for value, label in normalized.moved.items():
-        roles[value] = f"value of the label on line {label}"
+        roles[value] = f"værdi til feltnavnet på linje {label}"
     for no in header.consumed:
-        roles.setdefault(no, "header field")
+        roles.setdefault(no, "mødeoplysning")
     for ln in header.unrecognised:
         toc_line = lay.toc is None and is_toc_entry(ln.text)
-        roles.setdefault(ln.no, "toc" if toc_line else "header (not recognised: a warning)")
+        roles.setdefault(ln.no, "indholdsfortegnelse" if toc_line else "mødehoved (ikke genkendt: en advarsel)")
     if lay.toc:
         for ln in lay.lines[lay.toc[0]: lay.toc[1]]:
-            roles.setdefault(ln.no, "toc")
+            roles.setdefault(ln.no, "indholdsfortegnelse")
     for raw in items:
-        tag = f"item {raw.number}"
+        tag = f"punkt {raw.number}"
         for ln in raw.title_lines:
-            roles.setdefault(ln.no, f"{tag} heading")
+            roles.setdefault(ln.no, f"{tag} overskrift")
         if raw.case_line is not None:
-            roles.setdefault(raw.case_line.no, f"{tag} case number")
+            roles.setdefault(raw.case_line.no, f"{tag} sagsnummer")
         if raw.closed_line is not None:
-            roles.setdefault(raw.closed_line.no, f"{tag} closed marker")
+            roles.setdefault(raw.closed_line.no, f"{tag} lukket-markering")
         for section in raw.sections:
             role = public_role(section.role)
             if section.no is not None:
-                roles.setdefault(section.no, f"{tag} section heading '{section.heading}' ({role})")
-            what = "decision" if role == "decision" else f"{role} text" if section.heading else "text before any heading"
+                roles.setdefault(section.no, f"{tag} afsnitsoverskrift »{section.heading}« "
+                                             f"({SECTION_ROLE.get(role, role)})")
+            what = ("beslutning" if role == "decision" else f"tekst ({SECTION_ROLE.get(role, role)})" if section.heading
+                    else "tekst før første overskrift")
             for ln in section.lines:
                 if not ln.blank:
                     roles.setdefault(ln.no, f"{tag} {what}")
     source = text.splitlines()
-    out = [Explained(no, roles.get(no, "not placed (a bug: please report it)"), source[no - 1].strip())
+    out = [Explained(no, roles.get(no, "ikke placeret (en fejl: meld den)"), source[no - 1].strip())
            for no in range(1, len(source) + 1) if source[no - 1].strip()]
     notes = [] if items else [no_items_reason(lay.lines)]
     return out, notes
@@ -72,5 +75,5 @@ def render(lines: list[Explained], notes: list[str]) -> str:
     """Line number, role and the line as printed, one per line; notes last."""
     width = min(max((len(x.role) for x in lines), default=10), 44)
     out = [f"{x.no:5d}  {x.role:<{width}}  | {x.text.replace(chr(9), ' → ')}" for x in lines]
-    out.extend(f"note: {n}" for n in notes)
+    out.extend(f"bemærk: {n}" for n in notes)
     return "\n".join(out)

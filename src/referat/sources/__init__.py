@@ -9,7 +9,6 @@ from pathlib import Path
 
 from referat import limits
 from referat.errors import SourceError
-from referat.sources.publication_api import looks_like_meeting_json, read_publication_json
 from referat.sources.text import MAX_BYTES, SourceText, read_bytes, read_text, text_source
 
 __all__ = ["MAX_BYTES", "SourceText", "read_source", "read_text", "sniff"]
@@ -17,6 +16,17 @@ __all__ = ["MAX_BYTES", "SourceText", "read_source", "read_text", "sniff"]
 
 # the root elements of the ESDH systems' XML exports (SBSYS, eDoc 4 and eDoc, Acadre): sources/esdh_xml.py
 _XML_ROOT = re.compile(rb"^(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:publication|root|meeting)[\s>/]", re.DOTALL)
+
+
+# the keys of the common publication system's meeting response (sources/publication_api.py reads it; its
+# module, with the HTML parser, loads only when such a file comes)
+_MEETING_JSON_KEYS = (b'"Dagsordenpunkter"', b'"Moede"')
+
+
+def looks_like_meeting_json(data: bytes) -> bool:
+    """A JSON object with the keys of the publication system's meeting response."""
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"{") and any(k in data for k in _MEETING_JSON_KEYS)
 
 
 def sniff(data: bytes) -> str:
@@ -53,6 +63,8 @@ def _read_source(path: str | Path, *, ocr: bool = False, host: str | None = None
     data = read_bytes(path)
     kind = sniff(data)
     if kind == "publication-api":
+        from referat.sources.publication_api import read_publication_json
+
         return read_publication_json(path, data, host=host)
     if kind == "pdf":
         from referat.sources.pdf import read_pdf  # pdfium loads only when a PDF comes

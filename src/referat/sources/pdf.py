@@ -41,7 +41,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from referat import vocab
+from referat import limits, vocab
 from referat.errors import SourceError
 
 MAX_PAGES = 3000  # bound per document: minutes run to a few hundred pages
@@ -565,14 +565,16 @@ def _read_range(pdf: pdfium.PdfDocument, first: int, last: int) -> list[_Page]:
 
 def _readers(n_pages: int) -> int:
     """How many processes read a document: one per CPU this process may use that other processes have
-    left idle (`_idle_cpus`), up to MAX_READERS, each with at least PARALLEL_MIN_PAGES pages. (On a machine
-    whose cores are taken, a forked reader was more often slower than faster; see bench/README.md.) Extra readers
+    left idle (`_idle_cpus`), up to MAX_READERS and REFERAT_LIMIT_PDF_READERS (1 on a cluster whose workers
+    fill the CPUs already), each with at least PARALLEL_MIN_PAGES pages. (On a machine whose cores are
+    taken, a forked reader was more often slower than faster; see bench/README.md.) Extra readers
     are forked, so only on Linux (fork is the cheap start) and only from a single-threaded process
     (forking a threaded one can deadlock)."""
     if n_pages < 2 * PARALLEL_MIN_PAGES or not sys.platform.startswith("linux") or threading.active_count() > 1 \
             or multiprocessing.current_process().daemon:  # a daemon process may not start children
         return 1
-    return max(1, min(_idle_cpus(), MAX_READERS, n_pages // PARALLEL_MIN_PAGES))
+    most = min(MAX_READERS, limits.current().pdf_readers, n_pages // PARALLEL_MIN_PAGES)
+    return 1 if most <= 1 else max(1, min(_idle_cpus(), most))
 
 
 def _idle_cpus() -> int:

@@ -51,7 +51,7 @@ from referat.sources.record import (StructuredAttachment, StructuredItem, Struct
                                     StructuredSection)
 from referat.sources.text import SourceText, decode
 
-__all__ = ["FORMAT", "SYSTEM", "looks_like_meeting_json", "meeting_from_json", "meeting_url", "read_publication_json"]
+__all__ = ["FORMAT", "SYSTEM", "meeting_from_json", "meeting_url", "read_publication_json"]
 
 SYSTEM = "publication-api"
 FORMAT = "publication-api"
@@ -68,15 +68,8 @@ _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _NOT_SECTION_PARENTS = frozenset({"li", "table", *_HEADING_TAGS})
 _CLOSED_TITLE = vocab.CLOSED_TITLE.compile()
 _ZERO_ID = re.compile(r"^[0\-]*$")
-_KEYS = (b'"Dagsordenpunkter"', b'"Moede"')
 MAX_HEADING = 80  # a heading outside the vocabulary longer than this is body text set in a heading style
 _NOT_HEADING_END = ".,:;!?"
-
-
-def looks_like_meeting_json(data: bytes) -> bool:
-    """A JSON object with the keys of this API's meeting response (the sniff of sources.read_source)."""
-    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
-    return head.startswith(b"{") and any(k in data for k in _KEYS)
 
 
 def meeting_url(host: str | None, meeting_id: str | None) -> str | None:
@@ -238,16 +231,22 @@ def item_sections(title: str, html: str) -> list[StructuredSection]:
     return _lead_decision(title, _field_sections({"Html": html}))
 
 
+def _list(obj: Mapping[str, Any], key: str) -> list[Any]:
+    """A list field, or nothing: the data is untrusted, and `"Bilag": 1` must not stop the reader."""
+    value = obj.get(key)
+    return value if isinstance(value, list) else []
+
+
 def _item(obj: Mapping[str, Any], open_marked: bool) -> StructuredItem:
     title = _text(_get(obj, "Navn", "Caption"))
-    fields = [f for f in obj.get("Felter") or [] if isinstance(f, Mapping)]
+    fields = [f for f in _list(obj, "Felter") if isinstance(f, Mapping)]
     sections = _lead_decision(title, [s for f in fields for s in _field_sections(f)])
-    attendees = [a for a in obj.get("ExternalAgendaItemAttendees") or [] if isinstance(a, Mapping)]
+    attendees = [a for a in _list(obj, "ExternalAgendaItemAttendees") if isinstance(a, Mapping)]
     absent = [_text(a.get("Name")) for a in attendees
               if _text(a.get("Name")) and _ABSENT_REASON.match(_text(a.get("Reason")))]
     attachments = [StructuredAttachment(title=_text(_get(b, "Navn", "Name", "Title")),
                                         url=_get(b, "Link", "Url"), id=_text(b.get("Id")) or None)
-                   for b in obj.get("Bilag") or []
+                   for b in _list(obj, "Bilag")
                    if isinstance(b, Mapping) and _text(_get(b, "Navn", "Name", "Title"))]
     links = [f.get("Link") for f in fields if isinstance(f.get("Link"), str) and f.get("Link")]
     is_open = obj.get("IsOpen")
@@ -263,7 +262,7 @@ def _host_from_links(items: list[Mapping[str, Any]]) -> str | None:
     """The system's host, where the response's own links name one (all of them the same)."""
     hosts = set()
     for it in items:
-        for f in it.get("Felter") or []:
+        for f in _list(it, "Felter"):
             link = f.get("Link") if isinstance(f, Mapping) else None
             if isinstance(link, str) and link:
                 parts = urlsplit(link)
@@ -275,7 +274,7 @@ def _host_from_links(items: list[Mapping[str, Any]]) -> str | None:
 def _refuse_question_answer(path: str | Path | None, committee: str, items: list[Mapping[str, Any]]) -> None:
     titles = [_text(_get(it, "Navn", "Caption")) for it in items]
     if _QUESTION_ANSWER.search(committee) or (titles and all(_QUESTION_ANSWER.search(t) for t in titles)):
-        files = sum(len(it.get("Bilag") or []) for it in items)
+        files = sum(len(_list(it, "Bilag")) for it in items)
         raise NotMinutesError(path, f"a question/answer container of the publication system ('{committee}': "
                                     f"{len(items)} item(s) holding {files} attachments: members' questions and the "
                                     "administration's answers)")
@@ -319,7 +318,7 @@ def meeting_from_json(obj: Any, path: str | Path | None = None, *, host: str | N
                                             "(no 'Dagsordenpunkter' list of items)")
     moede = obj.get("Moede") if isinstance(obj.get("Moede"), Mapping) else {}
     udvalg = obj.get("Udvalg") if isinstance(obj.get("Udvalg"), Mapping) else {}
-    items = [it for it in obj.get("Dagsordenpunkter") or [] if isinstance(it, Mapping)]
+    items = [it for it in _list(obj, "Dagsordenpunkter") if isinstance(it, Mapping)]
     if not moede and not items:
         if "Udvalg" in obj:
             raise SourceError(path or "<json>", "the publication API's committee list (api/agenda/udvalgsliste), "
@@ -339,7 +338,7 @@ def meeting_from_json(obj: Any, path: str | Path | None = None, *, host: str | N
     host = host or _host_from_links(items)
     date, start = _local_start(moede)
     participants = []
-    for p in moede.get("Moededeltagere") or []:
+    for p in _list(moede, "Moededeltagere"):
         if not isinstance(p, Mapping) or not _text(p.get("Name")):
             continue
         note = "Afbud" if p.get("ParticipationCancelled") is True else "Fraværende" if p.get("Absent") is True else None

@@ -51,7 +51,8 @@ def _looks_binary(data: bytes) -> bool:
 
 
 def decode(data: bytes, path: str = "<bytes>") -> tuple[str, str]:
-    """Decode bytes of a text document; returns (text, encoding name)."""
+    """Decode bytes of a text document; returns (text, encoding name), the name one of ENCODINGS. Decided
+    per document, and said (encoding_warning) whenever it is not plain UTF-8."""
     for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                       (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
@@ -64,22 +65,65 @@ def decode(data: bytes, path: str = "<bytes>") -> tuple[str, str]:
         raise SourceError(path, "binary file, not text (a PDF, image or archive?); "
                           "give the minutes as text or markdown")
     try:
-        return data.decode("utf-8"), "utf-8"
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    # Decided per document: a file whose æ, ø and å are UTF-8 and that carries a few stray Windows bytes (an
-    # en dash pasted as 0x96) is UTF-8 with those bytes read as cp1252 — decoding all of it as cp1252 would
-    # turn every æ into "Ã¦" and store the meeting again under a mangled committee name
-    multibyte = len(_UTF8_MULTIBYTE.findall(data))
-    stray = len(data.decode("utf-8", "replace")) - len(data.decode("utf-8", "ignore"))
-    if multibyte and stray <= multibyte:
-        return data.decode("utf-8", "stray_cp1252"), f"utf-8 with {stray} stray byte{'s' if stray != 1 else ''} read as cp1252"
+    else:
+        repaired = repair_mojibake(text)
+        return (repaired, "utf-8+mojibake") if repaired != text else (text, "utf-8")
+    # Mixed: æ, ø and å written as UTF-8 beside stray Windows bytes (an en dash pasted as 0x96, a block
+    # pasted from an older file). Decoding all of it as cp1252 would turn every UTF-8 æ into "Ã¦" and store
+    # the meeting again under a mangled committee name, so each UTF-8 sequence is read as UTF-8 and each
+    # stray byte as cp1252. Only sequences a Danish text holds count as UTF-8 (Latin-1 letters, the
+    # typographic dashes and quotes, €): a genuine cp1252 file never has them, as they would read "Ã¦", "â€“".
+    if _DANISH_UTF8.search(data):
+        return data.decode("utf-8", "stray_cp1252"), "utf-8+cp1252"
     for name in ("cp1252", "latin-1"):
         try:
             return data.decode(name), name
         except UnicodeDecodeError:
             continue
     raise SourceError(path, "cannot decode as UTF-8, cp1252 or latin-1")  # unreachable: latin-1 decodes all
+
+
+# How a text was decoded -> what a reader of the document is told (None: nothing doubtful)
+ENCODINGS: dict[str, str | None] = {
+    "utf-8": None,
+    "utf-8-sig": None,
+    "utf-16": "decoded as UTF-16 (by its byte-order mark)",
+    "cp1252": "not valid UTF-8; decoded as cp1252",
+    "latin-1": "not valid UTF-8; decoded as latin-1",
+    "utf-8+cp1252": "mixed encodings: UTF-8 with stray bytes read as cp1252 (a Windows character pasted in?)",
+    "utf-8+mojibake": "UTF-8 with mojibake (\"Ã¦\" for \"æ\": UTF-8 once read as cp1252 and saved again): "
+                      "repaired to the letters meant",
+}
+
+
+def encoding_warning(encoding: str | None) -> str | None:
+    """The warning a document decoded this way carries; names from before this list were "utf-8 with N
+    stray bytes read as cp1252" (mixed)."""
+    if encoding is None or encoding in ENCODINGS:
+        return ENCODINGS.get(encoding or "utf-8")
+    return f"not valid UTF-8; decoded as {encoding}"
+
+
+def repair_mojibake(text: str) -> str:
+    """Text whose UTF-8 was once read as cp1252 (or latin-1) and saved as UTF-8 again, with each such run
+    ("BeskÃ¦ftigelse", "â€“") turned back into what it was written as. A run is repaired only when its
+    cp1252 bytes are valid UTF-8 for characters a Danish text holds, so other text is never touched."""
+    if "Ã" not in text and "Â" not in text and "â" not in text:
+        return text  # the cheap, common case
+    return _MOJIBAKE.sub(_unmangle, text)
+
+
+def _unmangle(m: re.Match[str]) -> str:
+    run = m.group()
+    raw = bytes(_CP1252_BYTE.get(c, ord(c)) for c in run)  # Â, Ã, â and latin-1's C1 controls: their own code
+    try:
+        fixed = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return run
+    return fixed if _DANISH_UTF8_RUN.fullmatch(raw) else run
 
 
 def _stray_cp1252(exc: UnicodeError) -> tuple[str, int]:
@@ -92,7 +136,16 @@ def _stray_cp1252(exc: UnicodeError) -> tuple[str, int]:
 
 
 codecs.register_error("stray_cp1252", _stray_cp1252)
-_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+# UTF-8 for what Danish minutes hold beyond ASCII: U+00A0-U+00FF (æ ø å é § « » ½ no-break space),
+# U+2010-U+203A (dashes, quotes, bullet, ellipsis), € and ™
+_DANISH_UTF8_SEQ = rb"(?:[\xc2][\xa0-\xbf]|\xc3[\x80-\xbf]|\xe2\x80[\x90-\xba]|\xe2\x82\xac|\xe2\x84\xa2)"
+_DANISH_UTF8 = re.compile(_DANISH_UTF8_SEQ)
+_DANISH_UTF8_RUN = re.compile(_DANISH_UTF8_SEQ + b"+")
+# a mojibake run: Â, Ã or â followed by what cp1252 (or latin-1: C1 controls) shows for UTF-8's
+# continuation bytes 0x80-0xBF
+_CP1252_BYTE = {bytes([b]).decode("cp1252", "ignore") or chr(b): b for b in range(0x80, 0xC0)}
+_CONTINUATION = re.escape("".join(_CP1252_BYTE) + "".join(map(chr, range(0x80, 0xA0))))
+_MOJIBAKE = re.compile(f"(?:[ÂÃ][{_CONTINUATION}]|â[€‚„\x80\x82\x84][{_CONTINUATION}])+")
 
 
 def read_bytes(path: str | Path) -> bytes:

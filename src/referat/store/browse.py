@@ -58,7 +58,7 @@ def bodies(conn: Connection, municipality: Any = ...) -> list[dict[str, Any]]:
     """Every committee and council with its number of meetings and its first and last meeting date; with
     a municipality (None: the bodies whose municipality is unknown), only its own."""
     sql = ("SELECT b.id, b.name, b.municipality, count(m.id) AS meetings, min(m.date) AS first, max(m.date) AS last, "
-           "max(d.ingested_at) AS modified FROM bodies b LEFT JOIN meetings m ON m.body_id = b.id "
+           "min(d.ingested_at) AS created, max(d.ingested_at) AS modified FROM bodies b LEFT JOIN meetings m ON m.body_id = b.id "
            "LEFT JOIN documents d ON d.id = m.document_id")
     params: tuple[Any, ...] = ()
     if municipality is not ...:
@@ -124,7 +124,8 @@ def memberships(conn: Connection, municipality: Any = ...) -> list[dict[str, Any
     q = sql_for(conn)
     sql = (f"SELECT pa.person_id, m.body_id, {q.any_value('b.municipality')} AS municipality, "
            f"{q.any_value('pa.party')} AS party, min(m.date) AS first, max(m.date) AS last, "
-           "count(DISTINCT m.id) AS meetings, max(d.ingested_at) AS modified FROM participants pa JOIN meetings m "
+           "count(DISTINCT m.id) AS meetings, min(d.ingested_at) AS created, max(d.ingested_at) AS modified "
+           "FROM participants pa JOIN meetings m "
            "ON m.id = pa.meeting_id JOIN bodies b ON b.id = m.body_id JOIN documents d ON d.id = m.document_id")
     params: tuple[Any, ...] = ()
     if municipality is not ...:

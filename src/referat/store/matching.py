@@ -52,7 +52,8 @@ def _one(wanted: str, what: str, exact: list[str], prefixed: list[str]) -> str |
             return names[0]
         if len(names) > 1:
             shown = ", ".join(names[:8]) + (" …" if len(names) > 8 else "")
-            raise QueryError(f"{what} {wanted!r} fits {len(names)}: {shown}; give more of the name")
+            raise QueryError(f"{what} {wanted!r} fits {len(names)}: {shown}; give more of the name", "ambiguous_name",
+                             name=wanted, matches=shown)
     return None
 
 

@@ -1,7 +1,6 @@
-"""Danish for the pages: dates ("12. marts 2024"), counts with the right noun ("1 møde", "2 møder"),
-numbers (1.073,4), and Danish words for the messages that reach a reader (search syntax, errors).
-
-Babel's da_DK locale writes dates and numbers, so month names and separators are CLDR's, not ours.
+"""Danish for the pages: the shared wording (dates, counts, numbers, decision kinds) comes from
+referat.labels, which the command line uses too; here only the messages that reach a reader of the site
+(search syntax, invalid addresses) are put in Danish.
 """
 
 from __future__ import annotations
@@ -9,83 +8,39 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from babel.dates import format_date
-from babel.numbers import format_decimal
+from referat.labels import KIND_LABEL, LOCALE, PLURAL, antal, as_date, dansk, dato, kort_dato
 
-from referat import vocab
-
-LOCALE = "da_DK"
-KIND_LABEL = {**vocab.DECISION_KIND_DA, "none": "Ingen beslutning"}
-# noun -> plural, for counts on the pages
-PLURAL = {"møde": "møder", "punkt": "punkter", "dagsordenspunkt": "dagsordenspunkter", "dokument": "dokumenter",
-          "resultat": "resultater", "behandling": "behandlinger", "person": "personer", "sag": "sager",
-          "udvalg": "udvalg", "side": "sider", "afstemning": "afstemninger",
-          "serie": "serier", "periode": "perioder"}
+__all__ = ["KIND_LABEL", "LOCALE", "PLURAL", "antal", "as_date", "dansk", "dato", "invalid_parameters", "kort_dato",
+           "query_error"]
 
 
-def as_date(value: dt.date | str | None) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
+# search errors by their code (referat.search.QueryError: raised in English for the CLI and the API), worded
+# from the error's parts
+QUERY_DA: dict[str, str] = {
+    "open_quote": 'Et anførselstegn er ikke lukket: skriv "præcis frase" med anførselstegn i begge ender.',
+    "or_place": "OR skal stå mellem to ord: budget OR regnskab.",
+    "or_excluded": "OR kan ikke forbinde et udelukket ord: skriv budget OR regnskab -lukket.",
+    "prefix_short": "»{term}«: en præfikssøgning kræver mindst 2 bogstaver før stjernen.",
+    "substring_words": "»{term}«: en delordssøgning leder inde i ét ord: skriv {suggestion}, eller søg på ordene selv.",
+    "substring_short": "»{term}«: en delordssøgning kræver mindst 3 bogstaver mellem stjernerne.",
+    "star_place": "»{term}«: en stjerne står sidst i et ord (jobkl*) eller om det (*klub*).",
+    "substring_alone": "En delordssøgning (*…*) står alene: uden OR og uden minus.",
+    "no_words": "Søgningen mangler et ord at lede efter.",
+    "query_length": "Søgningen er {length} tegn lang; højst {limit} er tilladt.",
+    "word_length": "Ingen ord i arkivet er så lange: skriv et kortere ord.",
+    "unknown_kind": "»{kind}« er ingen beslutningstype.",
+    "empty_dates": "Datointervallet er tomt: {start} ligger efter {end}.",
+    "ambiguous_name": "»{name}« passer på flere: {matches}. Skriv mere af navnet.",
+}
 
 
-def dato(value: dt.date | str | None, missing: str = "uden dato") -> str:
-    """A date as Danes write it in prose: 12. marts 2024."""
-    day = as_date(value)
-    return missing if day is None else format_date(day, "d. MMMM y", locale=LOCALE)
-
-
-def kort_dato(value: dt.date | str | None, missing: str = "?") -> str:
-    """A short date for chart axes and tight tables: 12. mar. 2024."""
-    day = as_date(value)
-    return missing if day is None else format_date(day, "d. MMM y", locale=LOCALE)
-
-
-def dansk(value: float | int | None) -> str:
-    """A number as Danes write it: 1.073,4."""
-    return "–" if value is None else format_decimal(value, locale=LOCALE)
-
-
-def antal(n: int, noun: str) -> str:
-    """A count with its noun in the right number: 1 møde, 2 møder, 1.204 punkter."""
-    return f"{dansk(n)} {noun if n == 1 else PLURAL.get(noun, noun)}"
-
-
-# search syntax errors (referat.search raises them in English for the CLI and the API)
-QUERY_DA: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"a quotation mark is not closed"), 'Et anførselstegn er ikke lukket: skriv "præcis frase" med '
-     "anførselstegn i begge ender."),
-    (re.compile(r"OR must stand between two words"), "OR skal stå mellem to ord: budget OR regnskab."),
-    (re.compile(r"OR cannot join an excluded word"), "OR kan ikke forbinde et udelukket ord: skriv budget OR "
-     "regnskab -lukket."),
-    (re.compile(r"'(.+)': a prefix search needs at least 2 letters"), "»{0}«: en præfikssøgning kræver mindst 2 "
-     "bogstaver før stjernen."),
-    (re.compile(r"'(.+)': a substring search looks inside one word: write (\S+),"), "»{0}«: en delordssøgning "
-     "leder inde i ét ord: skriv {1}, eller søg på ordene selv."),
-    (re.compile(r"'(.+)': a substring search needs at least 3 letters"), "»{0}«: en delordssøgning kræver mindst 3 "
-     "bogstaver mellem stjernerne."),
-    (re.compile(r"'(.+)': a star goes at the end"), "»{0}«: en stjerne står sidst i et ord (jobkl*) eller om det "
-     "(*klub*)."),
-    (re.compile(r"substring search \(\*…\*\) stands alone"), "En delordssøgning (*…*) står alene: uden OR og "
-     "uden minus."),
-    (re.compile(r"only words to exclude|no words to search for|one plain word"), "Søgningen mangler et ord at "
-     "lede efter."),
-    (re.compile(r"the query is (\d+) characters long; at most (\d+)"), "Søgningen er {0} tegn lang; højst {1} "
-     "er tilladt."),
-    (re.compile(r"no word in the archive is longer"), "Ingen ord i arkivet er så lange: skriv et kortere "
-     "ord."),
-]
-
-
-def query_error(message: str) -> str:
-    """A search syntax error in Danish; the English original where no translation is known."""
-    for pattern, danish in QUERY_DA:
-        if m := pattern.search(message):
-            return danish.format(*m.groups())
-    return "Søgningen kunne ikke forstås: " + message
+def query_error(exc: Exception) -> str:
+    """A search error in Danish, from its code; the English message where the error has none known."""
+    template = QUERY_DA.get(getattr(exc, "code", ""))
+    if template is None:
+        return "Søgningen kunne ikke forstås: " + str(exc)
+    params = {k: dato(v) if isinstance(v, dt.date) else v for k, v in getattr(exc, "params", {}).items()}
+    return template.format(**params)
 
 
 def invalid_parameters(message: str) -> str:

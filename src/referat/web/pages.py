@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from referat import labels
 from referat.api.json_api import Kind
 from referat.errors import ReferatError
 from referat.store import Archive, Filters
@@ -60,7 +61,7 @@ def kommune(name: str | None) -> str:
 
 templates.env.filters.update(highlight=highlight, dansk=format.dansk, dato=format.dato, kort_dato=format.kort_dato,
                              antal=format.antal, kommune=kommune)
-templates.env.globals.update(kind_label=KIND_LABEL, case_url=case_url, asset=assets.url, page_size=PAGE_SIZE)
+templates.env.globals.update(kind_label=KIND_LABEL, facet_names=labels.FACET, case_url=case_url, asset=assets.url, page_size=PAGE_SIZE)
 
 
 def archive(request: Request) -> Archive:
@@ -73,11 +74,15 @@ def render(request: Request, name: str, status: int = 200, headers: dict[str, st
 
 
 ERROR_TITLE = {404: "Siden findes ikke", 405: "Metoden er ikke tilladt", 409: "Flere mulige",
-               422: "Ugyldig forespørgsel", 500: "Der skete en fejl"}
+               413: "Forespørgslen er for stor", 414: "Adressen er for lang", 422: "Ugyldig forespørgsel",
+               500: "Der skete en fejl", 503: "Det tog for lang tid"}
 ERROR_TEXT = {404: "Vi kunne ikke finde det, du ledte efter. Adressen kan være skrevet forkert, eller det kan være "
                    "fjernet fra arkivet.",
               405: "Siderne kan kun læses (GET), ikke ændres.",
               409: "Navnet passer på flere i arkivet. Skriv det mere præcist, eller find det via søgningen.",
+              413: "Siderne kan kun læses, så en forespørgsel har intet indhold at sende med.",
+              414: "Adressen er længere, end serveren læser. Gør søgningen eller filtrene kortere.",
+              503: "Siden tog for lang tid at lave. Prøv igen om lidt, eller gør søgningen smallere.",
               500: "Serveren kunne ikke vise siden. Prøv igen om lidt; sker det igen, så kontakt den, der driver "
                    "arkivet."}
 
@@ -136,7 +141,7 @@ def search_page(request: Request, q: Annotated[str, Query(max_length=500)] = "",
             context["result"] = a.search(q, filters, sort="date" if sortering == "dato" else "relevance",
                                          limit=PAGE_SIZE, offset=(side - 1) * PAGE_SIZE)
         except ReferatError as exc:
-            context["error"] = format.query_error(str(exc))
+            context["error"] = format.query_error(exc)
     else:
         with a.engine.connect() as conn:
             context["bodies"] = browse.bodies(conn)
