@@ -189,9 +189,9 @@ def _remove_running_headers(lines: list[Line], artifacts: list[Artifact]) -> lis
 
 
 def _header_blocks(texts: list[str], header_dates: set) -> list[tuple[int, list[int]]]:
-    """Running page header/footer blocks of 4, 3, 2 and then 1 consecutive lines: their length and
-    where they start, longest first and then in document order: a block repeats at least 3 times, is short, holds
-    no structure and no sentence (`_header_line`), and carries a page number or the meeting's date.
+    """Running page header/footer blocks of 4, 3, 2 and then 1 consecutive lines, as (length, starts),
+    longest first and then in document order. A block repeats at least 3 times, is short, holds no
+    structure and no sentence (`_header_line`), and carries a page number or the meeting's date.
 
     Since every block must hold a marker line, blocks are only looked for around repeated marker lines
     (a document that repeats itself, like a re-sent agenda or this project's PDF bench, otherwise makes
