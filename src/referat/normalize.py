@@ -40,6 +40,7 @@ _COLUMN_GAP = re.compile(r"(?<=\S) {3,}(?=\S)")
 _DIGIT = re.compile(r"\d")
 _TITLE = vocab.TITLE_LINE.compile()
 _ITEM_STRONG = vocab.compiled(vocab.ITEM_HEADINGS_STRONG)
+_ITEM_WEAK = vocab.compiled(vocab.ITEM_HEADINGS_WEAK, 0)  # case matters: "3. at …" is a point
 
 
 class Line:
@@ -344,7 +345,6 @@ def _page_key(t: str) -> str:
 _LABEL_ONLY = re.compile(r"^(?P<label>[A-ZÆØÅ][\w .\-/æøå]{1,40}?)\s*:$")
 _HEADER_LABELS = frozenset(label for labels in vocab.HEADER_FIELDS.values() for label in labels)
 _CASE_LABEL = vocab.CASE_LABEL.compile()
-_ITEM_WEAK = vocab.compiled(vocab.ITEM_HEADINGS_WEAK, 0)
 
 
 def _known_label(text: str) -> bool:
@@ -486,12 +486,23 @@ def _split_item_number(lines: list[Line], i: int) -> int | None:
     t = lines[nxt].text.strip()
     if not _TITLE_LIKE.match(t) or t[-1] in ".,;:" or len(t.split()) > 8:
         return None
-    prev = re.compile(rf"^{n - 1}(?:\.\d{{1,2}})?[.)]?\s+[A-ZÆØÅ]")
-    same = re.compile(rf"^{n}[.)]?\s+[A-ZÆØÅ]")
-    if not any(prev.match(ln.text.strip()) for ln in lines[:i] if not ln.blank):
+    if not any(number.split(".")[0] == str(n - 1) for ln in lines[:i] if (number := _titled_number(ln))):
         return None
-    if any(same.match(t := ln.text.strip()) and not _SENTENCE_END.search(t) for ln in lines if not ln.blank):
+    if any(_titled_number(ln) == str(n) and not _SENTENCE_END.search(ln.text) for ln in lines):
         return None  # item n printed as a title elsewhere ("3) Links bliver indsat …." is a point, no title)
     return nxt
+
+
+def _titled_number(ln: Line) -> str | None:
+    """The number of a line shaped as a numbered item heading with its title (vocab's item heading shapes:
+    "2 GetOrganized", "2.1 Status", "2. Budget", "Punkt 2: Budget"), else None."""
+    if ln.blank:
+        return None
+    t = ln.text.strip()
+    for p in (*_ITEM_STRONG, *_ITEM_WEAK):
+        m = p.match(t)
+        if m and m.group("title"):
+            return m.group("number")
+    return None
 
 
