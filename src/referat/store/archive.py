@@ -109,23 +109,20 @@ class SearchResult:
 
 
 def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # SQLAlchemy's recipe for pysqlite: let SQLAlchemy emit BEGIN itself, so that SAVEPOINTs work
-    dbapi_connection.isolation_level = None
+    _read_pragmas(dbapi_connection, _record)
     cur = dbapi_connection.cursor()
-    cur.execute("PRAGMA foreign_keys = ON")
     cur.execute("PRAGMA journal_mode = WAL")
     cur.execute("PRAGMA synchronous = NORMAL")
-    cur.execute("PRAGMA cache_size = -262144")  # 256 MB of page cache: FTS5 segment merges read a lot
-    cur.execute("PRAGMA temp_store = MEMORY")
     cur.close()
 
 
 def _read_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # a read-only archive: no journal mode change (a write), the rest as _pragmas
+    """What every connection sets; a read-only archive gets only this (a journal mode change is a write)."""
+    # SQLAlchemy's recipe for pysqlite: let SQLAlchemy emit BEGIN itself, so that SAVEPOINTs work
     dbapi_connection.isolation_level = None
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA foreign_keys = ON")
-    cur.execute("PRAGMA cache_size = -262144")
+    cur.execute("PRAGMA cache_size = -262144")  # 256 MB of page cache: index and snippet reads
     cur.execute("PRAGMA temp_store = MEMORY")
     cur.close()
 
