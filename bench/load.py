@@ -23,7 +23,6 @@ import http.client
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,6 +36,7 @@ from search import QUERIES, pct  # noqa: E402
 
 from referat.danish import MONTHS  # noqa: E402
 from referat.parse import parse_file  # noqa: E402
+from referat.testing.server import cli_server  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 MONTH_NAMES = {n: max((name for name, k in MONTHS.items() if k == n), key=len) for n in range(1, 13)}  # not "nov"
@@ -127,24 +127,6 @@ def load(port: int, seconds: float, clients: int) -> tuple[list[float], int]:
     return latencies, errors[0]
 
 
-def serve(db: Path) -> tuple[subprocess.Popen[bytes], int]:
-    with socket.socket() as s:  # a free port: never measure some other server
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    referat = [sys.executable, "-m", "referat.cli"]
-    server = subprocess.Popen([*referat, "serve", "--db", str(db), "--port", str(port)], stderr=subprocess.DEVNULL)
-    for _ in range(600):
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/api/stats")
-            if conn.getresponse().status == 200:
-                return server, port
-        except OSError:
-            time.sleep(0.1)
-    server.terminate()
-    raise SystemExit("the server did not start")
-
-
 def report(phase: str, latencies: list[float], errors: int, seconds: float, load_avg: tuple[float, float]) -> None:
     n = len(latencies)
     print(f"{phase:<10} requests={n + errors} rps={n / seconds:.1f} p50_ms={statistics.median(latencies):.1f} "
@@ -163,7 +145,7 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     files = corpus(args.work / f"corpus-{args.docs}", args.docs)
     db = archive(args.work, args.items)
-    server, port = serve(db)
+    server, port = cli_server(db)
     try:
         load(port, 3, args.clients)  # warm up: first searches open the index readers
         before = os.getloadavg()

@@ -17,7 +17,6 @@ import os
 import re
 import resource
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -29,6 +28,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from referat.testing import hostile
+from referat.testing.server import cli_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT.parent / "shared" / "seeds").glob("*.txt"))
@@ -81,22 +81,6 @@ def copy(work: Path, name: str) -> Path:
     if Path(f"{src}.tantivy").is_dir():
         shutil.copytree(f"{src}.tantivy", f"{dest}.tantivy")
     return dest
-
-
-def served(db: Path) -> tuple[subprocess.Popen[bytes], int]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([*CLI, "serve", "--db", str(db), "--port", str(port)], stderr=subprocess.DEVNULL)
-    for _ in range(300):
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            c.request("GET", "/api/stats")
-            if c.getresponse().status == 200:
-                return server, port
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("server did not start")
 
 
 def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
@@ -255,7 +239,7 @@ def cases(work: Path) -> dict[str, Callable[[], tuple[bool, str]]]:
         return ok, f"kle load rc {a.rc} ({a.first[:60]}); serve --port -1 rc {b.rc}"
 
     def web() -> tuple[bool, str]:
-        server, port = served(base_archive(work))
+        server, port = cli_server(base_archive(work))
         try:
             s55 = [get(port, f"/oparl/v1/bodies?modified_since={quote(v)}")[0]
                    for v in ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00")]
