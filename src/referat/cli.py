@@ -263,11 +263,14 @@ def ingest(
     dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS", help="Read and parse on a Dask cluster: "
                                                 "its scheduler (tcp://host:8786), or local[:N] for N worker processes "
                                                 "here (docs/deploy.md).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Read files stored before again, and store an older "
+                                        "version of a meeting that a newer file replaced over it.")] = False,
     format: FormatOpt = OutFormat.table,
 ) -> None:
     """Ingest minutes into the archive: unchanged files are skipped, changed files replaced, bad files
-    reported while the rest land."""
-    from referat.labels import INGEST, antal, read_as
+    reported while the rest land. A file that a newer file of its meeting replaced is skipped (--force
+    stores it again)."""
+    from referat.labels import INGEST, SKIPPED, antal, read_as, superseded
 
     if dask is not None and jobs > 1:
         fail("give --jobs or --dask, not both (a Dask cluster has its own worker processes)")
@@ -291,16 +294,20 @@ def ingest(
                 note(f"{INGEST[o.status]}: {o.path}: {o.reason}")
             if o.encoding and not show_bar and format is OutFormat.table:
                 note(f"bemærk: {o.path}: {read_as(o.encoding)}")
+            if o.why and not show_bar and format is OutFormat.table:
+                note(f"{SKIPPED}: {o.path}: {superseded(o.why, o.by)}")
 
         try:
             if cluster is not None:
                 from referat.cluster import ingest as ingest_on_cluster
 
-                summary = ingest_on_cluster(archive, paths, cluster, municipality=municipality, ocr=ocr, progress=step)
+                summary = ingest_on_cluster(archive, paths, cluster, municipality=municipality, ocr=ocr, progress=step,
+                                            force=force)
             else:
                 from referat.ingest import ingest as ingest_files
 
-                summary = ingest_files(archive, paths, jobs=jobs, municipality=municipality, ocr=ocr, progress=step)
+                summary = ingest_files(archive, paths, jobs=jobs, municipality=municipality, ocr=ocr, progress=step,
+                                       force=force)
         except ReferatError as exc:  # the cluster went away: what was stored stays
             archive.close()
             fail(str(exc))
@@ -319,6 +326,8 @@ def ingest(
         for o in summary.outcomes:
             if o.encoding and show_bar:
                 note(f"bemærk: {o.path}: {read_as(o.encoding)}")
+            if o.why and show_bar:
+                note(f"{SKIPPED}: {o.path}: {superseded(o.why, o.by)}")
         counts = ", ".join(antal(result[k], word) for k, word in INGEST.items())
         console().print(f"{counts} ({antal(result['items'], 'punkt')}) i {archive.name}", highlight=False)
     if summary.outcomes and summary.count("failed") + summary.count("refused") == len(summary.outcomes):

@@ -37,7 +37,7 @@ from typing import Any
 from referat import limits as limits_mod
 from referat import sandbox
 from referat.errors import ReferatError
-from referat.ingest import Outcome, Refused, Summary, _file_hash, _reason, _store_all, expand, prepare
+from referat.ingest import Outcome, Refused, Summary, _reason, _store_all, prepare, unread
 from referat.limits import Limits
 from referat.store import Archive
 from referat.store.rows import Rows
@@ -202,21 +202,14 @@ def _gone(client: Any) -> bool:
 
 def ingest(archive: Archive, paths: Iterable[str], cluster: Cluster, *, now: dt.datetime | None = None,
            municipality: str | None = None, ocr: bool = False,
-           progress: Callable[[Outcome], None] | None = None) -> Summary:
+           progress: Callable[[Outcome], None] | None = None, force: bool = False) -> Summary:
     """referat.ingest.ingest, with the files read and parsed on the cluster's workers instead of this
     machine's processes; stored here in batches, in the order of the files."""
     stamp = (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
     summary = Summary()
-    files = []
-    for f in expand(paths):
-        if archive.has_document(_file_hash(f)):  # unchanged since last time: not even sent to a worker
-            summary.outcomes.append(Outcome(str(f), "skipped"))
-            if progress:
-                progress(summary.outcomes[-1])
-        else:
-            files.append(f)
+    files = unread(archive, paths, summary, progress, force)  # unchanged or superseded: not even sent to a worker
     if files:
-        _store_all(archive, files, read_on(cluster, files, stamp, municipality, ocr), summary, progress)
+        _store_all(archive, files, read_on(cluster, files, stamp, municipality, ocr), summary, progress, force)
     return summary
 
 

@@ -34,6 +34,10 @@ class Outcome:
     items: int = 0
     reason: str | None = None
     encoding: str | None = None  # a doubtful decoding of the document (sources/text.py ENCODINGS), to be said
+    # a skipped file that is another version of a stored meeting: why (referat.store.superseded.REASONS),
+    # and the path of the document that holds the meeting now
+    why: str | None = None
+    by: str | None = None
 
 
 @dataclass(slots=True)
@@ -57,6 +61,7 @@ class Summary:
                 "items": sum(o.items for o in self.outcomes if o.status in ("ingested", "replaced")),
                 "failures": [{"path": o.path, "reason": o.reason} for o in self.failed],
                 "refusals": [{"path": o.path, "reason": o.reason} for o in self.refused],
+                "superseded": [{"path": o.path, "reason": o.why, "by": o.by} for o in self.outcomes if o.why],
                 "notes": [{"path": o.path, "encoding": o.encoding, "note": encoding_warning(o.encoding)}
                           for o in self.outcomes if o.encoding]}
 
@@ -186,28 +191,45 @@ def _prepare_safe(args: tuple[Path, str, str | None, bool]) -> Rows | Refused | 
 
 def ingest(archive: Archive, paths: Iterable[str], *, jobs: int = 1, now: dt.datetime | None = None,
            municipality: str | None = None, ocr: bool = False, progress: Callable[[Outcome], None] | None = None,
-           bounded: bool = True) -> Summary:
+           bounded: bool = True, force: bool = False) -> Summary:
     """Ingest every file; a failing file is reported and skipped, the others land. Each file is read and
     parsed in a worker process bounded in time and memory (referat.sandbox, referat.limits), `jobs` at
-    once; `bounded=False` parses in this process instead (benchmarks compare the two)."""
+    once; `bounded=False` parses in this process instead (benchmarks compare the two). `force` reads
+    files stored or superseded before again, and stores a superseded one (an older version the user
+    wants back) over the meeting's current document."""
     stamp = (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
     summary = Summary()
-    files = []
-    for f in expand(paths):
-        if archive.has_document(_file_hash(f)):  # unchanged since last time: not even parsed again
-            summary.outcomes.append(Outcome(str(f), "skipped"))
-            if progress:
-                progress(summary.outcomes[-1])
-        else:
-            files.append(f)
+    files = unread(archive, paths, summary, progress, force)
     tasks = [(f, stamp, municipality, ocr) for f in files]
     jobs = min(jobs, os.cpu_count() or 1, len(files))  # more workers than cores or files only costs forks
     if bounded:
         with contextlib.closing(sandbox.run_many(prepare, tasks, [str(f) for f in files], jobs=jobs)) as runs:
-            _store_all(archive, files, (_reason(r.error) if r.error else r.value for r in runs), summary, progress)
+            _store_all(archive, files, (_reason(r.error) if r.error else r.value for r in runs), summary, progress,
+                       force)
     else:
-        _store_all(archive, files, map(_prepare_safe, tasks), summary, progress)
+        _store_all(archive, files, map(_prepare_safe, tasks), summary, progress, force)
     return summary
+
+
+def unread(archive: Archive, paths: Iterable[str], summary: Summary, progress: Callable[[Outcome], None] | None,
+           force: bool = False) -> list[Path]:
+    """The files to read; the others are reported as skipped without being parsed: a file stored already,
+    and one superseded by another version of its meeting (referat.store.superseded), unless `force`."""
+    files = []
+    for f in expand(paths):
+        sha = "" if force else _file_hash(f)  # "": unreadable or refused, which the reader reports
+        if not sha:
+            files.append(f)
+            continue
+        known = archive.has_document(sha)  # unchanged since last time: not even parsed again
+        gone = None if known else archive.superseded_file(sha, str(f))
+        if not known and gone is None:
+            files.append(f)
+            continue
+        summary.outcomes.append(Outcome(str(f), "skipped", why=gone and gone.reason, by=gone and gone.by))
+        if progress:
+            progress(summary.outcomes[-1])
+    return files
 
 
 def _reason(error: BaseException) -> Refused | str:
@@ -220,20 +242,21 @@ def _reason(error: BaseException) -> Refused | str:
 
 
 def _store_all(archive: Archive, files: list[Path], prepared: Iterable[Rows | str], summary: Summary,
-               progress: Callable[[Outcome], None] | None) -> None:
+               progress: Callable[[Outcome], None] | None, force: bool = False) -> None:
     """Store prepared documents in batches (see Batcher); a failing document fails alone (store_many)."""
     pending: list[tuple[Path, Rows]] = []
     batcher = Batcher()
 
     def flush() -> None:
-        results = archive.store_many([rows for _, rows in pending])
+        results = archive.store_many([rows for _, rows in pending], force=force)
         for (path, rows), result in zip(pending, results):
             if isinstance(result, Exception):
                 report(Outcome(str(path), "failed", reason=f"could not be stored: {type(result).__name__}: {first_line(result, archive.db)}"))
             else:
                 encoding = rows.document.get("encoding")
-                report(Outcome(str(path), result, items=len(rows.items),
-                               encoding=encoding if encoding_warning(encoding) else None))
+                report(Outcome(str(path), str(result), items=len(rows.items),
+                               encoding=encoding if encoding_warning(encoding) else None,
+                               why=getattr(result, "reason", None), by=getattr(result, "by", None)))
         pending.clear()
 
     def report(outcome: Outcome) -> None:

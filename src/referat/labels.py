@@ -23,6 +23,12 @@ FACET = {"municipality": "Kommune", "committee": "Udvalg", "year": "År", "decis
 # word for one (an error line says "afvist: FILE: reason"); counts take the plural through `antal`
 INGEST = {"ingested": "indlæst", "replaced": "erstattet", "skipped": "uændret", "refused": "afvist",
           "failed": "fejlet"}
+# why ingest skipped a file that is another version of a stored meeting (referat.store.superseded), as
+# `ingest` says it: "sprunget over: FILE: en ældre version af mødet, som en anden fil erstattede (KEPT)"
+SKIPPED = "sprunget over"
+SUPERSEDED = {"replaced": "en ældre version af mødet, som en anden fil erstattede",
+              "same_text": "mødet ord for ord som en anden fil, der er gemt",
+              "minutes": "dagsordenen til et møde, hvis referat er gemt"}
 # how a text document was decoded when that is doubtful (sources/text.py ENCODINGS), as `parse` and `ingest`
 # say it: "bemærk: FILE: læst som cp1252 (ikke gyldig UTF-8)"
 READ_AS = {"utf-16": "læst som UTF-16 (efter dens byte-order-mærke)",
@@ -48,6 +54,14 @@ PLURAL = {"møde": "møder", "punkt": "punkter", "dagsordenspunkt": "dagsordensp
           "indlæst": "indlæste", "erstattet": "erstattede", "uændret": "uændrede", "afvist": "afviste",
           "fejlet": "fejlede", "ny": "nye", "ændret": "ændrede", "ny eller ændret": "nye eller ændrede",
           "ikke hentet (afsluttet og ældre)": "ikke hentet (afsluttede og ældre)"}
+
+
+def superseded(reason: str, by: str | None) -> str:
+    """Why ingest skipped another version of a stored meeting, in Danish, with the file kept instead."""
+    said = SUPERSEDED.get(reason, reason)
+    if by:
+        said += f" ({by})"
+    return said + (" – brug --force for at gemme den igen" if reason == "replaced" else "")
 
 
 def read_as(encoding: str) -> str:

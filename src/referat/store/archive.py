@@ -33,7 +33,7 @@ from referat.cases import load_kle
 from referat.errors import NotFoundError, UnsupportedDatabaseError
 from referat.names import body_key, person_key
 from referat.search import Query, QueryError, Term, as_substrings, highlighter, parse_query, snippet, stems
-from referat.store import changes, guard, indexlog, linked, record, schema
+from referat.store import changes, guard, indexlog, linked, record, schema, superseded
 from referat.dialect import DIALECTS, lock_for_writing, run, sql_for, unsupported
 from referat.store.browse import iso, printed
 from referat.store.matching import match_filters
@@ -249,16 +249,23 @@ class Archive:
             return conn.execute(text("SELECT 1 FROM originals WHERE document_id = :id"),
                                 {"id": sha256}).first() is not None
 
-    def store_many(self, batch: list[Rows]) -> list[str | Exception]:
+    def superseded_file(self, sha256: str, path: str) -> superseded.Superseded | None:
+        """Why a file with this hash at this path is skipped unread: another version of its meeting is
+        kept (referat.store.superseded); None when it is to be read."""
+        with self.engine.connect() as conn:
+            return superseded.lookup(conn, sha256, path)
+
+    def store_many(self, batch: list[Rows], force: bool = False) -> list[str | Exception]:
         """Write several documents in one transaction; if any fails, the batch is rolled back and each
         document is written again in a transaction of its own, so that the failing one is reported
         (its exception in the result list) and the others land whole. One commit per batch is what
         makes bulk ingest fast: a commit costs milliseconds, in SQLite and in the search index.
         The links the new meetings can affect are recomputed in the same transaction (referat.link):
-        a crash leaves a batch stored with its links or not at all, never stored without them."""
+        a crash leaves a batch stored with its links or not at all, never stored without them. `force`
+        stores documents remembered as superseded again (_store)."""
         changed: set[str] = set()
         try:
-            return self._transaction(lambda conn: [self._store(conn, rows, changed) for rows in batch],
+            return self._transaction(lambda conn: [self._store(conn, rows, changed, force) for rows in batch],
                                      batched=True, relinked=changed)
         except Exception as exc:  # noqa: BLE001 - find the culprit document by document
             if len(batch) == 1:
@@ -267,7 +274,7 @@ class Archive:
         for rows in batch:
             mine: set[str] = set()
             try:
-                results.append(self._transaction(lambda conn, rows=rows, mine=mine: self._store(conn, rows, mine),
+                results.append(self._transaction(lambda conn, rows=rows, mine=mine: self._store(conn, rows, mine, force),
                                                  batched=True, relinked=mine))
             except Exception as exc:  # noqa: BLE001 - reported per document; the batch goes on
                 results.append(exc)
@@ -394,8 +401,10 @@ class Archive:
             pending.next_pk = base + 1 + n
         return [base + 1 + i for i in range(n)]
 
-    def _store(self, conn: Connection, rows: Rows, changed: set[str]) -> str:
-        """Store one document; adds the ids of the meetings it creates or replaces to `changed`."""
+    def _store(self, conn: Connection, rows: Rows, changed: set[str], force: bool = False) -> str:
+        """Store one document; adds the ids of the meetings it creates or replaces to `changed`. A document
+        not stored because another version of its meeting is kept returns a superseded.Skipped (equal to
+        "skipped") and is remembered (schema.superseded); with `force`, a remembered one is stored again."""
         pending = self._pending
         if pending is not None:  # a document that meets a pending one must see it in the database
             keys = {("doc", rows.document["id"]), ("path", rows.document["path"]), ("meeting", rows.meeting["id"])}
@@ -404,33 +413,42 @@ class Archive:
                 pending = self._pending
             assert pending is not None
             pending.keys |= keys
-        if conn.execute(text("SELECT 1 FROM documents WHERE id = :id"), {"id": rows.document["id"]}).first():
+        doc_id, path, at = rows.document["id"], rows.document["path"], rows.document["ingested_at"]
+        if conn.execute(text("SELECT 1 FROM documents WHERE id = :id"), {"id": doc_id}).first():
             if rows.original is not None and not conn.execute(
-                    text("SELECT 1 FROM originals WHERE document_id = :id"), {"id": rows.document["id"]}).first():
+                    text("SELECT 1 FROM originals WHERE document_id = :id"), {"id": doc_id}).first():
                 # stored before originals were kept (migration 0007): the same record, now with its file
                 _put(conn, schema.originals, [rows.original])
                 run(conn, "UPDATE documents SET media_type = ? WHERE id = ?",
-                    (rows.document["media_type"], rows.document["id"]))
+                    (rows.document["media_type"], doc_id))
             return "skipped"
+        if not force and (gone := superseded.lookup(conn, doc_id, path)) is not None:
+            return gone.skipped()  # an older version: a newer file of its meeting replaced it
         old = {r[0] for r in conn.execute(
             text("SELECT id FROM documents WHERE path = :path UNION "
                  "SELECT document_id FROM meetings WHERE id = :meeting"),
-            {"path": rows.document["path"], "meeting": rows.meeting["id"]})}
-        if old and conn.execute(
-                text("SELECT 1 FROM meetings m JOIN documents d ON d.id = m.document_id "
-                     "WHERE m.id = :meeting AND d.path <> :path AND d.text = :text"),
-                {"meeting": rows.meeting["id"], "path": rows.document["path"], "text": rows.document["text"]}).first():
-            return "skipped"  # the same meeting word for word from another file (its text in another encoding)
-        if rows.meeting["kind"] == "agenda" and conn.execute(
-                text("SELECT 1 FROM meetings m JOIN documents d ON d.id = m.document_id "
-                     "WHERE m.id = :meeting AND m.kind = 'minutes' AND d.path <> :path"),
-                {"meeting": rows.meeting["id"], "path": rows.document["path"]}).first():
-            return "skipped"  # the agenda of a meeting whose minutes are archived: the minutes stay
+            {"path": path, "meeting": rows.meeting["id"]})}
+        rules = [("same_text", "d.text = :text", {"text": rows.document["text"]})]
+        if rows.meeting["kind"] == "agenda":
+            rules.append(("minutes", "m.kind = 'minutes'", {}))
+        for reason, cond, params in rules if old else ():
+            # the same meeting word for word from another file (its text in another encoding); the agenda
+            # of a meeting whose minutes are archived (the minutes stay)
+            kept = conn.execute(text("SELECT d.id, d.path FROM meetings m JOIN documents d ON d.id = m.document_id "
+                                     f"WHERE m.id = :meeting AND d.path <> :path AND {cond}"),
+                                {"meeting": rows.meeting["id"], "path": path, **params}).first()
+            if kept is not None:
+                superseded.remember(conn, [{"sha256": doc_id, "path": path, "meeting_id": rows.meeting["id"],
+                                            "by_document": kept[0], "reason": reason, "at": at}])
+                return superseded.Skipped(reason, kept[1])
         before = changes.snapshot(conn, old)  # for the change log (feeds, alerts)
-        for doc_id in old:
+        gone_rows = superseded.replaced(conn, old, doc_id, at)
+        for old_id in old:
             changed.update(r[0] for r in conn.execute(text("SELECT id FROM meetings WHERE document_id = :d"),
-                                                       {"d": doc_id}))
-            self._delete_document(conn, doc_id)
+                                                       {"d": old_id}))
+            self._delete_document(conn, old_id)
+        superseded.forget(conn, [doc_id])  # current again (--force, or a file changed back)
+        superseded.remember(conn, gone_rows)
         self._insert(conn, rows)
         changes.record(conn, before, rows)
         changed.add(rows.meeting["id"])

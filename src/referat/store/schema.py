@@ -311,6 +311,21 @@ Index("ix_changes_item", changes.c.item_id)
 Index("ix_changes_body", changes.c.body_id, changes.c.seq)
 Index("ix_changes_case", changes.c.case_key)
 
+# Documents not kept (migration 0011): replaced by a newer document of their meeting (`replaced`), or
+# skipped in favour of the stored one (`same_text`: the same meeting word for word from another file;
+# `minutes`: an agenda of a meeting whose minutes are archived). Ingest skips a file whose hash is here
+# (referat.store.superseded), so that two versions of one meeting in one folder do not swap on every
+# rerun; `by_document` is the document stored instead then (it may be superseded itself since).
+superseded = Table(
+    "superseded", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("path", Text, nullable=False),
+    Column("meeting_id", String(16), nullable=False),
+    Column("by_document", String(64), nullable=False),
+    Column("reason", String(16), nullable=False),  # replaced | same_text | minutes
+    Column("at", String(32), nullable=False),  # the ingest's time (the new document's ingested_at)
+)
+
 # Saved searches (referat watch): the query and filters, where to post what is new, and how far the
 # last run got (`last_seq`, None before the first run, which only records the starting point).
 watches = Table(
