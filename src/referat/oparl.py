@@ -26,8 +26,9 @@ from referat.cases import case_key
 from referat.dialect import run, sql_for
 from referat.errors import NotFoundError
 from referat.names import stable_id
-from referat.store import browse
+from referat.store import browse, tombstones
 from referat.store.archive import file_name
+from referat.store.tombstones import municipality_id
 
 OPARL = "https://schema.oparl.org/1.1/"
 TZ = ZoneInfo("Europe/Copenhagen")
@@ -70,10 +71,12 @@ class Window:
 
 
 ANY_TIME = Window()
-
-
-def municipality_id(name: str | None) -> str:
-    return stable_id("municipality", (name or "").casefold())
+# the object kinds a replaced document can take away (referat.store.tombstones): by URL kind, their type,
+# and the body lists that name them
+DELETED_TYPES = {"file": "File", "meeting": "Meeting", "location": "Location", "agendaitem": "AgendaItem",
+                 "consultation": "Consultation", "paper": "Paper"}
+DELETED_LISTS = {"files": "file", "meetings": "meeting", "locations": "location", "agendaitems": "agendaitem",
+                 "consultations": "consultation", "papers": "paper"}
 
 
 class OParl:
@@ -351,6 +354,31 @@ class OParl:
             raise NotFoundError(f"no consultation with id '{item_id}'")
         return self.consultation_from_row(municipality_id(rows[0]["municipality"]), rows[0])
 
+    # --- deleted objects ---------------------------------------------------------------------------
+
+    def deleted(self, kind: str, object_id: str) -> dict[str, Any] | None:
+        """A deleted object as OParl 1.1 serves it (its id, type, created, modified and deleted: true), or
+        None if there is no tombstone (referat.store.tombstones) for it."""
+        grave = tombstones.find(self.conn, kind, object_id) if kind in DELETED_TYPES else None
+        return None if grave is None else self._tombstone(kind, object_id, grave)
+
+    def _tombstone(self, kind: str, object_id: str, grave: dict[str, Any]) -> dict[str, Any]:
+        return {"id": self.url(kind, object_id), "type": OPARL + DELETED_TYPES[kind], "created": grave["created"],
+                "modified": grave["deleted_at"], "deleted": True}
+
+    def _with_deleted(self, mid: str, what: str, window: Window, limit: int, offset: int,
+                      live: tuple[int, list[dict[str, Any]]]) -> tuple[int, list[dict[str, Any]]]:
+        """A list page with the deleted objects after the live ones: only for a client that synchronises
+        (modified_since given), as OParl 1.1 says; a list without it is the archive as it is."""
+        kind = DELETED_LISTS.get(what)
+        if kind is None or not window.modified_since:
+            return live
+        graves = [g for g in tombstones.listed(self.conn, kind, mid, window.modified_since, window.modified_until)
+                  if window.keeps(g["created"], g["deleted_at"])]
+        total, data = live
+        start, end = max(0, offset - total), max(0, offset + limit - total)
+        return total + len(graves), data + [self._tombstone(kind, g["object_id"], g) for g in graves[start:end]]
+
     # --- lists ---------------------------------------------------------------------------------
 
     def bodies(self, window: Window = ANY_TIME) -> list[dict[str, Any]]:
@@ -394,7 +422,7 @@ class OParl:
         }
         if what not in lister:
             raise NotFoundError(f"no list '{what}' in OParl bodies; use one of {', '.join(sorted(lister))}")
-        return lister[what]()
+        return self._with_deleted(mid, what, window, limit, offset, lister[what]())
 
     def _people(self, muni: str | None, window: Window, limit: int, offset: int
                 ) -> tuple[int, list[dict[str, Any]]]:

@@ -62,10 +62,17 @@ def _oparl(request: Request) -> tuple[OParl, Any]:
     return OParl(conn, request.app.state.base_url), conn
 
 
-def _one(request: Request, build: str, *args: str) -> dict[str, Any]:
+def _one(request: Request, build: str, *args: str, kind: str | None = None) -> dict[str, Any]:
+    """One object; one that a re-ingest deleted is served as OParl 1.1 says (200, `deleted: true`)."""
     o, conn = _oparl(request)
     with conn:
-        return getattr(o, build)(*args)
+        try:
+            return getattr(o, build)(*args)
+        except NotFoundError:
+            grave = o.deleted(kind, "/".join(args)) if kind else None
+            if grave is None:
+                raise
+            return grave
 
 
 def _utc(value: dt.datetime | None) -> str | None:
@@ -151,11 +158,11 @@ OBJECTS = {"organization": "organization", "person": "person", "membership": "me
 
 @router.get("/paper/{mid}/{key:path}", summary="A Paper (a case)")
 def paper(request: Request, mid: str, key: str) -> dict[str, Any]:
-    return _one(request, "paper", mid, key)
+    return _one(request, "paper", mid, key, kind="paper")
 
 
 @router.get("/{kind}/{object_id}", summary="One object: organization, person, membership, meeting, agendaitem, …")
 def one(request: Request, kind: str, object_id: str) -> dict[str, Any]:
     if kind not in OBJECTS:
         raise NotFoundError(f"no OParl object type '{kind}'; use one of {', '.join(sorted(OBJECTS))}")
-    return _one(request, OBJECTS[kind], object_id)
+    return _one(request, OBJECTS[kind], object_id, kind=kind)

@@ -33,7 +33,7 @@ from referat.cases import load_kle
 from referat.errors import NotFoundError, UnsupportedDatabaseError
 from referat.names import body_key, person_key
 from referat.search import Query, QueryError, Term, as_substrings, highlighter, parse_query, snippet, stems
-from referat.store import changes, guard, indexlog, linked, record, schema, superseded
+from referat.store import changes, guard, indexlog, linked, record, schema, superseded, tombstones
 from referat.dialect import DIALECTS, lock_for_writing, run, sql_for, unsupported
 from referat.store.browse import iso, printed
 from referat.store.matching import match_filters
@@ -172,6 +172,8 @@ class Archive:
         self._seen = 0.0  # time.monotonic() of the last update of that row
         self._catching = threading.Lock()
         self._pending: _Pending | None = None  # a batch's rows not yet written (PostgreSQL; _transaction)
+        # (the writing transaction's connection, whether it holds OParl tombstones): _bury asks once per transaction
+        self._graves: tuple[Connection, bool] | None = None
         if not self._logged:
             self._sync_index()
 
@@ -443,6 +445,7 @@ class Archive:
                 return superseded.Skipped(reason, kept[1])
         before = changes.snapshot(conn, old)  # for the change log (feeds, alerts)
         gone_rows = superseded.replaced(conn, old, doc_id, at)
+        gone_objects = tombstones.before(conn, old)  # for OParl's deleted objects
         for old_id in old:
             changed.update(r[0] for r in conn.execute(text("SELECT id FROM meetings WHERE document_id = :d"),
                                                        {"d": old_id}))
@@ -451,8 +454,24 @@ class Archive:
         superseded.remember(conn, gone_rows)
         self._insert(conn, rows)
         changes.record(conn, before, rows)
+        self._bury(conn, gone_objects, rows, at)
         changed.add(rows.meeting["id"])
         return "replaced" if old else "ingested"
+
+    def _bury(self, conn: Connection, gone: Any, rows: Rows, at: str) -> None:
+        """OParl tombstones (referat.store.tombstones): of what the replaced documents carried and this one
+        does not, and none any more for what this one brings back."""
+        held = tombstones.now_held(rows, rows.body.get("municipality"))
+        graves = self._graves[1] if self._graves is not None and self._graves[0] is conn else None
+        if gone[0]:
+            if self._pending is not None:  # a Paper is gone only if no stored item carries its case
+                self._flush(conn)
+            graves = bool(tombstones.record(conn, gone, held, at)) or graves
+        if graves is None:
+            graves = tombstones.exist(conn)
+        if graves:
+            tombstones.revive(conn, held)
+        self._graves = (conn, graves)
 
     def _delete_document(self, conn: Connection, doc_id: str) -> None:
         pks = [r[0] for r in conn.execute(

@@ -13,7 +13,9 @@ official JSON schemas, oparl-validator-rs, meine-stadt-transparent's importer):
 - Lists (each of a Body's lists, every page): `data`, `pagination`, `links`; `links.next` on every page
   but the last; totals, pages and elementsPerPage consistent; every link under the base; the filters
   `created_since`, `created_until`, `modified_since`, `modified_until` kept on the next pages and each
-  answering exactly the objects the client computes from the full list; `elementsPerPage` honoured or not
+  answering exactly the objects the client computes from the full list (and deleted objects, which OParl
+  lists to clients synchronising with modified_since: each kept by the filter, in no list as a live object,
+  and the same `deleted: true` object at its own URL); `elementsPerPage` honoured or not
   (a client must not expect it), but never changing the set of objects.
 - Links: every URL that names an OParl object dereferences to an object of the expected type, and every
   object a link names was met in a Body's lists or embedded in an object of them.
@@ -133,6 +135,7 @@ class Client:
     fetched: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     _schema_cache: dict[str, Any] = field(default_factory=dict)
     _list_ids: dict[str, set[Any]] = field(default_factory=dict)
+    deleted_seen: set[str] = field(default_factory=set)  # ids of deleted objects met in filtered lists
 
     # --- reporting and HTTP ----------------------------------------------------------------
 
@@ -364,6 +367,8 @@ class Client:
             return
         import jsonschema
 
+        if obj.get("deleted") is True:  # a deleted object keeps only DELETED_KEEPS (OParl 1.1, "deleted")
+            schema = {**schema, "required": [r for r in schema.get("required", []) if r in DELETED_KEEPS]}
         validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
         for err in validator.iter_errors(obj):
             self.bad("schema", obj.get("id", "?"), f"{'/'.join(map(str, err.absolute_path)) or kind}: {err.message}")
@@ -478,10 +483,12 @@ class Client:
             pivots = [times[len(times) // 2], times[0] - second, times[-1] + second] if times else \
                 [dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)]
             for pivot in pivots:
-                got = self._ids(self._with_params(url, {name: pivot.isoformat()}))
-                if got is None:
+                answer = self._objects(self._with_params(url, {name: pivot.isoformat()}))
+                if answer is None:
                     break
                 since = name.endswith("since")
+                self.check_deleted(url, name, pivot, answer, listed)
+                got = {oid for oid, o in answer.items() if o.get("deleted") is not True}
                 want = {o["id"] for o in listed if isinstance(o.get(prop), str) and DATE_TIME.match(o[prop])
                         and ((_moment(o[prop]) >= pivot) if since else (_moment(o[prop]) <= pivot))}
                 undated = {o["id"] for o in listed if not isinstance(o.get(prop), str)}
@@ -489,18 +496,41 @@ class Client:
                     self.bad("filter", url, f"{name}={pivot.isoformat()}: {len(got)} objects, {len(want)} expected "
                                             f"(missing {sorted(want - got)[:2]}, extra {sorted(got - want - undated)[:2]})")
 
-    def _ids(self, url: str) -> set[str] | None:
-        ids: set[str] = set()
+    def check_deleted(self, url: str, name: str, pivot: dt.datetime, answer: dict[str, dict[str, Any]],
+                      listed: list[dict[str, Any]]) -> None:
+        """Deleted objects in a filtered list (OParl 1.1 lists them to a client filtering with
+        modified_since): each a tombstone the filter keeps, no object of the list itself, and the same
+        tombstone at its own URL (200, `deleted: true`), where it is checked like any object."""
+        live = {o.get("id") for o in listed}
+        prop = name.split("_")[0]
+        for oid, obj in sorted(answer.items()):
+            if obj.get("deleted") is not True:
+                continue
+            self.deleted_seen.add(oid)
+            if oid in live:
+                self.bad("deleted", oid, f"listed as deleted by {name} and as an object of {url}")
+            value = obj.get(prop)
+            if not isinstance(value, str) or not DATE_TIME.match(value) or \
+                    ((_moment(value) < pivot) if name.endswith("since") else (_moment(value) > pivot)):
+                self.bad("filter", url, f"{name}={pivot.isoformat()}: deleted {oid} has {prop} {value!r}")
+            self.check_object(obj, url)
+            own = self.fetch(oid)
+            if own is not None and own != obj:
+                self.bad("list-differs", oid, "the deleted object in the list differs from the one at its URL")
+
+    def _objects(self, url: str) -> dict[str, dict[str, Any]] | None:
+        """The objects of a list, all pages, by id."""
+        found: dict[str, dict[str, Any]] = {}
         page_url: str | None = url
         for _ in range(10_000):
             if not page_url:
-                return ids
+                return found
             page = self.get_json(page_url)
             if not isinstance(page, dict):
                 return None
-            ids.update(o.get("id") for o in page.get("data") or [] if isinstance(o, dict))
+            found.update((o.get("id"), o) for o in page.get("data") or [] if isinstance(o, dict))
             page_url = (page.get("links") or {}).get("next")
-        return ids
+        return found
 
     @staticmethod
     def _params(url: str) -> dict[str, str]:
