@@ -13,7 +13,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -226,19 +225,20 @@ def test_a_harvest_killed_midway_and_run_again_ends_with_the_same_archive(
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     whole, killed = new_db("whole.db"), new_db("killed.db")
     assert subprocess.run(_cli(site, whole), env=env, capture_output=True, check=False).returncode == 0
-    site.faults.pause = 0.4  # each meeting answer takes a while: the process is killed between two
+    site.hold(after=2)  # the third meeting's answer waits: the process is killed in the middle of that request
     proc = subprocess.Popen(_cli(site, killed), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        if _stored(killed) >= 2:
-            break
-        time.sleep(0.1)
-    proc.send_signal(sig)
-    _, err = proc.communicate()
+    try:
+        assert site.held.wait(120), "the harvest never asked for a third meeting"
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        site.release.set()
     if sig == signal.SIGINT:  # Ctrl-C: the meeting in hand is dropped, the summary so far printed
         assert proc.returncode == 130 and "afbrudt; de gemte møder er hele" in err, err
-    assert 2 <= _stored(killed) < 7, "the harvest was not killed mid-way"
-    site.faults.pause = 0.0
+    else:
+        assert proc.returncode == -signal.SIGKILL
+    assert _stored(killed) == 2, "two meetings were answered and stored before the kill, the third not"
+    site.faults.hold_after = None
     res = subprocess.run(_cli(site, killed), env=env, capture_output=True, text=True, check=False)
     assert res.returncode == 0, res.stderr
     a, b = Archive(whole), Archive(killed)

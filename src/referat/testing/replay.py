@@ -6,7 +6,8 @@ test time, byte for byte. It behaves like the real site where harvest depends on
 answers 302 to the front page until the front page has set the session cookie; PDFs of a meeting and of
 its attachments are served (small stand-ins, team-made). Faults can be injected per meeting id: an
 HTTP status (a 500) for the next N requests, a stall longer than the client's timeout, a changed
-response, a malformed body; and a pause on every meeting response (to kill a harvest mid-way).
+response, a malformed body; a pause on every meeting response; and a hold on the meeting responses after
+the first N (to kill a harvest mid-way, at a known point).
 
     with ReplaySite({"Økonomiudvalget": [path, …]}) as site:
         site.fail(meeting_id, 500, times=1)
@@ -39,6 +40,7 @@ class Faults:
     stall: dict[str, list[float]] = field(default_factory=dict)  # meeting id -> seconds, for the next requests
     body: dict[str, bytes] = field(default_factory=dict)  # meeting id -> a replacement response
     pause: float = 0.0  # seconds before every meeting response
+    hold_after: int | None = None  # meeting responses answered before the next ones wait for `release` (hold)
 
 
 class ReplaySite:
@@ -60,6 +62,9 @@ class ReplaySite:
         self.requests: list[tuple[str, int, bool, float]] = []
         self.user_agents: list[str] = []
         self.seen: list[str] = []  # every request's path as it arrives (a stalled one is logged only when answered)
+        self.held = threading.Event()  # set when a meeting request is being held (hold)
+        self.release = threading.Event()  # set to answer the held requests
+        self._meetings_asked = 0  # meeting requests since `hold`
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer((host, 0), _handler(self))
         self._server.daemon_threads = True
@@ -97,6 +102,21 @@ class ReplaySite:
     def malform(self, meeting_id: str) -> None:
         """From now on, answer this meeting with a body cut in the middle (not JSON)."""
         self.meetings[meeting_id] = self.meetings[meeting_id][: len(self.meetings[meeting_id]) // 2]
+
+    def hold(self, after: int) -> None:
+        """Answer the next `after` meeting requests, then hold every later one (unanswered, `held` set) until
+        `release` is set: a client is then certainly in the middle of a request, with `after` meetings
+        answered (a test kills it there, however loaded the machine is)."""
+        with self._lock:
+            self._meetings_asked = 0
+            self.faults.hold_after = after
+        self.held.clear()
+        self.release.clear()
+
+    def _held(self) -> bool:
+        with self._lock:
+            self._meetings_asked += 1
+            return self.faults.hold_after is not None and self._meetings_asked > self.faults.hold_after
 
     def meeting_requests(self, meeting_id: str) -> int:
         """How many requests for this meeting arrived."""
@@ -154,6 +174,9 @@ def _handler(site: ReplaySite) -> type[BaseHTTPRequestHandler]:
                 return 200
             if path.startswith("/api/agenda/dagsorden/"):
                 mid = path.rsplit("/", 1)[1]
+                if site._held():
+                    site.held.set()
+                    site.release.wait(120)
                 if site.faults.pause:
                     time.sleep(site.faults.pause)
                 stall = site.take(site.faults.stall, mid)
