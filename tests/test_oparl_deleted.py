@@ -140,3 +140,16 @@ def test_an_object_that_comes_back_is_no_longer_deleted(replaced: Replaced, tmp_
 def test_an_unknown_object_still_answers_404(replaced: Replaced) -> None:
     for path in ("/oparl/v1/meeting/0000000000000000", "/oparl/v1/agendaitem/nope", "/oparl/v1/file/nope"):
         assert replaced.client.get(path).status_code == 404
+
+
+def test_a_license_is_named_only_when_given(replaced: Replaced) -> None:
+    from referat.api import license_url
+
+    assert "license" not in replaced.client.get("/oparl/v1/system").json()  # none invented
+    cc = "https://creativecommons.org/licenses/by/4.0/"
+    licensed = TestClient(create_app(replaced.db, base=BASE, license=cc))
+    assert licensed.get("/oparl/v1/system").json()["license"] == cc
+    assert {b["license"] for b in licensed.get("/oparl/v1/bodies").json()["data"]} == {cc}
+    for bad in ("CC-BY 4.0", "ftp://x/l"):
+        with pytest.raises(ValueError):
+            license_url(bad)

@@ -835,18 +835,27 @@ def serve(
                                                     "with, e.g. https://referat.example.dk (default: "
                                                     "http://HOST:PORT); never taken from a request's Host "
                                                     "header.")] = None,
+    license: Annotated[Optional[str], typer.Option("--license", help="The URL of the license the minutes are "
+                                                   "published under, for OParl's System and Body (default: "
+                                                   "none; give only what the municipality states).")] = None,
 ) -> None:
     """Serve the web pages (Danish), the JSON API (/api/) and OParl 1.1 (/oparl/v1/)."""
     import uvicorn
 
     from referat import limits
     from referat.api import base_url as checked_base_url
+    from referat.api import license_url
     from referat.store import default_db
 
     try:
         base = checked_base_url(base_url or f"http://{f'[{host}]' if ':' in host else host}:{port}")
     except ValueError as exc:
         fail(f"--base-url {exc}")
+        return
+    try:
+        licensed = license_url(license)
+    except ValueError as exc:
+        fail(f"--license {exc}")
         return
 
     path = db or default_db()
@@ -858,6 +867,8 @@ def serve(
         return
     os.environ["REFERAT_DB"] = path  # the worker processes open the same archive
     os.environ["REFERAT_BASE_URL"] = base
+    if licensed:
+        os.environ["REFERAT_LICENSE"] = licensed
     listen = f"http://{f'[{host}]' if ':' in host else host}:{port}"
     note(f"referat: {listen}/  (API: /api/docs, OParl: {base}/oparl/v1/system; Ctrl-C stopper)")
     uvicorn.run("referat.api:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")

@@ -80,10 +80,13 @@ DELETED_LISTS = {"files": "file", "meetings": "meeting", "locations": "location"
 
 
 class OParl:
-    """Builds OParl objects from one connection; `base` is the server's URL ("http://host:port")."""
+    """Builds OParl objects from one connection; `base` is the server's URL ("http://host:port"); `license`
+    the URL of the license the municipality publishes its minutes under, when the operator gives one
+    (System.license and Body.license; none by default: referat invents no license)."""
 
-    def __init__(self, conn: Connection, base: str) -> None:
+    def __init__(self, conn: Connection, base: str, license: str | None = None) -> None:  # noqa: A002 - OParl's name
         self.conn = conn
+        self.license = license
         self.base = base.rstrip("/")  # web pages and the JSON API live here
         self.root = self.base + "/oparl/v1"
         self._munis: dict[str, dict[str, Any]] | None = None
@@ -117,7 +120,8 @@ class OParl:
 
     def system(self) -> dict[str, Any]:
         return {"id": self.url("system"), "type": OPARL + "System", "oparlVersion": "https://schema.oparl.org/1.1/",
-                "name": "referat: danske kommunale referater", "body": self.url("bodies"), "website": self.base + "/"}
+                "name": "referat: danske kommunale referater", "body": self.url("bodies"), "website": self.base + "/",
+                **({"license": self.license} if self.license else {})}
 
     def body(self, mid: str) -> dict[str, Any]:
         m = self.municipality(mid)
@@ -131,6 +135,7 @@ class OParl:
             "consultation": b("consultations"), "file": b("files"), "legislativeTermList": b("legislativeterms"),
             "locationList": b("locations"),
             "legislativeTerm": [_embedded(t, "body") for t in self.legislative_terms(mid)],
+            **({"license": self.license} if self.license else {}),
             "classification": "Kommune", "created": m["created"], "modified": m["modified"]}
 
     def legislative_terms(self, mid: str) -> list[dict[str, Any]]:

@@ -140,9 +140,22 @@ def base_url(value: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
-def create_app(db: str | Path | None = None, base: str | None = None) -> FastAPI:
+def license_url(value: str | None) -> str | None:
+    """The URL of the license OParl's System and Body name (None: none given). Raises ValueError for
+    anything but an http(s) URL."""
+    if not value or not value.strip():
+        return None
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"'{value}' is no license URL: give the http(s) URL of the license text")
+    return value.strip()
+
+
+def create_app(db: str | Path | None = None, base: str | None = None, license: str | None = None) -> FastAPI:  # noqa: A002
     """The whole site over one archive. `base` is the public URL OParl ids and links start with (else
-    $REFERAT_BASE_URL, which `referat serve` sets, else http://127.0.0.1:8000); never the Host header."""
+    $REFERAT_BASE_URL, which `referat serve` sets, else http://127.0.0.1:8000); never the Host header.
+    `license` is the URL of the license the minutes are published under (else $REFERAT_LICENSE; none
+    when not given: a municipality's terms are its own to state)."""
     from referat.api import json_api, oparl_api
     from referat.web import pages
 
@@ -157,6 +170,7 @@ def create_app(db: str | Path | None = None, base: str | None = None) -> FastAPI
                   version="0.1.0", openapi_url="/api/openapi.json", docs_url=None, redoc_url=None)  # /api/docs: web/pages.py, no CDN
     app.state.archive = archive
     app.state.base_url = base_url(base or os.environ.get("REFERAT_BASE_URL") or DEFAULT_BASE_URL)
+    app.state.license = license_url(license or os.environ.get("REFERAT_LICENSE"))
 
     @app.exception_handler(ReferatError)
     async def referat_error(request: Request, exc: ReferatError) -> Response:

@@ -59,7 +59,7 @@ def _oparl(request: Request) -> tuple[OParl, Any]:
     """Ids and links are built from the configured base URL (`referat serve --base-url`), never from the
     request's Host header, which any client sets (and a shared cache would keep the poisoned ids)."""
     conn = request.app.state.archive.engine.connect()
-    return OParl(conn, request.app.state.base_url), conn
+    return OParl(conn, request.app.state.base_url, getattr(request.app.state, "license", None)), conn
 
 
 def _one(request: Request, build: str, *args: str, kind: str | None = None) -> dict[str, Any]:

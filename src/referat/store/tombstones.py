@@ -105,7 +105,7 @@ def record(conn: Connection, gone: tuple[Objects, dict[str, str | None]], held: 
                                          f"WHERE i.case_key = ? AND b.municipality {same} ?",
                                    (oid.split("/", 1)[1], cases[oid])).first():
             continue
-        out.append((kind, oid, body, created, at))
+        out.append((kind, oid, body, created, max(at, created)))  # never deleted before created (a given --now)
     if out:
         revive(conn, {(k, o) for k, o, *_ in out})  # a tombstone already there: the later deletion wins
         run(conn, "INSERT INTO oparl_deleted (kind, object_id, body, created, deleted_at) VALUES (?, ?, ?, ?, ?)", out)
