@@ -424,7 +424,8 @@ class Archive:
                 run(conn, "UPDATE documents SET media_type = ? WHERE id = ?",
                     (rows.document["media_type"], doc_id))
             return "skipped"
-        if not force and (gone := superseded.lookup(conn, doc_id, path)) is not None:
+        remembered = superseded.find(conn, doc_id)
+        if remembered and not force and (gone := superseded.skip(conn, remembered, path)) is not None:
             return gone.skipped()  # an older version: a newer file of its meeting replaced it
         old = {r[0] for r in conn.execute(
             text("SELECT id FROM documents WHERE path = :path UNION "
@@ -450,7 +451,8 @@ class Archive:
             changed.update(r[0] for r in conn.execute(text("SELECT id FROM meetings WHERE document_id = :d"),
                                                        {"d": old_id}))
             self._delete_document(conn, old_id)
-        superseded.forget(conn, [doc_id])  # current again (--force, or a file changed back)
+        if remembered:
+            superseded.forget(conn, [doc_id])  # current again (--force, or a file changed back)
         superseded.remember(conn, gone_rows)
         self._insert(conn, rows)
         changes.record(conn, before, rows)

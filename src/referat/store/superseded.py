@@ -52,10 +52,21 @@ class Superseded:
 
 def lookup(conn: Connection, sha256: str, path: str) -> Superseded | None:
     """The hash's superseded row if ingest is to skip a file with it at `path` (see the module's rule)."""
+    return skip(conn, find(conn, sha256), path)
+
+
+def find(conn: Connection, sha256: str) -> tuple[str, str] | None:
+    """The hash's (meeting id, reason) if it was superseded."""
     row = run(conn, "SELECT meeting_id, reason FROM superseded WHERE sha256 = ?", (sha256,)).first()
-    if row is None or run(conn, "SELECT 1 FROM documents WHERE path = ?", (path,)).first():
+    return None if row is None else (row[0], row[1])
+
+
+def skip(conn: Connection, found: tuple[str, str] | None, path: str) -> Superseded | None:
+    """Whether a superseded hash (`find`'s answer) is skipped at `path`: unless a document is stored at that
+    path (then the file there changed, back to this content)."""
+    if found is None or run(conn, "SELECT 1 FROM documents WHERE path = ?", (path,)).first():
         return None
-    return Superseded(row[1], holder(conn, row[0]))
+    return Superseded(found[1], holder(conn, found[0]))
 
 
 def holder(conn: Connection, meeting_id: str) -> str | None:
