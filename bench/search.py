@@ -100,7 +100,7 @@ def main() -> None:
     t0 = time.perf_counter()
     archive = Archive(args.db)
     opened = time.perf_counter() - t0
-    archive.search(QUERIES[0][0], QUERIES[0][1])  # PostgreSQL: loads this process's index (see store/archive.py)
+    archive.search(QUERIES[0][0], QUERIES[0][1])  # PostgreSQL: loads this process's index (see store/upkeep.py)
     first = time.perf_counter() - t0
     print(f"open_s={opened:.2f} first_search_s={first:.2f} (open, and open to the first answer)")
     items = archive.stats()["items"]

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from referat.cases import KleFileError, load_kle
 from referat.search import _LINE_BREAKS, one_line
-from referat.store.archive import _words_starting
+from referat.store.searching import _words_starting
 
 
 def test_kle_load_of_a_binary_file_is_refused_by_name(tmp_path: Path) -> None:  # probe #83

@@ -95,7 +95,7 @@ def test_filter_errors_are_worded_in_danish_with_danish_dates() -> None:
     import datetime as dt
 
     from referat.search import QueryError
-    from referat.store.archive import Filters
+    from referat.store.searching import Filters
 
     with pytest.raises(QueryError) as caught:
         Filters(date_from=dt.date(2024, 3, 12), date_to=dt.date(2024, 1, 2))

@@ -1,5 +1,5 @@
 """Following the archive without searching it: iCalendar of meetings, Atom feeds of decisions, and
-saved-search alerts, all read from the store (used by web/follow.py and cli.py).
+saved-search alerts, all read from the store (used by web/follow.py and cli/feeds.py).
 
 Calendars hold the meetings archived (minutes: held; agendas: announced) and the dates a meeting plan
 lists ("Mødeplan for 2026": one date a line), written by hand to RFC 5545 (CRLF lines folded at 75

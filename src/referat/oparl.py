@@ -27,7 +27,7 @@ from referat.dialect import run, sql_for
 from referat.errors import NotFoundError
 from referat.names import stable_id
 from referat.store import browse, tombstones
-from referat.store.archive import file_name
+from referat.store.reading import file_name
 from referat.store.tombstones import municipality_id
 
 OPARL = "https://schema.oparl.org/1.1/"

@@ -30,6 +30,13 @@ def iso(v: Any) -> str | None:
     return v.isoformat() if isinstance(v, dt.date) else str(v)[:10]
 
 
+def as_date(v: Any) -> dt.date | None:
+    """A stored date as a date: PostgreSQL returns one, SQLite its ISO text."""
+    if v is None or isinstance(v, dt.date):
+        return v
+    return dt.date.fromisoformat(str(v)[:10])
+
+
 def meetings(conn: Connection, *, body_id: str | None = None, municipality: str | None = None,
              year: int | None = None, limit: int = 50, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
     """(total, page) of meetings, newest first."""

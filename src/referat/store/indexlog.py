@@ -8,7 +8,7 @@ memory uses host and pid and leaves at close). A writer, at most every `PRUNE_EV
 entries every reader seen within the retention has applied (`prune`), and raises the watermark
 `index_pruned.through` to the last deleted entry. A reader whose position is below the watermark (it was
 away longer than the retention, or never registered) can no longer replay the log: it rebuilds its index
-from the database (referat.store.archive, `_catch_up`).
+from the database (referat.store.upkeep, `_catch_up`).
 
 Why writers prune: the log only grows when someone writes, so pruning on write bounds it; a reader only
 reads (a search never waits on a writer's lock). Writers are serialized by the write lock, so two

@@ -21,7 +21,7 @@ from referat.names import body_key, person_key
 from referat.search import QueryError
 
 if TYPE_CHECKING:
-    from referat.store.archive import Filters
+    from referat.store.searching import Filters
 
 _SUFFIX = " kommune"
 
