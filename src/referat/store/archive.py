@@ -34,7 +34,7 @@ from referat.dialect import DIALECTS, lock_for_writing, run, sql_for, unsupporte
 from referat.store.browse import as_date
 from referat.store.reading import Reading
 from referat.store.rows import Rows
-from referat.store.upkeep import _analyze_grown, _index_docs, _index_path, _log_changes
+from referat.store.upkeep import analyze_grown, index_docs, index_path, log_changes
 
 DEFAULT_DB = "referat.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -102,7 +102,7 @@ class Archive(Reading):
             self._check_server_database(create)
         if not self.read_only:
             self.migrate()
-        self.search_index = self._new_index(_index_path(self.engine))
+        self.search_index = self._new_index(index_path(self.engine))
         self._bodies: dict[str, tuple[str, str]] = {}  # body id -> (committee, municipality), for facets
         self._words_stored: set[str] | None = None  # words known to be in the words table (loaded when first needed)
         self._words_blob: tuple[int, str] = (-1, "")  # (max rowid, "\nword\nword\n") for substring searches
@@ -320,8 +320,8 @@ class Archive(Reading):
             for ignore in (True, False):
                 if (table.name, ignore) in pending.rows:
                     _put(conn, table, pending.rows[(table.name, ignore)], ignore)
-        _log_changes(conn, pending.changes)
-        _analyze_grown(conn, len(pending.rows.get(("items", False), ())))
+        log_changes(conn, pending.changes)
+        analyze_grown(conn, len(pending.rows.get(("items", False), ())))
         self._pending = _Pending()  # a later document of the same transaction starts a new batch
 
     def _next_pks(self, conn: Connection, n: int) -> list[int]:
@@ -414,7 +414,7 @@ class Archive(Reading):
         if self._pending is not None:
             self._pending.changes.extend(pks)
         elif self._logged:
-            _log_changes(conn, pks)
+            log_changes(conn, pks)
         else:
             self.search_index.delete(pks)
         conn.execute(text("DELETE FROM documents WHERE id = :d"), {"d": doc_id})
@@ -440,9 +440,9 @@ class Archive(Reading):
             if self._pending is not None:
                 self._pending.changes.extend(pks)
             elif self._logged:
-                _log_changes(conn, pks)
+                log_changes(conn, pks)
             else:
-                self.search_index.add(_index_docs(rows, pks))
+                self.search_index.add(index_docs(rows, pks))
         put(conn, schema.warnings, rows.warnings)
 
     def _store_words(self, conn: Connection, words: set[str]) -> None:

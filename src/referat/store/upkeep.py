@@ -203,7 +203,7 @@ class IndexUpkeep:
 
 
 
-def _index_path(engine: Engine) -> str | None:
+def index_path(engine: Engine) -> str | None:
     """The search index's folder: beside the SQLite file (referat.db -> referat.db.tantivy). A database
     that is not a file (PostgreSQL, SQLite in memory) keeps it in $REFERAT_INDEX if set, and otherwise
     in memory, rebuilt from the database on every open."""
@@ -213,7 +213,7 @@ def _index_path(engine: Engine) -> str | None:
     return str(Path(db).resolve()) + ".tantivy"
 
 
-def _index_docs(rows: Rows, pks: list[int]) -> list[dict[str, Any]]:
+def index_docs(rows: Rows, pks: list[int]) -> list[dict[str, Any]]:
     """The search index's documents for a document's items: texts, filter and facet values, and the
     people named on each item (its meeting's participants, absences, substitutes and votes)."""
     people: list[set[str]] = [{p["person_id"] for p in rows.participants} for _ in rows.items]
@@ -235,7 +235,7 @@ def _leave_at_exit(ref: weakref.ref[IndexUpkeep]) -> None:
 _grown = 0  # items this process wrote since its last ANALYZE (PostgreSQL)
 
 
-def _analyze_grown(conn: Connection, added: int) -> None:
+def analyze_grown(conn: Connection, added: int) -> None:
     """PostgreSQL: refresh the planner's statistics of the tables a search reads once this process has
     added a tenth of their rows. Right after a bulk ingest autovacuum has not yet looked (it does every
     minute): a search then paid 13 ms instead of 1 for its snippets at 10,000 items (a sequential scan
@@ -250,7 +250,7 @@ def _analyze_grown(conn: Connection, added: int) -> None:
         _grown = 0
 
 
-def _log_changes(conn: Connection, pks: Sequence[int]) -> None:
+def log_changes(conn: Connection, pks: Sequence[int]) -> None:
     """Append changed (added or deleted) item pks to the change log, in the writer's transaction (which
     prunes it now and then: referat.store.indexlog)."""
     indexlog.append(conn, pks)
