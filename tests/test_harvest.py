@@ -226,7 +226,10 @@ def test_a_harvest_killed_midway_and_run_again_ends_with_the_same_archive(
     whole, killed = new_db("whole.db"), new_db("killed.db")
     assert subprocess.run(_cli(site, whole), env=env, capture_output=True, check=False).returncode == 0
     site.hold(after=2)  # the third meeting's answer waits: the process is killed in the middle of that request
-    proc = subprocess.Popen(_cli(site, killed), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # a shell starts background jobs with SIGINT ignored, and a child inherits that: Ctrl-C at a terminal
+    # reaches a process with the default disposition, so the harvest gets that, however the tests were started
+    proc = subprocess.Popen(_cli(site, killed), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         assert site.held.wait(120), "the harvest never asked for a third meeting"
         proc.send_signal(sig)
