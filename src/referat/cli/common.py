@@ -9,7 +9,7 @@ import json
 import sys
 from collections.abc import Callable
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
 from referat.errors import ReferatError
@@ -94,7 +94,7 @@ def note(message: str) -> None:
     typer.echo(message, err=True)
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     note(f"error: {message}")
     raise typer.Exit(1)
 

@@ -52,7 +52,6 @@ def watch_add(
                                                       person), webhook)
     except ReferatError as exc:
         fail(str(exc))
-        return
     console().print(f"gemt søgning »{w.name}«: {w.query}"
                     + (f" {json.dumps(w.filters, ensure_ascii=False)}" if w.filters else "")
                     + (f", sender til {w.webhook}" if w.webhook else ""), highlight=False)
@@ -108,7 +107,6 @@ def watch_run(
         todo = [get_watch(archive, name)] if name else list_watches(archive)
     except ReferatError as exc:
         fail(str(exc))
-        return
     results, failed = [], []
     for w in todo:
         try:

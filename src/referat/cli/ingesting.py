@@ -48,15 +48,7 @@ def ingest(
 
     if dask is not None and jobs > 1:
         fail("give --jobs or --dask, not both (a Dask cluster has its own worker processes)")
-    cluster = None
-    if dask is not None:
-        from referat.cluster import connect
-
-        try:
-            cluster = connect(dask)
-        except ReferatError as exc:
-            fail(str(exc))
-            return
+    cluster = _connect(dask) if dask is not None else None
     archive = open_archive(db, create=True)
     show_bar = sys.stderr.isatty() and format is OutFormat.table
     with _progress(show_bar) as bar:
@@ -85,7 +77,6 @@ def ingest(
         except ReferatError as exc:  # the cluster went away: what was stored stays
             archive.close()
             fail(str(exc))
-            return
         finally:
             if cluster is not None:
                 cluster.close()
@@ -140,7 +131,6 @@ def harvest(
                    [(x.host, municipality or x.municipality) for x in h.read_hosts(all_hosts)])  # type: ignore[arg-type]
     except ReferatError as exc:
         fail(str(exc))
-        return
     if dask is not None:
         _harvest_on_cluster(dask, targets, db, format, lambda muni: h.Options(
             committee=committee, since=since.date() if since else None, files=files, municipality=muni, delay=delay,
@@ -194,17 +184,23 @@ def _harvest_report(summaries: list[Any], errors: list[str], targets: int, name:
         raise typer.Exit(1)
 
 
+def _connect(address: str) -> Any:
+    """A client of the Dask cluster that --dask names (referat.cluster), or one error line and exit 1."""
+    from referat.cluster import connect
+
+    try:
+        return connect(address)
+    except ReferatError as exc:
+        fail(str(exc))
+
+
 def _harvest_on_cluster(address: str, targets: list[tuple[str, Optional[str]]], db: Optional[str], format: OutFormat,
                         options: Callable[[Optional[str]], Any]) -> None:
     """`referat harvest --dask`: every host at once on the cluster, stored here as the meetings come."""
     from referat import cluster as dask_cluster
     from referat.labels import INGEST
 
-    try:
-        cluster = dask_cluster.connect(address)
-    except ReferatError as exc:
-        fail(str(exc))
-        return
+    cluster = _connect(address)
     archive = open_archive(db, create=True)
     show_bar = sys.stderr.isatty() and format is OutFormat.table
     with _progress(show_bar) as bar:
@@ -230,7 +226,6 @@ def _harvest_on_cluster(address: str, targets: list[tuple[str, Optional[str]]], 
         except ReferatError as exc:
             archive.close()
             fail(str(exc))
-            return
         finally:
             cluster.close()
     for e in errors:

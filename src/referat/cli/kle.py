@@ -24,7 +24,6 @@ def kle_load(
         n = open_archive(db, write=True).load_kle(file)
     except ReferatError as exc:
         fail(str(exc))
-        return
     from referat.labels import antal
 
     console().print(f"indlæste {antal(n, 'KLE-kode')} fra {file}", highlight=False)

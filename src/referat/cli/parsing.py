@@ -100,7 +100,6 @@ def parse(
         doc = sandbox.run(_parse_file, file, ocr, path=file)  # bounded in time and memory (referat.limits)
     except ReferatError as exc:
         fail(str(exc))
-        return
     from referat.labels import read_as
     from referat.sources.text import encoding_warning
 
@@ -120,6 +119,5 @@ def _explain(file: Path, ocr: bool) -> None:
         source = read_source(file, ocr=ocr)
     except ReferatError as exc:
         fail(str(exc))
-        return
     lines, notes = explain(source.text)
     sys.stdout.write(render(lines, [*source.warnings, *notes]) + "\n")

@@ -81,7 +81,6 @@ def search(
         result = archive.search(query, chosen, sort=sort, limit=limit, offset=offset)
     except ReferatError as exc:
         fail(str(exc))
-        return
     _matched_note(chosen, result.matched)
     if format is OutFormat.json:
         emit_json(_hits_json(result))
@@ -118,7 +117,6 @@ def show(
         record = archive.meeting(id) if what is ShowWhat.meeting else archive.item(id)
     except ReferatError as exc:
         fail(str(exc))
-        return
     if format is OutFormat.json:
         emit_json(record)
     elif what is ShowWhat.meeting:

@@ -35,12 +35,10 @@ def serve(
         base = checked_base_url(base_url or f"http://{f'[{host}]' if ':' in host else host}:{port}")
     except ValueError as exc:
         fail(f"--base-url {exc}")
-        return
     try:
         licensed = license_url(license)
     except ValueError as exc:
         fail(f"--license {exc}")
-        return
 
     path = db or default_db()
     try:
@@ -48,7 +46,6 @@ def serve(
         limits.server()  # the request limits' environment variables, checked before the workers start
     except ReferatError as exc:
         fail(str(exc))
-        return
     os.environ["REFERAT_DB"] = path  # the worker processes open the same archive
     os.environ["REFERAT_BASE_URL"] = base
     if licensed:
