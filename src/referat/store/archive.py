@@ -395,16 +395,17 @@ class Archive(Reading):
     def _bury(self, conn: Connection, gone: Any, rows: Rows, at: str) -> None:
         """OParl tombstones (referat.store.tombstones): of what the replaced documents carried and this one
         does not, and none any more for what this one brings back."""
-        held = tombstones.now_held(rows, rows.body.get("municipality"))
         graves = self._graves[1] if self._graves is not None and self._graves[0] is conn else None
+        held = None  # what this document carries: worked out only when tombstones are written or may exist
         if gone[0]:
             if self._pending is not None:  # a Paper is gone only if no stored item carries its case
                 self._flush(conn)
+            held = tombstones.now_held(rows, rows.body.get("municipality"))
             graves = bool(tombstones.record(conn, gone, held, at)) or graves
         if graves is None:
             graves = tombstones.exist(conn)
         if graves:
-            tombstones.revive(conn, held)
+            tombstones.revive(conn, held if held is not None else tombstones.now_held(rows, rows.body.get("municipality")))
         self._graves = (conn, graves)
 
     def _delete_document(self, conn: Connection, doc_id: str) -> None:
