@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from referat.danish import parse_date, parse_number, parse_time
+from referat.danish import parse_date, parse_number, parse_time, printed_number, whole_number
 
 
 @pytest.mark.parametrize("text,value", [
@@ -38,3 +38,14 @@ def test_dates(text: str, value: dt.date | None) -> None:
                                         ("kl. 25:00", None), ("ingen tid", None)])
 def test_times(text: str, value: str | None) -> None:
     assert parse_time(text) == value
+
+
+@pytest.mark.parametrize("text,number,printed", [
+    ("38", 38, 38), ("007", 7, 7), ("38a", None, "38a"), ("1.1", None, "1.1"), ("", None, ""),
+    # str.isdigit() says yes to these and int() refuses them, or reads a digit of another script
+    ("³", None, "³"), ("①", None, "①"), ("1²", None, "1²"), ("٣", None, "٣"),
+])
+def test_whole_numbers_are_ascii_digits_and_item_numbers_stay_as_printed(text: str, number: int | None,
+                                                                         printed: int | str) -> None:
+    assert whole_number(text) == number
+    assert printed_number(text) == printed

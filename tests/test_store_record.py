@@ -30,7 +30,8 @@ from referat.ingest import ingest
 from referat.model import Item, Meeting, MeetingSource, ParsedDocument, Section
 from referat.names import stable_id
 from referat.oparl import OParl
-from referat.parse import parse_file
+from referat.parse import parse_file, parse_structured
+from referat.sources.publication_api import meeting_from_json
 from referat.sources.record import StructuredAttachment, StructuredItem, StructuredMeeting
 from conftest import EXAMPLES
 from referat.errors import NotFoundError
@@ -186,6 +187,24 @@ def test_json_api_oparl_and_web_page_keep_them(stored: tuple[Archive, str]) -> N
     assert "<li>Bilag 2: Høringssvar</li>" in html  # no URL in the source: no link
     page = client.get(f"/moede/{mid}").text
     assert "Punkt 1.1:" in page and f'href="https://{HOST}/vis?id={GUID}"' in page
+    client.close()
+
+
+def test_a_number_of_digits_int_refuses_is_kept_as_printed_through_reader_store_and_web(
+        new_db: Callable[[str], str]) -> None:
+    """A fuzzer's finding: "³" passes str.isdigit(), and int("³") raised in the reader, the store's label and
+    the web. It is a printed number like "38a"."""
+    obj = {"Id": "m1", "Udvalg": {"Navn": "Teknisk Udvalg"}, "Moede": {"Dato": "2024-03-04T08:15:00"},
+           "Dagsordenpunkter": [{"Id": "i1", "Punktnummer": "³", "Navn": "Vejplan", "Sorting": 1,
+                                 "Felter": [{"Navn": "", "Html": "<p>Godkendt.</p>"}]}]}
+    record = meeting_from_json(obj)
+    assert record.items[0].number == "³"
+    archive = Archive(new_db("a.db"))
+    _store(archive, parse_structured(record), "m1.json", record=record)
+    [mid] = _meeting_ids(archive)
+    assert [i["number"] for i in archive.meeting(mid)["items"]] == ["³"]
+    client = TestClient(create_app(archive.db))
+    assert "Punkt ³: " in client.get(f"/moede/{mid}").text
     client.close()
 
 

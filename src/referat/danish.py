@@ -42,6 +42,20 @@ _G, _D = re.escape(GROUP), re.escape(DECIMAL)
 DANISH_NUMBER = re.compile(rf"^-?(?:\d{{1,3}}(?:{_G}\d{{3}})+|\d+)(?:{_D}\d+)?$")
 
 
+def whole_number(text: str) -> int | None:
+    """`text` as an int when it is ASCII digits only ("38"), else None.
+
+    str.isdigit() also says yes to "³" and "①", which int() refuses: a fuzzer found "³" as an item number.
+    """
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+def printed_number(text: str) -> int | str:
+    """An item number as printed (DESIGN §3): "3" -> 3, while "1.1", "38a" and "³" stay strings."""
+    number = whole_number(text)
+    return text if number is None else number
+
+
 def parse_number(text: str) -> float | None:
     """Parse a Danish-formatted number ("1.070,9", "-7,8", "−3,2"); None when it is not one.
     Grouping must be exact: "1.07,9" and "1,2,3" are refused, not guessed."""

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from referat import vocab
-from referat.danish import NUMERIC_DATE
+from referat.danish import NUMERIC_DATE, whole_number
 from referat.parse.text import squash
 from referat.dialect import Sql, analyze_temporary, run, sql_for
 
@@ -38,7 +38,7 @@ def reference_numbers(raw: str | None, first: int | None) -> list[int]:
     m = _REFERENCE.match(squash(raw or ""))
     if not m or not m.group("item"):
         return [first] if first is not None else []
-    more = [int(n) for n in _NUMBER_SPLIT.split(m.group("more") or "") if n.strip().isdigit()]
+    more = [n for n in (whole_number(part.strip()) for part in _NUMBER_SPLIT.split(m.group("more") or "")) if n is not None]
     return [int(m.group("item")), *more]
 
 

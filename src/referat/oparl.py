@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 
 from referat import vocab
 from referat.cases import case_key
+from referat.danish import whole_number
 from referat.dialect import run, sql_for
 from referat.errors import NotFoundError
 from referat.names import stable_id
@@ -144,7 +145,7 @@ class OParl:
             start, _, end = period.partition("-")
             term = {"id": self.url("legislativeterm", stable_id("term", mid, period)), "type": OPARL + "LegislativeTerm",
                     "body": self.url("body", mid), "name": f"Valgperiode {period}"}
-            if start.isdigit() and end.isdigit():
+            if whole_number(start) is not None and whole_number(end) is not None:
                 term.update(startDate=f"{start}-01-01", endDate=f"{end}-12-31")
             out.append(term)
         return out

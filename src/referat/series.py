@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from referat.danish import GROUP, DECIMAL
+from referat.danish import DECIMAL, GROUP, whole_number
 from referat.dialect import run, sql_for
 from referat.vocab.series import (AREA, BUDGET_SUBJECT, COMPLAINT_SUBJECT, COMPLAINT_TITLE, COMPLAINTS, FOOTNOTE, FRAMES,
                                    MEASURES, MISSPELLINGS, NUMBER_WORDS, QUARTER, TABLE_NUMBER, UNITS, YEAR)
@@ -220,7 +220,8 @@ def from_table(table: dict[str, Any], *, committee: str, item_id: str, ordinal: 
 
 
 def _count(word: str) -> int:
-    return int(word) if word.isdigit() else NUMBER_WORDS[word.lower()]
+    number = whole_number(word)
+    return NUMBER_WORDS[word.lower()] if number is None else number
 
 
 def reversal_rate(decided: int, remitted: int, changed: int) -> int:

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from referat import vocab
+from referat.danish import printed_number
 from referat.normalize import Line
 from referat.parse.text import comparable, squash
 
@@ -50,11 +51,6 @@ _SUBPOINT = re.compile(r"^\s*\d{1,3}\)")
 
 ItemNumber = int | str
 _NUMBER = re.compile(r"^(?P<major>\d+)(?:\.(?P<sub>\d+)|(?P<letter>[a-z]))?$")
-
-
-def printed_number(text: str) -> ItemNumber:
-    """The item number as printed: 3 -> 3, "1.1" and "38a" stay strings (DESIGN §3)."""
-    return int(text) if text.isdigit() else text
 
 
 def number_key(number: ItemNumber) -> tuple[int, int]:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from referat.danish import whole_number
 from referat.errors import SourceError
 from referat.sources.record import (StructuredAttachment, StructuredItem, StructuredMeeting, StructuredParticipant,
                                     StructuredSection)
@@ -98,8 +99,8 @@ def _item(parent: etree._Element, position: int, start: int | None, meeting_date
     bullets = []
     for bullet in _tables(item_el, "bullet"):
         bf = _fields(bullet)
-        order = bf.get("bulletsortorder", "")
-        bullets.append((int(order) if order.isdigit() else 10**6, tidy(bf.get("bulletname")),
+        order = whole_number(bf.get("bulletsortorder", ""))
+        bullets.append((10**6 if order is None else order, tidy(bf.get("bulletname")),
                         content_text(bf.get("bulletcontent", "")), bf.get("bullettype", "")))
     bullets.sort(key=lambda b: b[0])
     named = [(name, body, kind) for _, name, body, kind in bullets]
@@ -115,7 +116,9 @@ def _item(parent: etree._Element, position: int, start: int | None, meeting_date
     # the parent's 'sort' is the printed number (715 in the first item of Syddjurs's PUK 20-06-2013, equal to
     # agendaData/startAgendaItemNo); without it, count on from startAgendaItemNo
     sort = _fields(parent).get("sort", "").strip()
-    number = int(sort) if sort.isdigit() else (start + position - 1 if start is not None else position)
+    number = whole_number(sort)
+    if number is None:
+        number = start + position - 1 if start is not None else position
     return StructuredItem(number=as_number(str(number)), title=tidy(f.get("name")), case_number=tidy(f.get("caseno")) or None,
                           closed=closed, sections=sections, attachments=attachments, absent=absent, id=f.get("sysid"))
 
@@ -150,7 +153,7 @@ def acadre_meeting(root: etree._Element, manifest: etree._Element | None = None)
     items = []
     parents = [t for t in agenda.iter("table") if t.get("name") == "agendaitemparents"] if agenda is not None else []
     for position, parent in enumerate(parents, start=1):
-        item = _item(parent, position, int(start_no) if start_no.isdigit() else None, date_raw, kind == "minutes")
+        item = _item(parent, position, whole_number(start_no), date_raw, kind == "minutes")
         if item is not None:
             items.append(item)
     location = tidy(mf.get("location")) or tidy(re.sub(r"<br\s*/?>", ", ", mf.get("address") or "")) or None

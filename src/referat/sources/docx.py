@@ -27,6 +27,7 @@ from pathlib import Path
 from lxml import etree
 
 from referat import limits
+from referat.danish import whole_number
 from referat.errors import DocumentTooLargeError, SourceError
 
 # All parts of one Word file together may inflate to this much: far beyond real minutes (a few MB of
@@ -228,7 +229,7 @@ class _Numbering:
         spec = self.levels.get((num_id, ilvl))
         if spec is None or num_id == "0":
             return ""
-        level = int(ilvl) if ilvl.isdigit() else 0
+        level = whole_number(ilvl) or 0
         counters = self.counters.setdefault(num_id, {})
         counters[level] = counters.get(level, spec[2] - 1) + 1
         for deeper in [k for k in counters if k > level]:

@@ -45,6 +45,7 @@ from zoneinfo import ZoneInfo
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from referat import vocab
+from referat.danish import printed_number
 from referat.errors import NotMinutesError, SourceError
 from referat.sources.html import html_sections, html_to_text, node_text
 from referat.sources.record import (StructuredAttachment, StructuredItem, StructuredMeeting, StructuredParticipant,
@@ -112,7 +113,7 @@ def _local_start(moede: Mapping[str, Any]) -> tuple[dt.date | None, str | None]:
 
 def _number(value: Any) -> int | str:
     text = _text(str(value)) if value is not None else ""
-    return int(text) if text.isdigit() else text
+    return printed_number(text)
 
 
 def _known(text: str) -> bool:

@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urljoin, urlparse
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from referat import vocab
-from referat.danish import parse_date, parse_time
+from referat.danish import parse_date, parse_time, printed_number
 from referat.sources.html import html_to_text
 from referat.sources.publication_api import committee_period, item_sections
 from referat.sources.record import (StructuredAttachment, StructuredItem, StructuredMeeting, StructuredParticipant,
@@ -99,7 +99,7 @@ def _number(text: str | None) -> int | str | None:
     if not text:
         return None
     t = text.strip().rstrip(".")
-    return int(t) if t.isdigit() else t
+    return printed_number(t)
 
 
 def _names(cell: LexborNode) -> list[str]:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+
 from pathlib import Path
 
 from lxml import etree
 
+from referat.danish import printed_number
 from referat.errors import SourceError
 from referat.sources.html import html_to_text
 
@@ -114,7 +116,7 @@ def content_text(content: str) -> str:
 def as_number(s: str) -> int | str:
     """An item number as printed: an int where it is one ('3'), else the string ('1.1', '38a')."""
     s = s.strip().rstrip(".")
-    return int(s) if s.isdigit() else s
+    return printed_number(s)
 
 
 def truthy(s: str) -> bool | None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from referat.danish import parse_number
+from referat.danish import parse_number, whole_number
 from referat.dialect import run, sql_for
 from referat.errors import NotFoundError
 
@@ -21,7 +21,8 @@ def printed(label: str | None) -> int | str | None:
     the label as printed ("1.1", "38a"), as in the parse record."""
     if label is None:
         return None
-    return int(label) if label.isdigit() and label == str(int(label)) else label
+    number = whole_number(label)
+    return number if number is not None and label == str(number) else label
 
 
 def iso(v: Any) -> str | None:
