@@ -1,11 +1,12 @@
 """OParl 1.1 deleted objects: what a re-ingest takes away is served with `deleted: true` (200) and listed to
-clients that synchronise with modified_since (referat.store.tombstones, migration 0012), and a strict
-client (referat.testing.oparl_client) accepts and checks them. On SQLite and PostgreSQL."""
+clients that synchronise with modified_since (referat.store.tombstones, migrations 0012 and 0013), and a
+strict client (referat.testing.oparl_client) accepts and checks them. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -99,6 +100,75 @@ def test_what_a_replace_took_away_is_served_deleted_and_listed_to_synchronising_
     assert {o.rsplit("/", 1)[1] for o in gone["agendaItem"]} == {o.rsplit("/", 1)[1] for o in gone["consultation"]}
     titles = {_get(replaced.client, oid)["name"] for oid in replaced.ids("agendaItem")}
     assert "Ny model for virksomhedspraktik" not in titles and "Meddelelser" in titles
+
+
+def test_an_organizations_meeting_list_names_the_meeting_it_lost(replaced: Replaced) -> None:
+    (gone,) = replaced.before["meetings"] - replaced.ids("meetings")
+    (org,) = [_get(replaced.client, o) for o in replaced.ids("organization")
+              if _get(replaced.client, o)["name"] == "Økonomiudvalget"]  # its other meeting keeps it
+    listed = urlsplit(org["meeting"]).path
+    assert gone not in {o["id"] for o in replaced.client.get(listed).json()["data"]}
+    synced = replaced.client.get(listed, params={"modified_since": replaced.at}).json()
+    assert [o["id"] for o in synced["data"] if o.get("deleted")] == [gone]
+    assert synced["pagination"]["totalElements"] == len(synced["data"])
+
+
+_COMMITTEE = """Vesterå Kommune
+
+Beslutningsprotokol
+
+{committee}
+
+Dato: 7. maj 2024
+Tidspunkt: kl. 16.00 - 17.00
+Sted: Kulturhuset
+Medlemmer: Anna Berg (A), {member} (V)
+
+Pkt. 1 Godkendelse af dagsorden
+Sagsnr.: 00.01.00-A00-1-24
+
+BESLUTNING
+Godkendt.
+"""
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_committee_and_a_member_no_document_names_any_more_are_deleted(new_db: Callable[[str], str],
+                                                                         tmp_path: Path) -> None:
+    """A re-read that names the committee and one member otherwise takes away the Organization, both
+    Memberships in it and the Person named nowhere else; the member still named stays."""
+    db, minutes = new_db("a.db"), tmp_path / "kultur.txt"
+    minutes.write_text(_COMMITTEE.format(committee="Kulturudvalget", member="Bo Dam"), encoding="utf-8")
+    with Archive(db) as a:
+        assert [o.status for o in ingest(a, [str(minutes)]).outcomes] == ["ingested"]
+    client = TestClient(create_app(db, base=BASE))
+    (body,) = client.get("/oparl/v1/bodies").json()["data"]
+
+    def listed(prop: str, **params: str) -> dict[str, dict[str, Any]]:
+        return {o["id"]: o for o in client.get(urlsplit(body[prop]).path, params=params).json()["data"]}
+
+    before = {prop: listed(prop) for prop in ("organization", "membership", "person")}
+    time.sleep(1.1)
+    at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    minutes.write_text(_COMMITTEE.format(committee="Kultur- og Fritidsudvalget", member="Bo Damsgaard"), encoding="utf-8")
+    with Archive(db) as a:
+        assert [o.status for o in ingest(a, [str(minutes)]).outcomes] == ["replaced"]
+    gone = {prop: set(ids) - set(listed(prop)) for prop, ids in before.items()}
+    assert [before["organization"][o]["name"] for o in gone["organization"]] == ["Kulturudvalget"]
+    assert [before["person"][o]["name"] for o in gone["person"]] == ["Bo Dam"]
+    assert gone["membership"] == set(before["membership"])  # both members' memberships of Kulturudvalget
+    for prop, ids in gone.items():
+        synced = listed(prop, modified_since=at)
+        for oid in ids:
+            obj = _get(client, oid)
+            assert obj["deleted"] is True and obj["type"] == before[prop][oid]["type"] and synced[oid] == obj
+    (org,) = gone["organization"]
+    assert client.get(urlsplit(org).path + "/meetings").status_code == 404
+    people = {o["name"] for o in listed("person").values()}
+    assert {"Anna Berg", "Bo Damsgaard"} <= people and "Bo Dam" not in people
+    committees = client.get("/udvalg").text
+    assert "Kultur- og Fritidsudvalget" in committees and "Kulturudvalget" not in committees
+    client.close()
 
 
 @pytest.mark.skipif(not SCHEMAS.is_dir(), reason=f"OParl schemas not found in {SCHEMAS}")

@@ -75,9 +75,11 @@ ANY_TIME = Window()
 # the object kinds a replaced document can take away (referat.store.tombstones): by URL kind, their type,
 # and the body lists that name them
 DELETED_TYPES = {"file": "File", "meeting": "Meeting", "location": "Location", "agendaitem": "AgendaItem",
-                 "consultation": "Consultation", "paper": "Paper"}
+                 "consultation": "Consultation", "paper": "Paper", "membership": "Membership", "person": "Person",
+                 "organization": "Organization"}
 DELETED_LISTS = {"files": "file", "meetings": "meeting", "locations": "location", "agendaitems": "agendaitem",
-                 "consultations": "consultation", "papers": "paper"}
+                 "consultations": "consultation", "papers": "paper", "memberships": "membership", "people": "person",
+                 "organizations": "organization"}
 
 
 class OParl:
@@ -159,12 +161,14 @@ class OParl:
 
     # --- Organization, Membership, Person ----------------------------------------------------
 
+    def _committee(self, org_id: str) -> dict[str, Any]:
+        found = [b for b in browse.bodies(self.conn) if b["id"] == org_id]
+        if not found:
+            raise NotFoundError(f"no organization (committee) with id '{org_id}'")
+        return found[0]
+
     def organization(self, org_id: str, row: dict[str, Any] | None = None) -> dict[str, Any]:
-        if row is None:
-            found = [b for b in browse.bodies(self.conn) if b["id"] == org_id]
-            if not found:
-                raise NotFoundError(f"no organization (committee) with id '{org_id}'")
-            row = found[0]
+        row = row or self._committee(org_id)
         members = self._q("SELECT DISTINCT person_id FROM participants pa JOIN meetings m ON m.id = pa.meeting_id "
                           "WHERE m.body_id = ? ORDER BY person_id", org_id)
         council = bool(_COUNCIL.match(row["name"]))
@@ -199,7 +203,7 @@ class OParl:
 
     def person(self, person_id: str) -> dict[str, Any]:
         row = self._q("SELECT id, name FROM people WHERE id = ?", person_id)
-        if not row:
+        if not row or person_id not in self.homes():  # named nowhere any more (a replace): a deleted Person
             raise NotFoundError(f"no person with id '{person_id}'")
         name = row[0]["name"]
         one = self._sql.any_value  # constant per body here (one person), but PostgreSQL wants it said
@@ -373,14 +377,16 @@ class OParl:
                 "modified": grave["deleted_at"], "deleted": True}
 
     def _with_deleted(self, mid: str, what: str, window: Window, limit: int, offset: int,
-                      live: tuple[int, list[dict[str, Any]]]) -> tuple[int, list[dict[str, Any]]]:
+                      live: tuple[int, list[dict[str, Any]]], organization: str | None = None
+                      ) -> tuple[int, list[dict[str, Any]]]:
         """A list page with the deleted objects after the live ones: only for a client that synchronises
-        (modified_since given), as OParl 1.1 says; a list without it is the archive as it is."""
+        (modified_since given), as OParl 1.1 says; a list without it is the archive as it is. With
+        `organization`, an Organization's list (its meetings) rather than the Body's."""
         kind = DELETED_LISTS.get(what)
         if kind is None or not window.modified_since:
             return live
-        graves = [g for g in tombstones.listed(self.conn, kind, mid, window.modified_since, window.modified_until)
-                  if window.keeps(g["created"], g["deleted_at"])]
+        graves = [g for g in tombstones.listed(self.conn, kind, mid, window.modified_since, window.modified_until,
+                                               organization) if window.keeps(g["created"], g["deleted_at"])]
         total, data = live
         start, end = max(0, offset - total), max(0, offset + limit - total)
         return total + len(graves), data + [self._tombstone(kind, g["object_id"], g) for g in graves[start:end]]
@@ -441,9 +447,10 @@ class OParl:
 
     def organization_meetings(self, org_id: str, window: Window, limit: int, offset: int
                               ) -> tuple[int, list[dict[str, Any]]]:
-        self.organization(org_id)
-        return self._sql_page("SELECT m.id FROM meetings m JOIN documents d ON d.id = m.document_id WHERE m.body_id = ?",
+        body = municipality_id(self._committee(org_id)["municipality"])
+        live = self._sql_page("SELECT m.id FROM meetings m JOIN documents d ON d.id = m.document_id WHERE m.body_id = ?",
                               org_id, window, "m.id", self.meeting, limit, offset)
+        return self._with_deleted(body, "meetings", window, limit, offset, live, org_id)
 
     @staticmethod
     def _page(objects: list[dict[str, Any]], window: Window, limit: int, offset: int

@@ -328,16 +328,17 @@ superseded = Table(
 
 # OParl tombstones (migration 0012): an OParl object a replaced document took away (its File, a Meeting
 # whose id the new version does not keep, an AgendaItem or Consultation absent from it, their Location, a
-# Paper no item carries any more), so that OParl serves it with `deleted: true` (referat.oparl) instead of
+# Paper, Membership, Person or Organization nothing stored carries any more), so that OParl serves it with `deleted: true` (referat.oparl) instead of
 # a 404. `body` is the OParl Body (municipality) id, `object_id` the id in the object's URL (a Paper's:
 # its case key). A row goes when its object comes back. Filled by referat.store.tombstones.
 oparl_deleted = Table(
     "oparl_deleted", metadata,
-    Column("kind", String(16), nullable=False),  # file | meeting | location | agendaitem | consultation | paper
+    Column("kind", String(16), nullable=False),  # tombstones.KINDS: file, meeting, …, person, organization
     Column("object_id", Text, nullable=False),
     Column("body", String(16), nullable=False),
     Column("created", String(32), nullable=False),  # the object's created, as OParl served it
     Column("deleted_at", String(32), nullable=False),  # its `modified` now: the replacing ingest's time
+    Column("organization", String(16)),  # a meeting's committee, for its Organization's meeting list (0013)
     PrimaryKeyConstraint("kind", "object_id"),
 )
 Index("ix_oparl_deleted_body", oparl_deleted.c.body, oparl_deleted.c.kind, oparl_deleted.c.deleted_at)
