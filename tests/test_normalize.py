@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import textwrap
 
 import pytest
 from conftest import SHARED
@@ -151,3 +152,46 @@ def test_pdftotext_text_of_the_sbsys_pdf_reads_every_item() -> None:
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     numbers = [str(it.number) for it in parse_text(text).items]
     assert numbers == ["1", "1.1", "1.2", "1.3", "1.4", "2", "2.1", "2.2", "2.3", "3"]
+
+
+def _wrapped_document(*block: str) -> str:
+    """Prose wrapped at 60 characters (enough lines to be recognised as hard-wrapped), then `block`."""
+    prose = ("Forvaltningen har gennemgået sagen og vurderer, at den foreslåede model giver et bedre "
+             "overblik over indsatsen og en mere ensartet behandling af borgerne på tværs af centrene. ") * 12
+    return "\n".join([*textwrap.wrap(prose, 60), "", *block, ""])
+
+
+def test_a_hard_wrapped_paragraph_is_joined_and_its_lines_are_remembered() -> None:
+    n = normalize(_wrapped_document(
+        "Social- og Sundhedsforvaltningen og Børne- og Kulturforvaltningen",  # 65: "indstiller," did not fit
+        "indstiller,"))
+    texts = [ln.text for ln in n.lines if not ln.blank]
+    assert "Social- og Sundhedsforvaltningen og Børne- og Kulturforvaltningen indstiller," in texts
+    assert texts[0].startswith("Forvaltningen har gennemgået") and len(texts[0]) > 600  # the prose: one line
+    assert all(onto == 1 for no, onto in n.joined.items() if no < 30)
+
+
+@pytest.mark.parametrize("block", [
+    ("Social- og Sundhedsforvaltningen indstiller,", "at udvalget godkender budgetbidraget for 2026"),  # not full
+    ("Et langt afsnit, der fylder hele linjen ud til kanten af siden,", "at udvalget godkender det"),  # an at-clause
+    ("Beskæftigelses- og Integrationsudvalget 07.11.2012, Punkt 69", "Byrådet 20.02.2013, Punkt 13 (Åben)"),
+    ("Stigningen på a-dagpenge fremgår af bilag 2 og bilag 3 i sagen,", "Bilag 4: Kvartalsstatistik"),
+    ("Dette er en linje, der fylder hele bredden, og som slutter med", "Punkt 3: Mødeplan for 2026"),
+    ("Indstilling", "Social- og Sundhedsforvaltningen indstiller,"),
+])
+def test_lines_that_start_their_own_line_are_not_joined(block: tuple[str, str]) -> None:
+    texts = [ln.text for ln in normalize(_wrapped_document(*block)).lines if not ln.blank]
+    assert texts[-2:] == list(block)
+
+
+def test_a_lower_case_punkt_that_ends_a_wrapped_sentence_is_no_item_heading() -> None:
+    texts = [ln.text for ln in normalize(_wrapped_document(
+        "Stigningen på a-dagpenge fremgår af bilag 2 og af bilag 3,", "punkt 3.")).lines if not ln.blank]
+    assert texts[-1] == "Stigningen på a-dagpenge fremgår af bilag 2 og af bilag 3, punkt 3."
+
+
+def test_a_document_with_a_paragraph_per_line_is_not_rewrapped() -> None:
+    text = "\n".join(["Punkt 1: Budget", "", "Forvaltningen har gennemgået sagen grundigt i år. " * 8,
+                      "Godkendt af udvalget.", ""] * 10)
+    n = normalize(text)
+    assert n.joined == {} and len(n.lines) == len(text.splitlines())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES, SEEDS
@@ -58,6 +58,7 @@ def test_arbitrary_text_never_crashes(text: str) -> None:
 @SETTINGS
 @given(st.lists(st.tuples(st.lists(line, max_size=3), st.lists(line, max_size=12)), min_size=1, max_size=6),
        st.lists(line, max_size=4))
+@example(items=[([], ["Beslutning Lukket: \t Godkendt."])], header_extra=[])  # a heading kept its ":\t"
 def test_text_is_conserved(items, header_extra) -> None:
     parts = [HEAD, *header_extra, ""]
     for n, (title_words, body) in enumerate(items, start=1):

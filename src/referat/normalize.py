@@ -41,6 +41,13 @@ _DIGIT = re.compile(r"\d")
 _TITLE = vocab.TITLE_LINE.compile()
 _ITEM_STRONG = vocab.compiled(vocab.ITEM_HEADINGS_STRONG)
 _ITEM_WEAK = vocab.compiled(vocab.ITEM_HEADINGS_WEAK, 0)  # case matters: "3. at …" is a point
+_WRAP_NEW_LINE = vocab.WRAP_NEW_LINE.compile()
+_REFERENCE = vocab.REFERENCE.compile(0)
+# a document is hard-wrapped when most of its longer lines end near one width (the 95th percentile of
+# line lengths): measured on the Gladsaxe minutes, 0.77-0.86 of them when wrapped at 80 or 100
+# characters, 0.64 in a real SBSYS PDF, and 0.11-0.38 in the same minutes with a paragraph per line
+_WRAPPED_SHARE = 0.55
+_WRAPPED_MIN_LINES = 20
 
 
 class Line:
@@ -77,6 +84,9 @@ class Normalized:
     # a value printed apart from its label (label/value blocks out of order) joined its label's line:
     # source line of the value -> source line of the label
     moved: dict[int, int] = field(default_factory=dict)
+    # a line that goes on from the one before (a word broken at the line end, a hard-wrapped paragraph)
+    # joined it: source line of the continuation -> source line it was joined to
+    joined: dict[int, int] = field(default_factory=dict)
 
 
 def clean_unicode(text: str) -> str:
@@ -244,7 +254,7 @@ def _rejoin_cut_sentences(lines: list[Line], cuts: list[int]) -> list[Line]:
     return [ln for i, ln in enumerate(lines) if i not in drop] if drop else lines
 
 
-def _join_hyphenated(lines: list[Line]) -> list[Line]:
+def _join_hyphenated(lines: list[Line], joined: dict[int, int]) -> list[Line]:
     """Join words broken at a line end ("be-" / "skæftigelse"), keeping real hyphens:
     "Børne-" / "og Ungeudvalget" and "IT-" / "systemer" keep theirs."""
     if not any(ln.text.endswith("-") for ln in lines):
@@ -259,6 +269,7 @@ def _join_hyphenated(lines: list[Line]) -> list[Line]:
             if m and nxt and not _is_structural(nxt):
                 if first_word in vocab.HYPHEN_KEEP_NEXT:
                     prev.text = prev.text + " " + nxt
+                    joined[ln.no] = prev.no
                     continue
                 if nxt[0].islower():
                     before = m.group("before")
@@ -266,7 +277,55 @@ def _join_hyphenated(lines: list[Line]) -> list[Line]:
                         prev.text = prev.text + nxt
                     else:
                         prev.text = prev.text[:-1] + nxt
+                    joined[ln.no] = prev.no
                     continue
+        out.append(ln)
+    return out
+
+
+def _wrap_width(lines: list[Line]) -> int | None:
+    """The width a hard-wrapped document's paragraphs were broken at, or None when its paragraphs are
+    lines of their own. A converter such as pdftotext, and the PDF reader, give a paragraph as the lines
+    it was printed on: "… Social- og Sundhedsforvaltningen og Børne- og Kulturforvaltningen" / "indstiller,"."""
+    lengths = sorted(len(ln.text) for ln in lines if not ln.blank and not ln.heading and "\t" not in ln.text)
+    if len(lengths) < _WRAPPED_MIN_LINES:
+        return None
+    width = lengths[int(len(lengths) * 0.95) - 1]
+    longer = [n for n in lengths if n > width / 2]
+    near = sum(1 for n in longer if n >= 0.8 * width)
+    return width if len(longer) >= _WRAPPED_MIN_LINES and near >= _WRAPPED_SHARE * len(longer) else None
+
+
+def _starts_own_line(text: str) -> bool:
+    """A line that is never the continuation of the line above: a heading, a case number, a label, a list
+    entry; "punkt 3." in lower case is the end of a sentence ("… fremgår af bilag 2," / "punkt 3.")."""
+    t = text.strip()
+    if _WRAP_NEW_LINE.match(t) or (t[:1].isupper() and _is_structural(t)) or _SECTION.match(t):
+        return True
+    return bool(vocab.CASE_NUMBER.fullmatch(t))
+
+
+def _unwrap(lines: list[Line], joined: dict[int, int]) -> list[Line]:
+    """In a hard-wrapped document, join each line that continues a full line onto it, so that a title,
+    a recommending body or a list of names reads as printed: the line above was full (its next word would
+    not have fitted; a line going on in lower case, surely a continuation, may fall a little short, as
+    proportional type does) and neither is a heading, a table row, a label or the start of a list entry.
+    Short lines of a list stay apart (their next word fitted), and so do lines that each name an earlier
+    treatment ("Beskæftigelses- og Integrationsudvalget 07.11.2012, Punkt 69 (Åben)" / "Byrådet 20.02.2013, …")."""
+    width = _wrap_width(lines)
+    if width is None:
+        return lines
+    out: list[Line] = []
+    for ln in lines:
+        prev = out[-1] if out else None
+        if (prev is not None and not prev.blank and not ln.blank and not prev.heading and not ln.heading
+                and "\t" not in prev.text and "\t" not in ln.text and not prev.text.rstrip().endswith(":")
+                and len(prev.text) + 1 + len(ln.text.split(None, 1)[0]) > width * (0.85 if ln.text[:1].islower() else 1)
+                and not _starts_own_line(ln.text) and not _is_structural(prev.text)
+                and not (_REFERENCE.match(ln.text) and _REFERENCE.match(prev.text))):
+            prev.text = prev.text.rstrip() + " " + ln.text.strip()
+            joined[ln.no] = prev.no
+            continue
         out.append(ln)
     return out
 
@@ -312,11 +371,13 @@ def normalize(text: str) -> Normalized:
     moved: dict[int, int] = {}
     _drop_isolated_numbers(lines, numbers, artifacts, moved)
     lines = _remove_running_headers(lines, artifacts)
-    lines = _join_hyphenated(lines)
+    joined: dict[int, int] = {}
+    lines = _join_hyphenated(lines, joined)
     if ":" in text:
         lines = _pair_labels(lines, moved)
+    lines = _unwrap(lines, joined)
     artifacts.sort(key=lambda a: a.no)
-    return Normalized(lines, artifacts, moved)
+    return Normalized(lines, artifacts, moved, joined)
 
 
 def _fenced(source: list[str]) -> set[int]:

@@ -64,6 +64,11 @@ def explain(text: str) -> tuple[list[Explained], list[str]]:
             for ln in section.lines:
                 if not ln.blank:
                     roles.setdefault(ln.no, f"{tag} {what}")
+    for no, onto in normalized.joined.items():  # a wrapped or broken line: the role of the line it goes on
+        while onto in normalized.joined:  # joined to a line that was itself joined on
+            onto = normalized.joined[onto]
+        if onto in roles:
+            roles.setdefault(no, roles[onto])
     source = text.splitlines()
     out = [Explained(no, roles.get(no, "ikke placeret (en fejl: meld den)"), source[no - 1].strip())
            for no in range(1, len(source) + 1) if source[no - 1].strip()]

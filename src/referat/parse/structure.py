@@ -515,7 +515,7 @@ def _sections(lines: list[Line], case_line: Line | None, marker: Line | None = N
             role, body, inline = found
             if current.heading or any(not x.blank for x in current.lines):
                 sections.append(current)
-            heading_text = ln.text.strip() if inline is None else ln.text.strip()[: -len(inline)].rstrip(" :")
+            heading_text = ln.text.strip() if inline is None else ln.text.strip()[: -len(inline)].rstrip(" \t:")
             current = RawSection(heading_text, role, no=ln.no, body=body)
             if inline is not None:
                 current.lines.append(Line(ln.no, inline))

@@ -598,6 +598,12 @@ BARE_NUMBER = re.compile(r"^\d{1,3}$")
 # First characters an item heading can start with besides a digit ("Punkt", "Pkt.", "Sag nr.",
 # "Dagsordenpunkt", "• 301."): a precheck that spares the heading regexes most lines.
 ITEM_HEADING_FIRST = frozenset("PpSsDd•·▪◦")
+# A line that starts a list entry, an at-clause of a recommendation or an attachment: in a hard-wrapped
+# document (normalize._unwrap) it is never the continuation of the line before it, however full that is
+WRAP_NEW_LINE = Entry(r"^(?:[-–•·▪◦*]\s|\(?\d{1,2}[.)]\s|\(?[a-zæøå][.)]\s|at\s|bilag\s*\d)",
+                      "a line that opens a list entry, an at-clause or an attachment",
+                      "- Budgetopfølgning; 2. at udvalget godkender; a) første del; at budgetbidraget indgår; "
+                      "Bilag 2: Kvartalsstatistik 1. kvartal 2025")
 # Words after a line-end hyphen that show the hyphen is a real one ("Børne- og Ungeudvalget")
 HYPHEN_KEEP_NEXT = ("og", "eller", "samt", "til", "&", "som", "end")
 
