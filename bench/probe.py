@@ -137,7 +137,7 @@ def cases(work: Path) -> dict[str, Callable[[], tuple[bool, str]]]:
         r = cli("ingest", str(work / "one.md"), "--db", str(db))
         names = sqlite3.connect(db).execute("SELECT DISTINCT b.name FROM bodies b JOIN meetings m ON m.body_id = b.id "
                                             "WHERE m.date = '2024-03-12'").fetchall()
-        return len(names) == 1 and "replaced 1" in r.out, f"{r.out.strip().splitlines()[-1][:100]}; bodies that day: {[n[0] for n in names]}"
+        return len(names) == 1 and "1 erstattet" in r.out, f"{r.out.strip().splitlines()[-1][:100]}; bodies that day: {[n[0] for n in names]}"
 
     def c33() -> tuple[bool, str]:
         big = work / "big.txt"
