@@ -112,6 +112,21 @@ def test_acadre_manifest_reads_the_agenda_xml_beside_it(tmp_path: Path) -> None:
     assert read_source(alone).record == read_source(folder / "3687981.XML").record
 
 
+
+@needs_corpus
+@pytest.mark.parametrize("folder", ["../outside", "/tmp", "Files_" + "1863_" * 60, "a\\b", ".."])
+def test_an_acadre_manifest_names_only_a_folder_beside_it(tmp_path: Path, folder: str) -> None:
+    """The folder name is document text: a path, "..", or a name longer than a file name is no folder of
+    the manifest's (a fuzzer's name of 300 characters raised OSError: File name too long)."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.copyfile(ACADRE, outside / "3687981.XML")  # an agenda the manifest must not reach out for
+    manifest = tmp_path / "in" / "XML_1863.xml"
+    manifest.parent.mkdir()
+    manifest.write_bytes(ACADRE_MANIFEST.read_bytes().replace(b'"Files_1863_3687982"', f'"{folder}"'.encode()))
+    with pytest.raises(SourceError, match="is not beside it"):
+        read_source(manifest)
+
 # --- exports written by the team in the systems' shapes --------------------------------------------------
 
 SBSYS_MINUTES = """<?xml version="1.0" encoding="utf-8"?>

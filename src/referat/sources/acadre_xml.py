@@ -195,6 +195,18 @@ def _is_agenda(root: etree._Element) -> bool:
     return root.tag == "root" and _table(root, "agenda") is not None and not _is_manifest(root)
 
 
+def _subfolder(base: Path, name: str) -> Path | None:
+    """The folder a manifest names beside itself ("Files_1863"), or None: the name is document text, so only
+    one plain folder name counts (no path, no "..", not over a file name's length)."""
+    if not name or name in (".", "..") or "/" in name or "\\" in name or "\0" in name or len(name.encode()) > 255:
+        return None
+    try:
+        folder = base / name
+        return folder if folder.is_dir() else None
+    except OSError:
+        return None
+
+
 def acadre_from_file(path: Path, root: etree._Element, system: str) -> StructuredMeeting:
     """An Acadre file as given: an agenda XML (with a manifest beside it, when there is one) or a manifest
     (read through the agenda XML it lists)."""
@@ -208,9 +220,9 @@ def acadre_from_file(path: Path, root: etree._Element, system: str) -> Structure
     # the published document first (publish=1), the minutes (type 2) before the agenda
     produced.sort(key=lambda b: (b.get("publish") != "1", b.get("type") != "2"))
     for block in produced:
-        folder, name = block.get("filesfolder", ""), block.get("xmlfilename", "")
-        if folder and name and (path.parent / folder).is_dir():
-            for p in (path.parent / folder).iterdir():
+        folder, name = _subfolder(path.parent, block.get("filesfolder", "")), block.get("xmlfilename", "")
+        if folder is not None and name:
+            for p in folder.iterdir():
                 if p.name.lower() == name.lower():
                     return acadre_meeting(parse_xml(p.read_bytes(), p), root)
     for _, candidate in _neighbours([path.parent], path):
