@@ -195,3 +195,30 @@ def test_a_document_with_a_paragraph_per_line_is_not_rewrapped() -> None:
                       "Godkendt af udvalget.", ""] * 10)
     n = normalize(text)
     assert n.joined == {} and len(n.lines) == len(text.splitlines())
+
+
+def test_fullness_is_that_of_the_last_printed_line_of_a_joined_paragraph() -> None:
+    texts = [ln.text for ln in normalize(_wrapped_document(
+        "Udvalget drøftede sagen og bad forvaltningen om at vende tilbage med",
+        "en plan.",  # joined: the line above was full; this one is short
+        "Kristoffer Beck var ikke til stede.")).lines if not ln.blank]
+    assert texts[-2:] == ["Udvalget drøftede sagen og bad forvaltningen om at vende tilbage med en plan.",
+                          "Kristoffer Beck var ikke til stede."]
+
+
+def test_an_edoc_decision_label_keeps_its_own_line_in_a_wrapped_document() -> None:
+    label = "Sundheds- og Omsorgsudvalgets beslutning den 04.12.2012 Punkt 1"
+    texts = [ln.text for ln in normalize(_wrapped_document(label, "Orienteringen blev taget til efterretning.")).lines
+             if not ln.blank]
+    assert texts[-2:] == [label, "Orienteringen blev taget til efterretning."]
+
+
+def test_a_line_printed_beside_every_page_number_is_a_running_footer() -> None:
+    pages = []
+    for n in range(1, 6):
+        pages += [f"Afsnit {n} om sagen: forvaltningen har gennemgået bygningerne.", "", "Godkendt.", "",
+                  "Gladsaxe Kommune", f"Side {n} af 5", ""]
+    n = normalize("\n".join(pages))
+    texts = [ln.text for ln in n.lines if not ln.blank]
+    assert "Gladsaxe Kommune" not in texts and texts.count("Godkendt.") == 5  # a sentence is never furniture
+    assert {a.reason for a in n.artifacts} == {"page number", "running page header/footer"}

@@ -10,6 +10,7 @@ that text conservation can be checked.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections import Counter
@@ -43,6 +44,7 @@ _ITEM_STRONG = vocab.compiled(vocab.ITEM_HEADINGS_STRONG)
 _ITEM_WEAK = vocab.compiled(vocab.ITEM_HEADINGS_WEAK, 0)  # case matters: "3. at …" is a point
 _WRAP_NEW_LINE = vocab.WRAP_NEW_LINE.compile()
 _REFERENCE = vocab.REFERENCE.compile(0)
+_DECISION_LABEL = vocab.GENITIVE_DECISION.compile()
 # a document is hard-wrapped when most of its longer lines end near one width (the 95th percentile of
 # line lengths): measured on the Gladsaxe minutes, 0.77-0.86 of them when wrapped at 80 or 100
 # characters, 0.64 in a real SBSYS PDF, and 0.11-0.38 in the same minutes with a paragraph per line
@@ -143,11 +145,15 @@ def _is_structural(text: str) -> bool:
 
 
 def _header_line(t: str, header_dates: set) -> int:
-    """A line's part in the running-header test: 0 rules its block out (long, structure, a sentence),
-    2 is a marker (the meeting's date or a page number), 1 neither."""
-    if len(t) > 100 or (t.endswith(".") and len(t.split()) >= 6) or _is_structural(t):
+    """A line's part in the running-header test: 0 rules its block out (long, structure, a sentence: a
+    decision such as "Godkendt." may stand over the footer of several pages), 2 is a marker (the meeting's
+    date or a page number), 1 neither."""
+    if len(t) > 100 or _is_structural(t):
         return 0
-    return 2 if _marker(t, header_dates) else 1
+    marker = _marker(t, header_dates)
+    if t.endswith(".") and (len(t.split()) >= 6 or not marker):
+        return 0
+    return 2 if marker else 1
 
 
 def _marker(t: str, header_dates: set) -> bool:
@@ -172,13 +178,21 @@ class _Verdicts(dict[str, int]):
 
 def _remove_running_headers(lines: list[Line], artifacts: list[Artifact]) -> list[Line]:
     nonblank = [i for i, ln in enumerate(lines) if not ln.blank]
+    # the lines printed next over and under a page number ("Gladsaxe Kommune" / "Side 3 af 23", blank lines
+    # and a form feed between them too) are marked by it, though the number itself is already gone
+    numbered = sorted(a.no for a in artifacts if a.reason == "page number")
+    beside: set[int] = set()
+    for j in range(1, len(nonblank)) if numbered else ():
+        low, high = lines[nonblank[j - 1]].no, lines[nonblank[j]].no
+        if high - low > 1 and bisect.bisect_right(numbered, low) < bisect.bisect_left(numbered, high):
+            beside |= {j - 1, j}
     # a header line carrying its page number ("… 04.12.2012 Side 5 af 23") repeats but for the number
     texts = [_page_key(lines[i].text.strip()) for i in nonblank]
     header_dates = {d for t in texts[:15] if (d := parse_date(t))}
     # the document's own title line may be repeated as the running header: its first printing stays
     keep_title = {next((i for i, t in enumerate(texts[:10]) if _TITLE.match(t)), -1)}
     dropped: set[int] = set(keep_title)
-    for n, starts in _header_blocks(texts, header_dates):
+    for n, starts in _header_blocks(texts, header_dates, beside):
         for i in starts:
             if not any(j in dropped for j in range(i, i + n)):
                 dropped.update(range(i, i + n))
@@ -199,10 +213,12 @@ def _remove_running_headers(lines: list[Line], artifacts: list[Artifact]) -> lis
     return _rejoin_cut_sentences(kept, cuts)
 
 
-def _header_blocks(texts: list[str], header_dates: set) -> list[tuple[int, list[int]]]:
+def _header_blocks(texts: list[str], header_dates: set, beside: set[int] = frozenset()  # type: ignore[assignment]
+                   ) -> list[tuple[int, list[int]]]:
     """Running page header/footer blocks of 4, 3, 2 and then 1 consecutive lines, as (length, starts),
     longest first and then in document order. A block repeats at least 3 times, is short, holds no
-    structure and no sentence (`_header_line`), and carries a page number or the meeting's date.
+    structure and no sentence (`_header_line`), and carries a page number or the meeting's date, or
+    stood beside a page number (`beside`: positions in `texts`).
 
     Since every block must hold a marker line, blocks are only looked for around repeated marker lines
     (a document that repeats itself, like a re-sent agenda or this project's PDF bench, otherwise makes
@@ -211,6 +227,10 @@ def _header_blocks(texts: list[str], header_dates: set) -> list[tuple[int, list[
     single = Counter(texts)
     verdicts = _Verdicts(header_dates)
     marks = {t for t, k in single.items() if k >= 3 and len(t) <= 100 and _marker(t, header_dates)}
+    # a line printed beside page numbers three times or more marks a block, unless it is a sentence: a decision
+    # ("Godkendt.", "Til efterretning.") may end or open a page three times in a long document
+    paged = Counter(texts[i] for i in beside)
+    marks |= {t for t, k in paged.items() if k >= 3 and len(t) <= 100 and not _SENTENCE_END.search(t)}
     markers = [i for i, t in enumerate(texts) if t in marks]
     candidate: dict[int, bool] = {}  # judged lazily, only near a marker
 
@@ -254,22 +274,24 @@ def _rejoin_cut_sentences(lines: list[Line], cuts: list[int]) -> list[Line]:
     return [ln for i, ln in enumerate(lines) if i not in drop] if drop else lines
 
 
-def _join_hyphenated(lines: list[Line], joined: dict[int, int]) -> list[Line]:
+def _join_hyphenated(lines: list[Line], joined: dict[int, int], printed: dict[int, int]) -> list[Line]:
     """Join words broken at a line end ("be-" / "skæftigelse"), keeping real hyphens:
-    "Børne-" / "og Ungeudvalget" and "IT-" / "systemer" keep theirs."""
+    "Børne-" / "og Ungeudvalget" and "IT-" / "systemer" keep theirs; a heading set on two lines (both
+    bold in a PDF) is joined as text is, a heading and the text under it never. `printed` gets the
+    length of the last printed line of each line that was joined on to (for _unwrap)."""
     if not any(ln.text.endswith("-") for ln in lines):
         return lines
     out: list[Line] = []
     for ln in lines:
         prev = out[-1] if out else None
-        if prev is not None and prev.text.endswith("-") and not ln.blank and not ln.heading and not prev.heading:
+        if prev is not None and prev.text.endswith("-") and not ln.blank and ln.heading == prev.heading:
             m = _HYPHEN_END.search(prev.text)
             nxt = ln.text.lstrip()
             first_word = nxt.split(" ", 1)[0].lower() if nxt else ""
             if m and nxt and not _is_structural(nxt):
                 if first_word in vocab.HYPHEN_KEEP_NEXT:
                     prev.text = prev.text + " " + nxt
-                    joined[ln.no] = prev.no
+                    joined[ln.no], printed[prev.no] = prev.no, len(nxt)
                     continue
                 if nxt[0].islower():
                     before = m.group("before")
@@ -277,7 +299,7 @@ def _join_hyphenated(lines: list[Line], joined: dict[int, int]) -> list[Line]:
                         prev.text = prev.text + nxt
                     else:
                         prev.text = prev.text[:-1] + nxt
-                    joined[ln.no] = prev.no
+                    joined[ln.no], printed[prev.no] = prev.no, len(nxt)
                     continue
         out.append(ln)
     return out
@@ -297,36 +319,43 @@ def _wrap_width(lines: list[Line]) -> int | None:
 
 
 def _starts_own_line(text: str) -> bool:
-    """A line that is never the continuation of the line above: a heading, a case number, a label, a list
-    entry; "punkt 3." in lower case is the end of a sentence ("… fremgår af bilag 2," / "punkt 3.")."""
+    """A line that is never the continuation of the line above: a heading, a case number, a label (eDoc's
+    "Sundheds- og Omsorgsudvalgets beslutning den 04.12.2012 Punkt 1"), a list entry; "punkt 3." in lower
+    case is the end of a sentence ("… fremgår af bilag 2," / "punkt 3.")."""
     t = text.strip()
-    if _WRAP_NEW_LINE.match(t) or (t[:1].isupper() and _is_structural(t)) or _SECTION.match(t):
+    if _WRAP_NEW_LINE.match(t) or (t[:1].isupper() and _is_structural(t)) or _SECTION.match(t) \
+            or _DECISION_LABEL.match(t):
         return True
     return bool(vocab.CASE_NUMBER.fullmatch(t))
 
 
-def _unwrap(lines: list[Line], joined: dict[int, int]) -> list[Line]:
+def _unwrap(lines: list[Line], width: int | None, joined: dict[int, int], printed: dict[int, int]) -> list[Line]:
     """In a hard-wrapped document, join each line that continues a full line onto it, so that a title,
     a recommending body or a list of names reads as printed: the line above was full (its next word would
     not have fitted; a line going on in lower case, surely a continuation, may fall a little short, as
     proportional type does) and neither is a heading, a table row, a label or the start of a list entry.
     Short lines of a list stay apart (their next word fitted), and so do lines that each name an earlier
-    treatment ("Beskæftigelses- og Integrationsudvalget 07.11.2012, Punkt 69 (Åben)" / "Byrådet 20.02.2013, …")."""
-    width = _wrap_width(lines)
+    treatment ("Beskæftigelses- og Integrationsudvalget 07.11.2012, Punkt 69 (Åben)" / "Byrådet 20.02.2013, …").
+    Fullness is that of the last printed line: of a joined paragraph, its last line; of a line a broken
+    word was joined on to, the line that word ended on (`printed`)."""
     if width is None:
         return lines
     out: list[Line] = []
+    last = 0  # the length of the last printed line of out[-1]
     for ln in lines:
         prev = out[-1] if out else None
         if (prev is not None and not prev.blank and not ln.blank and not prev.heading and not ln.heading
                 and "\t" not in prev.text and "\t" not in ln.text and not prev.text.rstrip().endswith(":")
-                and len(prev.text) + 1 + len(ln.text.split(None, 1)[0]) > width * (0.85 if ln.text[:1].islower() else 1)
+                and last + 1 + len(ln.text.split(None, 1)[0]) > width * (0.85 if ln.text[:1].islower() else 0.97)
                 and not _starts_own_line(ln.text) and not _is_structural(prev.text)
+                and not _DECISION_LABEL.match(prev.text)
                 and not (_REFERENCE.match(ln.text) and _REFERENCE.match(prev.text))):
             prev.text = prev.text.rstrip() + " " + ln.text.strip()
             joined[ln.no] = prev.no
+            last = printed.get(ln.no, len(ln.text.strip()))
             continue
         out.append(ln)
+        last = printed.get(ln.no, len(ln.text))
     return out
 
 
@@ -372,10 +401,12 @@ def normalize(text: str) -> Normalized:
     _drop_isolated_numbers(lines, numbers, artifacts, moved)
     lines = _remove_running_headers(lines, artifacts)
     joined: dict[int, int] = {}
-    lines = _join_hyphenated(lines, joined)
+    printed: dict[int, int] = {}
+    width = _wrap_width(lines)  # before broken words are joined: each line as printed
+    lines = _join_hyphenated(lines, joined, printed)
     if ":" in text:
         lines = _pair_labels(lines, moved)
-    lines = _unwrap(lines, joined)
+    lines = _unwrap(lines, width, joined, printed)
     artifacts.sort(key=lambda a: a.no)
     return Normalized(lines, artifacts, moved, joined)
 
