@@ -221,3 +221,21 @@ def test_long_upper_case_headings_end_the_decision_without_a_blank_line() -> Non
     assert (item.decision, item.decision_kind) == ("Forslaget blev forkastet. For stemte: Ø Imod stemte: A, V, C",
                                                    "rejected")
     assert [s.role for s in item.sections] == ["recommendation", "decision", "other"]
+
+
+def test_a_contents_entry_whose_leader_shrank_to_a_space_is_still_an_entry() -> None:
+    """A long title set to the right margin leaves its tab leader a single space before the page number
+    (LibreOffice's PDF of a Word contents list): still an entry, and the contents end before item 1."""
+    text = ("REFERAT Beskæftigelsesudvalget 2022-2025 d. 02-03-2022\n\nMødedato Onsdag d. 02. marts 2022 kl. 19:00\n\n"
+            "Indholdsfortegnelse\n\n"
+            "Høringssvar til Ankestyrelsen angående mulig tilsynssag vedrørende tilbud efter lov om aktiv beskæftigelse 3\n\n"
+            "Tidsplan for Integrationsprisen 2022..... 5\n\nMeddelelser..... 6\n\nGodkendelse..... 7\n\n"
+            "Punkt 1: Høringssvar til Ankestyrelsen angående mulig tilsynssag\n"
+            "vedrørende tilbud efter lov om aktiv beskæftigelse\n\n22-1-15.20.00-A00\n\nBeslutning\n\nGodkendt.\n\n"
+            "Punkt 2: Tidsplan for Integrationsprisen 2022\n\n22-1-15.20.00-A01\n\nBeslutning\n\nGodkendt.\n")
+    doc = parse_text(text)
+    assert [(t.title, t.page) for t in doc.meeting.toc][:2] == [
+        ("Høringssvar til Ankestyrelsen angående mulig tilsynssag vedrørende tilbud efter lov om aktiv beskæftigelse", 3),
+        ("Tidsplan for Integrationsprisen 2022", 5)]
+    assert [(i.number, i.case_number, i.decision) for i in doc.items] == [
+        (1, "22-1-15.20.00-A00", "Godkendt."), (2, "22-1-15.20.00-A01", "Godkendt.")]

@@ -40,6 +40,9 @@ def _is_status_line(text: str) -> bool:
     t = text.strip()
     return bool(_ITEM_GROUP.match(t) or _OPEN_WHOLE.match(t) or _CLOSED_WHOLE.match(t))
 _TOC_ENTRY = re.compile(r"^(?P<title>.*?\S)(?:\s*\.{2,}[\s.]*|\t+\s*|\s{3,})(?P<page>\d{1,4})$")
+# in a contents list whose other entries carry page numbers, one whose tab leader shrank to a space at the
+# right margin: "… efter lov om aktiv beskæftigelsesudvikling 3"
+_TOC_LOOSE = re.compile(r"^(?P<title>.*?\S)\s+(?P<page>\d{1,3})$")
 # a case number at the end of a heading: "1. Godkendelse af dagsorden (2022-0012345)", "… Sagsnr. 23/812"
 _TRAILING_CASE = re.compile(r"\s*[(\[]?\s*(?:" + vocab.CASE_LABEL.pattern.lstrip("^") + r")?(?P<case>"
                             + vocab.CASE_NUMBER.pattern + r")\s*[)\]]?\s*$", re.IGNORECASE)
@@ -191,18 +194,26 @@ def is_toc_entry(text: str) -> bool:
     return t[-1:].isdigit() and bool(_TOC_ENTRY.match(t))
 
 
-def toc_entry(text: str) -> tuple[str, int | None]:
-    """("Beskæftigelsesplan 2022", 6) from "Beskæftigelsesplan 2022.....\t6"."""
-    m = _TOC_ENTRY.match(text.strip())
+def loose_toc_entry(text: str) -> bool:
+    """A line of a paged contents list whose page number follows its title after one space (no item
+    heading, section heading or case number: those end the list)."""
+    t = text.strip()
+    return bool(_TOC_LOOSE.match(t)) and not (_match_heading(t) or section_role(t) or case_number_in(t))
+
+
+def toc_entry(text: str, loose: bool = False) -> tuple[str, int | None]:
+    """("Beskæftigelsesplan 2022", 6) from "Beskæftigelsesplan 2022.....\t6" (and, `loose`, from
+    "Beskæftigelsesplan 2022 6")."""
+    m = _TOC_ENTRY.match(text.strip()) or (_TOC_LOOSE.match(text.strip()) if loose else None)
     if not m:
         return squash(text), None
     return squash(m.group("title")).rstrip(". ").strip(), int(m.group("page"))
 
 
-def contents_entry(text: str) -> tuple[str, int | None]:
+def contents_entry(text: str, loose: bool = False) -> tuple[str, int | None]:
     """A contents line's item title and page: "Punkt 3: Budget ..... 7" and "38 Budget\t7" -> ("Budget", …);
     the number in front is the item's, not part of its title."""
-    title, page = toc_entry(text)
+    title, page = toc_entry(text, loose)
     h = _match_heading(title)
     if h and h[2] and h[1]:
         title = h[1]
@@ -242,7 +253,8 @@ def find_toc(lines: list[Line]) -> tuple[int, int] | None:
     if not entries:
         return start, start + 1
     with_pages = is_toc_entry(lines[entries[0]].text) or (
-        len(entries) > 1 and is_toc_entry(lines[entries[1]].text) and entries[1] == entries[0] + 1)
+        len(entries) > 1 and is_toc_entry(lines[entries[1]].text) and entries[1] == entries[0] + 1) or (
+        sum(is_toc_entry(lines[i].text) for i in entries[:5]) >= 3 and loose_toc_entry(lines[entries[0]].text))
     seen: set[str] = set()
     end = start + 1
     bare: int | None = None  # a number printed alone, its title on the next line (a contents table read by rows)
@@ -251,7 +263,7 @@ def find_toc(lines: list[Line]) -> tuple[int, int] | None:
         if with_pages:
             wrapped = pos + 1 < len(entries) and entries[pos + 1] == i + 1 and is_toc_entry(
                 lines[i + 1].text) and not _match_heading(text)
-            if not (is_toc_entry(text) or wrapped):
+            if not (is_toc_entry(text) or wrapped or loose_toc_entry(text)):
                 break
         else:
             h = _match_heading(text)
@@ -285,8 +297,8 @@ def toc_titles(lines: list[Line], toc: tuple[int, int] | None) -> list[tuple[str
             if h and not h[1]:
                 continue  # "2." alone: the number of the title on the next line
             out.append((h[1] if h else squash(ln.text), None, ln.no))
-        elif is_toc_entry(ln.text):
-            title, page = contents_entry(" ".join(x.text for x in [*pending, ln]))
+        elif is_toc_entry(ln.text) or loose_toc_entry(ln.text):
+            title, page = contents_entry(" ".join(x.text for x in [*pending, ln]), loose=True)
             out.append((title, page, (pending or [ln])[0].no))
             pending = []
         else:
