@@ -162,3 +162,21 @@ def test_a_pdf_with_a_broken_xref_table_is_read(tmp_path: Path) -> None:
     intact, _ = read_pdf(pdf, data)
     repaired, _ = read_pdf(bad, broken)
     assert repaired == intact
+
+
+def test_cells_of_a_tight_word_table_are_parted_at_its_borders(tmp_path: Path) -> None:
+    """A Word table whose header cells nearly touch (text of two cells a few points apart, less than a
+    tab's gap) comes out cell by cell, as its printed borders part it; so does a row of figures."""
+    header = ("Mio. kr.", "Vedtaget budget 2025", "Forventet forbrug 2025", "Forventet mer/mindreforbrug 2025")
+    blocks = (producers.Block("title", "Referat – Beskæftigelsesudvalget"),
+              producers.Block("para", "Tabel 1: Beskæftigelsesudvalgets serviceramme"),
+              producers.Block("table", rows=(header, ("Øvrige udgifter (Servicerammen)", "48,6", "41,9", "6,7"),
+                                             ("I alt", "1.070,9", "1.085,3", "1.056,0"))),
+              producers.Block("para", "Note: Totalerne stemmer ikke nødvendigvis."))
+    try:
+        pdf = producers.libreoffice_pdf(tmp_path, blocks=blocks)
+    except producers.ProducerMissing as exc:
+        pytest.skip(str(exc))
+    lines = read_pdf(pdf, pdf.read_bytes())[0].splitlines()
+    assert "\t".join(header) in lines
+    assert "I alt\t1.070,9\t1.085,3\t1.056,0" in lines

@@ -327,6 +327,7 @@ def _lines(calls: _Calls, page: int | None = None) -> list[_Line]:
     the page is pdfium's address."""
     runs = _runs(calls)
     runs.sort(key=lambda r: (-r[_R_TOP], r[_R_LEFT]))
+    rules: _Rules | None = None  # the page's rules, read at the first line of several runs
     lines: list[list[_Run]] = []
     for run in runs:
         if lines:
@@ -350,8 +351,13 @@ def _lines(calls: _Calls, page: int | None = None) -> list[_Line]:
         cells = [(group[0][_R_LEFT], group[0][_R_TEXT])]
         gaps = [(run[_R_X0] - end, max(prev[_R_SIZE], run[_R_SIZE])) for prev, run, end in zip(group, group[1:], ends)]
         tab = TAB_EM if not _justified(group, gaps) else float("inf")
-        for (gap, size), run in zip(gaps, group[1:]):
-            if gap > tab * size:
+        if rules is None:
+            rules = _rules(page) if page is not None else ([], [])
+        middle = (max(r[_R_TOP] for r in group) + min(r[_R_BOTTOM] for r in group)) / 2
+        walls = [x for x, low, high in rules[1] if low <= middle <= high]
+        for (gap, size), run, end in zip(gaps, group[1:], ends):
+            # a cell border between two runs parts them however close they are (a tight Word table)
+            if gap > tab * size or any(end - 1 <= x <= run[_R_X0] + 1 for x in walls):
                 cells.append((run[_R_LEFT], run[_R_TEXT]))
             else:
                 cells[-1] = (cells[-1][0], cells[-1][1] + (" " if gap > WORD_BREAK_EM * size else "") + run[_R_TEXT])
@@ -364,7 +370,7 @@ def _lines(calls: _Calls, page: int | None = None) -> list[_Line]:
     if not any(len(ln.cells) > 1 for ln in out):  # no table on the page: nothing to join or align
         return out
     if page is not None:  # rules are looked for on table pages only
-        out = _join_wrapped_rows(out, _rules(page))
+        out = _join_wrapped_rows(out, (rules or _rules(page))[0])
     return _align_tables(out)
 
 
@@ -411,20 +417,28 @@ def _clean(text: str) -> str:
     return (text.translate(_LIGATURES) if _SPECIAL.search(text) else text).strip()
 
 
-def _rules(raw: int) -> list[float]:
-    """Heights of the page's horizontal rules (path objects at most 2 pt high and 40 pt wide or more:
-    table rules, drawn as lines or as thin filled rectangles), top first."""
+_Rules = tuple[list[float], list[tuple[float, float, float]]]
+
+
+def _rules(raw: int) -> _Rules:
+    """The page's table rules, drawn as lines or as thin filled rectangles: the heights of its horizontal
+    rules (path objects at most 2 pt high and 40 pt wide or more), top first, and its vertical rules (at
+    most 2 pt wide and 6 pt high or more: cell borders) as (x, bottom, top)."""
     box = (ctypes.c_float * 4)()
     at = ctypes.addressof(box)
     left, bottom, right, top = at, at + 4, at + 8, at + 12
     ys = set()
+    walls = []
     for i in range(_count_objects(raw)):
         obj = _get_object(raw, i)
-        if _object_type(obj) != pdfium_c.FPDF_PAGEOBJ_PATH:
+        if _object_type(obj) != pdfium_c.FPDF_PAGEOBJ_PATH or not _object_bounds(obj, left, bottom, right, top):
             continue
-        if _object_bounds(obj, left, bottom, right, top) and box[3] - box[1] <= 2 and box[2] - box[0] >= 40:
+        width, height = box[2] - box[0], box[3] - box[1]
+        if height <= 2 and width >= 40:
             ys.add(round((box[3] + box[1]) / 2, 1))
-    return sorted(ys, reverse=True)
+        elif width <= 2 and height >= 6:
+            walls.append(((box[0] + box[2]) / 2, box[1], box[3]))
+    return sorted(ys, reverse=True), walls
 
 
 def _join_wrapped_rows(lines: list[_Line], rules: list[float]) -> list[_Line]:
