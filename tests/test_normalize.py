@@ -48,6 +48,10 @@ def test_real_hyphens_are_kept() -> None:
     assert texts("Sagen behandles i Børne-\nog Ungeudvalget") == ["Sagen behandles i Børne- og Ungeudvalget"]
     assert texts("nye IT-\nsystemer") == ["nye IT-systemer"]
     assert texts("vedrørende -\n\"Jobcenter\"") == ["vedrørende -", "\"Jobcenter\""]
+    # a one-letter word before the hyphen is no syllable: "a-kasser", "e-mail" (also inside a URL)
+    assert texts("kommuner og a-\nkasser") == ["kommuner og a-kasser"]
+    assert texts("send en e-\nmail") == ["send en e-mail"]
+    assert texts("<https://star.dk/pulje-i-kommuner-og-a-\nkasser>") == ["<https://star.dk/pulje-i-kommuner-og-a-kasser>"]
 
 
 def test_trailing_tabs_survive_for_empty_table_cells() -> None:

@@ -295,7 +295,8 @@ def _join_hyphenated(lines: list[Line], joined: dict[int, int], printed: dict[in
                     continue
                 if nxt[0].islower():
                     before = m.group("before")
-                    if before.isupper() or before.isdigit():
+                    if before.isupper() or before.isdigit() or m.start("before") == 0 \
+                            or not prev.text[m.start("before") - 1].isalnum():  # "a-" / "kasser": a-kasser
                         prev.text = prev.text + nxt
                     else:
                         prev.text = prev.text[:-1] + nxt
