@@ -92,7 +92,7 @@ def test_mutated_pdfs_end_in_a_document_or_a_named_error(data: st.DataObject) ->
 
 
 # digits that str.isdigit() accepts and int() refuses ("³") found a crash in the item number once
-_tricky = st.sampled_from(["³", "①", "1²", "٣", "-0", " 7 ", "\u200b3"])
+_tricky = st.sampled_from(["³", "①", "1²", "٣", "-0", " 7 ", "\u200b3", "http://[x", "https://h:99999/vis/x", "../"])
 json_value = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20)
                           | _tricky,
                           lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),

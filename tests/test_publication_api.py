@@ -321,3 +321,16 @@ def test_a_list_field_of_the_wrong_type_is_read_as_empty(key: str, value: object
     assert record.items[0].title == "Lukket: Salg af grund"
     if key == "Bilag":
         assert record.items[0].attachments == []
+
+
+def test_links_and_ids_that_are_no_url_are_read_as_text() -> None:
+    """A fuzzer's finding: a field link "http://[x" made urllib raise ValueError (Invalid IPv6 URL) in
+    the reader. Such a link names no host; an id is quoted where it goes into a URL."""
+    obj = _response()
+    item = obj["Dagsordenpunkter"][0]  # type: ignore[index]
+    item["Felter"][0]["Link"] = "https://[dagsordener.example.dk/vis/pdf/x"
+    record = meeting_from_json(obj)
+    assert record.host is None and record.items[0].number == 1
+    obj["Id"] = "m1/../../admin?x=1"
+    assert meeting_from_json(obj, host="dagsordener.example.dk").url == \
+        "https://dagsordener.example.dk/vis?id=m1%2F..%2F..%2Fadmin%3Fx%3D1"

@@ -174,6 +174,9 @@ def test_error_pages_are_danish_with_a_way_back(client: TestClient) -> None:
     assert head.status_code == 200 and head.headers["etag"] and head.headers["x-frame-options"] == "DENY"
     bad = client.get('/?q="budget')
     assert bad.status_code == 422 and "anførselstegn" in bad.text and "quotation" not in bad.text
+    for referer in ("http://[testserver/moeder", "http://testserver:99999/moeder"):  # no URL: no way back, no 500
+        res = client.get("/ingen/side", headers={"referer": referer})
+        assert res.status_code == 404 and "Tilbage til forrige side" not in res.text
 
 
 def test_unexpected_error_gets_a_danish_500_page_with_the_security_headers(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlunsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -27,6 +27,7 @@ from referat import limits
 from referat.api.bounds import RequestLimits
 from referat.errors import AmbiguousError, NotFoundError, ReferatError
 from referat.store import Archive
+from referat.urls import split_url
 
 
 def status_of(exc: Exception) -> int:
@@ -128,15 +129,11 @@ DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 def base_url(value: str) -> str:
     """A base URL for OParl ids and links: http(s)://host[:port][/path], without a query or a trailing
     slash. Raises ValueError with the reason for anything else."""
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    parts = split_url(value.strip())
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"'{value}' is no base URL: give http(s)://host[:port][/path]")
     if parts.query or parts.fragment or parts.username or parts.password:
         raise ValueError(f"'{value}': a base URL has no query, fragment or credentials")
-    try:
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError as exc:
-        raise ValueError(f"'{value}': {exc}") from None
     return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
@@ -145,8 +142,8 @@ def license_url(value: str | None) -> str | None:
     anything but an http(s) URL."""
     if not value or not value.strip():
         return None
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    parts = split_url(value.strip())
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"'{value}' is no license URL: give the http(s) URL of the license text")
     return value.strip()
 

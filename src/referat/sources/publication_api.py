@@ -39,7 +39,7 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -51,6 +51,7 @@ from referat.sources.html import html_sections, html_to_text, node_text
 from referat.sources.record import (StructuredAttachment, StructuredItem, StructuredMeeting, StructuredParticipant,
                                     StructuredSection)
 from referat.sources.text import SourceText, decode
+from referat.urls import split_url
 
 __all__ = ["FORMAT", "SYSTEM", "meeting_from_json", "meeting_url", "read_publication_json"]
 
@@ -77,7 +78,7 @@ def meeting_url(host: str | None, meeting_id: str | None) -> str | None:
     """The meeting's page for people, `https://HOST/vis?id=<id>`, where both are known."""
     if not host or not meeting_id:
         return None
-    return f"https://{host}/vis?id={meeting_id}"
+    return f"https://{host}/vis?id={quote(meeting_id, safe='')}"  # the id is document text
 
 
 def _text(value: Any) -> str:
@@ -266,8 +267,8 @@ def _host_from_links(items: list[Mapping[str, Any]]) -> str | None:
         for f in _list(it, "Felter"):
             link = f.get("Link") if isinstance(f, Mapping) else None
             if isinstance(link, str) and link:
-                parts = urlsplit(link)
-                if parts.scheme in ("http", "https") and parts.path.lower().startswith("/vis/"):
+                parts = split_url(link)
+                if parts is not None and parts.scheme in ("http", "https") and parts.path.lower().startswith("/vis/"):
                     hosts.add((parts.hostname or "").lower())
     return hosts.pop() if len(hosts) == 1 else None
 

@@ -17,7 +17,7 @@ Chosen by content: a page with the items table and its rows, whatever the file i
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urljoin, urlparse
+from urllib.parse import parse_qs
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -27,6 +27,7 @@ from referat.sources.html import html_to_text
 from referat.sources.publication_api import committee_period, item_sections
 from referat.sources.record import (StructuredAttachment, StructuredItem, StructuredMeeting, StructuredParticipant,
                                     StructuredSection)
+from referat.urls import join_url, split_url
 
 SYSTEM = "publication-web"
 # the items table by its id, or (a page saved by another tool, a later version of the page) item rows that
@@ -78,8 +79,8 @@ def _page_url(html: str, tree: LexborHTMLParser) -> str | None:
         if node is not None and node.attributes.get(attr):
             candidates.append(node.attributes[attr] or "")
     for url in candidates:
-        parsed = urlparse(url)
-        if parsed.scheme in ("http", "https") and parsed.netloc and _GUID.search(parsed.query or ""):
+        parsed = split_url(url)
+        if parsed is not None and parsed.scheme in ("http", "https") and parsed.netloc and _GUID.search(parsed.query):
             return url
     return None
 
@@ -89,7 +90,8 @@ def _meeting_id(tree: LexborHTMLParser, url: str | None) -> str | None:
     if button is not None and _GUID.fullmatch((button.attributes.get("data-id") or "").strip()):
         return (button.attributes.get("data-id") or "").strip()
     if url:
-        ids = parse_qs(urlparse(url).query).get("id") or []
+        parsed = split_url(url)
+        ids = (parse_qs(parsed.query).get("id") or []) if parsed is not None else []
         if ids and _GUID.fullmatch(ids[0]):
             return ids[0]
     return None
@@ -133,12 +135,20 @@ def _participants(tree: LexborHTMLParser) -> list[StructuredParticipant]:
     return people
 
 
+def _hostname(url: str | None) -> str | None:
+    parsed = split_url(url) if url else None
+    return parsed.hostname if parsed is not None else None
+
+
 def _absolute(href: str, url: str | None) -> str | None:
     if not href or href.startswith(("#", "javascript:")):
         return None
-    if urlparse(href).scheme in ("http", "https"):
+    parsed = split_url(href)
+    if parsed is None:
+        return None
+    if parsed.scheme in ("http", "https"):
         return href
-    return urljoin(url, href) if url else None
+    return join_url(url, href) if url else None
 
 
 def _item(row: LexborNode, url: str | None) -> StructuredItem | None:
@@ -193,7 +203,7 @@ def read_publication_page(html: str) -> StructuredMeeting:
         kind="minutes" if "referat" in title else None,
         id=meeting_id,
         url=url if url else None,
-        host=urlparse(url).hostname if url else None,
+        host=_hostname(url),
         supplementary=tree.css_first(".tillaeg") is not None or "tillæg" in title,
         participants=_participants(tree),
         items=items,

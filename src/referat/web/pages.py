@@ -25,6 +25,7 @@ from referat.store import browse
 from referat.web import assets, format
 from referat.web.format import KIND_LABEL
 from referat.web.security import HEADERS, SecurityHeaders
+from referat.urls import split_url
 
 PAGE_SIZE = 20
 Page = Annotated[int, Query(ge=1, le=100_000)]
@@ -90,7 +91,7 @@ ERROR_TEXT = {404: "Vi kunne ikke finde det, du ledte efter. Adressen kan være 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     """A Danish error page with a way back: to the page the reader came from (same site), and home."""
     text = format.invalid_parameters(message) if status == 422 else ERROR_TEXT.get(status, message)
-    referer = urlsplit(request.headers.get("referer", ""))
+    referer = split_url(request.headers.get("referer", "")) or urlsplit("")  # "http://[x": from nowhere
     back = None
     came_from = referer.path + (f"?{referer.query}" if referer.query else "")
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
