@@ -57,7 +57,7 @@ serve: $(STAMP) $(ASSETS)
 test: $(STAMP) $(ASSETS) ocr-tools browser postgres pdf-tools fuzz-tools
 	$(VENV)/bin/ruff check src tests bench fuzz
 	$(PY) -m pytest -q
-	@if $(PY) -c 'import atheris' 2>/dev/null; then $(PY) fuzz/run.py --seconds 3; \
+	@if $(PY) -c 'import atheris' 2>/dev/null; then $(PY) fuzz/run.py --seconds 3 --seed 1; \
 	  else echo "note: atheris is not installed; the fuzz targets were not run"; fi
 
 # long runs, documented with their last figures: every reader's fuzz target for FUZZ_SECONDS (default 10

@@ -1,9 +1,11 @@
 """Run the atheris target of every reader for a while, from seeds of its kind, and report executions and
 crashes (exit code 1 when any reader crashed; the crashing input is kept in the output folder).
 
-    python fuzz/run.py [--seconds N] [--out DIR] [readers...]
+    python fuzz/run.py [--seconds N] [--seed N] [--out DIR] [readers...]
 
-`make test` runs a few seconds per reader, `make check-long` minutes (docs/reliability.md: figures).
+`make test` runs a few seconds per reader from a fixed seed (the same inputs in the same order each time:
+a gate that fails when the code changed, not when the dice did); `make check-long` explores for minutes
+from random seeds (docs/reliability.md: figures).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ sys.path.insert(0, str(HERE.parent / "src"))
 from referat.testing import fuzz  # noqa: E402
 
 
-def run(reader: str, seconds: int, out: Path) -> tuple[int, int, str]:
+def run(reader: str, seconds: int, out: Path, seed: int = 0) -> tuple[int, int, str]:
     """(executions, crashes, last lines) of one reader's run."""
     seeds = out / f"{reader}-seeds"
     seeds.mkdir(parents=True, exist_ok=True)
@@ -35,7 +37,7 @@ def run(reader: str, seconds: int, out: Path) -> tuple[int, int, str]:
     env = {**os.environ, "PYTHONPATH": str(HERE.parent / "src")}
     cmd = [sys.executable, str(HERE / "readers.py"), reader, str(corpus), str(seeds), f"-max_total_time={seconds}",
            "-timeout=30", "-rss_limit_mb=3072", "-max_len=1000000", f"-artifact_prefix={out}/{reader}-",
-           "-print_final_stats=1"]
+           "-print_final_stats=1", f"-seed={seed}"]  # 0: libFuzzer picks one
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=seconds * 3 + 300, check=False)
     log = done.stdout + done.stderr
     (out / f"{reader}.log").write_text(log, encoding="utf-8")
@@ -51,6 +53,7 @@ def run(reader: str, seconds: int, out: Path) -> tuple[int, int, str]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0, help="libFuzzer's seed; 0 (the default) picks a random one")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("readers", nargs="*", default=list(fuzz.READERS))
     args = parser.parse_args()
@@ -60,7 +63,7 @@ def main() -> None:
     total = 0
     started = time.monotonic()
     for reader in args.readers:
-        executions, crashes, tail = run(reader, args.seconds, out)
+        executions, crashes, tail = run(reader, args.seconds, out, args.seed)
         total += executions
         print(f"fuzz {reader:5} {executions:>9,} executions in {args.seconds} s, {crashes} crashes")
         if crashes:
