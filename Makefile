@@ -61,7 +61,8 @@ test: $(STAMP) $(ASSETS) ocr-tools browser postgres pdf-tools fuzz-tools
 	  else echo "note: atheris is not installed; the fuzz targets were not run"; fi
 
 # long runs, documented with their last figures: every reader's fuzz target for FUZZ_SECONDS (default 10
-# minutes each; docs/reliability.md), schemathesis against the API for API_FUZZ_SECONDS, the load bench
+# minutes each; docs/reliability.md), schemathesis against the API for API_FUZZ_SECONDS, the property
+# tests five times with fresh random examples (make test draws the same ones each run), the load bench
 # (4 clients, 30 s, 20,400 items, idle and while 3,000 documents are ingested; bench/README.md), the
 # whole Greve archive ingested (bench/README.md), ingest killed 30 times on each database
 # (tests/test_crash_links.py; docs/reliability.md), a 2,000-page PDF corpus ingested on Dask with 1
@@ -78,6 +79,7 @@ check-long: $(STAMP) fuzz-tools postgres
 	@rm -rf api-fuzz.db api-fuzz.db-wal api-fuzz.db-shm api-fuzz.db.tantivy
 	$(REFERAT) ingest examples tests/fixtures/xss $$( [ -d $(SHARED)/seeds ] && echo $(SHARED)/seeds/*.txt) --db api-fuzz.db >/dev/null
 	$(PY) -m referat.testing.apifuzz api-fuzz.db --seconds $(API_FUZZ_SECONDS)
+	for run in 1 2 3 4 5; do REFERAT_HYPOTHESIS=explore $(PY) -m pytest -q -p no:cacheprovider tests/test_fuzz.py tests/test_properties.py || exit 1; done
 	$(PY) bench/load.py --work $(LOAD_WORK)
 	@if [ -d $(SHARED)/corpus/publication-api/greve ]; then $(PY) bench/greve_archive.py; fi
 	REFERAT_CRASH_KILLS=30 REFERAT_CRASH_MEETINGS=400 $(PY) -m pytest -q -s tests/test_crash_links.py -k killed

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import settings
 
 import pgserver
 from pgserver import PostgresServer, PostgresUnavailable
@@ -23,6 +24,13 @@ EXAMPLES = ROOT / "examples"
 GENRE = ROOT / "tests" / "fixtures" / "genre"
 
 needs_shared = pytest.mark.skipif(not SEEDS, reason=f"real minutes not found in {SHARED}/seeds")
+
+# hypothesis: `make test` draws the same examples on every run (a gate fails when the code changed, not by
+# chance); `make check-long` explores with fresh random ones (REFERAT_HYPOTHESIS=explore). Loaded here,
+# before the test modules' own @settings are made, which inherit from it.
+settings.register_profile("gate", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("REFERAT_HYPOTHESIS", "gate"))
 
 
 # --- databases: every archive test runs on SQLite and on a real PostgreSQL server ---------------------
