@@ -180,3 +180,23 @@ def test_cells_of_a_tight_word_table_are_parted_at_its_borders(tmp_path: Path) -
     lines = read_pdf(pdf, pdf.read_bytes())[0].splitlines()
     assert "\t".join(header) in lines
     assert "I alt\t1.070,9\t1.085,3\t1.056,0" in lines
+
+
+def test_a_ruled_web_table_with_wrapped_header_and_label_cells_reads_row_by_row(tmp_path: Path) -> None:
+    """Chromium prints a bordered HTML table with each cell vertically centred: a header whose cells wrap to
+    two and three lines ("Mio. kr." on the middle one) and a total row whose label wraps round its figures.
+    Each comes out as one row, its cells in their columns, as the printed borders say."""
+    header = ("Mio. kr.", "Vedtaget budget 2025", "Korrigeret budget 2025", "Forventet forbrug 2025",
+              "Afvigelse: Vedtaget budget", "Afvigelse: Korrigeret budget")
+    rows = (header, ("Aktivering", "152,2", "159,3", "143,9", "8,3", "15,4"),
+            ("Beskæftigelses- og Integrationsudvalget i alt", "1.070,9", "1.085,3", "1.056,0", "14,9", "29,3"))
+    blocks = (producers.Block("title", "Referat – Beskæftigelsesudvalget"),
+              producers.Block("para", "Tabel 2: Beskæftigelsesudvalgets driftsrammer"),
+              producers.Block("table", rows=rows), producers.Block("para", "Note: Totalerne er afrundede."))
+    html = producers.minutes_html(blocks).replace("td {", "td { vertical-align: middle; width: 12%; ")
+    try:
+        pdf = producers.chromium_pdf(tmp_path, html=html)
+    except producers.ProducerMissing as exc:
+        pytest.skip(str(exc))
+    lines = read_pdf(pdf, pdf.read_bytes())[0].splitlines()
+    assert ["\t".join(r) for r in rows] == [ln for ln in lines if "\t" in ln]

@@ -27,6 +27,7 @@ forked children, each a contiguous range of pages); the lines are the same as fr
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import multiprocessing
 import os
@@ -370,7 +371,7 @@ def _lines(calls: _Calls, page: int | None = None) -> list[_Line]:
     if not any(len(ln.cells) > 1 for ln in out):  # no table on the page: nothing to join or align
         return out
     if page is not None:  # rules are looked for on table pages only
-        out = _join_wrapped_rows(out, (rules or _rules(page))[0])
+        out = _join_wrapped_rows(out, rules or _rules(page))
     return _align_tables(out)
 
 
@@ -441,42 +442,67 @@ def _rules(raw: int) -> _Rules:
     return sorted(ys, reverse=True), walls
 
 
-def _join_wrapped_rows(lines: list[_Line], rules: list[float]) -> list[_Line]:
+def _join_wrapped_rows(lines: list[_Line], rules: _Rules) -> list[_Line]:
     """A ruled table row whose cell text wraps onto more lines comes out as one row: lines between the
     same two rules are joined when the first is a row of several cells, the others follow at line
     spacing, at most MAX_ROW_LINES, with every part under one of the row's cells (budget tables' long
-    labels: "Tilskud til foreningernes lokaler," / "herunder haller og klubhuse")."""
-    if len(rules) < 2:
+    labels: "Tilskud til foreningernes lokaler," / "herunder haller og klubhuse"). Where the row's cell
+    borders are drawn, they say the columns: a header whose cells wrap to different heights ("Mio. kr."
+    set in the middle of "Vedtaget" / "budget" / "2025") is joined column by column."""
+    ys, walls = rules
+    if len(ys) < 2:
         return lines
 
     def band(ln: _Line) -> int:  # rules above the line's middle
         middle = (ln.top + ln.bottom) / 2
-        return sum(1 for y in rules if y > middle)
+        return sum(1 for y in ys if y > middle)
 
     out: list[_Line] = []
     i = 0
     while i < len(lines):
         first, k = lines[i], band(lines[i])
         j = i + 1
-        if 0 < k < len(rules) and len(first.cells) > 1:
+        columns = _columns([x for x, low, high in walls if low <= ys[k] + 1 and high >= ys[k - 1] - 1]) \
+            if 0 < k < len(ys) else []
+        if 0 < k < len(ys) and (len(first.cells) > 1 or len(columns) > 2):  # a row of cells, or a ruled one
             anchors = [x for x, _ in first.cells]
             while (j < len(lines) and j - i < MAX_ROW_LINES and band(lines[j]) == k
                    and lines[j - 1].bottom - lines[j].top < lines[j - 1].top - lines[j - 1].bottom
-                   and all(any(abs(x - a) <= COLUMN_TOLERANCE for a in anchors) for x, _ in lines[j].cells)):
+                   and all(any(abs(x - a) <= COLUMN_TOLERANCE for a in anchors)
+                           or (len(columns) > 2 and columns[0] <= x <= columns[-1]) for x, _ in lines[j].cells)):
                 j += 1
         # a row sits tight between its rules: rules framing a whole page of text are no row
         height = first.top - first.bottom
-        if j - i == 1 or rules[k - 1] - first.top > height or lines[j - 1].bottom - rules[k] > height:
+        if j - i == 1 or ys[k - 1] - first.top > height or lines[j - 1].bottom - ys[k] > height:
             out.append(first)
             i += 1
             continue
-        cells = list(first.cells)
-        for ln in lines[i + 1:j]:
-            for x, t in ln.cells:
-                c = min(range(len(cells)), key=lambda n: abs(cells[n][0] - x))
-                cells[c] = (cells[c][0], f"{cells[c][1]} {t}".strip())
+        if len(columns) > 2 and all(columns[0] <= x <= columns[-1] for ln in lines[i:j] for x, _ in ln.cells):
+            texts: dict[int, tuple[float, str]] = {}  # column -> (where its text starts, its text)
+            for ln in lines[i:j]:
+                for x, t in ln.cells:
+                    c = min(max(bisect.bisect_right(columns, x) - 1, 0), len(columns) - 2)
+                    at, before = texts.get(c, (x, ""))
+                    texts[c] = (min(at, x), f"{before} {t}".strip())
+            cells = [texts[c] for c in sorted(texts)]
+        else:
+            cells = list(first.cells)
+            for ln in lines[i + 1:j]:
+                for x, t in ln.cells:
+                    c = min(range(len(cells)), key=lambda n: abs(cells[n][0] - x))
+                    cells[c] = (cells[c][0], f"{cells[c][1]} {t}".strip())
         out.append(_Line(first.top, lines[j - 1].bottom, "\t".join(t for _, t in cells), cells))
         i = j
+    return out
+
+
+def _columns(xs: list[float]) -> list[float]:
+    """Column borders from the x of the vertical rules drawn across a row: one per border, however many
+    rules draw it (a browser draws each cell's own border, two rules a fraction of a point apart)."""
+    out: list[float] = []
+    for x in sorted(xs):
+        if not out or x - out[-1] > 3:
+            out.append(x)
     return out
 
 
