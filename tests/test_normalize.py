@@ -226,3 +226,14 @@ def test_a_line_printed_beside_every_page_number_is_a_running_footer() -> None:
     texts = [ln.text for ln in n.lines if not ln.blank]
     assert "Gladsaxe Kommune" not in texts and texts.count("Godkendt.") == 5  # a sentence is never furniture
     assert {a.reason for a in n.artifacts} == {"page number", "running page header/footer"}
+
+
+def test_an_at_clause_inside_a_wrapped_sentence_goes_on_and_a_list_of_them_does_not() -> None:
+    inline = ("Social- og Sundhedsforvaltningen indstiller, at Beskæftigelsesudvalget godkender,",
+              "at det nye udvalg drøfter rådets fremtid.")
+    texts = [ln.text for ln in normalize(_wrapped_document(*inline)).lines if not ln.blank]
+    assert texts[-1] == " ".join(inline)
+    listed = ("at budgetopfølgningen for 3. kvartal 2021 tages til efterretning af udvalget,",
+              "at der gives en tillægsbevilling på 3,2 mio. kr.")
+    texts = [ln.text for ln in normalize(_wrapped_document(*listed)).lines if not ln.blank]
+    assert texts[-2:] == list(listed)

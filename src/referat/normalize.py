@@ -43,6 +43,7 @@ _TITLE = vocab.TITLE_LINE.compile()
 _ITEM_STRONG = vocab.compiled(vocab.ITEM_HEADINGS_STRONG)
 _ITEM_WEAK = vocab.compiled(vocab.ITEM_HEADINGS_WEAK, 0)  # case matters: "3. at …" is a point
 _WRAP_NEW_LINE = vocab.WRAP_NEW_LINE.compile()
+_AT_CLAUSE = re.compile(r"^(?:\d{1,2}[.)]\s*)?at\s")
 _REFERENCE = vocab.REFERENCE.compile(0)
 _DECISION_LABEL = vocab.GENITIVE_DECISION.compile()
 # a document is hard-wrapped when most of its longer lines end near one width (the 95th percentile of
@@ -330,6 +331,13 @@ def _starts_own_line(text: str) -> bool:
     return bool(vocab.CASE_NUMBER.fullmatch(t))
 
 
+def _inline_clause(paragraph: str, line: str) -> bool:
+    """An at-clause going on inside a sentence of prose: "… indstiller, at udvalget godkender," / "at det
+    nye udvalg drøfter …". One under another at-clause, or under "… indstiller," alone, opens an entry of a
+    list of recommendations."""
+    return line.startswith("at ") and not _AT_CLAUSE.match(paragraph) and ", at " in paragraph
+
+
 def _unwrap(lines: list[Line], width: int | None, joined: dict[int, int], printed: dict[int, int]) -> list[Line]:
     """In a hard-wrapped document, join each line that continues a full line onto it, so that a title,
     a recommending body or a list of names reads as printed: the line above was full (its next word would
@@ -348,7 +356,8 @@ def _unwrap(lines: list[Line], width: int | None, joined: dict[int, int], printe
         if (prev is not None and not prev.blank and not ln.blank and not prev.heading and not ln.heading
                 and "\t" not in prev.text and "\t" not in ln.text and not prev.text.rstrip().endswith(":")
                 and last + 1 + len(ln.text.split(None, 1)[0]) > width * (0.85 if ln.text[:1].islower() else 0.97)
-                and not _starts_own_line(ln.text) and not _is_structural(prev.text)
+                and not (_starts_own_line(ln.text) and not _inline_clause(prev.text, ln.text))
+                and not _is_structural(prev.text)
                 and not _DECISION_LABEL.match(prev.text)
                 and not (_REFERENCE.match(ln.text) and _REFERENCE.match(prev.text))):
             prev.text = prev.text.rstrip() + " " + ln.text.strip()
