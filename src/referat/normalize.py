@@ -331,11 +331,24 @@ def _starts_own_line(text: str) -> bool:
     return bool(vocab.CASE_NUMBER.fullmatch(t))
 
 
-def _inline_clause(paragraph: str, line: str) -> bool:
-    """An at-clause going on inside a sentence of prose: "… indstiller, at udvalget godkender," / "at det
-    nye udvalg drøfter …". One under another at-clause, or under "… indstiller," alone, opens an entry of a
-    list of recommendations."""
-    return line.startswith("at ") and not _AT_CLAUSE.match(paragraph) and ", at " in paragraph
+@dataclass(slots=True)
+class _Paragraph:
+    """What _unwrap knows of the line it may join the next one onto, worked out once per paragraph
+    (testing the joined text again for every line it grew by made unwrapping quadratic)."""
+
+    closed: bool  # takes no continuation: blank, a heading, a table row, a label, structure, ends in ":"
+    reference: bool = False  # names an earlier treatment: the next such line is one of a list
+    clause: bool = False  # prose holding an inline at-clause ("… indstiller, at …")
+    at_clause: bool = False  # itself an at-clause of a list: holds none inline
+
+    @classmethod
+    def of(cls, ln: Line) -> _Paragraph:
+        t = ln.text
+        if ln.blank or ln.heading or "\t" in t or t.rstrip().endswith(":") or _is_structural(t) \
+                or _DECISION_LABEL.match(t):
+            return cls(True)
+        at_clause = bool(_AT_CLAUSE.match(t))
+        return cls(False, bool(_REFERENCE.match(t)), ", at " in t and not at_clause, at_clause)
 
 
 def _unwrap(lines: list[Line], width: int | None, joined: dict[int, int], printed: dict[int, int]) -> list[Line]:
@@ -345,27 +358,34 @@ def _unwrap(lines: list[Line], width: int | None, joined: dict[int, int], printe
     proportional type does) and neither is a heading, a table row, a label or the start of a list entry.
     Short lines of a list stay apart (their next word fitted), and so do lines that each name an earlier
     treatment ("Beskæftigelses- og Integrationsudvalget 07.11.2012, Punkt 69 (Åben)" / "Byrådet 20.02.2013, …").
+    An at-clause going on inside a sentence of prose ("… indstiller, at udvalget godkender," / "at det nye
+    udvalg …") is joined; one under another at-clause, or under "… indstiller," alone, opens a list entry.
     Fullness is that of the last printed line: of a joined paragraph, its last line; of a line a broken
     word was joined on to, the line that word ended on (`printed`)."""
     if width is None:
         return lines
     out: list[Line] = []
     last = 0  # the length of the last printed line of out[-1]
+    para: _Paragraph | None = None  # of out[-1], worked out when first needed (most lines never need it)
     for ln in lines:
-        prev = out[-1] if out else None
-        if (prev is not None and not prev.blank and not ln.blank and not prev.heading and not ln.heading
-                and "\t" not in prev.text and "\t" not in ln.text and not prev.text.rstrip().endswith(":")
-                and last + 1 + len(ln.text.split(None, 1)[0]) > width * (0.85 if ln.text[:1].islower() else 0.97)
-                and not (_starts_own_line(ln.text) and not _inline_clause(prev.text, ln.text))
-                and not _is_structural(prev.text)
-                and not _DECISION_LABEL.match(prev.text)
-                and not (_REFERENCE.match(ln.text) and _REFERENCE.match(prev.text))):
-            prev.text = prev.text.rstrip() + " " + ln.text.strip()
-            joined[ln.no] = prev.no
-            last = printed.get(ln.no, len(ln.text.strip()))
-            continue
+        t = ln.text
+        if (out and not ln.blank and not ln.heading and "\t" not in t
+                and last + 1 + len(t.split(None, 1)[0]) > width * (0.85 if t[:1].islower() else 0.97)):
+            if para is None:
+                para = _Paragraph.of(out[-1])
+            if (not para.closed and (not _starts_own_line(t) or (para.clause and t.startswith("at ")))
+                    and not (para.reference and _REFERENCE.match(t))):
+                prev = out[-1]
+                para.clause = not para.at_clause and (
+                    para.clause or ", at " in t or (t.startswith("at ") and prev.text.rstrip().endswith(",")))
+                para.closed = t.rstrip().endswith(":")
+                prev.text = prev.text.rstrip() + " " + t.strip()
+                joined[ln.no] = prev.no
+                last = printed.get(ln.no, len(t.strip()))
+                continue
         out.append(ln)
-        last = printed.get(ln.no, len(ln.text))
+        last = printed.get(ln.no, len(t))
+        para = None
     return out
 
 
