@@ -140,9 +140,9 @@ def _clean_line(raw: str) -> str:
 def _is_structural(text: str) -> bool:
     """Lines the header/footer detector must never take: headings, item headings, case numbers."""
     t = text.strip()
-    if _SECTION.match(t) or any(p.match(t) for p in _ITEM_STRONG):
+    if _SECTION.match(t) or (t[:1] in vocab.ITEM_HEADING_FIRST and any(p.match(t) for p in _ITEM_STRONG)):
         return True
-    return bool(vocab.CASE_NUMBER.fullmatch(t))
+    return _DIGIT.search(t) is not None and bool(vocab.CASE_NUMBER.fullmatch(t))
 
 
 def _header_line(t: str, header_dates: set) -> int:
@@ -320,15 +320,19 @@ def _wrap_width(lines: list[Line]) -> int | None:
     return width if len(longer) >= _WRAPPED_MIN_LINES and near >= _WRAPPED_SHARE * len(longer) else None
 
 
+def _decision_label(t: str) -> bool:
+    return "eslutning" in t and bool(_DECISION_LABEL.match(t))
+
+
 def _starts_own_line(text: str) -> bool:
     """A line that is never the continuation of the line above: a heading, a case number, a label (eDoc's
     "Sundheds- og Omsorgsudvalgets beslutning den 04.12.2012 Punkt 1"), a list entry; "punkt 3." in lower
     case is the end of a sentence ("… fremgår af bilag 2," / "punkt 3.")."""
     t = text.strip()
-    if _WRAP_NEW_LINE.match(t) or (t[:1].isupper() and _is_structural(t)) or _SECTION.match(t) \
-            or _DECISION_LABEL.match(t):
+    if _WRAP_NEW_LINE.match(t) or _SECTION.match(t) or (_DIGIT.search(t) and vocab.CASE_NUMBER.fullmatch(t)):
         return True
-    return bool(vocab.CASE_NUMBER.fullmatch(t))
+    return t[:1].isupper() and ((t[:1] in vocab.ITEM_HEADING_FIRST and any(p.match(t) for p in _ITEM_STRONG))
+                                or _decision_label(t))
 
 
 @dataclass(slots=True)
@@ -344,11 +348,11 @@ class _Paragraph:
     @classmethod
     def of(cls, ln: Line) -> _Paragraph:
         t = ln.text
-        if ln.blank or ln.heading or "\t" in t or t.rstrip().endswith(":") or _is_structural(t) \
-                or _DECISION_LABEL.match(t):
+        if ln.blank or ln.heading or "\t" in t or t.rstrip().endswith(":") or _is_structural(t) or _decision_label(t):
             return cls(True)
         at_clause = bool(_AT_CLAUSE.match(t))
-        return cls(False, bool(_REFERENCE.match(t)), ", at " in t and not at_clause, at_clause)
+        reference = t[:1].isupper() and _DIGIT.search(t) is not None and bool(_REFERENCE.match(t))
+        return cls(False, reference, ", at " in t and not at_clause, at_clause)
 
 
 def _unwrap(lines: list[Line], width: int | None, joined: dict[int, int], printed: dict[int, int]) -> list[Line]:
@@ -367,25 +371,33 @@ def _unwrap(lines: list[Line], width: int | None, joined: dict[int, int], printe
     out: list[Line] = []
     last = 0  # the length of the last printed line of out[-1]
     para: _Paragraph | None = None  # of out[-1], worked out when first needed (most lines never need it)
+    parts: list[str] = []  # the lines joined onto out[-1], put together once it is whole
     for ln in lines:
         t = ln.text
+        space = t.find(" ")
         if (out and not ln.blank and not ln.heading and "\t" not in t
-                and last + 1 + len(t.split(None, 1)[0]) > width * (0.85 if t[:1].islower() else 0.97)):
+                and last + 1 + (space if space >= 0 else len(t)) > width * (0.85 if t[:1].islower() else 0.97)):
             if para is None:
                 para = _Paragraph.of(out[-1])
             if (not para.closed and (not _starts_own_line(t) or (para.clause and t.startswith("at ")))
                     and not (para.reference and _REFERENCE.match(t))):
                 prev = out[-1]
+                end = parts[-1] if parts else prev.text
                 para.clause = not para.at_clause and (
-                    para.clause or ", at " in t or (t.startswith("at ") and prev.text.rstrip().endswith(",")))
+                    para.clause or ", at " in t or (t.startswith("at ") and end.rstrip().endswith(",")))
                 para.closed = t.rstrip().endswith(":")
-                prev.text = prev.text.rstrip() + " " + t.strip()
+                parts.append(t.strip())
                 joined[ln.no] = prev.no
                 last = printed.get(ln.no, len(t.strip()))
                 continue
+        if parts:
+            out[-1].text = " ".join([out[-1].text.rstrip(), *parts])
+            parts = []
         out.append(ln)
         last = printed.get(ln.no, len(t))
         para = None
+    if parts:
+        out[-1].text = " ".join([out[-1].text.rstrip(), *parts])
     return out
 
 
