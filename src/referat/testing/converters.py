@@ -4,13 +4,18 @@ The seeds in ../shared/seeds are text made from PDFs by converters that keep a p
 Others do not: pdftotext and the PDF reader give a paragraph by its printed lines, some drop the blank
 lines between paragraphs, break words at line ends with a hyphen, or leave a running footer and a page
 number on every page. Each function here prints a text as such a converter would; tests/test_golden.py
-parses the seeds through each and scores them against the hand-checked gold.
+parses the seeds through each and scores them against the hand-checked gold. `as_blocks` turns the same
+text into blocks for referat.testing.producers, so that the seeds are also printed as PDFs by real
+producers (LibreOffice from a Word file, Chromium from a web page) and read back.
 """
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Callable
+
+from referat.testing.producers import Block
 
 
 def wrapped(text: str, width: int = 85) -> str:
@@ -69,3 +74,39 @@ CONVERTERS: dict[str, Callable[[str], str]] = {
     "footers": with_footers,
     "wrapped, footers": lambda t: with_footers(wrapped(t)),
 }
+
+
+# bold section names of the Gladsaxe minutes, set as labels when printed
+LABELS = frozenset({"Indstilling", "Beslutning", "Sagsfremstilling", "Resumé", "Økonomi", "Bilag", "Relateret behandling",
+                    "Kommende behandlingsforløb", "Deltager i sagens behandling", "Sagens tidligere behandling",
+                    "Gennemgang af sagen", "Indholdsfortegnelse"})
+
+
+def as_blocks(text: str) -> tuple[Block, ...]:
+    """Minutes as text (markdown marks dropped) -> blocks to print: the first line the title, "Punkt N:" a
+    heading, a section name a label, tab-separated lines a table (the contents' "Title\tpage" lines stay
+    paragraphs), anything else a paragraph."""
+    out: list[Block] = []
+    table: list[list[str]] = []
+
+    def flush() -> None:
+        if table:
+            width = max(len(r) for r in table)
+            out.append(Block("table", rows=tuple(tuple(r + [""] * (width - len(r))) for r in table)))
+            table.clear()
+
+    in_contents = False
+    for raw in text.splitlines():
+        line = re.sub(r"^#+\s*", "", raw).replace("**", "").strip(" ")
+        if not line.strip():
+            continue
+        in_contents = (in_contents or line == "Indholdsfortegnelse") and not line.startswith("Punkt ")
+        if "\t" in line and not (in_contents and re.search(r"\t\d+$", line)):
+            table.append(line.split("\t"))
+            continue
+        flush()
+        kind = ("title" if not out else "heading" if re.match(r"^(Punkt \d+:|Dagsordenpunkt)", line)
+                else "label" if line in LABELS else "para")
+        out.append(Block(kind, line))
+    flush()
+    return tuple(out)
