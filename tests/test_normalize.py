@@ -182,6 +182,12 @@ def test_a_hard_wrapped_paragraph_is_joined_and_its_lines_are_remembered() -> No
     ("Stigningen på a-dagpenge fremgår af bilag 2 og bilag 3 i sagen,", "Bilag 4: Kvartalsstatistik"),
     ("Dette er en linje, der fylder hele bredden, og som slutter med", "Punkt 3: Mødeplan for 2026"),
     ("Indstilling", "Social- og Sundhedsforvaltningen indstiller,"),
+    # pdftotext's plain order has no blank lines: a header field, the contents and a new paragraph
+    ("Mødested 2608, Gladsaxeværrelset og lokalerne ved siden af det store mødelokale", "Mødedeltagere Ole Bak (A)"),
+    ("Signe Ejersbo (F), Suleman Naim (Uden for parti), Susanne Damsgaard (Æ) og Ole", "Indholdsfortegnelse"),
+    ("Indholdsfortegnelse over punkterne på dagens møde i udvalget for beskæftigelse", "Godkendelse..... 23"),
+    ("fundament for de unge, der har vanskeligt ved at finde sig til rette i skolen.",
+     "Social- og Sundhedsforvaltningen indstiller,"),
 ])
 def test_lines_that_start_their_own_line_are_not_joined(block: tuple[str, str]) -> None:
     texts = [ln.text for ln in normalize(_wrapped_document(*block)).lines if not ln.blank]
@@ -237,3 +243,10 @@ def test_an_at_clause_inside_a_wrapped_sentence_goes_on_and_a_list_of_them_does_
               "at der gives en tillægsbevilling på 3,2 mio. kr.")
     texts = [ln.text for ln in normalize(_wrapped_document(*listed)).lines if not ln.blank]
     assert texts[-2:] == list(listed)
+
+
+def test_a_contents_page_number_set_apart_by_its_leader_joins_its_entry() -> None:
+    """pdftotext of a LibreOffice PDF puts a tab leader's page number a paragraph below its entry."""
+    assert texts("Indholdsfortegnelse\n\nBudgetopfølgning 2025, 1. kvartal.....\n\n5\n\nMødeplan for 2026..... 8") == [
+        "Indholdsfortegnelse", "Budgetopfølgning 2025, 1. kvartal..... 5", "Mødeplan for 2026..... 8"]
+    assert texts("Forbruget er opgjort.\n\n5\n\nNæste side") == ["Forbruget er opgjort.", "Næste side"]  # a page number

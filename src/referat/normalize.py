@@ -44,6 +44,8 @@ _ITEM_STRONG = vocab.compiled(vocab.ITEM_HEADINGS_STRONG)
 _ITEM_WEAK = vocab.compiled(vocab.ITEM_HEADINGS_WEAK, 0)  # case matters: "3. at …" is a point
 _WRAP_NEW_LINE = vocab.WRAP_NEW_LINE.compile()
 _AT_CLAUSE = re.compile(r"^(?:\d{1,2}[.)]\s*)?at\s")
+_TOC_HEADING = vocab.TOC_HEADING.compile()
+_LEADER_PAGE = re.compile(r"(?:\.{3,}|\t)\s*\d{1,4}$")  # "Godkendelse..... 12": a contents entry
 _REFERENCE = vocab.REFERENCE.compile(0)
 _DECISION_LABEL = vocab.GENITIVE_DECISION.compile()
 # a document is hard-wrapped when most of its longer lines end near one width (the 95th percentile of
@@ -329,7 +331,8 @@ def _starts_own_line(text: str) -> bool:
     "Sundheds- og Omsorgsudvalgets beslutning den 04.12.2012 Punkt 1"), a list entry; "punkt 3." in lower
     case is the end of a sentence ("… fremgår af bilag 2," / "punkt 3.")."""
     t = text.strip()
-    if _WRAP_NEW_LINE.match(t) or _SECTION.match(t) or (_DIGIT.search(t) and vocab.CASE_NUMBER.fullmatch(t)):
+    if _WRAP_NEW_LINE.match(t) or _SECTION.match(t) or (_DIGIT.search(t) and vocab.CASE_NUMBER.fullmatch(t)) \
+            or _TOC_HEADING.match(t) or _LEADER_PAGE.search(t) or (t[:1].isupper() and _HEADER_START.match(t)):
         return True
     return t[:1].isupper() and ((t[:1] in vocab.ITEM_HEADING_FIRST and any(p.match(t) for p in _ITEM_STRONG))
                                 or _decision_label(t))
@@ -348,7 +351,8 @@ class _Paragraph:
     @classmethod
     def of(cls, ln: Line) -> _Paragraph:
         t = ln.text
-        if ln.blank or ln.heading or "\t" in t or t.rstrip().endswith(":") or _is_structural(t) or _decision_label(t):
+        if ln.blank or ln.heading or "\t" in t or t.rstrip().endswith(":") or _is_structural(t) or _decision_label(t) \
+                or _TOC_HEADING.match(t) or _LEADER_PAGE.search(t):
             return cls(True)
         at_clause = bool(_AT_CLAUSE.match(t))
         reference = t[:1].isupper() and _DIGIT.search(t) is not None and bool(_REFERENCE.match(t))
@@ -360,8 +364,11 @@ def _unwrap(lines: list[Line], width: int | None, joined: dict[int, int], printe
     a recommending body or a list of names reads as printed: the line above was full (its next word would
     not have fitted; a line going on in lower case, surely a continuation, may fall a little short, as
     proportional type does) and neither is a heading, a table row, a label or the start of a list entry.
-    Short lines of a list stay apart (their next word fitted), and so do lines that each name an earlier
-    treatment ("Beskæftigelses- og Integrationsudvalget 07.11.2012, Punkt 69 (Åben)" / "Byrådet 20.02.2013, …").
+    A capitalised line after a full stop stays apart too: without blank lines (pdftotext's plain order)
+    it is as likely a new paragraph ("… uddannelsessystemet." / "Social- og Sundhedsforvaltningen
+    indstiller,") as the next sentence. Short lines of a list stay apart (their next word fitted), and so
+    do lines that each name an earlier treatment ("Beskæftigelses- og Integrationsudvalget 07.11.2012,
+    Punkt 69 (Åben)" / "Byrådet 20.02.2013, …").
     An at-clause going on inside a sentence of prose ("… indstiller, at udvalget godkender," / "at det nye
     udvalg …") is joined; one under another at-clause, or under "… indstiller," alone, opens a list entry.
     Fullness is that of the last printed line: of a joined paragraph, its last line; of a line a broken
@@ -379,10 +386,11 @@ def _unwrap(lines: list[Line], width: int | None, joined: dict[int, int], printe
                 and last + 1 + (space if space >= 0 else len(t)) > width * (0.85 if t[:1].islower() else 0.97)):
             if para is None:
                 para = _Paragraph.of(out[-1])
-            if (not para.closed and (not _starts_own_line(t) or (para.clause and t.startswith("at ")))
+            prev = out[-1]
+            end = parts[-1] if parts else prev.text
+            if (not para.closed and not (t[:1].isupper() and end.rstrip()[-1:] in ".!?")
+                    and (not _starts_own_line(t) or (para.clause and t.startswith("at ")))
                     and not (para.reference and _REFERENCE.match(t))):
-                prev = out[-1]
-                end = parts[-1] if parts else prev.text
                 para.clause = not para.at_clause and (
                     para.clause or ", at " in t or (t.startswith("at ") and end.rstrip().endswith(",")))
                 para.closed = t.rstrip().endswith(":")
@@ -479,6 +487,12 @@ def _page_key(t: str) -> str:
 _LABEL_ONLY = re.compile(r"^(?P<label>[A-ZÆØÅ][\w .\-/æøå]{1,40}?)\s*:$")
 _HEADER_LABELS = frozenset(label for labels in vocab.HEADER_FIELDS.values() for label in labels)
 _CASE_LABEL = vocab.CASE_LABEL.compile()
+# a meeting header's field starts a line of its own ("Mødedeltagere Michael Dorph Jensen (Ø), …"): the
+# distinctive labels followed by a space or a colon, the short everyday words ("Dato", "Sted") only by a colon
+_PLAIN_LABELS = ("dato", "tid", "sted", "udvalg", "forum", "organ", "afholdt", "fravær", "bemærk", "bemærkning")
+_HEADER_START = re.compile(
+    r"^(?:(?:" + "|".join(re.escape(lb) for lb in sorted(_HEADER_LABELS - set(_PLAIN_LABELS), key=len, reverse=True))
+    + r")(?=[\s:])|(?:" + "|".join(re.escape(lb) for lb in _PLAIN_LABELS) + r")\s*:)", re.IGNORECASE)
 
 
 def _known_label(text: str) -> bool:
@@ -584,13 +598,22 @@ def _single_value_label(text: str) -> bool:
 def _drop_isolated_numbers(lines: list[Line], candidates: list[int], artifacts: list[Artifact],
                            moved: dict[int, int]) -> None:
     """A bare number alone between blank lines is a page number left by a PDF converter; it is
-    blanked in place (line positions do not change). Unless it is an item number set apart from its
+    blanked in place (line positions do not change). Unless it is the page of the contents entry whose
+    dot leader ends a line just above it (then it joins that entry), or an item number set apart from its
     title (pdftotext puts "3" and "Eventuelt" in two blocks when a column gap parts them): then the
     title joins it ("3 Eventuelt"; `_split_item_number`)."""
     for i in candidates:
         before = i == 0 or lines[i - 1].blank
         after = i + 1 == len(lines) or lines[i + 1].blank
         if not (before and after):
+            continue
+        leader = next((j for j in range(i - 1, max(-1, i - 4), -1) if not lines[j].blank), None)
+        if leader is not None and lines[leader].text.rstrip().endswith("..."):
+            # "Budgetopfølgning 2025, 1. kvartal....." / "5": a contents entry whose page number a tab
+            # leader set apart (pdftotext of a LibreOffice PDF)
+            lines[leader].text = f"{lines[leader].text.rstrip()} {lines[i].text.strip()}"
+            moved[lines[i].no] = lines[leader].no
+            lines[i] = Line(lines[i].no, "")
             continue
         title = _split_item_number(lines, i)
         if title is not None:
