@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from conftest import GENRE
-from referat import parse_file
+from referat import parse_file, parse_text
 
 
 def test_kk_style_numbered_items_with_case_in_parentheses_and_upper_case_sections() -> None:
@@ -252,3 +252,12 @@ def test_section_headings_of_other_systems(heading: str, role: str) -> None:
 
     found = section_role(heading)
     assert found is not None and found[0] == role
+
+
+def test_without_blank_lines_a_list_of_names_stops_at_the_contents_and_group_headings() -> None:
+    """pdftotext's plain order drops the blank lines: "Afbud/fravær: Malene Grøn (V)" runs straight into
+    "INDHOLDSFORTEGNELSE" and "A. Sager til afgørelse i byrådet", which are no names; and an item's
+    "Fraværende:" line runs into the next group heading."""
+    text = (GENRE / "edagsorden_style_2024-03-06.txt").read_text(encoding="utf-8")
+    dense = "\n".join(line for line in text.splitlines() if line.strip())
+    assert [i.absent for i in parse_text(dense).items] == [i.absent for i in parse_text(text).items] == [["Malene Grøn"]] * 3

@@ -22,6 +22,7 @@ _MUNICIPALITY_LINE = re.compile(vocab.MUNICIPALITY.pattern + r"\s*$")
 _COMMITTEE_LINE = re.compile(vocab.COMMITTEE_NAME.pattern)
 _PLACE_LINE = re.compile(vocab.PLACE_LINE.pattern)
 _ITEM_GROUP = vocab.ITEM_GROUP.compile()
+_TOC_HEADING = vocab.TOC_HEADING.compile()
 _COMMITTEE_MEETING = vocab.COMMITTEE_MEETING_LINE.compile(0)
 _SUBSTITUTE_PAIR = vocab.SUBSTITUTE_PAIR.compile(0)
 _TITLE_KIND_LAST = vocab.TITLE_KIND_LAST.compile()
@@ -48,6 +49,13 @@ class Header:
     consumed: list[int] = field(default_factory=list)  # source line numbers read into fields
     municipality: str | None = None
 
+
+
+def _ends_list(text: str) -> bool:
+    """A line that no list of names runs on into, where no blank line parts them (pdftotext's plain
+    order): the contents' heading, a group heading, a title, a line in capitals ("INDHOLDSFORTEGNELSE")."""
+    return bool(_TOC_HEADING.match(text) or _ITEM_GROUP.match(text) or _TITLE.match(text)
+                or (text.isupper() and len(text) > 3))
 
 def _title_parts(rest: str) -> tuple[str | None, str | None, dt.date | None, str | None]:
     """"Beskæftigelses- og Integrationsudvalget - 2016-2021 d. 30-11-2021" -> committee, period, date, time."""
@@ -149,7 +157,7 @@ def parse_header(lines: list[Line]) -> Header:
             h.consumed.append(ln.no)
             # a wrapped value continues on the following lines until a blank line or another field
             while key in ("participants", "absent", "substitutes") and i < len(lines) and not lines[i].blank \
-                    and not _FIELD.match(lines[i].text.strip()):
+                    and not _FIELD.match(lines[i].text.strip()) and not _ends_list(lines[i].text.strip()):
                 # one name per line under an empty label; otherwise a wrapped line ("Kristoffer" / "Beck")
                 listed = not f.group("value") or value.rstrip().endswith(")") or (
                     _NAME_LINE.match(lines[i].text.strip()) is not None and _NAME_LINE.match(value.rsplit(",", 1)[-1].strip()) is not None)
