@@ -73,31 +73,33 @@ def test_seed_matches_gold(seed: Path) -> None:
     assert not diffs, "\n".join(diffs)
 
 
+def scored(folder: Path) -> tuple[dict[str, str], float, str]:
+    """The shared scorer over the NAME.json records in `folder`: per-field ratios, overall, its output."""
+    res = subprocess.run([sys.executable, str(SHARED / "tools" / "score.py"), str(SHARED / "gold"), str(folder)],
+                         capture_output=True, text=True, check=False)
+    lines = res.stdout.strip().splitlines()
+    return {ln.split()[0]: ln.split()[-1] for ln in lines[:-1]}, float(lines[-1].split()[-1]), res.stdout
+
+
 def test_official_scorer(tmp_path: Path) -> None:
     """The shared scorer over all five: overall >= 0.98 and 100% on the structural fields."""
     for seed in SEEDS:
         out = parse_file(seed).to_contract()
         (tmp_path / f"{seed.stem}.json").write_text(json.dumps(out, ensure_ascii=False))
-    res = subprocess.run([sys.executable, str(SHARED / "tools" / "score.py"), str(SHARED / "gold"), str(tmp_path)],
-                         capture_output=True, text=True, check=False)
-    lines = res.stdout.strip().splitlines()
-    ratios = {ln.split()[0]: ln.split()[-1] for ln in lines[:-1]}
+    ratios, overall, out = scored(tmp_path)
     for field in ("items.count", "item.found", "item.title", "item.case_number", "item.closed",
                   "item.decision_kind"):
-        assert ratios[field] == "100.0%", res.stdout
-    assert float(lines[-1].split()[-1]) >= 0.98, res.stdout
+        assert ratios[field] == "100.0%", out
+    assert overall >= 0.98, out
 
 
 def _score(tmp_path: Path, convert: Callable[[str], str]) -> tuple[dict[str, str], float, str]:
-    """The shared scorer over the seeds as `convert` prints them: per-field ratios, overall, its output."""
+    """The shared scorer over the seeds as `convert` prints them."""
     for seed in SEEDS:
         printed = tmp_path / seed.name
         printed.write_text(convert(seed.read_text(encoding="utf-8")), encoding="utf-8")
         (tmp_path / f"{seed.stem}.json").write_text(json.dumps(parse_file(printed).to_contract(), ensure_ascii=False))
-    res = subprocess.run([sys.executable, str(SHARED / "tools" / "score.py"), str(SHARED / "gold"), str(tmp_path)],
-                         capture_output=True, text=True, check=False)
-    lines = res.stdout.strip().splitlines()
-    return {ln.split()[0]: ln.split()[-1] for ln in lines[:-1]}, float(lines[-1].split()[-1]), res.stdout
+    return scored(tmp_path)
 
 
 STRUCTURAL = ("items.count", "item.title", "item.case_number", "item.decision", "item.attachments", "item.related",
@@ -151,12 +153,9 @@ def test_seeds_printed_as_pdfs_by_real_producers_read_back(tmp_path: Path, print
             folder.mkdir(exist_ok=True)
             (folder / f"{seed.stem}.json").write_text(json.dumps(doc.to_contract(), ensure_ascii=False))
     for folder, least in ((read, 0.96 if printer.startswith("Chromium") else 0.92), (text, 0.91)):
-        res = subprocess.run([sys.executable, str(SHARED / "tools" / "score.py"), str(SHARED / "gold"), str(folder)],
-                             capture_output=True, text=True, check=False)
-        lines = res.stdout.strip().splitlines()
-        ratios = {ln.split()[0]: ln.split()[-1] for ln in lines[:-1]}
-        assert all(ratios[f] == "100.0%" for f in ("items.count", "item.found", "item.case_number")), (folder.name, res.stdout)
-        assert float(lines[-1].split()[-1]) >= least, (folder.name, res.stdout)
+        ratios, overall, out = scored(folder)
+        assert all(ratios[f] == "100.0%" for f in ("items.count", "item.found", "item.case_number")), (folder.name, out)
+        assert overall >= least, (folder.name, out)
 
 
 def _pdftotext(pdf: Path) -> str:
