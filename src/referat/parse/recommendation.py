@@ -47,14 +47,15 @@ def _points_after(lines: list[Line], start: int) -> list[str]:
     return [squash(p) for p in points]
 
 
-def _inline(lines: list[Line], i: int, first: str) -> str:
-    """An inline "… indstiller, at X" sentence, with the rest of its paragraph if it wraps."""
+def _inline(lines: list[Line], i: int, first: str) -> tuple[str, int]:
+    """An inline "… indstiller, at X" sentence, with the rest of its paragraph if it wraps, and the position
+    after it."""
     tail = []
-    for nxt in lines[i + 1:]:
-        if nxt.blank or _NUMBERED.match(nxt.text.strip()):
-            break
-        tail.append(nxt.text)
-    return squash(" ".join([first, *tail]))
+    j = i + 1
+    while j < len(lines) and not lines[j].blank and not _NUMBERED.match(lines[j].text.strip()):
+        tail.append(lines[j].text)
+        j += 1
+    return squash(" ".join([first, *tail])), j
 
 
 def _body(text: str) -> str:
@@ -72,15 +73,23 @@ def recommendation(item: RawItem) -> tuple[list[str], str | None]:
             text = ln.text.strip()
             if ln.blank or not any(c in text for c in vocab.RECOMMENDATION_CUES):
                 continue
-            m = _RECOMMENDS.match(text) or (_PROPOSES.match(text) if rec_sections else None)
+            # "X foreslår, at" counts in an Indstilling section, unless "X indstiller" came first there: then a
+            # line "Økonomiudvalget og Borgerrepræsentationen anbefaler," is that sentence going on
+            m = _RECOMMENDS.match(text) or (_PROPOSES.match(text) if rec_sections and found is None else None)
             if m:
                 rest = m.group("rest").strip()
                 if rest not in ("", ":") and not rest.lower().startswith("at "):
                     continue  # "X indstiller i forbindelse med …": prose, not the formal recommendation
                 # "X indstiller, at udvalget over for Byrådet anbefaler," + numbered points: the points count
-                points = _points_after(lines, i + 1)
-                if not points and rest.lower().startswith("at "):
-                    points = [_inline(lines, i, rest)]
+                # "X indstiller, at Økonomiudvalget anbefaler Byrådet" / "at vedtage budgetforslaget.": an inline
+                # sentence broken at the line end goes on; once it ends in a comma or colon, points follow
+                if rest.lower().startswith("at ") and rest.rstrip()[-1:] not in (",", ":", ".", ";"):
+                    rest, after = _inline(lines, i, rest)  # the whole sentence: any points come after it
+                    points = (_points_after(lines, after) if rest.rstrip()[-1:] in (",", ":") else []) or [rest]
+                else:
+                    points = _points_after(lines, i + 1)
+                    if not points and rest.lower().startswith("at "):
+                        points = [_inline(lines, i, rest)[0]]
                 found = (points, _body(m.group("body")))
                 continue
             p = _PRESENTS.match(text) or _PRESENTED_BY.match(text)
@@ -92,7 +101,7 @@ def recommendation(item: RawItem) -> tuple[list[str], str | None]:
             points = _points_after(lines, 0)
             first = next((ln for ln in lines if not ln.blank), None)
             if not points and first is not None and first.text.strip().lower().startswith("at "):
-                points = [_inline(lines, lines.index(first), first.text.strip())]
+                points = [_inline(lines, lines.index(first), first.text.strip())[0]]
             if points:
                 return points, presenter
     if found is None:
