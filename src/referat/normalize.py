@@ -189,6 +189,8 @@ def _remove_running_headers(lines: list[Line], artifacts: list[Artifact]) -> lis
         low, high = lines[nonblank[j - 1]].no, lines[nonblank[j]].no
         if high - low > 1 and bisect.bisect_right(numbered, low) < bisect.bisect_left(numbered, high):
             beside |= {j - 1, j}
+    if numbered and nonblank and numbered[-1] > lines[nonblank[-1]].no:
+        beside.add(len(nonblank) - 1)  # over the last page's number, at the very end
     # a header line carrying its page number ("… 04.12.2012 Side 5 af 23") repeats but for the number
     texts = [_page_key(lines[i].text.strip()) for i in nonblank]
     header_dates = {d for t in texts[:15] if (d := parse_date(t))}

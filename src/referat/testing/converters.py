@@ -56,15 +56,16 @@ def hyphenated(text: str, width: int = 70) -> str:
 
 
 def with_footers(text: str, every: int = 45, footer: str = "Gladsaxe Kommune") -> str:
-    """A footer line and "Side N af M" every `every` lines, wherever the page breaks (mid-paragraph too)."""
+    """A footer line and "Side N af M" at the foot of every page of `every` lines, wherever the page
+    breaks (mid-paragraph too), the last page's included."""
     lines, out, page = text.splitlines(), [], 1
-    pages = len(lines) // every + 1
+    pages = (len(lines) + every - 1) // every
     for i, line in enumerate(lines):
         if i and i % every == 0:
             out += ["", footer, f"Side {page} af {pages}", ""]
             page += 1
         out.append(line)
-    return "\n".join(out) + "\n"
+    return "\n".join([*out, "", footer, f"Side {page} af {pages}"]) + "\n"
 
 
 CONVERTERS: dict[str, Callable[[str], str]] = {
