@@ -323,9 +323,9 @@ def _char_runs(calls: _Calls, line: str, first: int) -> list[_Run]:
 def _lines(calls: _Calls, page: int | None = None) -> list[_Line]:
     """Text runs grouped into lines (top to bottom). Neighbouring runs are one word when the gap between
     them is at most WORD_BREAK_EM of the font size (a glyph kerned or placed as its own text object),
-    two words up to TAB_EM, and table cells (a tab) across a wider gap. With the page given, table rows
-    wrapped between its horizontal rules are joined (_join_wrapped_rows). `calls` holds the text page;
-    the page is pdfium's address."""
+    two words up to TAB_EM, and table cells (a tab) across a wider gap or a drawn cell border. With the
+    page given, table rows wrapped between its horizontal rules are joined (_join_wrapped_rows). `calls`
+    holds the text page; the page is pdfium's address."""
     runs = _runs(calls)
     runs.sort(key=lambda r: (-r[_R_TOP], r[_R_LEFT]))
     rules: _Rules | None = None  # the page's rules, read at the first line of several runs
@@ -370,7 +370,7 @@ def _lines(calls: _Calls, page: int | None = None) -> list[_Line]:
         out.append(_Line(max(r[_R_TOP] for r in group), min(r[_R_BOTTOM] for r in group), text, cells, size))
     if not any(len(ln.cells) > 1 for ln in out):  # no table on the page: nothing to join or align
         return out
-    if page is not None:  # rules are looked for on table pages only
+    if page is not None:  # the rules read for the cells, or read now
         out = _join_wrapped_rows(out, rules or _rules(page))
     return _align_tables(out)
 
