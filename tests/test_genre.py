@@ -277,16 +277,18 @@ PRINTED = {
 }
 
 
-@pytest.mark.parametrize("path", PLAIN, ids=[p.name for p in PLAIN])
-@pytest.mark.parametrize("printed", sorted(PRINTED))
+# a running footer is told by being printed on three pages or more: documents of two pages of 15 lines
+# or fewer are left out of that case (a footer printed once or twice is not told from the text)
+CASES = [(path, printed) for path in PLAIN for printed in sorted(PRINTED)
+         if "footer" not in printed or len(path.read_text(encoding="utf-8").splitlines()) > 30]
+
+
+@pytest.mark.parametrize(("path", "printed"), CASES, ids=[f"{p.name}-{printed}" for p, printed in CASES])
 def test_each_layout_reads_the_same_wrapped_without_blank_lines_and_with_footers(path: Path, printed: str) -> None:
     """As pdftotext gives them: these documents are short, too short to be found hard-wrapped, so the
     extractors themselves must read a sentence broken at a line end ("Direktionen indstiller, at
-    Økonomiudvalget anbefaler Byrådet" / "at vedtage budgetforslaget.") and a list run on without a blank.
-    A running footer is told by being printed on three pages or more (one on a page or two is not)."""
+    Økonomiudvalget anbefaler Byrådet" / "at vedtage budgetforslaget.") and a list run on without a blank."""
     text = path.read_text(encoding="utf-8")
-    if "footer" in printed and len(text.splitlines()) <= 30:
-        pytest.skip("two pages or fewer: a footer printed once or twice is not told from the text")
     other = PRINTED[printed](text)
     plain, got = parse_text(text), parse_text(other)
     assert [[getattr(i, f) for f in FIELDS] for i in got.items] == [[getattr(i, f) for f in FIELDS] for i in plain.items]
