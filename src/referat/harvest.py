@@ -351,7 +351,8 @@ class Harvester:
         if record is not None:  # the system's URL scheme gives items' and attachments' PDFs
             for item in record.items:
                 if item.id:  # the item's own PDF (a link inside its text is not the item)
-                    item.url = f"https://{self.host}/vis/pdf/dagsordenpunkt/{quote(item.id, safe='')}?redirectDirectlyToPdf=true"
+                    item.url = (f"https://{self.host}/vis/pdf/dagsordenpunkt/{quote(item.id, safe='')}"
+                                "?redirectDirectlyToPdf=true")
                 for a in item.attachments:
                     if a.url is None and a.id:
                         a.url = f"https://{self.host}/vis/pdf/bilag/{quote(a.id, safe='')}?redirectDirectlyToPdf=true"

@@ -38,7 +38,8 @@ def reference_numbers(raw: str | None, first: int | None) -> list[int]:
     m = _REFERENCE.match(squash(raw or ""))
     if not m or not m.group("item"):
         return [first] if first is not None else []
-    more = [n for n in (whole_number(part.strip()) for part in _NUMBER_SPLIT.split(m.group("more") or "")) if n is not None]
+    parts = (whole_number(part.strip()) for part in _NUMBER_SPLIT.split(m.group("more") or ""))
+    more = [n for n in parts if n is not None]
     return [int(m.group("item")), *more]
 
 

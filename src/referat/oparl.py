@@ -448,8 +448,8 @@ class OParl:
     def organization_meetings(self, org_id: str, window: Window, limit: int, offset: int
                               ) -> tuple[int, list[dict[str, Any]]]:
         body = municipality_id(self._committee(org_id)["municipality"])
-        live = self._sql_page("SELECT m.id FROM meetings m JOIN documents d ON d.id = m.document_id WHERE m.body_id = ?",
-                              org_id, window, "m.id", self.meeting, limit, offset)
+        live = self._sql_page("SELECT m.id FROM meetings m JOIN documents d ON d.id = m.document_id "
+                              "WHERE m.body_id = ?", org_id, window, "m.id", self.meeting, limit, offset)
         return self._with_deleted(body, "meetings", window, limit, offset, live, org_id)
 
     @staticmethod

@@ -50,12 +50,12 @@ class Header:
     municipality: str | None = None
 
 
-
 def _ends_list(text: str) -> bool:
     """A line that no list of names runs on into, where no blank line parts them (pdftotext's plain
     order): the contents' heading, a group heading, a title, a line in capitals ("INDHOLDSFORTEGNELSE")."""
     return bool(_TOC_HEADING.match(text) or _ITEM_GROUP.match(text) or _TITLE.match(text)
                 or (text.isupper() and len(text) > 3))
+
 
 def _title_parts(rest: str) -> tuple[str | None, str | None, dt.date | None, str | None]:
     """"Beskæftigelses- og Integrationsudvalget - 2016-2021 d. 30-11-2021" -> committee, period, date, time."""

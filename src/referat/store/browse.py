@@ -67,8 +67,8 @@ def bodies(conn: Connection, municipality: Any = ...) -> list[dict[str, Any]]:
     a municipality (None: the bodies whose municipality is unknown), only its own. A body with no meeting
     (a replace took its last away) is none: OParl serves it as deleted."""
     sql = ("SELECT b.id, b.name, b.municipality, count(m.id) AS meetings, min(m.date) AS first, max(m.date) AS last, "
-           "min(d.ingested_at) AS created, max(d.ingested_at) AS modified FROM bodies b JOIN meetings m ON m.body_id = b.id "
-           "JOIN documents d ON d.id = m.document_id")
+           "min(d.ingested_at) AS created, max(d.ingested_at) AS modified FROM bodies b "
+           "JOIN meetings m ON m.body_id = b.id JOIN documents d ON d.id = m.document_id")
     params: tuple[Any, ...] = ()
     if municipality is not ...:
         sql += f" WHERE b.municipality {sql_for(conn).same} ?"

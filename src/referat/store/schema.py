@@ -326,11 +326,12 @@ superseded = Table(
     Column("at", String(32), nullable=False),  # the ingest's time (the new document's ingested_at)
 )
 
-# OParl tombstones (migration 0012): an OParl object a replaced document took away (its File, a Meeting
-# whose id the new version does not keep, an AgendaItem or Consultation absent from it, their Location, a
-# Paper, Membership, Person or Organization nothing stored carries any more), so that OParl serves it with `deleted: true` (referat.oparl) instead of
-# a 404. `body` is the OParl Body (municipality) id, `object_id` the id in the object's URL (a Paper's:
-# its case key). A row goes when its object comes back. Filled by referat.store.tombstones.
+# OParl tombstones (migrations 0012, 0013): an OParl object a replaced document took away (its File, a
+# Meeting whose id the new version does not keep, an AgendaItem or Consultation absent from it, their
+# Location, a Paper, Membership, Person or Organization nothing stored carries any more), so that OParl
+# serves it with `deleted: true` (referat.oparl) instead of a 404. `body` is the OParl Body (municipality)
+# id, `object_id` the id in the object's URL (a Paper's: its case key). A row goes when its object comes
+# back. Filled by referat.store.tombstones.
 oparl_deleted = Table(
     "oparl_deleted", metadata,
     Column("kind", String(16), nullable=False),  # tombstones.KINDS: file, meeting, …, person, organization

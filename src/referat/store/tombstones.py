@@ -29,7 +29,8 @@ Objects = dict[Object, tuple[str, str, str | None]]  # -> (body id, created, the
 Carriers = dict[Object, tuple[Any, ...]]  # an object that is gone only when nothing stored carries it -> its key
 # whether something stored still carries such an object, from its key (an index leads each test)
 _CARRIED = {
-    "paper": ("SELECT 1 FROM items i JOIN bodies b ON b.id = i.body_id WHERE i.case_key = ? AND b.municipality {same} ?",),
+    "paper": ("SELECT 1 FROM items i JOIN bodies b ON b.id = i.body_id "
+              "WHERE i.case_key = ? AND b.municipality {same} ?",),
     "membership": ("SELECT 1 FROM participants pa JOIN meetings m ON m.id = pa.meeting_id "
                    "WHERE pa.person_id = ? AND m.body_id = ?",),
     "person": ("SELECT 1 FROM participants WHERE person_id = ?", "SELECT 1 FROM attendance WHERE person_id = ?",
@@ -37,7 +38,8 @@ _CARRIED = {
                "SELECT 1 FROM presenters WHERE person_id = ?"),
     "organization": ("SELECT 1 FROM meetings WHERE body_id = ?",),
 }
-_NAMED = (("attendance", "person_id"), ("attendance", "for_person_id"), ("votes", "person_id"), ("presenters", "person_id"))
+_NAMED = (("attendance", "person_id"), ("attendance", "for_person_id"), ("votes", "person_id"),
+          ("presenters", "person_id"))
 
 
 def municipality_id(name: str | None) -> str:
@@ -59,7 +61,8 @@ def before(conn: Connection, doc_ids: set[str]) -> tuple[Objects, Carriers]:
     marks = ", ".join("?" * len(doc_ids))
     docs = tuple(sorted(doc_ids))
 
-    def add(kind: str, oid: str, body: str, at: str, key: tuple[Any, ...] | None = None, org: str | None = None) -> None:
+    def add(kind: str, oid: str, body: str, at: str, key: tuple[Any, ...] | None = None,
+            org: str | None = None) -> None:
         created = min(at, out[(kind, oid)][1]) if (kind, oid) in out else at
         out[(kind, oid)] = (body, created, org)
         if key is not None:

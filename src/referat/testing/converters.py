@@ -78,9 +78,9 @@ CONVERTERS: dict[str, Callable[[str], str]] = {
 
 
 # bold section names of the Gladsaxe minutes, set as labels when printed
-LABELS = frozenset({"Indstilling", "Beslutning", "Sagsfremstilling", "Resumé", "Økonomi", "Bilag", "Relateret behandling",
-                    "Kommende behandlingsforløb", "Deltager i sagens behandling", "Sagens tidligere behandling",
-                    "Gennemgang af sagen", "Indholdsfortegnelse"})
+LABELS = frozenset({"Indstilling", "Beslutning", "Sagsfremstilling", "Resumé", "Økonomi", "Bilag",
+                    "Relateret behandling", "Kommende behandlingsforløb", "Deltager i sagens behandling",
+                    "Sagens tidligere behandling", "Gennemgang af sagen", "Indholdsfortegnelse"})
 
 
 def as_blocks(text: str) -> tuple[Block, ...]:
