@@ -33,14 +33,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
 from referat import __version__
 from referat.errors import FetchError, NotMinutesError, ReferatError
 from referat.parse import parse_source
-from referat.sources.publication_api import read_publication_json
+from referat.sources.publication_api import pdf_path, read_publication_json
 from referat.store import Archive
 from referat.store.guard import first_line
 from referat.store.rows import Rows, document_rows
@@ -351,11 +350,10 @@ class Harvester:
         if record is not None:  # the system's URL scheme gives items' and attachments' PDFs
             for item in record.items:
                 if item.id:  # the item's own PDF (a link inside its text is not the item)
-                    item.url = (f"https://{self.host}/vis/pdf/dagsordenpunkt/{quote(item.id, safe='')}"
-                                "?redirectDirectlyToPdf=true")
+                    item.url = f"https://{self.host}{pdf_path('dagsordenpunkt', item.id)}"
                 for a in item.attachments:
                     if a.url is None and a.id:
-                        a.url = f"https://{self.host}/vis/pdf/bilag/{quote(a.id, safe='')}?redirectDirectlyToPdf=true"
+                        a.url = f"https://{self.host}{pdf_path('bilag', a.id)}"
         rows = document_rows(doc, sha256=sha, path=public_url, text=source.text, fmt=source.format,
                              encoding=source.encoding, size=source.size, now=stamp,
                              municipality=self.options.municipality, url=public_url, fetched_at=stamp, record=record,
@@ -389,9 +387,9 @@ class Harvester:
                stored: Callable[[str], set[str]]) -> Iterator[dict[str, Any]]:
         """The meeting's PDF and its attachments not stored yet, fetched one by one."""
         have = stored(meeting_id)
-        wanted = [("meeting", None, f"/vis/pdf/dagsorden/{quote(source_id, safe='')}?redirectDirectlyToPdf=true")]
+        wanted = [("meeting", None, pdf_path("dagsorden", source_id))]
         for item in record.items if record is not None else []:
-            wanted += [("attachment", a.title, f"/vis/pdf/bilag/{quote(a.id, safe='')}?redirectDirectlyToPdf=true")
+            wanted += [("attachment", a.title, pdf_path("bilag", a.id))
                        for a in item.attachments if a.id]
         for role, title, path in wanted:
             public = f"https://{self.host}{path}"

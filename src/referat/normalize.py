@@ -43,9 +43,9 @@ _TITLE = vocab.TITLE_LINE.compile()
 _ITEM_STRONG = vocab.compiled(vocab.ITEM_HEADINGS_STRONG)
 _ITEM_WEAK = vocab.compiled(vocab.ITEM_HEADINGS_WEAK, 0)  # case matters: "3. at …" is a point
 _WRAP_NEW_LINE = vocab.WRAP_NEW_LINE.compile()
-_AT_CLAUSE = re.compile(r"^(?:\d{1,2}[.)]\s*)?at\s")
+_POINT = vocab.RECOMMENDATION_POINT.compile()
 _TOC_HEADING = vocab.TOC_HEADING.compile()
-_LEADER_PAGE = re.compile(r"(?:\.{3,}|\t)\s*\d{1,4}$")  # "Godkendelse..... 12": a contents entry
+_TOC_ENTRY = vocab.TOC_ENTRY.compile(0)
 _REFERENCE = vocab.REFERENCE.compile(0)
 _DECISION_LABEL = vocab.GENITIVE_DECISION.compile()
 # a document is hard-wrapped when most of its longer lines end near one width (the 95th percentile of
@@ -334,7 +334,7 @@ def _starts_own_line(text: str) -> bool:
     case is the end of a sentence ("… fremgår af bilag 2," / "punkt 3.")."""
     t = text.strip()
     if _WRAP_NEW_LINE.match(t) or _SECTION.match(t) or (_DIGIT.search(t) and vocab.CASE_NUMBER.fullmatch(t)) \
-            or _TOC_HEADING.match(t) or _LEADER_PAGE.search(t) or (t[:1].isupper() and _HEADER_START.match(t)):
+            or _TOC_HEADING.match(t) or _TOC_ENTRY.match(t) or (t[:1].isupper() and _HEADER_START.match(t)):
         return True
     return t[:1].isupper() and ((t[:1] in vocab.ITEM_HEADING_FIRST and any(p.match(t) for p in _ITEM_STRONG))
                                 or _decision_label(t))
@@ -354,9 +354,9 @@ class _Paragraph:
     def of(cls, ln: Line) -> _Paragraph:
         t = ln.text
         if ln.blank or ln.heading or "\t" in t or t.rstrip().endswith(":") or _is_structural(t) or _decision_label(t) \
-                or _TOC_HEADING.match(t) or _LEADER_PAGE.search(t):
+                or _TOC_HEADING.match(t) or _TOC_ENTRY.match(t):
             return cls(True)
-        at_clause = bool(_AT_CLAUSE.match(t))
+        at_clause = t.startswith("at ") or bool(_POINT.match(t))
         reference = t[:1].isupper() and _DIGIT.search(t) is not None and bool(_REFERENCE.match(t))
         return cls(False, reference, ", at " in t and not at_clause, at_clause)
 
@@ -491,10 +491,9 @@ _HEADER_LABELS = frozenset(label for labels in vocab.HEADER_FIELDS.values() for 
 _CASE_LABEL = vocab.CASE_LABEL.compile()
 # a meeting header's field starts a line of its own ("Mødedeltagere Michael Dorph Jensen (Ø), …"): the
 # distinctive labels followed by a space or a colon, the short everyday words ("Dato", "Sted") only by a colon
-_PLAIN_LABELS = ("dato", "tid", "sted", "udvalg", "forum", "organ", "afholdt", "fravær", "bemærk", "bemærkning")
-_HEADER_START = re.compile(
-    r"^(?:(?:" + "|".join(re.escape(lb) for lb in sorted(_HEADER_LABELS - set(_PLAIN_LABELS), key=len, reverse=True))
-    + r")(?=[\s:])|(?:" + "|".join(re.escape(lb) for lb in _PLAIN_LABELS) + r")\s*:)", re.IGNORECASE)
+_DISTINCT_LABELS = sorted(_HEADER_LABELS - set(vocab.HEADER_PLAIN_LABELS), key=len, reverse=True)
+_HEADER_START = re.compile(r"^(?:(?:" + "|".join(map(re.escape, _DISTINCT_LABELS)) + r")(?=[\s:])|(?:"
+                           + "|".join(map(re.escape, vocab.HEADER_PLAIN_LABELS)) + r")\s*:)", re.IGNORECASE)
 
 
 def _known_label(text: str) -> bool:

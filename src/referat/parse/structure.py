@@ -39,10 +39,8 @@ def _is_status_line(text: str) -> bool:
     or the open/closed status printed under the heading ("Åben sag", "Lukket sag")."""
     t = text.strip()
     return bool(_ITEM_GROUP.match(t) or _OPEN_WHOLE.match(t) or _CLOSED_WHOLE.match(t))
-_TOC_ENTRY = re.compile(r"^(?P<title>.*?\S)(?:\s*\.{2,}[\s.]*|\t+\s*|\s{3,})(?P<page>\d{1,4})$")
-# in a contents list whose other entries carry page numbers, one whose tab leader shrank to a space at the
-# right margin: "… efter lov om aktiv beskæftigelsesudvikling 3"
-_TOC_LOOSE = re.compile(r"^(?P<title>.*?\S)\s+(?P<page>\d{1,3})$")
+_TOC_ENTRY = vocab.TOC_ENTRY.compile(0)
+_TOC_LOOSE = vocab.TOC_ENTRY_LOOSE.compile(0)
 # a case number at the end of a heading: "1. Godkendelse af dagsorden (2022-0012345)", "… Sagsnr. 23/812"
 _TRAILING_CASE = re.compile(r"\s*[(\[]?\s*(?:" + vocab.CASE_LABEL.pattern.lstrip("^") + r")?(?P<case>"
                             + vocab.CASE_NUMBER.pattern + r")\s*[)\]]?\s*$", re.IGNORECASE)

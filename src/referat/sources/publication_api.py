@@ -53,7 +53,7 @@ from referat.sources.record import (StructuredAttachment, StructuredItem, Struct
 from referat.sources.text import SourceText, decode
 from referat.urls import split_url
 
-__all__ = ["FORMAT", "SYSTEM", "meeting_from_json", "meeting_url", "read_publication_json"]
+__all__ = ["FORMAT", "SYSTEM", "meeting_from_json", "meeting_url", "pdf_path", "read_publication_json"]
 
 SYSTEM = "publication-api"
 FORMAT = "publication-api"
@@ -79,6 +79,12 @@ def meeting_url(host: str | None, meeting_id: str | None) -> str | None:
     if not host or not meeting_id:
         return None
     return f"https://{host}/vis?id={quote(meeting_id, safe='')}"  # the id is document text
+
+
+def pdf_path(kind: str, object_id: str) -> str:
+    """The system's path to the PDF of a meeting ("dagsorden"), an item ("dagsordenpunkt") or an attachment
+    ("bilag"); the id is document text, quoted."""
+    return f"/vis/pdf/{kind}/{quote(object_id, safe='')}?redirectDirectlyToPdf=true"
 
 
 def _text(value: Any) -> str:

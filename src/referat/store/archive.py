@@ -405,7 +405,7 @@ class Archive(Reading):
         if graves is None:
             graves = tombstones.exist(conn)
         if graves:
-            tombstones.revive(conn, held if held is not None else tombstones.now_held(rows, rows.body.get("municipality")))
+            tombstones.revive(conn, held or tombstones.now_held(rows, rows.body.get("municipality")))
         self._graves = (conn, graves)
 
     def _delete_document(self, conn: Connection, doc_id: str) -> None:

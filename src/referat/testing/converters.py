@@ -77,7 +77,8 @@ CONVERTERS: dict[str, Callable[[str], str]] = {
 }
 
 
-# bold section names of the Gladsaxe minutes, set as labels when printed
+# bold section names of the Gladsaxe minutes, set as labels when printed: fixture data (the headings the
+# seeds print in bold), not the parser's vocabulary, which knows more ("Baggrund" is printed plain)
 LABELS = frozenset({"Indstilling", "Beslutning", "Sagsfremstilling", "Resumé", "Økonomi", "Bilag",
                     "Relateret behandling", "Kommende behandlingsforløb", "Deltager i sagens behandling",
                     "Sagens tidligere behandling", "Gennemgang af sagen", "Indholdsfortegnelse"})

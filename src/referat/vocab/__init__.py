@@ -598,6 +598,17 @@ BARE_NUMBER = re.compile(r"^\d{1,3}$")
 # First characters an item heading can start with besides a digit ("Punkt", "Pkt.", "Sag nr.",
 # "Dagsordenpunkt", "• 301."): a precheck that spares the heading regexes most lines.
 ITEM_HEADING_FIRST = frozenset("PpSsDd•·▪◦")
+# A contents entry: its title, a dot leader, a tab or a column gap, its page
+TOC_ENTRY = Entry(r"^(?P<title>.*?\S)(?:\s*\.{2,}[\s.]*|\t+\s*|\s{3,})(?P<page>\d{1,4})$", "contents entry with its page",
+                  "Beskæftigelsesplan 2022.....\t6; Godkendelse..... 23")
+# in a contents list whose other entries carry page numbers, one whose tab leader shrank to a space at the
+# right margin (LibreOffice's PDF of a Word contents list)
+TOC_ENTRY_LOOSE = Entry(r"^(?P<title>.*?\S)\s+(?P<page>\d{1,3})$", "contents entry, its page after one space",
+                        "Høringssvar til Ankestyrelsen angående mulig tilsynssag vedrørende tilbud efter lov om "
+                        "aktiv beskæftigelsesudvikling 3")
+# header labels that are everyday words too ("tid til at …", "sted i …"): a line opens a header field with
+# one of them only when a colon follows (the others open one with a space too: "Mødedeltagere Ole Bak")
+HEADER_PLAIN_LABELS = ("dato", "tid", "sted", "udvalg", "forum", "organ", "afholdt", "fravær", "bemærk", "bemærkning")
 # A line that starts a list entry, an at-clause of a recommendation or an attachment: in a hard-wrapped
 # document (normalize._unwrap) it is never the continuation of the line before it, however full that is
 WRAP_NEW_LINE = Entry(r"^(?:[-–•·▪◦*]\s|\(?\d{1,2}[.)]\s|\(?[a-zæøå][.)]\s|at\s|bilag\s*\d)",
