@@ -324,6 +324,10 @@ def _wrap_width(lines: list[Line]) -> int | None:
     return width if len(longer) >= _WRAPPED_MIN_LINES and near >= _WRAPPED_SHARE * len(longer) else None
 
 
+def _toc_entry(t: str) -> bool:
+    return t[-1:].isdigit() and bool(_TOC_ENTRY.match(t))  # the page number last: cheap first
+
+
 def _decision_label(t: str) -> bool:
     return "eslutning" in t and bool(_DECISION_LABEL.match(t))
 
@@ -334,7 +338,7 @@ def _starts_own_line(text: str) -> bool:
     case is the end of a sentence ("… fremgår af bilag 2," / "punkt 3.")."""
     t = text.strip()
     if _WRAP_NEW_LINE.match(t) or _SECTION.match(t) or (_DIGIT.search(t) and vocab.CASE_NUMBER.fullmatch(t)) \
-            or _TOC_HEADING.match(t) or _TOC_ENTRY.match(t) or (t[:1].isupper() and _HEADER_START.match(t)):
+            or _TOC_HEADING.match(t) or _toc_entry(t) or (t[:1].isupper() and _HEADER_START.match(t)):
         return True
     return t[:1].isupper() and ((t[:1] in vocab.ITEM_HEADING_FIRST and any(p.match(t) for p in _ITEM_STRONG))
                                 or _decision_label(t))
@@ -354,7 +358,7 @@ class _Paragraph:
     def of(cls, ln: Line) -> _Paragraph:
         t = ln.text
         if ln.blank or ln.heading or "\t" in t or t.rstrip().endswith(":") or _is_structural(t) or _decision_label(t) \
-                or _TOC_HEADING.match(t) or _TOC_ENTRY.match(t):
+                or _TOC_HEADING.match(t) or _toc_entry(t):
             return cls(True)
         at_clause = t.startswith("at ") or bool(_POINT.match(t))
         reference = t[:1].isupper() and _DIGIT.search(t) is not None and bool(_REFERENCE.match(t))
