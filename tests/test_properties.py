@@ -59,6 +59,7 @@ def test_arbitrary_text_never_crashes(text: str) -> None:
 @given(st.lists(st.tuples(st.lists(line, max_size=3), st.lists(line, max_size=12)), min_size=1, max_size=6),
        st.lists(line, max_size=4))
 @example(items=[([], ["Beslutning Lukket: \t Godkendt."])], header_extra=[])  # a heading kept its ":\t"
+@example(items=[([], ["Åben sag"])], header_extra=[])  # a status line was left out, and out of the record
 def test_text_is_conserved(items, header_extra) -> None:
     parts = [HEAD, *header_extra, ""]
     for n, (title_words, body) in enumerate(items, start=1):

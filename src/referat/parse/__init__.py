@@ -86,6 +86,7 @@ def _structural_lines(header: Header, lay: Layout, items: list[RawItem]) -> set[
         nos.update(ln.no for ln in raw.title_lines)
         if raw.closed_line is not None:
             nos.add(raw.closed_line.no)
+        nos.update(ln.no for ln in raw.status_lines)
         if raw.case_line is not None:
             nos.add(raw.case_line.no)
     return nos

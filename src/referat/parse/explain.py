@@ -54,6 +54,8 @@ def explain(text: str) -> tuple[list[Explained], list[str]]:
             roles.setdefault(raw.case_line.no, f"{tag} sagsnummer")
         if raw.closed_line is not None:
             roles.setdefault(raw.closed_line.no, f"{tag} lukket-markering")
+        for ln in raw.status_lines:
+            roles.setdefault(ln.no, f"{tag} status- eller gruppelinje")
         for section in raw.sections:
             role = public_role(section.role)
             if section.no is not None:

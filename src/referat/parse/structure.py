@@ -109,6 +109,8 @@ class RawItem:
     title_lines: list[Line]
     case_line: Line | None
     closed_line: Line | None = None  # "Lukket punkt" printed on its own line under the title
+    # group headings and "Åben sag" lines about the item, not of it ("A. Sager til afgørelse i byrådet")
+    status_lines: list[Line] = field(default_factory=list)
 
 
 def section_role(text: str) -> tuple[str, str | None, str | None] | None:
@@ -449,12 +451,13 @@ def split_item(lines: list[Line], heading: Heading, end: int) -> RawItem:
         title = title[: m.start()].rstrip(" -–,")
     marker = next((ln for ln in lines[body_start:min(end, body_start + 6)]
                    if not ln.blank and _CLOSED_WHOLE.match(ln.text.strip())), None)
-    sections = _sections(lines[body_start:end], case_line, marker)
+    status: list[Line] = []
+    sections = _sections(lines[body_start:end], case_line, marker, status)
     repeated = _repeated_title(title, sections)
     if repeated is not None:
         title_lines.append(repeated)
     return RawItem(heading.number, title, lines[heading.index].no, case_number, sections, title_lines, case_line,
-                   closed_line=marker)
+                   closed_line=marker, status_lines=status)
 
 
 def _repeated_title(title: str, sections: list[RawSection]) -> Line | None:
@@ -486,7 +489,8 @@ def _continues(lines: list[Line], pos: int) -> bool:
     return nxt is not None and not nxt.blank and nxt.text.strip()[:1].islower()
 
 
-def _sections(lines: list[Line], case_line: Line | None, marker: Line | None = None) -> list[RawSection]:
+def _sections(lines: list[Line], case_line: Line | None, marker: Line | None = None,
+              status: list[Line] | None = None) -> list[RawSection]:
     """Split item lines into sections at vocabulary headings; text before the first heading goes to a
     section with heading ''. A line holding only the case number is consumed, not repeated."""
     sections: list[RawSection] = []
@@ -501,6 +505,8 @@ def _sections(lines: list[Line], case_line: Line | None, marker: Line | None = N
             continue  # the closed marker is the item's `closed` flag
         t = ln.text.strip()
         if _GROUP_OR_OPEN.match(t):
+            if status is not None:
+                status.append(ln)
             continue  # a group heading or the open status: not the item's text
         if case_line is not None and ln is case_line:
             rest = _CASE_LABEL.sub("", t, count=1)
